@@ -1,0 +1,1 @@
+"""budgetqa service: retrieval, answering, checking, UI and CLI."""

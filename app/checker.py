@@ -1,0 +1,371 @@
+"""The deterministic checker: a figure in an answer is verified only when traced to a cited cell.
+
+Two steps, both pure. `extract_figures` finds the numbers of an answer that are figures (amounts,
+percentages, counts) and skips the numbers that are not (years, dates, table numbers, subject
+codes, list markers, page and column numbers). `verify` compares each figure with the facts the
+answer's claims cite, and with the recomputation of each claim's declared derivation, within the
+rounding of the precision the figure is written with. A claim's own `value` is never trusted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from app.models import Citation, Claim, Figure, Status
+from ingest.models import Fact
+
+# How many 元 one unit is worth; amounts in any of these convert into each other.
+MONEY_SCALE: dict[str, Decimal] = {
+    "元": Decimal(1),
+    "千元": Decimal(1000),
+    "万元": Decimal(10_000),
+    "亿元": Decimal(100_000_000),
+}
+PERCENT = "%"
+POINTS = "百分点"  # a difference of two percentages
+TIMES = "倍"  # a ratio
+UNKNOWN = "万"  # "2.5万人": a multiplier we do not interpret, so never verifiable
+
+# Longer units first; the look-aheads keep words such as 分别 / 人民 / 项目 / 期末 out of units.
+_UNIT = (
+    r"亿元|万元|千元|元(?!旦)|个百分点|百分点|[%％]|人次|个|辆|人(?![民大])|分(?![钟别之配])|次|"
+    r"项(?!目)|家|户|名(?![称单])|台(?!湾)|套|件|期(?![末初间])|篇|份|场|天|倍|万"
+)
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9._])(?<!\d,)"
+    r"(?P<sign>[-+−－](?=\d))?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?![A-Za-z0-9])"
+    r"(?:[ \t\u3000]*(?P<unit>" + _UNIT + r"))?"
+)
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－％", "0123456789.,-%")
+_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# Words before a plain integer that make it a reference, not a figure (表3, 公开03表, 栏次 1).
+_REF_BEFORE = re.compile(r"(?:表|公开|附表|附件|图|栏次|行次|编号|代码|编码|科目)[ \t\u3000]*$")
+# Words right after a plain integer that make it a year, date, table, page or column number.
+_REF_AFTER = re.compile(r"^[ \t\u3000]*(?:年|月|日|号|时|表|页|栏|季度)")
+# "2023-2024年", "2022、2023年", "12月3-9日": a year or day whose 年/日 stands after the next one.
+_RANGE_AFTER = re.compile(r"^[ \t\u3000]*(?:[-—–~～至到、和与及/][ \t\u3000]*\d{1,4}[ \t\u3000]*)+[年月日号]")
+_ORDINAL_AFTER = re.compile(r"^(?:[、.．)）]|[ \t\u3000]*[、．])")
+_OPEN = "（(〔[【"
+_CLOSE = "）)〕]】"
+
+# The sign is carried by a word before the figure (减少 23.51 for a derivation of −23.51), so only
+# the magnitude is compared; 相差 has no direction at all.
+_DOWN_WORDS = ("减少", "下降", "降低", "少", "减", "降", "节约", "节省", "下滑")
+_EITHER_WORDS = ("相差", "差额", "差距", "差值")
+_SIGN_WINDOW = 5
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A figure as written in the text: `value` carries the written sign, `decimals` the precision."""
+
+    text: str
+    value: Decimal
+    unit: str | None
+    start: int
+    end: int
+    decimals: int
+    # "down" after 减少 / 下降 …, "either" after 相差 / 差额: the word carries the sign, so the
+    # magnitude is compared (a growth after "down" must still be negative).
+    direction: str | None = None
+
+
+@dataclass
+class CheckResult:
+    text: str
+    mentions: list[Mention]
+    figures: list[Figure]
+    status: Status  # verified | partial | unverified; the caller decides not_found
+
+    @property
+    def unverified(self) -> list[Figure]:
+        return [f for f in self.figures if not f.verified]
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def extract_figures(text: str) -> list[Mention]:
+    """The figures of `text` in order: amounts, percentages, counts; not years, codes or references."""
+    norm = text.translate(_FULLWIDTH)  # same length, so offsets stay valid for the original
+    dates = [m.span() for m in _DATE.finditer(norm)]
+    mentions: list[Mention] = []
+    for m in _NUMBER.finditer(norm):
+        if any(a <= m.start() < b for a, b in dates):
+            continue
+        unit = _norm_unit(m.group("unit"))
+        if not _is_figure(norm, m, unit):
+            continue
+        raw = m.group("num")
+        sign = -1 if m.group("sign") in ("-", "−", "－") else 1
+        value = sign * Decimal(raw.replace(",", ""))
+        decimals = len(raw.split(".")[1]) if "." in raw else 0
+        end = m.end() if unit else m.end("num")
+        mentions.append(
+            Mention(
+                text=text[m.start() : end],
+                value=value,
+                unit=unit,
+                start=m.start(),
+                end=end,
+                decimals=decimals,
+                direction=_direction(norm, m.start(), mentions),
+            )
+        )
+    return mentions
+
+
+def _norm_unit(unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    if unit == "％":
+        return PERCENT
+    if unit == "个百分点":
+        return POINTS
+    return unit
+
+
+def _is_figure(text: str, m: re.Match, unit: str | None) -> bool:
+    """False for the numbers that are structure, not figures (see module docstring)."""
+    raw = m.group("num")
+    before, after = text[: m.start()], text[m.end("num") :]
+    if before.rstrip(" \t\u3000").endswith("第"):  # 第3页, 第2个项目: an ordinal whatever follows
+        return False
+    plain = raw.isdigit() and not m.group("sign")
+    if not plain:
+        return True  # a decimal or 1,234 is never a year, code or reference
+    if unit in MONEY_SCALE or unit == PERCENT:
+        return True
+    if _is_code(raw, after):  # 2150501 行政运行, 20101 人大事务 (人 is not a count there)
+        return False
+    if unit is not None:
+        return not _REF_BEFORE.search(before)
+    if _REF_BEFORE.search(before) or _REF_AFTER.match(after):
+        return False
+    if _RANGE_AFTER.match(after):
+        return False
+    if before[-1:] in _OPEN and after[:1] in _CLOSE:  # （2050699）, (1), 〔2023〕
+        return False
+    if _ORDINAL_AFTER.match(after):  # 1. 2、 3）
+        return False
+    if len(raw) == 3 and _valid_class(raw) and _CJK.match(after.lstrip(" \t\u3000")):
+        return False  # 215 资源勘探工业信息等支出
+    return True
+
+
+def _valid_class(code: str) -> bool:
+    """A 类 code: function 201–234, income 101–110, economic 301–313 and 501–599."""
+    n = int(code[:3])
+    return 201 <= n <= 234 or 101 <= n <= 110 or 301 <= n <= 313 or 501 <= n <= 599
+
+
+def _is_code(raw: str, after: str) -> bool:
+    """A 5- or 7-digit subject code (类+款[+项], no 00 parts) followed by a name."""
+    if len(raw) not in (5, 7) or not _valid_class(raw):
+        return False
+    if raw[3:5] == "00" or (len(raw) == 7 and raw[5:7] == "00"):
+        return False
+    return bool(_CJK.match(after.lstrip(" \t\u3000")))
+
+
+def _direction(text: str, start: int, earlier: list[Mention]) -> str | None:
+    # Look back a few characters, but not past the previous figure: in "减少 3.94 万元，增长 9%"
+    # the 减少 belongs to 3.94 only.
+    lo = max(start - _SIGN_WINDOW, earlier[-1].end if earlier else 0)
+    window = text[lo:start]
+    if any(w in window for w in _DOWN_WORDS):
+        return "down"
+    if any(w in window for w in _EITHER_WORDS):
+        return "either"
+    return None
+
+
+# ---------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A value the answer may state: a cited cell or a claim's recomputed derivation."""
+
+    value: Decimal
+    unit: str | None
+    label: str  # cell(f1) / difference(f1, f2)
+    fact: Fact  # the first fact: the figure's citation
+
+    @property
+    def is_cell(self) -> bool:
+        return self.label.startswith("cell(")
+
+
+def verify(answer_text: str, claims: list[Claim], facts: Mapping[str, Fact]) -> CheckResult:
+    """Check every figure of `answer_text` against the facts the claims cite (and their derivations)."""
+    mentions = extract_figures(answer_text)
+    candidates, missing = _candidates(claims, facts)
+    cited = {c.fact.fact_id for c in candidates if c.is_cell}
+    figures = [_check(m, candidates, missing, facts, cited) for m in mentions]
+    return CheckResult(answer_text, mentions, figures, _status(figures))
+
+
+def _status(figures: list[Figure]) -> Status:
+    n = sum(f.verified for f in figures)
+    if figures and n == len(figures):
+        return "verified"
+    return "partial" if n else "unverified"
+
+
+def render_marks(result: CheckResult, ok: str = "✓", bad: str = "⚠") -> str:
+    """The answer text with ✓ after each verified figure and ⚠ after each unverified one."""
+    out, pos = [], 0
+    for m, f in zip(result.mentions, result.figures, strict=True):
+        out += [result.text[pos : m.end], ok if f.verified else bad]
+        pos = m.end
+    out.append(result.text[pos:])
+    return "".join(out)
+
+
+def _candidates(claims: Iterable[Claim], facts: Mapping[str, Fact]) -> tuple[list[_Candidate], list[str]]:
+    cells: dict[str, _Candidate] = {}
+    derived: list[_Candidate] = []
+    missing: list[str] = []
+    for claim in claims:
+        found = [facts.get(i) for i in claim.fact_ids]
+        missing += [i for i, f in zip(claim.fact_ids, found) if f is None and i not in missing]
+        for fid, f in zip(claim.fact_ids, found):
+            if f is not None and fid not in cells:
+                cells[fid] = _Candidate(f.value, f.unit, f"cell({fid})", f)
+        if claim.derivation != "cell" and found and all(f is not None for f in found):
+            d = _derive(claim.derivation, found)  # type: ignore[arg-type]
+            if d is not None:
+                label = f"{claim.derivation}({', '.join(claim.fact_ids)})"
+                derived.append(_Candidate(d[0], d[1], label, found[0]))  # type: ignore[arg-type]
+    return list(cells.values()) + derived, missing
+
+
+def _derive(kind: str, fs: list[Fact]) -> tuple[Decimal, str | None] | None:
+    """Recompute a claim's derivation from its facts (order as documented on `Claim`)."""
+    common = _common(fs)
+    if common is None:
+        return None  # mixed units (万元 with 人, or with an unknown unit): nothing to recompute
+    vals, unit = common
+    if kind == "sum":
+        return sum(vals, Decimal(0)), unit
+    if len(vals) != 2:
+        return None
+    a, b = vals
+    if kind == "difference":
+        return a - b, POINTS if unit == PERCENT else unit
+    if b == 0:
+        return None
+    if kind == "ratio":
+        return a / b, TIMES
+    if kind in ("share", "execution_rate"):
+        return a / b * 100, PERCENT
+    if kind == "growth":
+        return (a - b) / b * 100, PERCENT
+    return None
+
+
+def _common(fs: list[Fact]) -> tuple[list[Decimal], str | None] | None:
+    """The facts' values in one unit: money converts to the first fact's unit, else units must agree."""
+    units = {f.unit for f in fs}
+    if units <= MONEY_SCALE.keys():
+        to = fs[0].unit
+        return [f.value * MONEY_SCALE[f.unit] / MONEY_SCALE[to] for f in fs], to  # type: ignore[index]
+    if len(units) == 1:
+        return [f.value for f in fs], fs[0].unit
+    return None
+
+
+def _in_unit(m: Mention, c: _Candidate) -> Decimal | None:
+    """The candidate expressed in the mention's unit, or None when they cannot be compared."""
+    if m.unit is None:
+        return c.value  # a bare number is read in the candidate's own unit
+    if m.unit in MONEY_SCALE:
+        if c.unit not in MONEY_SCALE:
+            return None  # unit-less or non-money facts never back an amount
+        return c.value * MONEY_SCALE[c.unit] / MONEY_SCALE[m.unit]
+    if m.unit == PERCENT:
+        return c.value if c.unit == PERCENT else None
+    if m.unit == UNKNOWN:
+        return None
+    # counts, scores, 倍, 百分点: the same unit or a unit-less fact
+    return c.value if c.unit in (m.unit, None) else None
+
+
+def _tolerance(m: Mention) -> Decimal:
+    """Half a unit of the last written digit: 18.8 stands for anything in [18.75, 18.85]."""
+    return Decimal(5).scaleb(-(m.decimals + 1))
+
+
+def _matches(m: Mention, target: Decimal, growth: bool = False) -> bool:
+    tol = _tolerance(m)
+    if m.direction == "down" and growth:  # 下降 3.5% is a growth of −3.5%, never of +3.5%
+        return abs(abs(m.value) + target) <= tol
+    if abs(m.value - target) <= tol:
+        return True
+    return m.direction is not None and abs(abs(m.value) - abs(target)) <= tol
+
+
+def _check(
+    m: Mention, cands: list[_Candidate], missing: list[str], facts: Mapping[str, Fact], cited: set[str]
+) -> Figure:
+    for c in cands:
+        target = _in_unit(m, c)
+        if target is not None and _matches(m, target, c.label.startswith("growth(")):
+            f = c.fact
+            source = Citation(**f.citation(), text=f"{_fmt(f.value)}{f.unit or ''}")
+            return Figure(
+                text=m.text, value=m.value, unit=m.unit, verified=True, source=source, derivation=c.label
+            )
+    return Figure(
+        text=m.text, value=m.value, unit=m.unit, verified=False, reason=_reason(m, cands, missing, facts, cited)
+    )
+
+
+def _reason(
+    m: Mention, cands: list[_Candidate], missing: list[str], facts: Mapping[str, Fact], cited: set[str]
+) -> str:
+    """The most telling explanation of why `m` could not be traced."""
+    number = _fmt(m.value)
+    if not cands:
+        if missing:
+            return f"cited facts not found: {', '.join(missing)}"
+        return "the answer cites no fact"
+    if m.unit == UNKNOWN:
+        return f"unit of {m.text} cannot be checked"
+    for c in cands:  # the same digits in another unit: the classic 元/万元 slip
+        if c.unit != m.unit and m.unit is not None and _matches(m, c.value):
+            if c.unit is None:
+                return f"cited fact has no unit: {_fmt(c.value)} ≠ {number}{m.unit}"
+            return f"cited fact is in {c.unit}: {_fmt(c.value)}{c.unit} ≠ {number}{m.unit}"
+    derived = [(c, t) for c in cands if not c.is_cell and (t := _in_unit(m, c)) is not None]
+    if derived:
+        c, t = min(derived, key=lambda ct: abs(abs(ct[1]) - abs(m.value)))
+        return f"derivation {c.label}={_fmt(_round(t, max(m.decimals, 2)))}, answer says {number}"
+    if m.unit == PERCENT:
+        return f"no cited % fact or share/growth/execution_rate derivation gives {number}%"
+    if not any(_in_unit(m, c) is not None for c in cands):
+        units = sorted({c.unit or "no unit" for c in cands})
+        return f"no cited fact is in a unit comparable with {m.unit}: cited units {', '.join(units)}"
+    for fid, f in facts.items():  # name the uncited cell it equals: the answer must cite it
+        if fid not in cited:
+            t = _in_unit(m, _Candidate(f.value, f.unit, "", f))
+            if t is not None and _matches(m, t):
+                row = f"{f.row_code} {f.row_name}".strip() if f.row_code else f.row_name
+                return f"no cited fact equals {number}; it equals uncited fact {fid} ({f.table_title} / {row} / {f.column})"
+    return f"no cited fact equals {number}"
+
+
+def _round(v: Decimal, places: int) -> Decimal:
+    return v.quantize(Decimal(1).scaleb(-places))
+
+
+def _fmt(v: Decimal) -> str:
+    return f"{v:,}"

@@ -1,0 +1,357 @@
+"""Grounded mode: answer figure questions straight from the parsed tables, no LLM.
+
+A question is read as one of a few forms (a cell; a difference, share, execution rate or sum of
+cells; the largest / smallest of named rows; a statement in the prose), resolved to cells with
+`app.match`, and answered with claims the checker can verify. When nothing fits: not found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from app.match import Cell, bare_name, is_total, norm, rank_cells
+from app.models import Claim
+from ingest.facts import column_unit, fact_id
+from ingest.models import Document, Table
+
+_DIFF = re.compile(r"(.+?)比(.+?)(多出|多了|多|少了|少|高出|高|低|增加了|增加|减少了|减少|调减了|调减|调增了|调增|相差|差)(多少|了多少|几)")
+_SHARE = re.compile(r"占(.+?)的?(比重|比例|占比|百分比)|(.+?)占比|(.+?)所占比")
+_RATE = re.compile(r"执行率|完成率|预算执行")
+_UNSPENT = re.compile(r"没有执行|未执行|没执行|未使用|结余多少|没花")
+_SUPERLATIVE = re.compile(r"(哪[项个一类种笔家]|哪些?).{0,12}?(最多|最高|最大|最少|最低|最小)|(最多|最高|最大|最少|最低|最小)的是")
+_SUM = re.compile(r"合计|总共|一共|共计|之和|加起来|总和")
+_LIST_SPLIT = re.compile(r"[、和与及]|以及")
+_PROSE_CUES = re.compile(
+    r"比上年|上年|同比|增长|下降|增加了|减少了|年初预算|完成年初|为什么|原因|主要用于|几辆|几个|多少个|多少辆|多少人|"
+    r"机构|职责|绩效评价|涉及|说明|情况"
+)
+_YEARS = re.compile(r"(20\d\d)\s*年")
+
+MAX_DP = Decimal("0.01")
+
+
+def fmt_amount(v: Decimal) -> str:
+    """1184.83 → 1,184.83 (keeps the printed precision)."""
+    s = f"{v:,}"
+    return s
+
+
+def fmt_unit(unit: str | None) -> str:
+    return unit or ""
+
+
+@dataclass
+class Grounded:
+    """What grounded mode found: answer text, the claims behind it, the cells it cites."""
+
+    text: str
+    claims: list[Claim] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    form: str = "lookup"
+    quotes: list[tuple[str, int | None, str]] = field(default_factory=list)  # (heading, page, sentence)
+    not_found_reason: str | None = None
+
+
+def cell_fact_id(doc: Document, cell: Cell) -> str:
+    return fact_id(doc.doc_id, cell.table, cell.row_index, cell.table.columns.index(cell.column))
+
+
+def cell_unit(cell: Cell) -> str | None:
+    return cell.row.units.get(cell.column) or column_unit(cell.column, cell.table.unit)
+
+
+def describe(cell: Cell) -> str:
+    row = cell.row
+    name = bare_name(row.name) or row.name
+    col = cell.column.replace("/", "·")
+    title = cell.table.title
+    return f"{title}「{name}」{col}"
+
+
+def _value_text(cell: Cell) -> str:
+    return f"{fmt_amount(cell.value)}{fmt_unit(cell_unit(cell))}"
+
+
+def _years_mismatch(doc: Document, question: str) -> bool:
+    years = {int(y) for y in _YEARS.findall(question)}
+    return bool(years) and doc.year is not None and doc.year not in years
+
+
+def _best(doc: Document, text: str, tables: list[Table] | None = None, want_row: bool = True) -> Cell | None:
+    cells = rank_cells(doc, text, tables=tables, want_row=want_row, limit=1)
+    return cells[0] if cells else None
+
+
+def _confident(cell: Cell | None) -> bool:
+    if cell is None:
+        return False
+    ts, rs, cs = cell.parts
+    return rs >= 1.0 or (rs > 0 and (ts >= 1.0 or cs >= 0.5)) or (rs == 0 and cs >= 0.5 and ts >= 1.0)
+
+
+def _round(v: Decimal, places: int = 2) -> Decimal:
+    return v.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def lookup(doc: Document, question: str) -> Grounded | None:
+    cell = _best(doc, question)
+    if not _confident(cell):
+        return None
+    fid = cell_fact_id(doc, cell)
+    text = f"{_value_text(cell)}（{describe(cell)}）"
+    return Grounded(text, [Claim(value=cell.value, unit=cell_unit(cell), fact_ids=[fid])], [cell])
+
+
+def difference(doc: Document, question: str) -> Grounded | None:
+    m = _DIFF.search(question)
+    if not m:
+        return None
+    left, right, verb = m.group(1), m.group(2), m.group(3)
+    context = question[: m.start()]
+    a = _best(doc, context + left)
+    if not _confident(a):
+        return None
+    # the other side of the comparison: same table first (本年支出合计 vs 本年收入合计)
+    b = _best(doc, context + right, tables=[t for t in doc.tables if t.index == a.table.index])
+    if not _confident(b) or (b.row_index, b.column, b.table.side) == (a.row_index, a.column, a.table.side):
+        b = _best(doc, context + right)
+    if not _confident(b) or b is None or (b.table is a.table and b.row_index == a.row_index and b.column == a.column):
+        return None
+    if cell_unit(a) != cell_unit(b):
+        return None
+    diff = a.value - b.value
+    word = "多" if diff >= 0 else "少"
+    if verb.startswith(("增加", "减少", "调减", "调增")):
+        word = "增加" if diff >= 0 else "减少"
+    unit = fmt_unit(cell_unit(a))
+    text = (
+        f"{word} {fmt_amount(abs(diff))}{unit}"
+        f"（{describe(a)} {_value_text(a)}，{describe(b)} {_value_text(b)}）"
+    )
+    fa, fb = cell_fact_id(doc, a), cell_fact_id(doc, b)
+    claims = [
+        Claim(value=diff, unit=cell_unit(a), fact_ids=[fa, fb], derivation="difference"),
+        Claim(value=a.value, unit=cell_unit(a), fact_ids=[fa]),
+        Claim(value=b.value, unit=cell_unit(b), fact_ids=[fb]),
+    ]
+    return Grounded(text, claims, [a, b], form="difference")
+
+
+def unspent(doc: Document, question: str) -> Grounded | None:
+    """还有多少没有执行: 全年预算数 − 全年执行数 of the named project."""
+    if not _UNSPENT.search(question):
+        return None
+    a = _best(doc, question + "全年预算数")
+    if not _confident(a):
+        return None
+    cols = a.table.columns
+    budget = next((c for c in cols if "全年预算" in c), None)
+    spent = next((c for c in cols if "执行数" in c), None)
+    row = a.row
+    if not budget or not spent or row.cells.get(budget) is None or row.cells.get(spent) is None:
+        return None
+    ca = Cell(a.table, a.row_index, budget, 0, (0, 0, 0))
+    cb = Cell(a.table, a.row_index, spent, 0, (0, 0, 0))
+    diff = ca.value - cb.value
+    unit = cell_unit(ca)
+    text = f"{fmt_amount(diff)}{fmt_unit(unit)}（{describe(ca)} {_value_text(ca)} − {cb.column} {_value_text(cb)}）"
+    fa, fb = cell_fact_id(doc, ca), cell_fact_id(doc, cb)
+    claims = [Claim(value=diff, unit=unit, fact_ids=[fa, fb], derivation="difference"),
+              Claim(value=ca.value, unit=unit, fact_ids=[fa]), Claim(value=cb.value, unit=unit, fact_ids=[fb])]
+    return Grounded(text, claims, [ca, cb], form="difference")
+
+
+def share(doc: Document, question: str) -> Grounded | None:
+    m = _SHARE.search(question)
+    if not m:
+        return None
+    if m.group(1):  # X占W的比重
+        part_text, whole_text = question[: m.start()], m.group(1)
+    else:  # W中X占比 / W里X所占比
+        head = question[: m.start()] + (m.group(3) or m.group(4) or "")
+        split = re.split(r"[中里内]", head, maxsplit=1)
+        if len(split) == 2 and split[1]:
+            whole_text, part_text = split[0], split[1]
+        else:
+            part_text, whole_text = head, ""
+    part = _best(doc, part_text)
+    if not _confident(part):
+        return None
+    same = [t for t in doc.tables if t.index == part.table.index]
+    whole = None
+    if whole_text:
+        whole = _best(doc, whole_text, tables=same, want_row=False)
+        if whole is None or (whole.row_index == part.row_index and whole.column == part.column):
+            whole = _best(doc, whole_text, want_row=False)
+    if whole is None or not whole.value or (whole.table is part.table and whole.row_index == part.row_index
+                                            and whole.column == part.column):
+        whole = _parent_total(part)
+    if whole is None or not whole.value or cell_unit(whole) != cell_unit(part):
+        return None
+    pct = _round(part.value / whole.value * 100)
+    fa, fb = cell_fact_id(doc, part), cell_fact_id(doc, whole)
+    text = f"{pct}%（{describe(part)} {_value_text(part)} ÷ {describe(whole)} {_value_text(whole)}）"
+    claims = [Claim(value=pct, unit="%", fact_ids=[fa, fb], derivation="share"),
+              Claim(value=part.value, unit=cell_unit(part), fact_ids=[fa]),
+              Claim(value=whole.value, unit=cell_unit(whole), fact_ids=[fb])]
+    return Grounded(text, claims, [part, whole], form="share")
+
+
+def _parent_total(cell: Cell) -> Cell | None:
+    """The whole a cell is part of: its parent code's row, else the table's total row, same column."""
+    t, row = cell.table, cell.row
+    if row.code and len(row.code) > 3:
+        for ri, r in enumerate(t.rows):
+            if r.code and row.code.startswith(r.code) and len(r.code) == len(row.code) - 2:
+                if r.cells.get(cell.column) is not None:
+                    return Cell(t, ri, cell.column, 0, (0, 0, 0))
+    for ri, r in enumerate(t.rows):
+        if is_total(r) and r.cells.get(cell.column) is not None and ri != cell.row_index:
+            return Cell(t, ri, cell.column, 0, (0, 0, 0))
+    # single-row tables (三公): the first column of the same group is the total
+    group = cell.column.split("/")[0]
+    for c in t.columns:
+        if c != cell.column and c.split("/")[0] == group and ("合计" in c or "小计" in c or c == group):
+            if row.cells.get(c) is not None:
+                return Cell(t, cell.row_index, c, 0, (0, 0, 0))
+    first = t.columns[0]
+    if first != cell.column and row.cells.get(first) is not None:
+        return Cell(t, cell.row_index, first, 0, (0, 0, 0))
+    return None
+
+
+def execution_rate(doc: Document, question: str) -> Grounded | None:
+    if not _RATE.search(question):
+        return None
+    a = _best(doc, question)
+    if a is None:
+        return None
+    cols = a.table.columns
+    rate_col = next((c for c in cols if "执行率" in c), None)
+    budget = next((c for c in cols if "全年预算" in c), None)
+    spent = next((c for c in cols if "执行数" in c), None)
+    row = a.row
+    if budget and spent and row.cells.get(budget) and row.cells.get(spent) is not None:
+        cb = Cell(a.table, a.row_index, budget, 0, (0, 0, 0))
+        cs = Cell(a.table, a.row_index, spent, 0, (0, 0, 0))
+        pct = _round(cs.value / cb.value * 100)
+        fids = [cell_fact_id(doc, cs), cell_fact_id(doc, cb)]
+        text = f"{pct}%（{describe(cs)} {_value_text(cs)} ÷ {cb.column} {_value_text(cb)}）"
+        claims = [Claim(value=pct, unit="%", fact_ids=fids, derivation="execution_rate")]
+        if rate_col and row.cells.get(rate_col) is not None:
+            cr = Cell(a.table, a.row_index, rate_col, 0, (0, 0, 0))
+            text += f"；表列执行率 {row.cells[rate_col]}%"
+            claims.append(Claim(value=row.cells[rate_col], unit="%", fact_ids=[cell_fact_id(doc, cr)]))
+        return Grounded(text, claims, [cs, cb], form="execution_rate")
+    return None
+
+
+def superlative(doc: Document, question: str) -> Grounded | None:
+    m = _SUPERLATIVE.search(question)
+    if not m:
+        return None
+    want_max = any(w in m.group(0) for w in ("最多", "最高", "最大"))
+    head = question[: m.start()]
+    # named candidates: 办公费、差旅费、邮电费、工会经费四项中
+    seg = re.split(r"[，,：:]", head)[-1]
+    seg = re.sub(r"(四|三|两|二|五|六|几|各)?(项|个|类)?(中|里|之中|当中)$", "", seg)
+    names = [s for s in _LIST_SPLIT.split(seg) if len(norm(s)) >= 2]
+    context = question[: m.start() - len(seg)] if len(names) >= 2 else head
+    cells: list[Cell] = []
+    if len(names) >= 2:
+        first = _best(doc, context + names[0])
+        if not _confident(first):
+            return None
+        for n in names:
+            c = _best(doc, context + n, tables=[first.table]) or _best(doc, context + n)
+            if not _confident(c):
+                return None
+            if first.column in c.table.columns and c.table is first.table:
+                c = Cell(c.table, c.row_index, first.column, c.score, c.parts) if c.row.cells.get(first.column) is not None else c
+            cells.append(c)
+    else:
+        # every row of the best-matching table, excluding totals and parents
+        anchor = rank_cells(doc, question, want_row=False, limit=1)
+        if not anchor:
+            return None
+        t, col = anchor[0].table, anchor[0].column
+        codes = [r.code for r in t.rows if r.code]
+        for ri, r in enumerate(t.rows):
+            if is_total(r) or r.cells.get(col) is None:
+                continue
+            if r.code and any(o != r.code and o.startswith(r.code) for o in codes):
+                continue
+            cells.append(Cell(t, ri, col, 0, (0, 0, 0)))
+    cells = [c for c in cells if c.value is not None]
+    if len(cells) < 2:
+        return None
+    best = max(cells, key=lambda c: c.value) if want_max else min(cells, key=lambda c: c.value)
+    word = "最多" if want_max else "最少"
+    others = "；".join(f"{bare_name(c.row.name)} {_value_text(c)}" for c in cells if c is not best)
+    text = f"{bare_name(best.row.name)}{word}，{_value_text(best)}（{describe(best)}；其余：{others}）"
+    claims = [Claim(value=c.value, unit=cell_unit(c), fact_ids=[cell_fact_id(doc, c)]) for c in [best] + [
+        c for c in cells if c is not best]]
+    return Grounded(text, claims, [best] + [c for c in cells if c is not best], form="compare")
+
+
+def total_of(doc: Document, question: str) -> Grounded | None:
+    """合计 of several named rows or projects: 「A和B…全年执行数合计」."""
+    if not _SUM.search(question):
+        return None
+    inner = re.findall(r"[（(]([^）)]+)[）)]", question)
+    parts = [p for seg in inner for p in _LIST_SPLIT.split(seg) if len(norm(p)) >= 2]
+    if len(parts) < 2:
+        return None
+    base = re.sub(r"[（(][^）)]+[）)]", "", question)
+    cells = []
+    for p in parts:
+        c = _best(doc, p + base)
+        if not _confident(c):
+            return None
+        cells.append(c)
+    if len({(c.table.index, c.row_index, c.column) for c in cells}) < len(cells):
+        return None
+    units = {cell_unit(c) for c in cells}
+    if len(units) != 1:
+        return None
+    total = sum((c.value for c in cells), Decimal(0))
+    unit = units.pop()
+    detail = " + ".join(f"{describe(c)} {_value_text(c)}" for c in cells)
+    fids = [cell_fact_id(doc, c) for c in cells]
+    text = f"{fmt_amount(total)}{fmt_unit(unit)}（{detail}）"
+    claims = [Claim(value=total, unit=unit, fact_ids=fids, derivation="sum")] + [
+        Claim(value=c.value, unit=cell_unit(c), fact_ids=[f]) for c, f in zip(cells, fids)]
+    return Grounded(text, claims, cells, form="sum")
+
+
+def prose_first(question: str) -> bool:
+    return bool(_PROSE_CUES.search(question))
+
+
+TABLE_FORMS = (unspent, execution_rate, difference, share, superlative, total_of)
+
+
+def answer_from_tables(doc: Document, question: str) -> Grounded | None:
+    for form in TABLE_FORMS:
+        g = form(doc, question)
+        if g is not None:
+            return g
+    return lookup(doc, question)
+
+
+def empty_table_named(doc: Document, question: str) -> Table | None:
+    """A table the question names that has no figures (本表无数据)."""
+    from app.match import bigrams, table_score
+
+    q = norm(question)
+    qg = bigrams(q)
+    best, score = None, 0.0
+    for t in doc.tables:
+        s = table_score(t, q, qg)
+        if s > score:
+            best, score = t, s
+    if best is not None and score >= 1.0 and not any(v is not None for r in best.rows for v in r.cells.values()):
+        return best
+    return None

@@ -1,0 +1,191 @@
+"""Resolve the words of a question to cells: which table, which row, which column.
+
+Pure scoring over a document's tables. Names are compared by character bigrams (robust to the
+cut and broken names of real documents); codes, when the question gives one, decide outright.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ingest.models import Document, Row, Table
+
+_PUNCT = re.compile(r"[\s“”「」『』‘’\"'、，,。？?！!：:；;（）()\[\]【】《》<>/|·…—\-]+")
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十]+）|\d+[.、]\s*|其中[:：]?)")
+_YEAR = re.compile(r"20\d\d\s*年?度?")
+_CODE = re.compile(r"(?<!\d)(\d{3}(?:\d{2}){0,2}|\d{6})(?!\d)")
+
+# Words naming tables that the printed titles do not always contain.
+TABLE_ALIASES: dict[str, list[str]] = {
+    "一般公共预算财政拨款基本支出决算明细表": ["基本支出明细表", "基本支出决算明细表", "基本支出明细"],
+    "一般公共预算基本支出预算表": ["基本支出表", "基本支出预算表"],
+    "三公经费支出决算表": ["三公经费", "三公"],
+    "三公经费支出预算表": ["三公经费", "三公"],
+    "收入预算表": ["收入总表"],
+    "支出预算表": ["支出总表"],
+    "收支预算总表": ["收支总表"],
+    "财政拨款收支预算总表": ["财政拨款收支总表"],
+    "项目支出预算表": ["项目支出表"],
+    "项目支出绩效自评表": ["绩效自评", "自评"],
+    "项目支出绩效目标表": ["绩效目标"],
+}
+
+TOTAL_NAMES = ("合计", "总计", "小计")
+
+
+def norm(text: str) -> str:
+    """Question/name normal form: no punctuation, no spaces, no markup, no years."""
+    text = re.sub(r"</?b>", "", text or "")
+    text = _YEAR.sub("", text)
+    return _PUNCT.sub("", text)
+
+
+def bare_name(name: str) -> str:
+    """A row name without its list marker (八、社会保障和就业支出 → 社会保障和就业支出)."""
+    name = re.sub(r"</?b>", "", name or "").strip()
+    while True:
+        new = _ORDINAL.sub("", name).strip()
+        if new == name:
+            break
+        name = new
+    return norm(name)
+
+
+def bigrams(s: str) -> set[str]:
+    return {s[i : i + 2] for i in range(len(s) - 1)} if len(s) > 1 else ({s} if s else set())
+
+
+def coverage(name: str, q: str, qgrams: set[str] | None = None) -> float:
+    """Share of the name's bigrams that occur in the question (1.0 when the name is contained)."""
+    if not name:
+        return 0.0
+    if name in q:
+        return 1.0
+    g = bigrams(name)
+    qg = qgrams if qgrams is not None else bigrams(q)
+    return len(g & qg) / len(g)
+
+
+def table_score(table: Table, q: str, qgrams: set[str]) -> float:
+    """How strongly the question names this table: length of the best-covered name, scaled."""
+    title = norm(re.sub(r"[（(][^）)]*[表][^）)]*[）)]", "", table.title.split("/")[0]))
+    names = {title, norm(table.kind)} | {norm(a) for a in TABLE_ALIASES.get(table.kind, [])}
+    best = 0.0
+    for n in names:
+        if len(n) < 2:
+            continue
+        c = coverage(n, q, qgrams)
+        if c >= 0.999:
+            best = max(best, 1.0 + len(n) / 10)
+        elif c >= 0.6:
+            best = max(best, c * len(n) / 10)
+    if table.number and norm(table.number) and norm(table.number) in q:
+        best += 2.0
+    return best
+
+
+def is_total(row: Row) -> bool:
+    n = bare_name(row.name)
+    return row.code is None and (n in TOTAL_NAMES or n.endswith("合计") or n.endswith("总计"))
+
+
+def row_score(row: Row, q: str, qgrams: set[str], codes_in_q: set[str]) -> float:
+    if row.code and row.code in codes_in_q:
+        return 3.0
+    n = bare_name(row.name)
+    if not n:
+        return 0.0
+    c = coverage(n, q, qgrams)
+    if c >= 0.999:
+        return 1.0 + min(len(n), 20) / 10
+    if c >= 0.75 and len(n) >= 4:
+        return c
+    return 0.0
+
+
+def column_score(column: str, q: str, qgrams: set[str]) -> float:
+    score = 0.0
+    for seg in column.split("/"):
+        s = norm(seg)
+        if len(s) < 2:
+            continue
+        c = coverage(s, q, qgrams)
+        if c >= 0.999:
+            score += 0.5 + len(s) / 10
+        elif c >= 0.7 and len(s) >= 4:
+            score += c * 0.5
+    return score
+
+
+@dataclass
+class Cell:
+    table: Table
+    row_index: int
+    column: str
+    score: float
+    parts: tuple[float, float, float]
+
+    @property
+    def row(self) -> Row:
+        return self.table.rows[self.row_index]
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.row.cells.get(self.column)
+
+
+def ancestors_named(table: Table, row: Row, q: str) -> float:
+    """Bonus when the question names the row's parent subject (…下的行政运行)."""
+    if not row.code or len(row.code) <= 3:
+        return 0.0
+    bonus = 0.0
+    for other in table.rows:
+        if other.code and other.code != row.code and row.code.startswith(other.code):
+            n = bare_name(other.name)
+            if len(n) >= 2 and n in q:
+                bonus = max(bonus, 0.6)
+    return bonus
+
+
+def codes_in(question: str) -> set[str]:
+    return set(_CODE.findall(re.sub(r"20\d\d\s*年", "", question)))
+
+
+def rank_cells(
+    doc: Document,
+    question: str,
+    tables: list[Table] | None = None,
+    want_row: bool = True,
+    limit: int = 10,
+) -> list[Cell]:
+    """Cells ranked by how well the question names their table, row and column."""
+    q = norm(question)
+    qg = bigrams(q)
+    codes = codes_in(question)
+    out: list[Cell] = []
+    for t in tables if tables is not None else doc.tables:
+        if not t.rows or not t.columns:
+            continue
+        ts = table_score(t, q, qg)
+        col_scores = [column_score(c, q, qg) for c in t.columns]
+        single = len([r for r in t.rows if any(v is not None for v in r.cells.values())]) == 1
+        for ri, row in enumerate(t.rows):
+            rs = row_score(row, q, qg, codes)
+            if rs > 0:
+                rs += ancestors_named(t, row, q)
+            elif want_row and not (single or is_total(row)):
+                continue
+            if not want_row and rs == 0 and is_total(row):
+                rs = 0.2  # "the whole" defaults to the total row
+            for ci, col in enumerate(t.columns):
+                if row.cells.get(col) is None:
+                    continue
+                cs = col_scores[ci]
+                score = 2.0 * ts + 3.0 * rs + 2.0 * cs - 0.01 * ci
+                if rs == 0 and cs == 0:
+                    continue
+                out.append(Cell(t, ri, col, score, (ts, rs, cs)))
+    out.sort(key=lambda c: -c.score)
+    return out[:limit]

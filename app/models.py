@@ -1,0 +1,56 @@
+"""Answer-side models: claims a model (or grounded mode) makes, figures the checker found."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Derivation = Literal["cell", "sum", "difference", "ratio", "share", "growth", "execution_rate"]
+Status = Literal["verified", "partial", "unverified", "not_found"]
+
+
+class Citation(BaseModel):
+    doc: str
+    page: int | None = None
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    text: str = ""
+
+
+class Claim(BaseModel):
+    """A figure the answer asserts, with the facts it rests on and how it was derived.
+
+    For difference / ratio / share / growth / execution_rate, `fact_ids` are ordered:
+    difference = f0 - f1; ratio = f0 / f1; share = f0 / f1 * 100; growth = (f0 - f1) / f1 * 100;
+    execution_rate = f0 / f1 * 100. sum = Σ fact_ids. cell = the single fact.
+    """
+
+    value: Decimal
+    unit: str | None = None
+    fact_ids: list[str] = Field(default_factory=list)
+    derivation: Derivation = "cell"
+
+
+class Figure(BaseModel):
+    """A number found in the answer text and what the checker made of it."""
+
+    text: str
+    value: Decimal
+    unit: str | None = None
+    verified: bool = False
+    source: Citation | None = None
+    derivation: str | None = None
+    reason: str | None = None  # why it was not verified
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    status: Status
+    mode: Literal["grounded", "llm"] = "grounded"
+    figures: list[Figure] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)

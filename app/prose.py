@@ -1,0 +1,92 @@
+"""Questions about the prose (情况说明): find the sentence that states it and the figure it asks for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.match import bigrams, norm
+from ingest.models import Document
+
+_SENT_END = re.compile(r"(?<=[。；;！？!?])")
+# Bigrams that every budget sentence shares: they carry no signal.
+_STOP = {"多少", "是多", "少万", "万元", "年度", "本年", "部门", "单位", "情况", "什么", "哪些", "为什", "么一", "分别"}
+_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万元|亿元|元|%|个|辆|人次|人|项|家|次|期|天)")
+# What the question asks about → words that precede the wanted figure in the sentence.
+_CUES = [
+    ("增加了多少", ("增加", "增长")), ("增加多少", ("增加",)), ("减少了多少", ("减少", "下降")), ("减少多少", ("减少",)),
+    ("增长", ("增长",)), ("下降", ("下降",)), ("年初预算", ("年初预算", "预算为", "预算")), ("完成", ("完成",)),
+    ("几辆", ("辆",)), ("几个", ("个",)), ("多少个", ("个",)), ("多少人", ("人",)), ("涉及", ("涉及", "金额")),
+]
+
+
+@dataclass
+class Sentence:
+    text: str
+    heading: str
+    page: int | None
+    score: float = 0.0
+
+
+def sentences(doc: Document) -> list[Sentence]:
+    out = []
+    for p in doc.paragraphs:
+        heading = " > ".join(p.heading_path)
+        for s in _SENT_END.split(p.text):
+            s = s.strip()
+            if len(s) >= 6:
+                out.append(Sentence(s, heading, p.page))
+    return out
+
+
+def rank_sentences(doc: Document, question: str, limit: int = 3) -> list[Sentence]:
+    q = norm(question)
+    qg = bigrams(q) - _STOP
+    if not qg:
+        return []
+    ranked = []
+    for s in sentences(doc):
+        sg = bigrams(norm(s.text))
+        hg = bigrams(norm(s.heading))
+        hit = len(qg & sg)
+        if hit == 0:
+            continue
+        score = hit / len(qg) + 0.15 * len(qg & hg) / len(qg)
+        ranked.append(Sentence(s.text, s.heading, s.page, score))
+    ranked.sort(key=lambda s: -s.score)
+    return ranked[:limit]
+
+
+def key_figure(sentence: str, question: str) -> str | None:
+    """The figure in the sentence that the question asks for (e.g. the one after 增加)."""
+    figures = list(_FIGURE.finditer(sentence))
+    if not figures:
+        return None
+    q = norm(question)
+    wanted: tuple[str, ...] = ()
+    for cue, words in _CUES:
+        if cue in q:
+            wanted = words
+            break
+    # the subject the question names: prefer figures after it in the sentence
+    anchor = 0
+    for n in range(min(len(q), 12), 1, -1):
+        hit = next((q[i : i + n] for i in range(len(q) - n + 1) if q[i : i + n] in sentence), None)
+        if hit:
+            anchor = sentence.find(hit)
+            break
+    best, best_score = None, -1e9
+    for m in figures:
+        before = sentence[max(0, m.start() - 8) : m.start()]
+        score = 0.0
+        if wanted and any(w in before for w in wanted):
+            score += 3
+        if wanted and any(w == m.group(2) for w in wanted):
+            score += 2
+        if m.start() >= anchor:
+            score += 1 - (m.start() - anchor) / 400
+        if "%" in m.group(2) and "%" not in question and "百分" not in question and "率" not in question:
+            score -= 1
+        if score > best_score:
+            best, best_score = m, score
+    return best.group(0) if best else None

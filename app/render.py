@@ -1,0 +1,81 @@
+"""Answers for people: each figure marked ✓ (verified) or ⚠ (not verified), sources beneath."""
+
+from __future__ import annotations
+
+from html import escape
+
+from app.models import Answer
+
+OK, BAD = "✓", "⚠"
+
+
+def mark_figures(answer: Answer, ok: str = OK, bad: str = BAD, wrap=None) -> str:
+    """The answer text with a mark after each figure the checker looked at."""
+    text, out, pos = answer.answer, [], 0
+    for f in answer.figures:
+        i = text.find(f.text, pos)
+        if i < 0:
+            continue
+        end = i + len(f.text)
+        piece = text[pos:i] + (wrap(f) if wrap else f.text) + (ok if f.verified else bad)
+        out.append(piece)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def status_line(answer: Answer) -> str:
+    if answer.status == "not_found":
+        return "未找到：文件中没有能回答这个问题的数字"
+    n = len(answer.figures)
+    bad = sum(not f.verified for f in answer.figures)
+    if n and not bad:
+        return "全部数字已核验"
+    if not n:
+        return "答案不含数字" if answer.status != "unverified" else "引自说明文字，未与表格核验"
+    return f"{bad} 个数字未能核验（共 {n} 个）"
+
+
+def source_text(c) -> str:
+    parts = [c.doc]
+    if c.page:
+        parts.append(f"第{c.page}页")
+    for p in (c.table, c.row, c.column):
+        if p:
+            parts.append(p)
+    return " · ".join(parts)
+
+
+def render_answer_text(answer: Answer, store=None) -> str:
+    lines = [mark_figures(answer), "", f"[{status_line(answer)}]"]
+    for n in answer.notices:
+        lines.append(f"注意：{n}")
+    if answer.citations:
+        lines.append("来源：")
+        for c in answer.citations:
+            extra = f"：{c.text}" if c.text and not c.column else (f" = {c.text}" if c.text else "")
+            lines.append(f"  - {source_text(c)}{extra}")
+    unverified = [f for f in answer.figures if not f.verified and f.reason]
+    for f in unverified:
+        lines.append(f"  {BAD} {f.text}: {f.reason}")
+    return "\n".join(lines)
+
+
+def render_answer_html(answer: Answer) -> str:
+    """HTML for the web page: marks, a status line and expandable sources."""
+    def wrap(f):
+        cls = "fig-ok" if f.verified else "fig-bad"
+        title = escape(source_text(f.source)) if f.source else escape(f.reason or "未能核验")
+        return f'<span class="{cls}" title="{title}">{escape(f.text)}</span>'
+
+    body = mark_figures(answer.model_copy(update={"answer": answer.answer}), wrap=wrap)
+    # escape everything that is not one of our spans
+    html = [f'<div class="bq-answer">{body}</div>', f'<div class="bq-status">{escape(status_line(answer))}</div>']
+    for n in answer.notices:
+        html.append(f'<div class="bq-notice">⚠ {escape(n)}</div>')
+    if answer.citations:
+        items = "".join(f"<li>{escape(source_text(c))}{(' = ' + escape(c.text)) if c.text and c.column else ''}"
+                        f"{('<br><q>' + escape(c.text) + '</q>') if c.text and not c.column else ''}</li>"
+                        for c in answer.citations)
+        html.append(f'<details class="bq-sources" open><summary>来源（{len(answer.citations)}）</summary><ul>{items}</ul></details>')
+    return "\n".join(html)

@@ -1,0 +1,91 @@
+"""The services the CLI, the web page and the eval runner share: one store, one index, one answerer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from app.settings import Settings
+from ingest.models import Document
+from ingest.pipeline import IngestResult, expand_paths, ingest_file, read_document
+from ingest.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Service:
+    """Everything budgetqa does, over one data directory. Models can be injected (tests, eval)."""
+
+    def __init__(self, settings: Settings, llm=None, embeddings=None, dense: bool = True):
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.store = Store(settings.db_path)
+        self._llm = llm
+        self._embeddings = embeddings
+        self._dense_enabled = dense and settings.embedding.provider != "none"
+        self._retriever = None
+        self._lock = threading.RLock()
+        self._dense_threads: list[threading.Thread] = []
+
+    # --- documents -------------------------------------------------------------------------
+    @property
+    def retriever(self):
+        with self._lock:
+            if self._retriever is None:
+                from app.retrieve import Retriever
+
+                self._retriever = Retriever(self.settings, embeddings=self._embeddings, dense=self._dense_enabled)
+            return self._retriever
+
+    def _index(self, doc: Document, background: bool = True) -> None:
+        """Lexical index now (ready when ingest returns); dense index behind, in a thread."""
+        self.retriever.add_document(doc, background=background)
+
+    def ingest(self, paths: Iterable[str | Path], background_dense: bool = True) -> Iterator[IngestResult]:
+        for path in expand_paths(paths):
+            yield self.ingest_one(path, background_dense=background_dense)
+
+    def ingest_one(self, path: Path, background_dense: bool = True) -> IngestResult:
+        return ingest_file(Path(path), self.store, on_document=lambda d: self._index(d, background_dense))
+
+    def wait_for_index(self, timeout: float | None = None) -> None:
+        if self._retriever is not None:
+            self._retriever.wait(timeout)
+
+    def remove(self, doc_id: str) -> bool:
+        removed = self.store.remove(doc_id)
+        if removed:
+            self.retriever.remove_document(doc_id)
+        return removed
+
+    def resolve(self, ref: str) -> str | None:
+        return self.store.resolve(ref)
+
+    def load(self, ref: str) -> Document:
+        """A stored document by id / file name, or a path parsed on the fly."""
+        doc_id = self.store.resolve(ref)
+        if doc_id is not None:
+            return self.store.document(doc_id)
+        path = Path(ref)
+        if path.exists():
+            return read_document(path)
+        raise LookupError(f"{ref}: no stored document with this id or file name, and no such file")
+
+    # --- answering -------------------------------------------------------------------------
+    def ask(self, question: str, doc_ids: list[str] | None = None, on_token: Callable[[str], None] | None = None):
+        from app.answer import answer_question
+
+        return answer_question(self, question, doc_ids=doc_ids, on_token=on_token)
+
+    @property
+    def llm(self):
+        if self._llm is None and self.settings.llm.provider != "none":
+            from app.llm import get_llm
+
+            self._llm = get_llm(self.settings)
+        return self._llm
+
+    def close(self) -> None:
+        self.store.close()

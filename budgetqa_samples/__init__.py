@@ -1,0 +1,1 @@
+"""Sample disclosures shipped with budgetqa (for --demo and the README)."""

@@ -1,0 +1,1 @@
+"""Parsing budget documents into tables, facts and an index."""

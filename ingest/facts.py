@@ -1,0 +1,69 @@
+"""Flatten rebuilt tables into facts: one per numeric cell, with provenance."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ingest.models import Document, Fact, Table
+
+
+def fact_id(doc_id: str, table: Table, row_index: int, col_index: int) -> str:
+    """Stable id: document, table (and side), row and column positions."""
+    side = {"收入": "i", "支出": "e"}.get(table.side or "", "")
+    return f"{doc_id}-t{table.index}{side}-r{row_index}-c{col_index}"
+
+
+def column_unit(column: str, table_unit: str | None) -> str | None:
+    """A column's own unit beats the table's: 执行率 is %, 得分 is 分, 年初预算数（万元） is 万元."""
+    last = column.split("/")[-1]
+    for marker, unit in (("（万元）", "万元"), ("(万元)", "万元"), ("（元）", "元"), ("(元)", "元")):
+        if marker in column:
+            return unit
+    if "率" in last or last.endswith("%") or "（%）" in last:
+        return "%"
+    if any(w in last for w in ("得分", "分值", "权重", "总分")):
+        return "分"
+    return table_unit
+
+
+_COUNT = re.compile(r"^[≥≤=＝<>＞＜约共]?\s*(\d+(?:\.\d+)?)\s*(人次|人|个|辆|期|次|家|项|天|万元|元|分|%|％)$")
+
+
+def promote_counts(table: Table) -> None:
+    """Text cells that are one number with its unit (103人, ≥500人次, =280期) become numeric cells."""
+    for row in table.rows:
+        for col, text in list(row.texts.items()):
+            m = _COUNT.match(text.replace(" ", ""))
+            if m and row.cells.get(col) is None:
+                row.cells[col] = Decimal(m.group(1))
+                row.units[col] = {"人次": "人", "％": "%"}.get(m.group(2), m.group(2))
+
+
+def table_facts(doc_id: str, table: Table) -> Iterator[Fact]:
+    col_pos = {c: i for i, c in enumerate(table.columns)}
+    for ri, row in enumerate(table.rows):
+        for column, value in row.cells.items():
+            if value is None:
+                continue
+            yield Fact(
+                doc_id=doc_id,
+                table_index=table.index,
+                table_kind=table.kind,
+                table_title=table.title,
+                side=table.side,
+                row_index=ri,
+                row_code=row.code,
+                row_name=row.name,
+                column=column,
+                value=value,
+                unit=row.units.get(column) or column_unit(column, table.unit),
+                page=row.page,
+                fact_id=fact_id(doc_id, table, ri, col_pos.get(column, -1)),
+            )
+
+
+def document_facts(doc: Document) -> list[Fact]:
+    """Every numeric cell of every table of the document."""
+    return [f for t in doc.tables for f in table_facts(doc.doc_id, t)]

@@ -1,0 +1,70 @@
+"""Document metadata (department, year, 决算/预算, 部门/单位) from the cover and table headers."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+_DEPT_LINE = re.compile(
+    r"^\s*(?:部门|预算单位|部门名称|单位名称|编制部门|编制单位|部门（单位）名称|部门\(单位\)名称)\s*[：:]\s*([^\t│|]+)"
+)
+_YEAR_KIND = re.compile(r"(20\d\d)\s*年度?\s*(?:[^\s，。]{0,20}?)(部门|单位)\s*(决算|预算)")
+_ORG_END = re.compile(r"(局|办公室|委员会|中心|政府|大学|学院|部|厅|委|办|处|站|所)(（汇总）|\(汇总\))?$")
+
+
+@dataclass
+class DocMeta:
+    department: str | None
+    year: int | None
+    kind: str | None  # 决算 / 预算
+    scope: str | None  # 部门 / 单位
+
+
+def _department(lines: list[str]) -> str | None:
+    """Most frequent 部门：… value in table headers; else an organisation-looking cover line."""
+    found: Counter[str] = Counter()
+    for line in lines:
+        m = _DEPT_LINE.match(line)
+        if m:
+            value = re.sub(r"\s+", "", m.group(1)).strip("：:")
+            value = re.split(r"单位[：:]|金额单位", value)[0]
+            if len(value) >= 3:
+                found[value] += 1
+    if found:
+        return found.most_common(1)[0][0]
+    for line in lines[:40]:
+        t = re.sub(r"[#*\s]", "", line)
+        if 3 < len(t) <= 40 and _ORG_END.search(t) and "：" not in t:
+            return t
+    return None
+
+
+def _year_kind_scope(lines: list[str], filename: str) -> tuple[int | None, str | None, str | None]:
+    head = "\n".join(lines[:60])
+    squeezed = re.sub(r"[ \t\u3000]", "", head)
+    m = _YEAR_KIND.search(squeezed)
+    year = int(m.group(1)) if m else None
+    kind = m.group(3) if m else None
+    scope = m.group(2) if m else None
+    if kind is None:
+        n_final, n_budget = squeezed.count("决算"), squeezed.count("预算表") + squeezed.count("部门预算")
+        if n_final or n_budget:
+            kind = "决算" if n_final >= n_budget else "预算"
+        elif re.search(r"final|juesuan", filename, re.I):
+            kind = "决算"
+        elif re.search(r"budget|yusuan", filename, re.I):
+            kind = "预算"
+    if year is None:
+        fm = re.search(r"(20\d\d)", filename)
+        ym = re.search(r"(20\d\d)\s*年", squeezed)
+        year = int(fm.group(1)) if fm else (int(ym.group(1)) if ym else None)
+    if scope is None:
+        scope = "单位" if re.search(r"单位(决算|预算)", squeezed) and "部门" not in squeezed else "部门"
+    return year, kind, scope
+
+
+def detect_meta(lines: list[str], filename: str) -> DocMeta:
+    """Department, year, kind (决算/预算) and scope (部门/单位) of a document."""
+    year, kind, scope = _year_kind_scope(lines, filename)
+    return DocMeta(department=_department(lines), year=year, kind=kind, scope=scope)

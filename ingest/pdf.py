@@ -1,0 +1,393 @@
+"""Read a budget PDF into a Document: prose by heading, tables as RawTable grids, then rebuilt.
+
+One pass per page over pdfplumber's objects: `extract_words` (text lines, titles, unit lines,
+rows the ruling missed) and one `find_tables` (ruled grids). Tables continued on the next page
+are joined to their start; the steps themselves live in `ingest/pdf_layout.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import CorruptFile, EmptyFile, EncryptedFile, NotABudgetDocument, ScannedPDF
+from ingest.models import Document, Paragraph, RawTable
+from ingest.pdf_layout import (
+    PAGE_NUMBER,
+    Line,
+    align_columns,
+    count_header_rows,
+    drop_empty_rows,
+    fill_grid,
+    heading_level,
+    is_context_line,
+    is_data_line,
+    is_title_line,
+    join_broken,
+    remap_row,
+    split_level_row,
+    split_number,
+    text_columns,
+    unit_of,
+    words_to_cells,
+    words_to_lines,
+)
+
+# A cover page has a handful of characters (department, year); it feeds metadata, not prose.
+_COVER_CHARS = 80
+
+
+@dataclass
+class PageTable:
+    """One table region on one page, as a filled grid with its geometry."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+    rows: list[list[str]]
+    header_rows: int
+    col_lefts: list[float]
+    col_rights: list[float]
+    ruled: bool = True
+
+
+@dataclass
+class _Open:
+    """The table being assembled (it may continue on the next pages)."""
+
+    raw: RawTable
+    header_rows: int
+    col_lefts: list[float]
+    col_rights: list[float]
+    last_page: int
+    header_cells: set[str] = field(default_factory=set)
+
+
+def read_pdf(path: Path) -> Document:
+    """Parse a budget / final-account PDF. Raises an IngestError subclass naming the file."""
+    path = Path(path)
+    data = _read_bytes(path)
+    pages = _open_pages(path)
+    raws, paragraphs, meta_lines, n_pages, text_chars = pages
+    if text_chars == 0:
+        raise ScannedPDF(path.name, "scanned PDF without a text layer", "run OCR first, then ingest the OCR'd PDF")
+    if not any(_has_figures(r) for r in raws):
+        raise NotABudgetDocument(path.name, "no budget tables found (no ruled or aligned table with figures)",
+                                 "give a 部门预算/部门决算 disclosure PDF")
+    doc = Document(
+        file=path.name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        department=None, year=None, kind=None, scope=None,
+        pages=n_pages,
+        paragraphs=paragraphs,
+        tables=[],
+        source_format="pdf",
+    )
+    _rebuild(doc, raws, meta_lines)
+    return doc
+
+
+def read_raw_tables(path: Path) -> list[RawTable]:
+    """The table grids as found in the PDF, before rebuilding (for tests and debugging)."""
+    path = Path(path)
+    _read_bytes(path)
+    return _open_pages(path)[0]
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorruptFile(path.name, f"cannot read file: {exc.strerror or exc}", "check the path and permissions") from exc
+    if not data:
+        raise EmptyFile(path.name, "empty file (0 bytes)", "download the PDF again")
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise CorruptFile(path.name, "not a PDF (no %PDF header)", "give a PDF file or a text conversion")
+    return data
+
+
+def _open_pages(path: Path):
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        pdf = pdfplumber.open(path)
+    except PdfminerException as exc:
+        inner = exc.args[0] if exc.args else exc
+        if "Password" in type(inner).__name__ or "Encrypt" in type(inner).__name__:
+            raise EncryptedFile(path.name, "encrypted PDF (password required)", "save an unprotected copy first") from exc
+        raise CorruptFile(path.name, f"corrupt PDF ({type(inner).__name__})", "download the PDF again") from exc
+    except Exception as exc:  # pdfminer raises many kinds on broken files
+        raise CorruptFile(path.name, f"corrupt PDF ({type(exc).__name__})", "download the PDF again") from exc
+    try:
+        with pdf:
+            return _read_pages(pdf)
+    except PdfminerException as exc:
+        raise CorruptFile(path.name, f"corrupt PDF page ({exc})", "download the PDF again") from exc
+
+
+def _read_pages(pdf) -> tuple[list[RawTable], list[Paragraph], list[str], int, int]:
+    builder = _Assembler()
+    text_chars = 0
+    for number, page in enumerate(pdf.pages, 1):
+        words = page.extract_words()
+        if not words:
+            continue  # blank page (putuo-finance p14): nothing to read, and a table may go on after it
+        text_chars += sum(len(w["text"]) for w in words)
+        lines = words_to_lines(words, number)
+        tables = _ruled_tables(page, number, lines) or _text_tables(lines, number)
+        cover = number == 1 and not tables and sum(len(ln.text) for ln in lines) < _COVER_CHARS
+        builder.add_page(number, lines, tables, cover)
+    return builder.raws, builder.paragraphs, builder.meta_lines, len(pdf.pages), text_chars
+
+
+# ---------------------------------------------------------------- tables on one page
+
+
+def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
+    out = []
+    for t in page.find_tables():
+        texts = t.extract()
+        boxes = [list(r.cells) for r in t.rows]
+        keep = drop_empty_rows(texts)
+        texts = [texts[i] for i in keep]
+        boxes = [boxes[i] for i in keep]
+        if not texts or max(len(r) for r in texts) < 2:
+            continue  # a framed paragraph or table of contents, not a grid
+        rows = split_level_row(fill_grid(texts, boxes, count_header_rows(texts)))
+        lefts = sorted({round(b[0], 2) for r in boxes for b in r if b is not None})
+        rights = lefts[1:] + [t.bbox[2]]
+        if len(lefts) != len(rows[0]):  # geometry we cannot trust: spread evenly
+            step = (t.bbox[2] - t.bbox[0]) / len(rows[0])
+            lefts = [t.bbox[0] + i * step for i in range(len(rows[0]))]
+            rights = lefts[1:] + [t.bbox[2]]
+        pt = PageTable(number, t.bbox, rows, count_header_rows(rows), lefts, rights)
+        for ln in lines:
+            mid = (ln.top + ln.bottom) / 2
+            if t.bbox[1] <= mid <= t.bbox[3] and ln.x1 > t.bbox[0] and ln.x0 < t.bbox[2]:
+                ln.used = True
+        out.append(pt)
+    return out
+
+
+def _text_tables(lines: list[Line], number: int) -> list[PageTable]:
+    """Fallback for unruled tables: a title line, then lines of figures clustered into columns."""
+    out = []
+    i = 0
+    while i < len(lines):
+        if not is_title_line(lines[i].text):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and not is_data_line(lines[j]) and not is_title_line(lines[j].text) and j - i < 8:
+            j += 1
+        start = j
+        while j < len(lines) and is_data_line(lines[j]):
+            j += 1
+        data = lines[start:j]
+        if len(data) < 2:
+            i += 1
+            continue
+        header = [ln for ln in lines[i + 1:start] if not is_context_line(ln.text)]
+        lefts, rights = text_columns(data)
+        if len(lefts) < 2:
+            i = j
+            continue
+        rows = [words_to_cells(ln.words, lefts, rights) for ln in header + data]
+        for ln in header + data:
+            ln.used = True
+        top = (header or data)[0].top - 0.5
+        bbox = (min(ln.x0 for ln in data), top, max(ln.x1 for ln in data), data[-1].bottom)
+        out.append(PageTable(number, bbox, rows, len(header), lefts, rights, ruled=False))
+        i = j
+    return out
+
+
+# ---------------------------------------------------------------- assembling the document
+
+
+class _Assembler:
+    """Walks pages in order: joins continued tables, finds titles and units, collects prose."""
+
+    def __init__(self) -> None:
+        self.raws: list[RawTable] = []
+        self.paragraphs: list[Paragraph] = []
+        self.meta_lines: list[str] = []
+        self.heading_path: list[str] = []
+        self.open: _Open | None = None
+        self._para: list[str] = []
+        self._para_page: int | None = None
+
+    def add_page(self, number: int, lines: list[Line], tables: list[PageTable], cover: bool) -> None:
+        self.meta_lines.extend(ln.text for ln in lines[:12] if not ln.used)
+        tables = sorted(tables, key=lambda t: t.bbox[1])
+        events: list[tuple[float, int, object]] = []
+        boundary = 0.0
+        for k, pt in enumerate(tables):
+            region = [ln for ln in lines if not ln.used and ln.bottom <= pt.bbox[1] + 1 and ln.top >= boundary - 1]
+            nxt = tables[k + 1].bbox[1] if k + 1 < len(tables) else float("inf")
+            below = [ln for ln in lines if not ln.used and ln.top >= pt.bbox[3] - 1 and ln.bottom <= nxt + 1]
+            raw = self._place(pt, region, below, first_on_page=(k == 0))
+            if raw is not None:
+                events.append((pt.bbox[1], 1, raw))
+            boundary = pt.bbox[3]
+        if not tables and any(not ln.used and not PAGE_NUMBER.match(ln.text) for ln in lines):
+            self.open = None  # prose between: a title-less table on a later page starts afresh
+        if cover:
+            return
+        for ln in lines:
+            if not ln.used:
+                events.append((ln.top, 0, ln))
+        for _, kind, item in sorted(events, key=lambda e: (e[0], e[1])):
+            if kind == 1:
+                self._flush()
+                item.heading = self.heading_path[-1] if self.heading_path else None
+            else:
+                self._prose(item, number)
+        if tables:
+            self._flush()
+
+    # -- tables
+
+    def _place(self, pt: PageTable, region: list[Line], below: list[Line], first_on_page: bool) -> RawTable | None:
+        title_at = max((i for i, ln in enumerate(region) if is_title_line(_without_unit(ln.text))), default=None)
+        prev = self.open
+        if title_at is None and prev is not None and first_on_page and pt.page > prev.last_page:
+            self._continue(prev, pt, region, below)
+            return None
+        return self._start(pt, region, below, title_at)
+
+    def _start(self, pt: PageTable, region: list[Line], below: list[Line], title_at: int | None) -> RawTable:
+        title_lines: list[Line] = []
+        if title_at is not None:
+            title_lines = [region[title_at]]
+            above = region[title_at - 1] if title_at else None
+            if above is not None and _continues_title(above, region[title_at]):
+                title_lines.insert(0, above)
+        context = region[title_at + 1:] if title_at is not None else [ln for ln in region if is_context_line(ln.text)]
+        for ln in title_lines + context:
+            ln.used = True
+        title = _without_unit("".join(ln.text for ln in title_lines))
+        number, title = split_number(title)
+        ctx_text = [ln.text for ln in context]
+        unit = next((u for u in map(unit_of, ctx_text + [ln.text for ln in title_lines]) if u), None)
+        number = number or next((t.replace(" ", "") for t in ctx_text if split_number(t)[0] and not split_number(t)[1]), None)
+        rows = list(pt.rows)
+        pages = [pt.page] * len(rows)
+        rows, pages = self._recover_below(pt, below, rows, pages, pt.col_lefts, pt.col_rights, None)
+        raw = RawTable(title=title, rows=rows, row_pages=pages, raw_lines=["\t".join(r) for r in rows],
+                       number=number, unit_line=unit, context=ctx_text)
+        self.raws.append(raw)
+        header_cells = {c for r in rows[:pt.header_rows] for c in r if c}
+        self.open = _Open(raw, pt.header_rows, pt.col_lefts, pt.col_rights, pt.page, header_cells)
+        return raw
+
+    def _continue(self, prev: _Open, pt: PageTable, region: list[Line], below: list[Line]) -> None:
+        mapping = align_columns(pt.col_lefts, pt.col_rights, prev.col_lefts, prev.col_rights)
+        width = len(prev.col_lefts)
+        rows: list[list[str]] = []
+        pages: list[int] = []
+        # Rows above the ruled grid: extract_tables drops a continuation page's first row when its
+        # top rule is missing; the text layer still has it.
+        for ln in region:
+            if is_data_line(ln):
+                rows.append(words_to_cells(ln.words, pt.col_lefts, pt.col_rights))
+                pages.append(pt.page)
+                ln.used = True
+        dropping = True
+        for r in pt.rows:
+            # A repeated header: every label already in the first page's header rows.
+            if dropping and not any(r) or dropping and all(c in prev.header_cells for c in r if c):
+                continue
+            dropping = False
+            rows.append(r)
+            pages.append(pt.page)
+        rows, pages = self._recover_below(pt, below, rows, pages, pt.col_lefts, pt.col_rights, None)
+        rows = [remap_row(r, mapping, width) if len(r) != width or mapping != list(range(width)) else r for r in rows]
+        prev.raw.rows.extend(rows)
+        prev.raw.row_pages.extend(pages)
+        prev.raw.raw_lines.extend("\t".join(r) for r in rows)
+        prev.last_page = pt.page
+
+    @staticmethod
+    def _recover_below(pt: PageTable, below: list[Line], rows, pages, lefts, rights, _):
+        """Data lines right under the grid (its bottom rule missing) are rows too."""
+        for ln in below:
+            if not is_data_line(ln) or len(ln.words) < 2:
+                break
+            rows = rows + [words_to_cells(ln.words, lefts, rights)]
+            pages = pages + [pt.page]
+            ln.used = True
+        return rows, pages
+
+    # -- prose
+
+    def _prose(self, line: Line, page: int) -> None:
+        text = line.text
+        if PAGE_NUMBER.match(text) or "……" in text or "…………" in text or "...." in text:
+            return
+        level = heading_level(text)
+        if level is not None:
+            self._flush()
+            self.heading_path = self.heading_path[:level] + [""] * (level - len(self.heading_path)) + [text]
+            self.heading_path = [h for h in self.heading_path if h]
+            self.paragraphs.append(Paragraph(text=text, page=page, heading_path=list(self.heading_path)))
+            return
+        if not self._para:
+            self._para_page = page
+        self._para.append(text)
+        if text.endswith(("。", "！", "？")):
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._para:
+            self.paragraphs.append(Paragraph(text=join_broken(self._para), page=self._para_page,
+                                             heading_path=list(self.heading_path)))
+        self._para = []
+
+
+def _without_unit(text: str) -> str:
+    m = unit_of(text)
+    if not m:
+        return text
+    compact = text.replace(" ", "")
+    return compact[: compact.find(m)].strip()
+
+
+def _continues_title(above: Line, title: Line) -> bool:
+    """A title broken over two lines: a short line right above, itself neither title nor label."""
+    t = above.text
+    gap = title.top - above.bottom
+    return (
+        gap < 0.8 * (title.bottom - title.top)
+        and len(t) <= 30
+        and not is_title_line(t)
+        and not is_context_line(t)
+        and heading_level(t) is None
+        and not any(p in t for p in "。：:，；")
+    )
+
+
+def _has_figures(raw: RawTable) -> bool:
+    from ingest.pdf_layout import is_amount_cell
+
+    return sum(1 for r in raw.rows for c in r[1:] if is_amount_cell(c)) >= 2
+
+
+def _rebuild(doc: Document, raws: list[RawTable], meta_lines: list[str]) -> None:
+    """Hand the grids to the table builder and the metadata detector (ingest/tables.py, meta.py)."""
+    try:
+        from ingest.tables import build_tables
+    except ImportError:  # table builder not there yet: keep the grids only
+        doc.warnings.append("ingest.tables missing: tables not rebuilt")
+        build_tables = None
+    try:
+        from ingest.meta import detect_meta
+    except ImportError:
+        detect_meta = None
+    if detect_meta is not None:
+        meta = detect_meta(meta_lines, doc.file)
+        doc.department, doc.year, doc.kind, doc.scope = meta.department, meta.year, meta.kind, meta.scope
+    if build_tables is not None:
+        for index, raw in enumerate(raws):
+            doc.tables.extend(build_tables(raw, index))

@@ -1,0 +1,282 @@
+"""Pure layout steps for the PDF reader: words → lines, ruled cells → filled grids, title/unit lines.
+
+Each step is a small function over plain data (word dicts, bboxes, cell strings), so it can be
+tested without opening a PDF. `ingest/pdf.py` chains them per page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.numbers import clean_cell, try_amount
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+
+UNIT_RE = re.compile(r"(?:金额)?单位\s*[：:]\s*(万元|亿元|元)")
+NUMBER_RE = re.compile(r"^(公开\s*\d+\s*表|预算表\s*\d+|附表\s*\d+|表\s*\d+)\s*[：:、.．]?\s*")
+SUBJECT_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
+PAGE_NUMBER = re.compile(r"^[-—\s]*(第\s*)?\d{1,3}(\s*页)?[-—\s]*$")
+HEADING_RE = [
+    re.compile(r"^第[一二三四五六七八九十]+部分"),
+    re.compile(r"^[一二三四五六七八九十]+、"),
+    re.compile(r"^[（(][一二三四五六七八九十]+[）)]"),
+]
+_CONTEXT_RE = re.compile(r"^(编制部门|编制单位|单位名称|部门名称|部门|预算单位|填报单位)\s*[：:]|^(公开\s*\d+\s*表|预算表\s*\d+)$")
+
+
+def squeeze_cjk(text: str) -> str:
+    """Drop blanks between CJK characters: wide letter spacing and word splits leave them."""
+    return _CJK_GAP.sub("", text)
+
+
+def join_broken(parts: list[str]) -> str:
+    """Join pieces of wrapped text: no blank where either side is CJK, one blank otherwise."""
+    out = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if out and not (_CJK_CHAR.match(out[-1]) or _CJK_CHAR.match(part[0])):
+            out += " "
+        out += part
+    return out
+
+
+def norm_cell(text: str | None) -> str:
+    """A cell as the table builder wants it: no wrap breaks, no CJK letter spacing."""
+    if text is None:
+        return ""
+    return squeeze_cjk(join_broken(clean_cell(text).split("\n")))
+
+
+@dataclass
+class Line:
+    """One printed line of a page: words sharing a vertical band, left to right."""
+
+    words: list[dict]
+    page: int
+    top: float = 0.0
+    bottom: float = 0.0
+    x0: float = 0.0
+    x1: float = 0.0
+    text: str = ""
+    used: bool = field(default=False, compare=False)  # taken by a table (title, unit, rows)
+
+    def finish(self) -> "Line":
+        self.words.sort(key=lambda w: w["x0"])
+        self.top = min(w["top"] for w in self.words)
+        self.bottom = max(w["bottom"] for w in self.words)
+        self.x0 = min(w["x0"] for w in self.words)
+        self.x1 = max(w["x1"] for w in self.words)
+        self.text = squeeze_cjk(" ".join(w["text"] for w in self.words)).strip()
+        return self
+
+
+def words_to_lines(words: list[dict], page: int) -> list[Line]:
+    """Group words into lines by vertical overlap, so raised quotes and superscript-like
+    year digits (普陀 “三公” titles, "2024" set in another font) stay on their line."""
+    lines: list[Line] = []
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        h = w["bottom"] - w["top"]
+        best, best_overlap = None, 0.0
+        for line in lines[-4:]:
+            top = min(x["top"] for x in line.words)
+            bottom = max(x["bottom"] for x in line.words)
+            overlap = min(bottom, w["bottom"]) - max(top, w["top"])
+            if overlap > 0.5 * min(h, bottom - top) and overlap > best_overlap:
+                best, best_overlap = line, overlap
+        if best is None:
+            lines.append(Line([w], page))
+        else:
+            best.words.append(w)
+    return sorted((ln.finish() for ln in lines), key=lambda ln: (ln.top, ln.x0))
+
+
+# ---------------------------------------------------------------- grids from ruled cells
+
+
+def fill_grid(texts: list[list[str | None]], boxes: list[list[tuple | None]], header_rows: int) -> list[list[str]]:
+    """Replace pdfplumber's `None` (covered by a merged cell) with text.
+
+    In header rows a covered position takes the text of the cell covering it (row and column
+    spans both), so each column keeps its full label path; in data rows it becomes ''.
+    `boxes[r][c]` is the bbox of the cell starting at (r, c), as `Table.rows[r].cells[c]`.
+    """
+    by_box = [(b, texts[r][c]) for r, row in enumerate(boxes) for c, b in enumerate(row) if b is not None]
+    col_lefts = sorted({round(b[0], 2) for b, _ in by_box})
+    out: list[list[str]] = []
+    for r, row in enumerate(texts):
+        top = min((b[1] for b in boxes[r] if b is not None), default=0.0)
+        filled = []
+        for c, text in enumerate(row):
+            if text is None and r < header_rows and c < len(col_lefts):
+                x, y = col_lefts[c] + 1.0, top + 1.0
+                text = next((t for b, t in by_box if b[0] <= x < b[2] and b[1] <= y < b[3]), "")
+            filled.append(norm_cell(text))
+        out.append(filled)
+    return out
+
+
+def is_amount_cell(text: str) -> bool:
+    return try_amount(text) is not None
+
+
+def is_data_row(row: list[str | None]) -> bool:
+    """A row that carries figures or a subject code, not column labels."""
+    cells = [norm_cell(c) for c in row]
+    if any("栏次" in c for c in cells):
+        return False
+    first = next((c for c in cells if c), "")
+    if SUBJECT_CODE.match(first):
+        return True
+    if first in ("合计", "总计") and row[0] is not None and all(c == "" for c in row[1:] if c is not None):
+        return True  # an empty total row (本表无数据), not a label row
+    return any(is_amount_cell(c) for c in cells[1:])
+
+
+def count_header_rows(rows: list[list[str | None]]) -> int:
+    for i, row in enumerate(rows):
+        if is_data_row(row):
+            return i
+    return len(rows)
+
+
+_LEVELS = ("类", "款", "项")
+
+
+def split_level_row(rows: list[list[str]]) -> list[list[str]]:
+    """Split a row that starts with the 类/款/项 labels and also carries the 合计 figures.
+
+    Some templates draw no rule between the last header row (类 款 项) and the 合计 row, so
+    pdfplumber returns one row holding both; the labels go to a header row of their own whose
+    other cells continue the header row above (those cells span down in print).
+    """
+    for i, row in enumerate(rows):
+        k = 0
+        while k < len(row) and k < 3 and row[k] == _LEVELS[k]:
+            k += 1
+        if k >= 2 and any(is_amount_cell(c) for c in row[k:]):
+            above = rows[i - 1] if i else [""] * len(row)
+            header = list(row[:k]) + list(above[k:])
+            data = [""] * k + list(row[k:])
+            return rows[:i] + [header, data] + rows[i + 1:]
+    return rows
+
+
+def drop_empty_rows(rows: list[list[str | None]]) -> list[int]:
+    """Indexes of rows with some text of their own (rows of only '' / None are rule slivers)."""
+    return [i for i, row in enumerate(rows) if any(norm_cell(c) for c in row if c is not None)]
+
+
+def align_columns(src_lefts: list[float], src_rights: list[float], dst_lefts: list[float],
+                  dst_rights: list[float]) -> list[int]:
+    """For each source column, the destination column it belongs to (by x overlap).
+
+    A continuation page may draw fewer columns (a code spanning 类/款/项); a source column goes to
+    the leftmost destination column it mostly covers, else to the one with the widest overlap.
+    """
+    mapping = []
+    for sl, sr in zip(src_lefts, src_rights):
+        best, best_ov = 0, -1.0
+        chosen = None
+        for j, (dl, dr) in enumerate(zip(dst_lefts, dst_rights)):
+            ov = min(sr, dr) - max(sl, dl)
+            if chosen is None and ov > 0.5 * min(sr - sl, dr - dl):
+                chosen = j
+            if ov > best_ov:
+                best, best_ov = j, ov
+        mapping.append(chosen if chosen is not None else best)
+    return mapping
+
+
+def remap_row(row: list[str], mapping: list[int], width: int) -> list[str]:
+    out = [""] * width
+    for text, j in zip(row, mapping):
+        if text:
+            out[j] = (out[j] + " " + text).strip() if out[j] else text
+    return out
+
+
+def words_to_cells(words: list[dict], col_lefts: list[float], col_rights: list[float]) -> list[str]:
+    """Place a text line's words into columns by their centre x (for rows the ruling missed)."""
+    cells: list[list[str]] = [[] for _ in col_lefts]
+    for w in sorted(words, key=lambda w: w["x0"]):
+        cx = (w["x0"] + w["x1"]) / 2
+        j = next((i for i, (l, r) in enumerate(zip(col_lefts, col_rights)) if l <= cx < r), None)
+        if j is None:
+            j = min(range(len(col_lefts)), key=lambda i: min(abs(cx - col_lefts[i]), abs(cx - col_rights[i])))
+        cells[j].append(w["text"])
+    return [norm_cell(" ".join(c)) for c in cells]
+
+
+def text_columns(lines: list[Line]) -> tuple[list[float], list[float]]:
+    """Column spans for an unruled table: union of the x intervals its data lines' words cover."""
+    spans: list[list[float]] = []
+    for line in lines:
+        for w in line.words:
+            spans.append([w["x0"], w["x1"]])
+    spans.sort()
+    merged: list[list[float]] = []
+    for s in spans:
+        if merged and s[0] <= merged[-1][1] + 2:
+            merged[-1][1] = max(merged[-1][1], s[1])
+        else:
+            merged.append(list(s))
+    lefts = [m[0] for m in merged]
+    # Columns meet half-way between the printed spans, so header words land in the nearest one.
+    rights = [(merged[i][1] + merged[i + 1][0]) / 2 for i in range(len(merged) - 1)] + [merged[-1][1] + 50]
+    lefts = [lefts[0] - 50] + rights[:-1]
+    return lefts, rights
+
+
+# ---------------------------------------------------------------- lines around a table
+
+
+def is_data_line(line: Line) -> bool:
+    """A printed line that reads as a table row: a subject code or a figure after a label."""
+    texts = [w["text"] for w in line.words]
+    if len(texts) < 2:
+        return False
+    if SUBJECT_CODE.match(texts[0]):
+        return True
+    return any(is_amount_cell(t) for t in texts[1:]) and not PAGE_NUMBER.match(line.text)
+
+
+def unit_of(text: str) -> str | None:
+    m = UNIT_RE.search(text.replace(" ", ""))
+    return m.group(0) if m else None
+
+
+def is_title_line(text: str) -> bool:
+    t = text.replace(" ", "")
+    if not t or len(t) > 60 or unit_of(t) or t.startswith(("注", "说明")):
+        return False
+    if NUMBER_RE.match(t) and len(NUMBER_RE.sub("", t)) >= 4:
+        return True
+    return bool(re.search(r"表\s*[（(]?续?表?[）)]?$", t)) and "。" not in t
+
+
+def is_context_line(text: str) -> bool:
+    t = text.replace(" ", "")
+    return bool(_CONTEXT_RE.search(t)) or bool(unit_of(t))
+
+
+def split_number(title: str) -> tuple[str | None, str]:
+    """`表 1：高等学校收支决算总表` → ("表1", "高等学校收支决算总表")."""
+    t = title.strip()
+    m = NUMBER_RE.match(t.replace(" ", ""))
+    if not m:
+        return None, t
+    return m.group(1).replace(" ", ""), t.replace(" ", "")[m.end():]
+
+
+def heading_level(text: str) -> int | None:
+    t = text.strip()
+    if len(t) > 40 or t.endswith(("。", "；", "，")):
+        return None
+    for level, rx in enumerate(HEADING_RE):
+        if rx.match(t):
+            return level
+    return None

@@ -1,0 +1,205 @@
+"""The fact store: documents, tables and facts in one embedded SQLite database.
+
+A document is keyed by its content hash, so ingesting it again changes nothing; one document is
+written in one transaction, so a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from ingest.facts import document_facts
+from ingest.models import Document, Fact
+from ingest.serialize import document_from_dict, document_to_dict
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    sha256 TEXT UNIQUE NOT NULL,
+    file TEXT NOT NULL,
+    department TEXT,
+    year INTEGER,
+    kind TEXT,
+    scope TEXT,
+    pages INTEGER,
+    source_format TEXT,
+    n_tables INTEGER,
+    ingested_at TEXT DEFAULT (datetime('now')),
+    body BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tables (
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    side TEXT,
+    title TEXT,
+    kind TEXT,
+    unit TEXT,
+    number TEXT,
+    pages TEXT,
+    n_rows INTEGER,
+    PRIMARY KEY (doc_id, idx, side)
+);
+CREATE TABLE IF NOT EXISTS facts (
+    fact_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    table_index INTEGER,
+    table_kind TEXT,
+    table_title TEXT,
+    side TEXT,
+    row_index INTEGER,
+    row_code TEXT,
+    row_name TEXT,
+    col TEXT,
+    value TEXT,
+    unit TEXT,
+    page INTEGER
+);
+CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id, table_kind);
+"""
+
+
+@dataclass
+class DocSummary:
+    id: str
+    file: str
+    department: str | None
+    year: int | None
+    kind: str | None
+    scope: str | None
+    pages: int | None
+    n_tables: int
+    source_format: str | None
+
+
+class Store:
+    """SQLite-backed store. Cheap to open; safe to share across threads of one process."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.executescript(SCHEMA)
+        self._doc_cache: dict[str, Document] = {}
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- writing -------------------------------------------------------------------------
+    def has(self, sha256: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM documents WHERE sha256=?", (sha256,)).fetchone() is not None
+
+    def add(self, doc: Document) -> bool:
+        """Store a document with its tables and facts in one transaction. False if already stored."""
+        if self.has(doc.sha256):
+            return False
+        facts = document_facts(doc)
+        body = zlib.compress(json.dumps(document_to_dict(doc), ensure_ascii=False).encode())
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute(
+                "INSERT INTO documents (id, sha256, file, department, year, kind, scope, pages, source_format,"
+                " n_tables, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.doc_id, doc.sha256, doc.file, doc.department, doc.year, doc.kind, doc.scope, doc.pages,
+                 doc.source_format, len({t.index for t in doc.tables}), body),
+            )
+            cur.executemany(
+                "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?)",
+                [(doc.doc_id, t.index, t.side or "", t.title, t.kind, t.unit, t.number, json.dumps(t.pages),
+                  len(t.rows)) for t in doc.tables],
+            )
+            cur.executemany(
+                "INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(f.fact_id, f.doc_id, f.table_index, f.table_kind, f.table_title, f.side, f.row_index, f.row_code,
+                  f.row_name, f.column, str(f.value), f.unit, f.page) for f in facts],
+            )
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return True
+
+    def remove(self, doc_id: str) -> bool:
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            n = cur.execute("DELETE FROM documents WHERE id=?", (doc_id,)).rowcount
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        self._doc_cache.pop(doc_id, None)
+        return n > 0
+
+    # --- reading -------------------------------------------------------------------------
+    def documents(self) -> list[DocSummary]:
+        rows = self.conn.execute(
+            "SELECT id, file, department, year, kind, scope, pages, n_tables, source_format FROM documents"
+            " ORDER BY ingested_at, file"
+        ).fetchall()
+        return [DocSummary(*r) for r in rows]
+
+    def resolve(self, ref: str) -> str | None:
+        """A document id from an id, id prefix, file name or path."""
+        ref = ref.strip()
+        row = self.conn.execute("SELECT id FROM documents WHERE id=? OR sha256=?", (ref, ref)).fetchone()
+        if row:
+            return row[0]
+        name = Path(ref).name
+        rows = self.conn.execute("SELECT id FROM documents WHERE file=?", (name,)).fetchall()
+        if len(rows) == 1:
+            return rows[0][0]
+        if len(ref) >= 4:
+            rows = self.conn.execute("SELECT id FROM documents WHERE id LIKE ?", (ref + "%",)).fetchall()
+            if len(rows) == 1:
+                return rows[0][0]
+        return None
+
+    def document(self, doc_id: str) -> Document:
+        if doc_id not in self._doc_cache:
+            row = self.conn.execute("SELECT body FROM documents WHERE id=?", (doc_id,)).fetchone()
+            if row is None:
+                raise KeyError(doc_id)
+            self._doc_cache[doc_id] = document_from_dict(json.loads(zlib.decompress(row[0])))
+        return self._doc_cache[doc_id]
+
+    def summary(self, doc_id: str) -> DocSummary | None:
+        r = self.conn.execute(
+            "SELECT id, file, department, year, kind, scope, pages, n_tables, source_format FROM documents WHERE id=?",
+            (doc_id,),
+        ).fetchone()
+        return DocSummary(*r) if r else None
+
+    def facts(self, doc_ids: Iterable[str] | None = None, table_kind: str | None = None) -> list[Fact]:
+        q = "SELECT * FROM facts WHERE 1=1"
+        args: list = []
+        if doc_ids is not None:
+            ids = list(doc_ids)
+            q += f" AND doc_id IN ({','.join('?' * len(ids))})"
+            args += ids
+        if table_kind:
+            q += " AND table_kind=?"
+            args.append(table_kind)
+        return [_fact(r) for r in self.conn.execute(q, args)]
+
+    def facts_by_id(self, fact_ids: Iterable[str]) -> dict[str, Fact]:
+        ids = list(fact_ids)
+        if not ids:
+            return {}
+        rows = self.conn.execute(f"SELECT * FROM facts WHERE fact_id IN ({','.join('?' * len(ids))})", ids)
+        return {r[0]: _fact(r) for r in rows}
+
+
+def _fact(r) -> Fact:
+    return Fact(
+        fact_id=r[0], doc_id=r[1], table_index=r[2], table_kind=r[3], table_title=r[4], side=r[5] or None,
+        row_index=r[6], row_code=r[7], row_name=r[8], column=r[9], value=Decimal(r[10]), unit=r[11], page=r[12],
+    )

@@ -1,0 +1,1 @@
+"""Prompt templates as files, loaded and checked at start-up (see app/prompts.py)."""
