@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.checker import verify
-from app.grounded import Grounded, answer_from_tables, empty_table_named, prose_first, _years_mismatch
+from app.grounded import _WHY, Grounded, _years_mismatch, answer_from_tables, empty_table_named, prose_first
 from app.match import bare_name, bigrams, norm
 from app.models import Answer, Citation, Figure
 from app.prose import key_figure, rank_sentences
 from ingest.models import Document
 
 NOT_FOUND = "文件未提供：在所选文件的表格和说明中没有找到能回答这个问题的数字。"
-PROSE_MIN = 0.45
+PROSE_MIN = 0.3
 
 
 def pick_documents(service, question: str, doc_ids: list[str] | None) -> list[Document]:
@@ -38,11 +38,14 @@ def pick_documents(service, question: str, doc_ids: list[str] | None) -> list[Do
 
 
 def _prose(doc: Document, question: str) -> Grounded | None:
-    ranked = rank_sentences(doc, question, limit=2)
+    ranked = rank_sentences(doc, question, limit=2, ignore=doc.department or "")
     if not ranked or ranked[0].score < PROSE_MIN:
         return None
     top = ranked[0]
     fig = key_figure(top.text, question)
+    if fig is None and top.next:  # 「1. …行政运行（项）。」 names the subject; its figures follow
+        top.text = top.text + top.next
+        fig = key_figure(top.text, question)
     lead = f"{fig}。" if fig else ""
     quotes = [(s.heading, s.page, s.text) for s in ranked if s.score >= PROSE_MIN][:2]
     body = "原文：" + "……".join(f"「{q[2]}」" for q in quotes)
@@ -54,17 +57,19 @@ def _prose(doc: Document, question: str) -> Grounded | None:
 def grounded_answer(doc: Document, question: str) -> Grounded | None:
     if _years_mismatch(doc, question):
         return Grounded("", not_found_reason=f"文件未提供：本文件为{doc.year}年度{doc.kind or ''}，不含问题所问年度的数据。")
-    table = answer_from_tables(doc, question)
-    if prose_first(question):
+    if _WHY.search(question):  # reasons live in the prose
         prose = _prose(doc, question)
-        if prose is not None and (table is None or table.form in ("lookup", "compare")):
+        if prose is not None:
             return prose
-    if table is not None:
-        return table
     empty = empty_table_named(doc, question)
     if empty is not None:
         return Grounded("", not_found_reason=f"{empty.title}为空表（本表无数据），文件中没有可核验的数字。")
-    return _prose(doc, question)
+    table = answer_from_tables(doc, question)
+    if prose_first(question, table):
+        prose = _prose(doc, question)
+        if prose is not None:
+            return prose
+    return table
 
 
 def answer_question(service, question: str, doc_ids: list[str] | None = None,

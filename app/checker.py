@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from app.models import Citation, Claim, Figure, Status
 from ingest.models import Fact
@@ -31,15 +31,17 @@ UNKNOWN = "万"  # "2.5万人": a multiplier we do not interpret, so never verif
 
 # Longer units first; the look-aheads keep words such as 分别 / 人民 / 项目 / 期末 out of units.
 _UNIT = (
-    r"亿元|万元|千元|元(?!旦)|个百分点|百分点|[%％]|人次|个|辆|人(?![民大])|分(?![钟别之配])|次|"
-    r"项(?!目)|家|户|名(?![称单])|台(?!湾)|套|件|期(?![末初间])|篇|份|场|天|倍|万"
+    r"亿元|万元|千元|元(?!旦)|个百分点|百分点|[%％]|\\%|人次|个|辆|人(?![民大])|分(?![钟别之配])|次|"
+    r"项(?!目)|家|户|名(?![称单])|台(?!湾)|套|件|笔|期(?![末初间])|篇|份|场|天|倍|批次|批|条(?![件例])|"
+    r"平方米|公里|吨|万"
 )
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9._])(?<!\d,)"
     r"(?P<sign>[-+−－](?=\d))?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?![A-Za-z0-9])"
-    r"(?:[ \t\u3000]*(?P<unit>" + _UNIT + r"))?"
+    # a unit may follow after blanks or one line break (PDF text breaks "1420.25\n万元")
+    r"(?:[ \t\u3000]*\n?[ \t\u3000]*(?P<unit>" + _UNIT + r"))?"
 )
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－％", "0123456789.,-%")
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}")
@@ -83,6 +85,8 @@ class CheckResult:
     mentions: list[Mention]
     figures: list[Figure]
     status: Status  # verified | partial | unverified; the caller decides not_found
+    # per figure: |written − true| in the source's unit when verified (0 = exact), else None
+    deviations: list[Decimal | None] = field(default_factory=list)
 
     @property
     def unverified(self) -> list[Figure]:
@@ -125,7 +129,7 @@ def extract_figures(text: str) -> list[Mention]:
 def _norm_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
-    if unit == "％":
+    if unit in ("％", "\\%"):  # \% from LaTeX-flavoured conversions
         return PERCENT
     if unit == "个百分点":
         return POINTS
@@ -135,7 +139,8 @@ def _norm_unit(unit: str | None) -> str | None:
 def _is_figure(text: str, m: re.Match, unit: str | None) -> bool:
     """False for the numbers that are structure, not figures (see module docstring)."""
     raw = m.group("num")
-    before, after = text[: m.start()], text[m.end("num") :]
+    # a few characters either side decide; slicing the whole text would be quadratic
+    before, after = text[max(0, m.start() - 12) : m.start()], text[m.end("num") : m.end("num") + 24]
     if before.rstrip(" \t\u3000").endswith("第"):  # 第3页, 第2个项目: an ordinal whatever follows
         return False
     plain = raw.isdigit() and not m.group("sign")
@@ -155,8 +160,11 @@ def _is_figure(text: str, m: re.Match, unit: str | None) -> bool:
         return False
     if _ORDINAL_AFTER.match(after):  # 1. 2、 3）
         return False
-    if len(raw) == 3 and _valid_class(raw) and _CJK.match(after.lstrip(" \t\u3000")):
+    next_char = after.lstrip(" \t\u3000")[:1]
+    if len(raw) == 3 and _valid_class(raw) and _CJK.match(next_char):
         return False  # 215 资源勘探工业信息等支出
+    if len(raw) == 4 and 1990 <= int(raw) <= 2100 and (_CJK.match(next_char) or next_char in "》〉"):
+        return False  # 2023决算, 《中国制造 2025》: a year without its 年
     return True
 
 
@@ -203,14 +211,29 @@ class _Candidate:
     def is_cell(self) -> bool:
         return self.label.startswith("cell(")
 
+    @property
+    def signed(self) -> bool:
+        return self.label.startswith(("difference(", "growth("))
 
-def verify(answer_text: str, claims: list[Claim], facts: Mapping[str, Fact]) -> CheckResult:
-    """Check every figure of `answer_text` against the facts the claims cite (and their derivations)."""
+
+def verify(
+    answer_text: str,
+    claims: list[Claim],
+    facts: Mapping[str, Fact],
+    max_deviation: Decimal | None = None,
+) -> CheckResult:
+    """Check every figure of `answer_text` against the facts the claims cite (and their derivations).
+
+    A figure matches when it is the value rounded at the precision it is written with. A caller
+    that must not show roundings coarser than the source (1184.8 for 1,184.83) passes
+    `max_deviation`, the largest |written − true| allowed, in the source's unit (0.01 for 万元 cells).
+    """
     mentions = extract_figures(answer_text)
     candidates, missing = _candidates(claims, facts)
-    cited = {c.fact.fact_id for c in candidates if c.is_cell}
-    figures = [_check(m, candidates, missing, facts, cited) for m in mentions]
-    return CheckResult(answer_text, mentions, figures, _status(figures))
+    cited = {fid for claim in claims for fid in claim.fact_ids}
+    checked = [_check(m, candidates, missing, facts, cited, max_deviation) for m in mentions]
+    figures = [f for f, _ in checked]
+    return CheckResult(answer_text, mentions, figures, _status(figures), [d for _, d in checked])
 
 
 def _status(figures: list[Figure]) -> Status:
@@ -304,29 +327,58 @@ def _tolerance(m: Mention) -> Decimal:
     return Decimal(5).scaleb(-(m.decimals + 1))
 
 
-def _matches(m: Mention, target: Decimal, growth: bool = False) -> bool:
-    tol = _tolerance(m)
-    if m.direction == "down" and growth:  # 下降 3.5% is a growth of −3.5%, never of +3.5%
-        return abs(abs(m.value) + target) <= tol
-    if abs(m.value - target) <= tol:
-        return True
-    return m.direction is not None and abs(abs(m.value) - abs(target)) <= tol
+def _deviation(m: Mention, target: Decimal, signed: bool = False) -> Decimal | None:
+    """|written − target| when `m` is `target` rounded at its written precision, else None.
+
+    `signed`: the target is a difference or growth, whose sign the words must agree with.
+    """
+    if m.direction == "down" and signed:  # "A 比 B 下降 3.5%" is growth(A, B) = −3.5%, never +3.5%
+        d = abs(abs(m.value) + target)
+    else:
+        d = abs(m.value - target)
+        if m.direction is not None:
+            d = min(d, abs(abs(m.value) - abs(target)))
+    return d if d <= _tolerance(m) else None
+
+
+def _matches(m: Mention, target: Decimal, signed: bool = False) -> bool:
+    return _deviation(m, target, signed) is not None
+
+
+def _in_source_unit(d: Decimal, m: Mention, c: _Candidate) -> Decimal:
+    if m.unit in MONEY_SCALE and c.unit in MONEY_SCALE:
+        return d * MONEY_SCALE[m.unit] / MONEY_SCALE[c.unit]
+    return d
 
 
 def _check(
-    m: Mention, cands: list[_Candidate], missing: list[str], facts: Mapping[str, Fact], cited: set[str]
-) -> Figure:
+    m: Mention,
+    cands: list[_Candidate],
+    missing: list[str],
+    facts: Mapping[str, Fact],
+    cited: set[str],
+    max_deviation: Decimal | None,
+) -> tuple[Figure, Decimal | None]:
+    coarse: str | None = None
     for c in cands:
         target = _in_unit(m, c)
-        if target is not None and _matches(m, target, c.label.startswith("growth(")):
-            f = c.fact
-            source = Citation(**f.citation(), text=f"{_fmt(f.value)}{f.unit or ''}")
-            return Figure(
-                text=m.text, value=m.value, unit=m.unit, verified=True, source=source, derivation=c.label
-            )
-    return Figure(
-        text=m.text, value=m.value, unit=m.unit, verified=False, reason=_reason(m, cands, missing, facts, cited)
-    )
+        d = None if target is None else _deviation(m, target, c.signed)
+        if d is None:
+            continue
+        d = _in_source_unit(d, m, c)
+        if max_deviation is not None and d > max_deviation:
+            shown = _fmt(c.value if c.is_cell else _round(c.value, 4))
+            by = _fmt(_round(d, 6).normalize())
+            coarse = coarse or f"{m.text} rounds {c.label}={shown} by {by}, more than {max_deviation}"
+            continue
+        f = c.fact
+        source = Citation(**f.citation(), text=f"{_fmt(f.value)}{f.unit or ''}")
+        figure = Figure(
+            text=m.text, value=m.value, unit=m.unit, verified=True, source=source, derivation=c.label
+        )
+        return figure, d
+    reason = coarse or _reason(m, cands, missing, facts, cited)
+    return Figure(text=m.text, value=m.value, unit=m.unit, verified=False, reason=reason), None
 
 
 def _reason(
@@ -348,7 +400,13 @@ def _reason(
     derived = [(c, t) for c in cands if not c.is_cell and (t := _in_unit(m, c)) is not None]
     if derived:
         c, t = min(derived, key=lambda ct: abs(abs(ct[1]) - abs(m.value)))
-        return f"derivation {c.label}={_fmt(_round(t, max(m.decimals, 2)))}, answer says {number}"
+        shown = _fmt(_round(t, max(m.decimals, 2)))
+        if m.direction == "down" and c.signed and _matches(m, abs(t)):
+            return (
+                f"derivation {c.label}={shown} is not a decrease, "
+                f"answer says {m.text} after a decrease word"
+            )
+        return f"derivation {c.label}={shown}, answer says {number}"
     if m.unit == PERCENT:
         return f"no cited % fact or share/growth/execution_rate derivation gives {number}%"
     if not any(_in_unit(m, c) is not None for c in cands):
@@ -359,12 +417,16 @@ def _reason(
             t = _in_unit(m, _Candidate(f.value, f.unit, "", f))
             if t is not None and _matches(m, t):
                 row = f"{f.row_code} {f.row_name}".strip() if f.row_code else f.row_name
-                return f"no cited fact equals {number}; it equals uncited fact {fid} ({f.table_title} / {row} / {f.column})"
+                where = f"{f.table_title} / {row} / {f.column}"
+                return f"no cited fact equals {number}; it equals uncited fact {fid} ({where})"
     return f"no cited fact equals {number}"
 
 
 def _round(v: Decimal, places: int) -> Decimal:
-    return v.quantize(Decimal(1).scaleb(-places))
+    try:
+        return v.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # more digits than the context holds: show it unrounded
+        return v
 
 
 def _fmt(v: Decimal) -> str:

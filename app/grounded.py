@@ -23,10 +23,10 @@ _UNSPENT = re.compile(r"没有执行|未执行|没执行|未使用|结余多少|
 _SUPERLATIVE = re.compile(r"(哪[项个一类种笔家]|哪些?).{0,12}?(最多|最高|最大|最少|最低|最小)|(最多|最高|最大|最少|最低|最小)的是")
 _SUM = re.compile(r"合计|总共|一共|共计|之和|加起来|总和")
 _LIST_SPLIT = re.compile(r"[、和与及]|以及")
-_PROSE_CUES = re.compile(
-    r"比上年|上年|同比|增长|下降|增加了|减少了|年初预算|完成年初|为什么|原因|主要用于|几辆|几个|多少个|多少辆|多少人|"
-    r"机构|职责|绩效评价|涉及|说明|情况"
-)
+# Words that point to the prose (情况说明), strong ones win over a table cell, weak ones only over a weak match.
+_WHY = re.compile(r"为什么|什么原因|原因是|为何|怎么回事")
+_PROSE_STRONG = re.compile(r"比上年|上年|同比|增长|下降|增加了|减少了|年初预算|完成年初|为什么|原因|主要用于|绩效评价|涉及")
+_PROSE_WEAK = re.compile(r"几辆|几个|多少个|多少辆|多少人|机构|职责|说明|情况|类别")
 _YEARS = re.compile(r"(20\d\d)\s*年")
 
 MAX_DP = Decimal("0.01")
@@ -84,20 +84,55 @@ def _best(doc: Document, text: str, tables: list[Table] | None = None, want_row:
     return cells[0] if cells else None
 
 
+def _best_named(doc: Document, context: str, name: str, tables: list[Table] | None = None) -> Cell | None:
+    """The best cell for `context + name` whose row is the one `name` names (a list item)."""
+    from app.match import coverage
+
+    n = norm(name)
+    for c in rank_cells(doc, context + name, tables=tables, limit=40):
+        row = bare_name(c.row.name)
+        if row and (n in row or coverage(row, n) >= 0.75):
+            return c
+    return None
+
+
 def _confident(cell: Cell | None) -> bool:
     if cell is None:
         return False
     ts, rs, cs = cell.parts
-    return rs >= 1.0 or (rs > 0 and (ts >= 1.0 or cs >= 0.5)) or (rs == 0 and cs >= 0.5 and ts >= 1.0)
+    return rs >= 1.0 or (rs > 0 and (ts >= 1.0 or cs >= 0.35)) or (rs <= 0.2 and cs >= 0.35 and ts >= 1.0)
 
 
 def _round(v: Decimal, places: int = 2) -> Decimal:
     return v.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+_ASKED_UNIT = [(re.compile(r"多少人|几人|人数|人次"), "人"), (re.compile(r"几辆|多少辆"), "辆"),
+               (re.compile(r"几个|多少个"), "个"), (re.compile(r"多少期|几期"), "期"), (re.compile(r"多少分|得分"), "分")]
+
+
+def asked_unit(question: str) -> str | None:
+    return next((u for rx, u in _ASKED_UNIT if rx.search(question)), None)
+
+
+def unit_lookup(doc: Document, question: str) -> Cell | None:
+    """A strongly named table with exactly one named-column cell in the unit the question asks for."""
+    unit = asked_unit(question)
+    if unit is None:
+        return None
+    cells = [c for c in rank_cells(doc, question, want_row=False, limit=200)
+             if c.parts[0] >= 1.0 and c.parts[2] > 0 and cell_unit(c) == unit]
+    if not cells:
+        return None
+    top = [c for c in cells if c.table is cells[0].table and c.column == cells[0].column]
+    return top[0] if len(top) == 1 else None
+
+
 def lookup(doc: Document, question: str) -> Grounded | None:
     cell = _best(doc, question)
     if not _confident(cell):
+        cell = unit_lookup(doc, question)
+    if cell is None:
         return None
     fid = cell_fact_id(doc, cell)
     text = f"{_value_text(cell)}（{describe(cell)}）"
@@ -110,14 +145,19 @@ def difference(doc: Document, question: str) -> Grounded | None:
         return None
     left, right, verb = m.group(1), m.group(2), m.group(3)
     context = question[: m.start()]
+    if doc.year and any(int(y) != doc.year for y in _YEARS.findall(left + right)):
+        return None  # another year's figure is not in this document's tables
     a = _best(doc, context + left)
     if not _confident(a):
         return None
     # the other side of the comparison: same table first (本年支出合计 vs 本年收入合计)
     b = _best(doc, context + right, tables=[t for t in doc.tables if t.index == a.table.index])
-    if not _confident(b) or (b.row_index, b.column, b.table.side) == (a.row_index, a.column, a.table.side):
+    named = b is not None and (b.parts[1] >= 1.0 or b.parts[2] >= 0.35)
+    if not named or (b.table is a.table and b.row_index == a.row_index and b.column == a.column):
         b = _best(doc, context + right)
-    if not _confident(b) or b is None or (b.table is a.table and b.row_index == a.row_index and b.column == a.column):
+        if not _confident(b):
+            return None
+    if b.table is a.table and b.row_index == a.row_index and b.column == a.column:
         return None
     if cell_unit(a) != cell_unit(b):
         return None
@@ -139,21 +179,42 @@ def difference(doc: Document, question: str) -> Grounded | None:
     return Grounded(text, claims, [a, b], form="difference")
 
 
+def project_money(doc: Document, text: str) -> tuple[Table, int] | None:
+    """The 绩效 table whose project the text names, and its 资金总额 row."""
+    from app.match import bigrams, table_score
+
+    q = norm(text)
+    qg = bigrams(q)
+    best, score = None, 0.0
+    for t in doc.tables:
+        if not any("执行数" in c for c in t.columns):
+            continue
+        s = table_score(t, q, qg)
+        if s > score:
+            best, score = t, s
+    if best is None or score < 1.0:
+        return None
+    for ri, r in enumerate(best.rows):
+        if is_total(r):
+            return best, ri
+    return None
+
+
 def unspent(doc: Document, question: str) -> Grounded | None:
     """还有多少没有执行: 全年预算数 − 全年执行数 of the named project."""
     if not _UNSPENT.search(question):
         return None
-    a = _best(doc, question + "全年预算数")
-    if not _confident(a):
+    found = project_money(doc, question)
+    if found is None:
         return None
-    cols = a.table.columns
-    budget = next((c for c in cols if "全年预算" in c), None)
-    spent = next((c for c in cols if "执行数" in c), None)
-    row = a.row
+    table, ri = found
+    budget = next((c for c in table.columns if "全年预算" in c), None)
+    spent = next((c for c in table.columns if "执行数" in c), None)
+    row = table.rows[ri]
     if not budget or not spent or row.cells.get(budget) is None or row.cells.get(spent) is None:
         return None
-    ca = Cell(a.table, a.row_index, budget, 0, (0, 0, 0))
-    cb = Cell(a.table, a.row_index, spent, 0, (0, 0, 0))
+    ca = Cell(table, ri, budget, 0, (0, 0, 0))
+    cb = Cell(table, ri, spent, 0, (0, 0, 0))
     diff = ca.value - cb.value
     unit = cell_unit(ca)
     text = f"{fmt_amount(diff)}{fmt_unit(unit)}（{describe(ca)} {_value_text(ca)} − {cb.column} {_value_text(cb)}）"
@@ -177,14 +238,18 @@ def share(doc: Document, question: str) -> Grounded | None:
         else:
             part_text, whole_text = head, ""
     part = _best(doc, part_text)
+    if whole_text:  # the whole often names the table the part sits in (占“三公”经费预算的比重)
+        framed = _best(doc, part_text + whole_text)
+        if _confident(framed) and (part is None or framed.parts[1] >= part.parts[1]):
+            part = framed
     if not _confident(part):
         return None
     same = [t for t in doc.tables if t.index == part.table.index]
     whole = None
     if whole_text:
-        whole = _best(doc, whole_text, tables=same, want_row=False)
-        if whole is None or (whole.row_index == part.row_index and whole.column == part.column):
-            whole = _best(doc, whole_text, want_row=False)
+        whole = _named_whole(doc, whole_text, part, same)
+        if whole is None:
+            whole = _named_whole(doc, whole_text, part, None)
     if whole is None or not whole.value or (whole.table is part.table and whole.row_index == part.row_index
                                             and whole.column == part.column):
         whole = _parent_total(part)
@@ -197,6 +262,16 @@ def share(doc: Document, question: str) -> Grounded | None:
               Claim(value=part.value, unit=cell_unit(part), fact_ids=[fa]),
               Claim(value=whole.value, unit=cell_unit(whole), fact_ids=[fb])]
     return Grounded(text, claims, [part, whole], form="share")
+
+
+def _named_whole(doc: Document, text: str, part: Cell, tables: list[Table] | None) -> Cell | None:
+    """The cell the words of the whole name: its row or its column must be named, not just its table."""
+    for c in rank_cells(doc, text, tables=tables, want_row=False, limit=5):
+        if c.table is part.table and c.row_index == part.row_index and c.column == part.column:
+            continue
+        if c.parts[1] >= 1.0 or c.parts[2] >= 0.5:
+            return c
+    return None
 
 
 def _parent_total(cell: Cell) -> Cell | None:
@@ -253,20 +328,22 @@ def superlative(doc: Document, question: str) -> Grounded | None:
     if not m:
         return None
     want_max = any(w in m.group(0) for w in ("最多", "最高", "最大"))
-    head = question[: m.start()]
+    head = question[: m.start()].rstrip("，,：:；; ")
     # named candidates: 办公费、差旅费、邮电费、工会经费四项中
-    seg = re.split(r"[，,：:]", head)[-1]
-    seg = re.sub(r"(四|三|两|二|五|六|几|各)?(项|个|类)?(中|里|之中|当中)$", "", seg)
+    raw_seg = re.split(r"[，,：:]", head)[-1]
+    context = head[: len(head) - len(raw_seg)]
+    seg = re.sub(r"(四|三|两|二|五|六|几|各)?(项|个|类)?(中|里|之中|当中)?$", "", raw_seg)
     names = [s for s in _LIST_SPLIT.split(seg) if len(norm(s)) >= 2]
-    context = question[: m.start() - len(seg)] if len(names) >= 2 else head
+    if len(names) < 2:
+        context = head
     cells: list[Cell] = []
     if len(names) >= 2:
-        first = _best(doc, context + names[0])
-        if not _confident(first):
+        first = _best_named(doc, context, names[0])
+        if first is None:
             return None
         for n in names:
-            c = _best(doc, context + n, tables=[first.table]) or _best(doc, context + n)
-            if not _confident(c):
+            c = _best_named(doc, context, n, tables=[first.table]) or _best_named(doc, context, n)
+            if c is None:
                 return None
             if first.column in c.table.columns and c.table is first.table:
                 c = Cell(c.table, c.row_index, first.column, c.score, c.parts) if c.row.cells.get(first.column) is not None else c
@@ -308,6 +385,13 @@ def total_of(doc: Document, question: str) -> Grounded | None:
     cells = []
     for p in parts:
         c = _best(doc, p + base)
+        money = project_money(doc, p + base)
+        if money is not None:
+            table, ri = money
+            q = norm(base)
+            col = next((c for c in table.columns if norm(c.split("/")[-1]) in q and table.rows[ri].cells.get(c) is not None), None)
+            if col is not None:
+                c = Cell(table, ri, col, 10.0, (1.0, 1.0, 1.0))
         if not _confident(c):
             return None
         cells.append(c)
@@ -326,8 +410,18 @@ def total_of(doc: Document, question: str) -> Grounded | None:
     return Grounded(text, claims, cells, form="sum")
 
 
-def prose_first(question: str) -> bool:
-    return bool(_PROSE_CUES.search(question))
+def prose_first(question: str, table: Grounded | None) -> bool:
+    """Should the prose answer win over the table answer found for the question?"""
+    if table is None:
+        return True
+    if table.form not in ("lookup", "compare"):
+        return False  # a derived figure over cells is what was asked for
+    if _PROSE_STRONG.search(question):
+        strong_cell = table.cells and table.cells[0].parts[1] >= 1.0 and table.cells[0].parts[0] >= 1.0
+        return not strong_cell
+    if _PROSE_WEAK.search(question):
+        return not (table.cells and table.cells[0].parts[1] >= 1.0)
+    return False
 
 
 TABLE_FORMS = (unspent, execution_rate, difference, share, superlative, total_of)

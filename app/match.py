@@ -70,8 +70,12 @@ def coverage(name: str, q: str, qgrams: set[str] | None = None) -> float:
 
 def table_score(table: Table, q: str, qgrams: set[str]) -> float:
     """How strongly the question names this table: length of the best-covered name, scaled."""
-    title = norm(re.sub(r"[（(][^）)]*[表][^）)]*[）)]", "", table.title.split("/")[0]))
+    printed = table.title.split("/")[0]
+    title = norm(re.sub(r"[（(][^）)]*[表][^）)]*[）)]", "", printed))
     names = {title, norm(table.kind)} | {norm(a) for a in TABLE_ALIASES.get(table.kind, [])}
+    # a project's name in its 绩效 table title: 项目支出绩效自评表（延吉纺织厂护厂经费）
+    names |= {norm(m) for m in re.findall(r"[（(]([^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]", printed)
+              if "表" not in m}
     best = 0.0
     for n in names:
         if len(n) < 2:
@@ -87,8 +91,10 @@ def table_score(table: Table, q: str, qgrams: set[str]) -> float:
 
 
 def is_total(row: Row) -> bool:
+    """合计 / 总计 rows, and a 绩效 table's 年度资金总额 (the project's total money)."""
     n = bare_name(row.name)
-    return row.code is None and (n in TOTAL_NAMES or n.endswith("合计") or n.endswith("总计"))
+    return row.code is None and (n in TOTAL_NAMES or n.endswith("合计") or n.endswith("总计")
+                                 or "资金总额" in n or "资金总和" in n)
 
 
 def row_score(row: Row, q: str, qgrams: set[str], codes_in_q: set[str]) -> float:
@@ -99,7 +105,10 @@ def row_score(row: Row, q: str, qgrams: set[str], codes_in_q: set[str]) -> float
         return 0.0
     c = coverage(n, q, qgrams)
     if c >= 0.999:
-        return 1.0 + min(len(n), 20) / 10
+        return 1.0 + min(len(n), 20) / 20
+    short = re.sub(r"(合计|小计|总计)$", "", n)  # 公用经费合计 answers 「公用经费是多少」
+    if short != n and len(short) >= 2 and short in q:
+        return 0.9 + min(len(short), 20) / 20
     if c >= 0.75 and len(n) >= 4:
         return c
     return 0.0
@@ -111,6 +120,8 @@ def column_score(column: str, q: str, qgrams: set[str]) -> float:
         s = norm(seg)
         if len(s) < 2:
             continue
+        if s.endswith("数") and len(s) >= 3 and s[:-1] in q:  # 全年预算数 named as 全年预算
+            s = s[:-1]
         c = coverage(s, q, qgrams)
         if c >= 0.999:
             score += 0.5 + len(s) / 10
@@ -153,6 +164,10 @@ def codes_in(question: str) -> set[str]:
     return set(_CODE.findall(re.sub(r"20\d\d\s*年", "", question)))
 
 
+def _names_of(table: Table) -> str:
+    return norm(table.title) + norm(table.kind) + "".join(norm(a) for a in TABLE_ALIASES.get(table.kind, []))
+
+
 def rank_cells(
     doc: Document,
     question: str,
@@ -170,6 +185,8 @@ def rank_cells(
             continue
         ts = table_score(t, q, qg)
         col_scores = [column_score(c, q, qg) for c in t.columns]
+        t_cover = qg & bigrams(_names_of(t))
+        col_cover = [qg & bigrams(norm(c)) for c in t.columns]
         single = len([r for r in t.rows if any(v is not None for v in r.cells.values())]) == 1
         for ri, row in enumerate(t.rows):
             rs = row_score(row, q, qg, codes)
@@ -183,9 +200,11 @@ def rank_cells(
                 if row.cells.get(col) is None:
                     continue
                 cs = col_scores[ci]
-                score = 2.0 * ts + 3.0 * rs + 2.0 * cs - 0.01 * ci
                 if rs == 0 and cs == 0:
                     continue
+                # how much of the question the table, row and column names explain together
+                joint = len(t_cover | col_cover[ci] | (qg & bigrams(bare_name(row.name)))) / max(1, len(qg))
+                score = 2.0 * ts + 3.0 * rs + 2.0 * cs + 4.0 * joint - 0.01 * ci
                 out.append(Cell(t, ri, col, score, (ts, rs, cs)))
     out.sort(key=lambda c: -c.score)
     return out[:limit]

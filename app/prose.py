@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -26,33 +27,40 @@ class Sentence:
     heading: str
     page: int | None
     score: float = 0.0
+    next: str = ""  # the sentence after it in the same paragraph (a heading-like sentence's figures are there)
 
 
 def sentences(doc: Document) -> list[Sentence]:
     out = []
     for p in doc.paragraphs:
         heading = " > ".join(p.heading_path)
-        for s in _SENT_END.split(p.text):
-            s = s.strip()
-            if len(s) >= 6:
-                out.append(Sentence(s, heading, p.page))
+        parts = [s.strip() for s in _SENT_END.split(p.text) if len(s.strip()) >= 6]
+        for i, s in enumerate(parts):
+            out.append(Sentence(s, heading, p.page, next=parts[i + 1] if i + 1 < len(parts) else ""))
     return out
 
 
-def rank_sentences(doc: Document, question: str, limit: int = 3) -> list[Sentence]:
+def rank_sentences(doc: Document, question: str, limit: int = 3, ignore: str = "") -> list[Sentence]:
+    """Sentences by the share of the question's bigrams they hold, rare bigrams weighing more (idf).
+
+    `ignore`: words that name the document rather than the subject (the department), left out.
+    """
     q = norm(question)
-    qg = bigrams(q) - _STOP
+    qg = bigrams(q) - _STOP - bigrams(norm(ignore))
     if not qg:
         return []
+    sents = sentences(doc)
+    grams = [(bigrams(norm(s.text)), bigrams(norm(s.heading))) for s in sents]
+    n = len(sents) + 1
+    idf = {g: math.log(n / (1 + sum(1 for sg, _ in grams if g in sg))) + 0.5 for g in qg}
+    total = sum(idf.values())
     ranked = []
-    for s in sentences(doc):
-        sg = bigrams(norm(s.text))
-        hg = bigrams(norm(s.heading))
-        hit = len(qg & sg)
-        if hit == 0:
+    for s, (sg, hg) in zip(sents, grams):
+        in_text = qg & sg
+        if not in_text:
             continue
-        score = hit / len(qg) + 0.15 * len(qg & hg) / len(qg)
-        ranked.append(Sentence(s.text, s.heading, s.page, score))
+        score = (sum(idf[g] for g in in_text) + 0.8 * sum(idf[g] for g in (qg & hg) - sg)) / total
+        ranked.append(Sentence(s.text, s.heading, s.page, score, s.next))
     ranked.sort(key=lambda s: -s.score)
     return ranked[:limit]
 

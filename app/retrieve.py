@@ -14,7 +14,9 @@ from langchain_core.embeddings import Embeddings
 
 from app.settings import Settings
 from ingest.chunks import Chunk
+from ingest.dense import DenseStatus
 from ingest.index import Index
+from ingest.models import Document
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class Hit:
     table_title: str | None
     row_index: int | None
     side: str | None
+    row_name: str | None
     score: float
     found_by: list[str] = field(default_factory=list)  # "lexical", "dense"
 
@@ -60,11 +63,34 @@ def rrf(rankings: dict[str, Sequence[str]], k: int = RRF_K) -> list[tuple[str, f
 
 
 class Retriever:
-    """Searches an `Index` (its own, or one shared with the ingest side of the process)."""
+    """Searches an `Index` (its own, or one passed in) and is the seam the service indexes through."""
 
-    def __init__(self, settings: Settings, index: Index | None = None, embeddings: Embeddings | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: Index | None = None,
+        embeddings: Embeddings | None = None,
+        dense: bool = True,
+    ) -> None:
         self.settings = settings
-        self.index = index if index is not None else Index(settings, embeddings)
+        self.index = index if index is not None else Index(settings, embeddings, dense=dense)
+
+    # ---- indexing (delegated, so callers hold one object) ------------------------------------
+
+    def add_document(self, doc: Document, background: bool = True) -> list[Chunk]:
+        """Lexical index now; dense vectors now or, with `background`, in the filler thread."""
+        return self.index.add_document(doc, background=background)
+
+    def remove_document(self, doc_id: str) -> None:
+        self.index.remove_document(doc_id)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.index.wait(timeout)
+
+    def pending(self) -> list[DenseStatus]:
+        return self.index.pending()
+
+    # ---- searching -----------------------------------------------------------------------------
 
     def search(self, query: str, doc_ids: list[str] | None = None, k: int = 8) -> list[Hit]:
         """Top k passages for the query within `doc_ids` (all documents when None)."""

@@ -16,10 +16,11 @@ from ingest.models import Document, Paragraph, Row, Table
 ChunkKind = Literal["prose", "row", "table_summary"]
 
 EMPTY = "—"
-SUMMARY_ROWS = 8  # row names quoted in a table summary: enough to recognise the table
+SUMMARY_ROWS = 8  # top-level row names quoted in a table summary: enough to recognise the table
 
 # A sentence ends after 。；！？ (or their ASCII forms) or at a line end; the mark stays with it.
 _SENTENCE_END = re.compile(r"(?<=[。；！？;!?])|\n")
+_QUOTES = re.compile(r"[“”\"'‘’]")
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Chunk:
     table_title: str | None = None
     row_index: int | None = None
     side: str | None = None
+    row_name: str | None = None  # the row's subject name (行政运行), for the lexical dictionary
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -150,9 +152,39 @@ def shown_columns(table: Table) -> list[str]:
     ]
 
 
-def row_text(head: str, table: Table, row: Row, columns: list[str]) -> str:
-    """`<document> | <table title> | <code name> | <column> <value><unit> | …`; empty cells as —."""
-    parts = [head, table.title, row_label(row)] if head else [table.title, row_label(row)]
+def table_label(table: Table) -> str:
+    """The printed title, plus the standard kind when the title does not say it.
+
+    Documents misprint titles (公开05表 titled 一般公共预算财政拨款收入支出决算表); a question names
+    the standard table, so the passage must carry that name too.
+    """
+    plain = _QUOTES.sub("", table.title)
+    if not table.kind or table.kind == "other" or _QUOTES.sub("", table.kind) in plain:
+        return table.title
+    return f"{table.title}（{table.kind}）"
+
+
+def parent_labels(table: Table) -> dict[str, str]:
+    """code → `<code> <name>` of its parent row in the same table (2150801 → 21508 支持中小企业发展和管理支出).
+
+    The same 项 name (行政运行) sits under many 款; the parent says which one a row is.
+    """
+    by_code = {r.code: row_label(r) for r in table.rows if r.code}
+    parents: dict[str, str] = {}
+    for code in by_code:
+        for cut in range(len(code) - 1, 2, -1):  # longest printed prefix: 7 → 5 → 3 digits
+            if code[:cut] in by_code:
+                parents[code] = by_code[code[:cut]]
+                break
+    return parents
+
+
+def row_text(head: str, table: Table, row: Row, columns: list[str], parent: str | None = None) -> str:
+    """`<document> | <table title> | <code name> | <column> <value><unit> | … | 上级科目 <code name>`.
+
+    Empty cells as —; the parent part only for coded rows whose parent the table prints.
+    """
+    parts = [p for p in (head, table_label(table), row_label(row)) if p]  # 三公 rows may have no name
     for c in columns:
         value = row.cells.get(c)
         if value is not None:
@@ -161,23 +193,27 @@ def row_text(head: str, table: Table, row: Row, columns: list[str]) -> str:
             parts.append(f"{c} {row.texts[c]}")
         else:
             parts.append(f"{c} {EMPTY}")
+    if parent:
+        parts.append(f"上级科目 {parent}")
     return " | ".join(parts)
 
 
 def row_chunks(doc_id: str, head: str, table: Table) -> list[Chunk]:
     columns = shown_columns(table)
+    parents = parent_labels(table)
     base = _table_id(doc_id, table)
     return [
         Chunk(
             id=f"{base}-r{i}",
             doc_id=doc_id,
             kind="row",
-            text=row_text(head, table, row, columns),
+            text=row_text(head, table, row, columns, parents.get(row.code or "")),
             page=row.page if row.page is not None else (table.pages[0] if table.pages else None),
             table_index=table.index,
             table_title=table.title,
             row_index=i,
             side=table.side,
+            row_name=row.name or None,
         )
         for i, row in enumerate(table.rows)
     ]
@@ -192,9 +228,12 @@ def table_summary_text(head: str, table: Table) -> str:
         parts.append(f"单位 {table.unit}")
     if table.columns:
         parts.append("栏目 " + "、".join(table.columns))
-    names = [row_label(r) for r in table.rows[:SUMMARY_ROWS]]
+    # Top-level rows (类, totals) describe the table; deep rows would compete with their own passages.
+    parents = parent_labels(table)
+    top = [r for r in table.rows if not (r.code and r.code in parents)]
+    names = [row_label(r) for r in top[:SUMMARY_ROWS]]
     if names:
-        more = f" 等{len(table.rows)}行" if len(table.rows) > SUMMARY_ROWS else ""
+        more = f" 等{len(table.rows)}行" if len(table.rows) > len(names) else ""
         parts.append("行 " + "、".join(names) + more)
     if not table.rows:
         parts.append("本表无数据")

@@ -63,14 +63,16 @@ def _ledger(t: str, doc_kind: str | None) -> str:
     return doc_kind if doc_kind in ("决算", "预算") else "决算"
 
 
-def _performance(t: str, header: str) -> str | None:
+def _performance(t: str, header: str, doc_kind: str | None) -> str | None:
     if "绩效" in t or "项目支出绩" in t or ("项目名称" in header and "绩效指标" in header):
         if "整体" in t or "部门（单位）名称" in header or "部门(单位)名称" in header:
             return "部门整体绩效自评表"
-        if "目标表" in t or ("绩效" not in t and "实际完成" not in header and "得分" not in header):
+        if "目标表" in t:
             return "项目支出绩效目标表"
-        if "自评" in t or "项目支出绩" in t or "实际完成" in header or "得分" in header:
+        if "自评" in t or "实际完成" in header or "得分" in header:
             return "项目支出绩效自评表"
+        # A cut title (…项目支出绩) with no telling header: 决算 publish 自评, 预算 publish 目标.
+        return "项目支出绩效目标表" if doc_kind == "预算" else "项目支出绩效自评表"
     return None
 
 
@@ -78,7 +80,7 @@ def classify(title: str, header_text: str = "", doc_kind: str | None = None) -> 
     """Return the standard kind of a table (see STANDARD_KINDS), or "other"."""
     t = normalize_title(title)
     header = re.sub(r"\s", "", header_text or "")
-    perf = _performance(t, header)
+    perf = _performance(t, header, doc_kind)
     if perf:
         return perf
     final = _ledger(t, doc_kind) == "决算"

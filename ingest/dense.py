@@ -88,11 +88,17 @@ class DenseIndex:
     def add_document(self, doc_id: str, chunks: list[Chunk], progress: Progress | None = None) -> int:
         """Embed and store the document's prose and table summaries; returns how many were added.
 
-        Resumable: chunks already in the collection (an interrupted fill) are not embedded again.
+        Resumable: chunks already stored with the same text (an interrupted fill) are not embedded
+        again; stored chunks of the document that are no longer wanted are deleted.
         """
         todo = dense_chunks(chunks)
         total = len(todo)
-        present = set(self.collection.get(ids=[c.id for c in todo], include=[])["ids"]) if todo else set()
+        wanted = {c.id: c.text for c in todo}
+        stored = self.collection.get(where={"doc_id": doc_id}, include=["documents"])
+        present = {i for i, text in zip(stored["ids"], stored["documents"], strict=True) if wanted.get(i) == text}
+        stale = [i for i in stored["ids"] if i not in present]  # chunked differently by an older reader
+        if stale:
+            self.collection.delete(ids=stale)
         todo = [c for c in todo if c.id not in present]
         done = total - len(todo)
         self._set(doc_id, "running", done, total)
@@ -100,6 +106,9 @@ class DenseIndex:
             progress(done, total)
         try:
             for start in range(0, len(todo), BATCH):
+                if start and self._cancelled(doc_id):
+                    self.collection.delete(where={"doc_id": doc_id})
+                    return 0
                 batch = todo[start : start + BATCH]
                 vectors = self.embeddings.embed_documents([c.text for c in batch])
                 self.collection.add(
@@ -157,6 +166,11 @@ class DenseIndex:
     def _set(self, doc_id: str, state: State, done: int, total: int, error: str | None = None) -> None:
         with self._lock:
             self._status[doc_id] = DenseStatus(doc_id, state, done, total, error)
+
+    def _cancelled(self, doc_id: str) -> bool:
+        """remove_document() ran while this document was being filled."""
+        with self._lock:
+            return doc_id not in self._status
 
     def status(self, doc_id: str) -> DenseStatus:
         """Progress of this process's fill; otherwise `done` if the collection holds the document."""

@@ -16,18 +16,20 @@ from ingest.models import Document
 
 
 class Index:
-    """Both indexes for `settings`. `embeddings` overrides the configured model (tests, callers)."""
+    """Both indexes for `settings`. `embeddings` overrides the configured model (tests, callers);
+    `dense=False` keeps this process lexical-only whatever the settings say (`ingest --no-dense`)."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None, dense: bool = True) -> None:
         self.settings = settings
         self.lexical = LexicalIndex(settings.home / "lexical")
         self._embeddings = embeddings
+        self._dense_enabled = dense
         self._dense: DenseIndex | None = None
         self._lock = threading.Lock()
 
     @property
     def has_dense(self) -> bool:
-        return self._embeddings is not None or self.settings.embedding.provider != "none"
+        return self._dense_enabled and (self._embeddings is not None or self.settings.embedding.provider != "none")
 
     @property
     def dense(self) -> DenseIndex | None:
@@ -65,6 +67,11 @@ class Index:
     def dense_status(self, doc_id: str) -> DenseStatus | None:
         dense = self.dense
         return dense.status(doc_id) if dense is not None else None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until background dense filling is done; False on timeout."""
+        dense = self._dense
+        return dense.wait(timeout) if dense is not None else True
 
     def pending(self) -> list[DenseStatus]:
         """Documents whose dense vectors are still being filled (for a progress display)."""

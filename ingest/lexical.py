@@ -21,10 +21,15 @@ import numpy as np
 
 from ingest.chunks import Chunk
 
+try:  # orjson (installed with chromadb) parses the chunk files several times faster
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover
+    from json import loads as _loads
+
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
 
-CHUNKS_FILE = "chunks.jsonl"
+CHUNKS_FILE = "chunks.json"
 WORDS_FILE = "words.json"
 
 # Tokens that carry no information about *which* passage is meant: every passage of a 2023
@@ -49,13 +54,25 @@ def tokenize(text: str) -> list[str]:
     return [t for t in jieba.cut_for_search(text) if not is_stop(t.strip()) and t.strip()]
 
 
+_added_words: set[str] = set()
+_words_lock = threading.Lock()
+
+
 def add_words(words: Iterable[str]) -> None:
-    """Teach jieba the document's subject names (机关事业单位基本养老保险缴费支出) and table titles."""
-    for w in words:
-        w = w.strip()
-        # jieba cannot hold words with spaces; one-character "words" only add noise.
-        if 2 <= len(w) <= 40 and not re.search(r"\s", w):
+    """Teach jieba the document's subject names (机关事业单位基本养老保险缴费支出) and table titles.
+
+    Each word once per process: jieba.add_word tunes the frequency by segmenting the word, and
+    documents share most subject names (the classification is national), so loading hundreds of
+    indexes would otherwise spend seconds re-adding the same words.
+    """
+    with _words_lock:
+        for w in words:
+            w = w.strip()
+            # jieba cannot hold words with spaces; one-character "words" only add noise.
+            if w in _added_words or not 2 <= len(w) <= 40 or re.search(r"\s", w):
+                continue
             jieba.add_word(w)
+            _added_words.add(w)
 
 
 def chunk_words(chunks: list[Chunk]) -> list[str]:
@@ -64,12 +81,8 @@ def chunk_words(chunks: list[Chunk]) -> list[str]:
     for c in chunks:
         if c.table_title:
             words.add(c.table_title.split("/")[0])
-        if c.kind == "row":
-            # third field of a row passage is `<code> <name>` or `<name>`
-            parts = c.text.split(" | ")
-            label = parts[2] if len(parts) > 2 else parts[-1]
-            name = label.split(" ", 1)[1] if re.match(r"^\d+ ", label) else label
-            words.add(name)
+        if c.row_name:
+            words.add(c.row_name)
     return sorted(words)
 
 
@@ -80,23 +93,47 @@ class LexicalHit:
 
 
 class DocIndex:
-    """One document's BM25 index and its chunks."""
+    """One document's BM25 index and its chunks.
 
-    def __init__(self, bm25: bm25s.BM25, chunks: list[Chunk]) -> None:
+    Chunks are read from disk on the first hit: a query over hundreds of documents scores them
+    all but needs the passages of only the few that rank.
+    """
+
+    def __init__(self, bm25: bm25s.BM25, chunks: list[Chunk] | None = None, chunks_path: Path | None = None) -> None:
         self.bm25 = bm25
-        self.chunks = chunks
         self.vocab: dict[str, int] = bm25.vocab_dict
-        self.by_id = {c.id: c for c in chunks}
+        self._chunks = chunks
+        self._chunks_path = chunks_path
+        self._by_id: dict[str, Chunk] | None = None
 
-    def search(self, tokens: list[str], k: int) -> list[LexicalHit]:
+    @property
+    def chunks(self) -> list[Chunk]:
+        if self._chunks is None:
+            assert self._chunks_path is not None
+            self._chunks = [Chunk.from_dict(d) for d in _loads(self._chunks_path.read_bytes())]
+        return self._chunks
+
+    @property
+    def by_id(self) -> dict[str, Chunk]:
+        if self._by_id is None:
+            self._by_id = {c.id: c for c in self.chunks}
+        return self._by_id
+
+    def top(self, tokens: list[str], k: int) -> list[tuple[float, int]]:
+        """(score, chunk position) of the best k chunks with a positive score, best first."""
         ids = [self.vocab[t] for t in tokens if t in self.vocab]
-        if not ids or not self.chunks:
+        if not ids:
             return []
         scores = self.bm25.get_scores(ids)
         k = min(k, len(scores))
+        if k == 0:
+            return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [LexicalHit(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [(float(scores[i]), int(i)) for i in top if scores[i] > 0]
+
+    def search(self, tokens: list[str], k: int) -> list[LexicalHit]:
+        return [LexicalHit(self.chunks[i], score) for score, i in self.top(tokens, k)]
 
 
 class LexicalIndex:
@@ -124,9 +161,7 @@ class LexicalIndex:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         bm25.save(str(tmp), show_progress=False)
-        with open(tmp / CHUNKS_FILE, "w", encoding="utf-8") as f:
-            for c in chunks:
-                f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+        (tmp / CHUNKS_FILE).write_text(json.dumps([c.to_dict() for c in chunks], ensure_ascii=False), encoding="utf-8")
         (tmp / WORDS_FILE).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
         # Swap in whole, so a reader never sees half an index.
         with self._lock:
@@ -156,12 +191,17 @@ class LexicalIndex:
         if words_file.is_file():
             add_words(json.loads(words_file.read_text(encoding="utf-8")))
         bm25 = bm25s.BM25.load(str(d))
-        with open(d / CHUNKS_FILE, encoding="utf-8") as f:
-            chunks = [Chunk.from_dict(json.loads(line)) for line in f if line.strip()]
-        index = DocIndex(bm25, chunks)
+        index = DocIndex(bm25, chunks_path=d / CHUNKS_FILE)
         with self._lock:
             self._cache.setdefault(doc_id, index)
         return index
+
+    def preload(self) -> int:
+        """Load every document's index into the cache (e.g. in a thread at start-up); returns how many.
+
+        A first query over all documents otherwise pays this (~10 ms per document).
+        """
+        return sum(1 for d in self.doc_ids() if self.load(d) is not None)
 
     def chunk(self, doc_id: str, chunk_id: str) -> Chunk | None:
         index = self.load(doc_id)
@@ -174,6 +214,7 @@ class LexicalIndex:
         tokens = tokenize(query)
         if not tokens:
             return []
-        hits = [h for ix in indexes for h in ix.search(tokens, k)]
-        hits.sort(key=lambda h: -h.score)
-        return hits[:k]
+        # Rank positions first; read passages only for the k that made it.
+        ranked = [(score, n, i) for n, ix in enumerate(indexes) for score, i in ix.top(tokens, k)]
+        ranked.sort(key=lambda r: -r[0])
+        return [LexicalHit(indexes[n].chunks[i], score) for score, n, i in ranked[:k]]

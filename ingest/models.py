@@ -33,6 +33,7 @@ class RawTable:
     unit_line: str | None = None
     context: list[str] = field(default_factory=list)
     heading: str | None = None  # the document heading the table sits under (e.g. 三、支出决算表)
+    header_rows: int | None = None  # leading header rows, when the reader knows them (PDF geometry)
     row_lines: list[int] = field(default_factory=list)  # 1-based source line per row (text readers)
 
 

@@ -19,7 +19,7 @@ from ingest.pdf_layout import (
     align_columns,
     count_header_rows,
     drop_empty_rows,
-    fill_grid,
+    blank_merged,
     heading_level,
     is_context_line,
     is_data_line,
@@ -65,10 +65,14 @@ class _Open:
 
 def read_pdf(path: Path) -> Document:
     """Parse a budget / final-account PDF. Raises an IngestError subclass naming the file."""
+    return parse_pdf(path)[0]
+
+
+def parse_pdf(path: Path) -> tuple[Document, list[RawTable]]:
+    """The Document and the table grids it was rebuilt from (one pass over the PDF)."""
     path = Path(path)
     data = _read_bytes(path)
-    pages = _open_pages(path)
-    raws, paragraphs, meta_lines, n_pages, text_chars = pages
+    raws, paragraphs, meta_lines, n_pages, text_chars = _open_pages(path)
     if text_chars == 0:
         raise ScannedPDF(path.name, "scanned PDF without a text layer", "run OCR first, then ingest the OCR'd PDF")
     if not any(_has_figures(r) for r in raws):
@@ -84,14 +88,7 @@ def read_pdf(path: Path) -> Document:
         source_format="pdf",
     )
     _rebuild(doc, raws, meta_lines)
-    return doc
-
-
-def read_raw_tables(path: Path) -> list[RawTable]:
-    """The table grids as found in the PDF, before rebuilding (for tests and debugging)."""
-    path = Path(path)
-    _read_bytes(path)
-    return _open_pages(path)[0]
+    return doc, raws
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -154,7 +151,7 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
         boxes = [boxes[i] for i in keep]
         if not texts or max(len(r) for r in texts) < 2:
             continue  # a framed paragraph or table of contents, not a grid
-        rows = split_level_row(fill_grid(texts, boxes, count_header_rows(texts)))
+        rows = split_level_row(blank_merged(texts))
         lefts = sorted({round(b[0], 2) for r in boxes for b in r if b is not None})
         rights = lefts[1:] + [t.bbox[2]]
         if len(lefts) != len(rows[0]):  # geometry we cannot trust: spread evenly
@@ -217,6 +214,7 @@ class _Assembler:
         self.open: _Open | None = None
         self._para: list[str] = []
         self._para_page: int | None = None
+        self._right = 0.0
 
     def add_page(self, number: int, lines: list[Line], tables: list[PageTable], cover: bool) -> None:
         self.meta_lines.extend(ln.text for ln in lines[:12] if not ln.used)
@@ -235,6 +233,7 @@ class _Assembler:
             self.open = None  # prose between: a title-less table on a later page starts afresh
         if cover:
             return
+        self._right = max((ln.x1 for ln in lines), default=0.0)
         for ln in lines:
             if not ln.used:
                 events.append((ln.top, 0, ln))
@@ -244,8 +243,7 @@ class _Assembler:
                 item.heading = self.heading_path[-1] if self.heading_path else None
             else:
                 self._prose(item, number)
-        if tables:
-            self._flush()
+        self._flush()  # paragraphs end at the page: a citation names one page
 
     # -- tables
 
@@ -276,7 +274,7 @@ class _Assembler:
         pages = [pt.page] * len(rows)
         rows, pages = self._recover_below(pt, below, rows, pages, pt.col_lefts, pt.col_rights, None)
         raw = RawTable(title=title, rows=rows, row_pages=pages, raw_lines=["\t".join(r) for r in rows],
-                       number=number, unit_line=unit, context=ctx_text)
+                       number=number, unit_line=unit, context=ctx_text, header_rows=pt.header_rows)
         self.raws.append(raw)
         header_cells = {c for r in rows[:pt.header_rows] for c in r if c}
         self.open = _Open(raw, pt.header_rows, pt.col_lefts, pt.col_rights, pt.page, header_cells)
@@ -326,12 +324,15 @@ class _Assembler:
         text = line.text
         if PAGE_NUMBER.match(text) or "……" in text or "…………" in text or "...." in text:
             return
+        # A line running to the right margin is body text that happens to start with （一）.
+        full_width = line.x1 >= self._right - 2 * (line.bottom - line.top)
         level = heading_level(text)
+        if level and full_width:
+            level = None
         if level is not None:
             self._flush()
             self.heading_path = self.heading_path[:level] + [""] * (level - len(self.heading_path)) + [text]
             self.heading_path = [h for h in self.heading_path if h]
-            self.paragraphs.append(Paragraph(text=text, page=page, heading_path=list(self.heading_path)))
             return
         if not self._para:
             self._para_page = page
@@ -390,4 +391,4 @@ def _rebuild(doc: Document, raws: list[RawTable], meta_lines: list[str]) -> None
         doc.department, doc.year, doc.kind, doc.scope = meta.department, meta.year, meta.kind, meta.scope
     if build_tables is not None:
         for index, raw in enumerate(raws):
-            doc.tables.extend(build_tables(raw, index))
+            doc.tables.extend(build_tables(raw, index, doc.kind))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ingest.numbers import clean_cell, try_amount
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 
 UNIT_RE = re.compile(r"(?:金额)?单位\s*[：:]\s*(万元|亿元|元)")
@@ -70,7 +70,14 @@ class Line:
         self.bottom = max(w["bottom"] for w in self.words)
         self.x0 = min(w["x0"] for w in self.words)
         self.x1 = max(w["x1"] for w in self.words)
-        self.text = squeeze_cjk(" ".join(w["text"] for w in self.words)).strip()
+        # A wide gap (more than two character widths) separates fields, e.g. 编制部门：… 单位：元;
+        # a narrow one is letter spacing or a word split, dropped between CJK characters.
+        parts = [self.words[0]["text"]]
+        for a, b in zip(self.words, self.words[1:]):
+            wide = b["x0"] - a["x1"] > 2 * (b["bottom"] - b["top"])
+            parts.append("\t" if wide else " ")
+            parts.append(b["text"])
+        self.text = squeeze_cjk("".join(parts)).replace("\t", " ").strip()
         return self
 
 
@@ -97,26 +104,14 @@ def words_to_lines(words: list[dict], page: int) -> list[Line]:
 # ---------------------------------------------------------------- grids from ruled cells
 
 
-def fill_grid(texts: list[list[str | None]], boxes: list[list[tuple | None]], header_rows: int) -> list[list[str]]:
-    """Replace pdfplumber's `None` (covered by a merged cell) with text.
+def blank_merged(texts: list[list[str | None]]) -> list[list[str]]:
+    """Cell strings as the text conversions print them: a merged cell's label once, '' elsewhere.
 
-    In header rows a covered position takes the text of the cell covering it (row and column
-    spans both), so each column keeps its full label path; in data rows it becomes ''.
-    `boxes[r][c]` is the bbox of the cell starting at (r, c), as `Table.rows[r].cells[c]`.
+    pdfplumber gives `None` for positions covered by a merged cell; `ingest/tables.py` fills
+    labels across sub-headers itself, and repeating them here would turn header rows such as
+    合计 │ 合计 │ 因公出国（境）费 into look-alike total rows.
     """
-    by_box = [(b, texts[r][c]) for r, row in enumerate(boxes) for c, b in enumerate(row) if b is not None]
-    col_lefts = sorted({round(b[0], 2) for b, _ in by_box})
-    out: list[list[str]] = []
-    for r, row in enumerate(texts):
-        top = min((b[1] for b in boxes[r] if b is not None), default=0.0)
-        filled = []
-        for c, text in enumerate(row):
-            if text is None and r < header_rows and c < len(col_lefts):
-                x, y = col_lefts[c] + 1.0, top + 1.0
-                text = next((t for b, t in by_box if b[0] <= x < b[2] and b[1] <= y < b[3]), "")
-            filled.append(norm_cell(text))
-        out.append(filled)
-    return out
+    return [[norm_cell(c) for c in row] for row in texts]
 
 
 def is_amount_cell(text: str) -> bool:
@@ -150,16 +145,14 @@ def split_level_row(rows: list[list[str]]) -> list[list[str]]:
     """Split a row that starts with the 类/款/项 labels and also carries the 合计 figures.
 
     Some templates draw no rule between the last header row (类 款 项) and the 合计 row, so
-    pdfplumber returns one row holding both; the labels go to a header row of their own whose
-    other cells continue the header row above (those cells span down in print).
+    pdfplumber returns one row holding both; the labels go to a header row of their own.
     """
     for i, row in enumerate(rows):
         k = 0
         while k < len(row) and k < 3 and row[k] == _LEVELS[k]:
             k += 1
         if k >= 2 and any(is_amount_cell(c) for c in row[k:]):
-            above = rows[i - 1] if i else [""] * len(row)
-            header = list(row[:k]) + list(above[k:])
+            header = list(row[:k]) + [""] * (len(row) - k)
             data = [""] * k + list(row[k:])
             return rows[:i] + [header, data] + rows[i + 1:]
     return rows
@@ -253,8 +246,8 @@ def is_title_line(text: str) -> bool:
     t = text.replace(" ", "")
     if not t or len(t) > 60 or unit_of(t) or t.startswith(("注", "说明")):
         return False
-    if NUMBER_RE.match(t) and len(NUMBER_RE.sub("", t)) >= 4:
-        return True
+    if NUMBER_RE.match(t):
+        return len(NUMBER_RE.sub("", t)) >= 4  # 表 1：…总表 is a title; a bare 公开04表 is not
     return bool(re.search(r"表\s*[（(]?续?表?[）)]?$", t)) and "。" not in t
 
 

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import re
 
+from functools import cache
+from pathlib import Path
+
 from index_docs import yanbian_industry
 
 from ingest.chunks import build_chunks, pack_sentences, split_sentences
+from ingest.text import read_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@cache
+def real_chunks(name: str):
+    doc = read_text(FIXTURES / name)
+    return doc, build_chunks(doc)
 
 
 def _by_id(chunks):
@@ -18,9 +30,15 @@ def test_row_passage_repeats_department_year_table_unit_and_columns():
     row = chunks["a1a1a1a1a1a1-t2-r7"]  # 支出决算表 2150501 行政运行
     assert row.text == (
         "延边州工业和信息化局 2023 决算 | 支出决算表 | 2150501 行政运行 | "
-        "本年支出合计 1,114.87万元 | 基本支出 1,114.87万元 | 项目支出 —"
+        "本年支出合计 1,114.87万元 | 基本支出 1,114.87万元 | 项目支出 — | 上级科目 21505 工业和信息产业监管"
     )
     assert (row.kind, row.page, row.table_index, row.row_index, row.table_title) == ("row", 9, 2, 7, "支出决算表")
+
+
+def test_a_row_without_a_printed_parent_has_no_parent_part():
+    chunks = _by_id(build_chunks(yanbian_industry()))
+    assert chunks["a1a1a1a1a1a1-t2-r5"].text.endswith("| 项目支出 802.51万元")  # 215: a 类, the top
+    assert chunks["a1a1a1a1a1a1-t4-r2"].text.endswith("| 上级科目 215 资源勘探工业信息等支出")  # 21505 not printed
 
 
 def test_columns_empty_throughout_the_table_are_left_out_of_row_passages():
@@ -39,13 +57,13 @@ def test_every_row_and_table_gets_a_passage_with_stable_ids():
     assert len({c.id for c in chunks}) == len(chunks)
 
 
-def test_table_summary_names_title_number_unit_columns_and_first_rows():
+def test_table_summary_names_title_number_unit_columns_and_top_level_rows():
     summary = _by_id(build_chunks(yanbian_industry()))["a1a1a1a1a1a1-t4-summary"]
     assert summary.text == (
         "延边州工业和信息化局 2023 决算 | 一般公共预算财政拨款支出决算表（公开05表） | "
         "表类 一般公共预算财政拨款支出决算表 | 单位 万元 | "
         "栏目 本年支出/合计、本年支出/基本支出、本年支出/项目支出 | "
-        "行 合计、215 资源勘探工业信息等支出、2150501 行政运行、2150508 无线电及信息通信监管"
+        "行 合计、215 资源勘探工业信息等支出 等4行"
     )
 
 
@@ -82,3 +100,38 @@ def test_a_sentence_longer_than_the_limit_stays_whole():
 
 def test_sentences_end_at_chinese_stops_and_line_ends():
     assert split_sentences("收入增加；支出减少。原因？\n第二行") == ["收入增加；", "支出减少。", "原因？", "第二行"]
+
+
+# ---- over a real text conversion -----------------------------------------------------------
+
+
+def test_real_row_passage_from_the_text_reader():
+    doc, chunks = real_chunks("yanbian-industry-2023-final.txt")
+    rows = [c for c in chunks if c.kind == "row" and c.table_title == "支出决算表" and "2150501 行政运行" in c.text]
+    assert [c.text for c in rows] == [
+        "延边朝鲜族自治州工业和信息化局（汇总） 2023 决算 | 支出决算表 | 2150501 行政运行 | "
+        "本年支出合计 1,114.87万元 | 基本支出 1,114.87万元 | 项目支出 — | 上级科目 21505 工业和信息产业监管"
+    ]
+
+
+def test_misprinted_title_is_followed_by_the_standard_table_name():
+    _, chunks = real_chunks("yanbian-industry-2023-final.txt")
+    # 公开05表 is printed as 一般公共预算财政拨款收入支出决算表; questions call it 支出决算表.
+    row = next(c for c in chunks if c.kind == "row" and "2150508 无线电及信息通信监管" in c.text and "公共预算" in c.text)
+    assert row.text.split(" | ")[1] == "一般公共预算财政拨款收入支出决算表（一般公共预算财政拨款支出决算表）"
+    assert "本年支出/基本支出 69.97万元" in row.text
+
+
+def test_real_prose_chunks_end_only_where_sentences_end():
+    doc, chunks = real_chunks("xiangyuan-industry-2023-final.txt")
+    sentences = [s for p in doc.paragraphs for s in split_sentences(p.text)]
+    sentence_ends, offset = set(), 0
+    for s in sentences:
+        offset += len(s)
+        sentence_ends.add(offset)
+    bodies = [c.text.split("\n", 1)[1] if c.heading_path else c.text for c in chunks if c.kind == "prose"]
+    assert "".join(bodies) == "".join(sentences)  # nothing lost, nothing repeated
+    offset = 0
+    for body in bodies:
+        offset += len(body)
+        assert offset in sentence_ends, body[-30:]

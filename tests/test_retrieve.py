@@ -6,6 +6,7 @@ import hashlib
 import math
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 from index_docs import yanbian_industry
@@ -232,3 +233,38 @@ def test_remove_document_removes_it_from_both_indexes(tmp_path):
     index.remove_document(DOC_A.doc_id)
     assert Retriever(index.settings, index).search("公务接待费 行政运行", None, k=5) == []
     assert index.dense_status(DOC_A.doc_id).state == "absent"
+
+
+# ---- over real text conversions ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_index(tmp_path_factory):
+    from ingest.text import read_text
+
+    fixtures = Path(__file__).parent / "fixtures"
+    index = Index(Settings(home=tmp_path_factory.mktemp("home"), embedding={"provider": "none"}))
+    docs = {name: read_text(fixtures / name) for name in ("yanbian-industry-2023-final.txt", "xiangyuan-industry-2023-final.txt")}
+    for doc in docs.values():
+        index.add_document(doc)
+    return index, {name: doc.doc_id for name, doc in docs.items()}
+
+
+def test_real_document_row_found_by_subject_and_table(real_index):
+    index, ids = real_index
+    hits = Retriever(index.settings, index).search("行政运行 支出决算表", [ids["yanbian-industry-2023-final.txt"]], k=3)
+    assert hits[0].text.startswith("延边朝鲜族自治州工业和信息化局（汇总） 2023 决算 | 支出决算表 | 2150501 行政运行 |")
+
+
+def test_parent_subject_in_the_question_picks_the_right_same_named_row(real_index):
+    index, ids = real_index
+    question = "支出决算表中“支持中小企业发展和管理支出”下的行政运行（2150801）是多少？"
+    hit = Retriever(index.settings, index).search(question, [ids["xiangyuan-industry-2023-final.txt"]], k=1)[0]
+    assert "| 支出决算表 | 2150801 行政运行 | 本年支出合计 139.27万元" in hit.text
+
+
+def test_real_documents_stay_apart_under_the_filter(real_index):
+    index, ids = real_index
+    hits = Retriever(index.settings, index).search("行政运行", [ids["xiangyuan-industry-2023-final.txt"]], k=20)
+    assert len(hits) == 20 and all(h.text.startswith("襄垣县工业和信息化局 2023 决算") or h.kind == "prose" for h in hits)
+    assert {h.doc_id for h in hits} == {ids["xiangyuan-industry-2023-final.txt"]}

@@ -1,0 +1,28 @@
+"""Test configuration chosen once: offline, a temp data dir, fixture paths."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+for var in list(os.environ):
+    if var.startswith("BUDGETQA_"):
+        del os.environ[var]
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PDFS = FIXTURES / "pdf"
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    return tmp_path / "home"

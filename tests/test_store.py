@@ -1,0 +1,79 @@
+"""The fact store: content-keyed documents, one transaction per document, facts with provenance."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+
+import pytest
+
+from ingest.facts import document_facts
+from ingest.models import Document, Paragraph, Row, Table
+from ingest.store import Store
+
+
+def _doc(sha: str = "a" * 64) -> Document:
+    table = Table(
+        title="支出决算表", kind="支出决算表", unit="万元", columns=["本年支出合计", "基本支出", "项目支出"],
+        rows=[
+            Row(name="合计", cells={"本年支出合计": Decimal("2222.76"), "基本支出": Decimal("1420.25"),
+                                   "项目支出": Decimal("802.51")}, page=3),
+            Row(name="行政运行", code="2150501", level="项",
+                cells={"本年支出合计": Decimal("1114.87"), "基本支出": Decimal("1114.87"), "项目支出": None}, page=3),
+        ],
+        pages=[3], number="公开03表", index=2,
+    )
+    return Document(file="x.txt", sha256=sha, department="某局", year=2023, kind="决算", scope="部门", pages=None,
+                    paragraphs=[Paragraph("说明", None, ["一"])], tables=[table])
+
+
+def test_document_round_trips_with_decimal_cells(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    doc = _doc()
+    store.add(doc)
+    back = Store(tmp_path / "s.sqlite3").document(doc.doc_id)
+    assert back.tables[0].rows[1].cells == {"本年支出合计": Decimal("1114.87"), "基本支出": Decimal("1114.87"),
+                                            "项目支出": None}
+
+
+def test_every_numeric_cell_is_one_fact_and_empty_cells_are_none(tmp_path):
+    doc = _doc()
+    facts = document_facts(doc)
+    assert len(facts) == 5
+    f = next(f for f in facts if f.row_code == "2150501" and f.column == "基本支出")
+    assert (f.value, f.unit, f.page, f.table_kind) == (Decimal("1114.87"), "万元", 3, "支出决算表")
+
+
+def test_ingesting_the_same_content_again_changes_nothing(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    assert store.add(_doc()) is True
+    assert store.add(_doc()) is False
+    assert len(store.documents()) == 1
+    assert len(store.facts()) == 5
+
+
+def test_failed_document_write_leaves_nothing_behind(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    store.add(_doc("b" * 64))
+    bad = _doc("c" * 64)
+    bad.tables.append(bad.tables[0])  # same (doc, table index) twice: violates the tables key mid-write
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add(bad)
+    assert [d.id for d in store.documents()] == ["b" * 12]
+    assert {f.doc_id for f in store.facts()} == {"b" * 12}
+
+
+def test_documents_resolve_by_id_prefix_or_file_name(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    store.add(_doc())
+    assert store.resolve("x.txt") == "a" * 12
+    assert store.resolve("aaaaaa") == "a" * 12
+    assert store.resolve("nope.pdf") is None
+
+
+def test_removing_a_document_removes_its_facts(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    doc = _doc()
+    store.add(doc)
+    assert store.remove(doc.doc_id)
+    assert store.facts() == [] and store.documents() == []
