@@ -89,6 +89,9 @@ def collect(doc: Document, tables: list[Table]) -> Measures:
             _basic_detail(doc, t, m)
         elif t.kind in SANGONG:
             _sangong(doc, t, m)
+        elif t.kind == "项目支出预算表":  # 预算表9 lists the projects whose total is 项目支出
+            total, col = _total_row(t), _total_col(t)
+            m.add(("全部", "项目支出"), t, _row_qty(doc, t, total, col))
     return m
 
 

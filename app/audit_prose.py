@@ -15,7 +15,7 @@ from decimal import Decimal
 from app.audit import AuditResult, Finding, Location, fmt
 from app.audit_cross import GENERAL, SPENDING, Measures, collect
 from app.audit_tables import Qty, _SKIP_KINDS, amount_columns, cell_qty, norm_name
-from ingest.models import Document, Row, Table
+from ingest.models import Document, Paragraph, Row, Table
 
 _N = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
 _GAP = r"\s*(?:均为|各为|为|是|共计|合计|总计|：|:)?\s*"
@@ -36,8 +36,9 @@ _MEASURES: list[tuple[re.Pattern, str, str]] = [
     (re.compile(r"本年收入合计" + _GAP + _N), "全部", "收入合计"),
     (re.compile(r"本年支出合计" + _GAP + _N), "全部", "支出合计"),
     (re.compile(r"(?<![一般公共预算])财政拨款收入" + _GAP + _N), "全部", "收入:财政拨款收入"),
-    (re.compile(r"(?<!年)支出预算" + _GAP + _N), "全部", "支出合计"),
-    (re.compile(r"(?<!年)收入预算" + _GAP + _N), "全部", "收入合计"),
+    # 2023 年支出预算 2030.72 万元 / a paragraph opening 支出预算…; not 三公经费支出预算为, 拨款支出预算
+    (re.compile(r"(?:^|年度?\s*)支出预算" + _GAP + _N), "全部", "支出合计"),
+    (re.compile(r"(?:^|年度?\s*)收入预算" + _GAP + _N), "全部", "收入合计"),
     (re.compile(r"一般公共预算(?:财政)?拨款支出" + _GAP + _N), "一般公共预算", "支出合计"),
     (re.compile(r"一般公共预算拨款" + _GAP + _N), "一般公共预算", "支出合计"),
     (re.compile(r"基本支出" + _GAP + _N), "auto", "基本支出"),
@@ -59,9 +60,14 @@ def _dec(s: str) -> Decimal:
     return Decimal(s.replace(",", ""))
 
 
-def _half_unit(s: str) -> Decimal:
+def _unit(s: str) -> Decimal:
+    """The last written digit's place: 0.01 for 2,247.14, 1 for 17,192."""
     d = len(s.split(".")[1]) if "." in s else 0
-    return Decimal(1).scaleb(-d) / 2
+    return Decimal(1).scaleb(-d)
+
+
+def _half_unit(s: str) -> Decimal:
+    return _unit(s) / 2
 
 
 def _sentence_loc(doc: Document, para, sentence: str) -> Location:
@@ -74,8 +80,8 @@ def _report(result: AuditResult, check: str, doc, para, sentence: str, written: 
     value = _dec(written)
     diff = value - q.value
     tol = _half_unit(written) + q.step / 2 * q.n_cells
-    if diff == 0:
-        return
+    if diff == 0 or value == q.value.quantize(_unit(written)):
+        return  # 18,976.76 for a 元 cell of 189,767,612.34; 17,192 for 17,191.52 written in whole 万元
     loc = _sentence_loc(doc, para, sentence)
     if abs(diff) <= tol:
         msg = f"情况说明写{what} {written} 万元，{q.loc.label()} 为 {fmt(q.value)}，差 {fmt(abs(diff))} 在尾差范围内。"
@@ -87,11 +93,23 @@ def _report(result: AuditResult, check: str, doc, para, sentence: str, written: 
 
 
 def _paragraphs(doc: Document):
+    """Paragraphs worth reading, a paragraph cut mid-sentence by a page or line break joined to the next."""
+    pending = None
     for p in doc.paragraphs:
         heading = " ".join(p.heading_path)
         if _SKIP_HEADINGS.search(heading) or p.text.startswith("注"):
             continue
+        if pending is not None and pending[1] == heading:
+            p = Paragraph(pending[0].text + p.text, pending[0].page, p.heading_path)
+        elif pending is not None:
+            yield pending
+        pending = None
+        if not re.search(r"[。；;！？!?：:]\s*$", p.text):
+            pending = (p, heading)
+            continue
         yield p, heading
+    if pending is not None:
+        yield pending
 
 
 def check_prose(doc: Document, result: AuditResult) -> None:
@@ -101,8 +119,13 @@ def check_prose(doc: Document, result: AuditResult) -> None:
     current: dict = {"path": None, "heading": None}
     for para, heading in _paragraphs(doc):
         text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
+        text = re.sub(r"(?<=[\u4e00-\u9fff（）()])\s+(?=[\u4e00-\u9fff（）()])", "", text)  # 其他社会工作 事务支出
+        about_subject = _PATH.search(text) is not None
+        context = ""
         for sentence in _SENT.findall(text):
-            _measures(doc, para, heading, sentence, m, result)
+            if not about_subject:
+                _measures(doc, para, heading, sentence, m, result, context)
+            context += sentence
             _sangong(doc, para, sentence, m, result)
             _changes(doc, para, sentence, result)
         if subjects is not None:
@@ -113,7 +136,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
 # ---------------------------------------------------------------- measures
 
 
-def _measures(doc, para, heading: str, sentence: str, m: Measures, result: AuditResult) -> None:
+def _measures(doc, para, heading: str, sentence: str, m: Measures, result: AuditResult, context: str = "") -> None:
     taken: list[tuple[int, int]] = []
     for pattern, scope_rule, what in _MEASURES:
         for hit in pattern.finditer(sentence):
@@ -121,20 +144,28 @@ def _measures(doc, para, heading: str, sentence: str, m: Measures, result: Audit
                 continue  # 一般公共预算财政拨款支出 already read this figure
             taken.append(hit.span())
             before = sentence[: hit.start()]
+            lead = context + before  # scope words may sit in an earlier sentence of the paragraph
             if re.search(r"(比|较)[^，。]*$", before) or re.search(r"(增加|减少|增长|下降)\s*$", before):
                 continue
+            if re.search(r"(主要包括|包括|发生)[^，。；]{0,4}$", before):
+                continue  # a component listed under another measure, or spending on one project
             scope = scope_rule
             if scope_rule == "fiscal?":
                 scope = "财政拨款" if "财政拨款" in sentence else "全部"
             elif scope_rule == "auto":
-                scope = "一般公共预算" if ("一般公共预算" in sentence or "一般公共预算" in heading) else "全部"
+                scope = ("一般公共预算" if ("一般公共预算" in lead or "一般公共预算" in heading) else
+                         "财政拨款" if "财政拨款" in lead else "全部")
             if what in ("人员经费", "公用经费") and "基本支出" not in heading + sentence and "一般公共预算" not in heading + sentence:
                 continue
             entries = m.by_key.get((scope, what))
             if not entries:
                 continue
             label = {"全部": "", "财政拨款": "财政拨款", "一般公共预算": "一般公共预算财政拨款"}[scope] + what.split(":")[-1]
-            _report(result, "prose.measure", doc, para, sentence, hit.group(1), entries[0][1], label)
+            # two tables may state the measure differently (a cross-table finding already says so):
+            # the sentence is checked against the one it agrees with best
+            written = _dec(hit.group(1))
+            best = min((q for _, q in entries), key=lambda q: abs(q.value - written))
+            _report(result, "prose.measure", doc, para, sentence, hit.group(1), best, label)
 
 
 def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None:
@@ -302,14 +333,14 @@ def _pct_finding(result, check, doc, para, sentence, written: str, rng, what: st
 def _share(doc, para, sentence, part: str, whole: str, written: str, result: AuditResult) -> None:
     rng = _ratio_range(part, whole)
     if rng:
-        _pct_finding(result, "prose.share", doc, para, sentence, written, rng, f"占比（{part}/{whole}）", "warning")
+        _pct_finding(result, "prose.share", doc, para, sentence, written, rng, f"占比（{part}/{whole}）")
 
 
 def _completion(doc, para, sentence: str, seg: str, budget: str | None, final: str | None,
                 bases: tuple[str | None, str | None] | None, result: AuditResult) -> None:
     """完成(年初|全年)?预算的 Z%: recomputed from the budget figure it names."""
     hit = re.search(r"完成(年初|全年)?预算(?:数)?的\s*(\d+(?:\.\d+)?)\s*[%％]", seg)
-    if hit is None or final is None:
+    if hit is None or final is None or _dec(final) == 0:
         return
     plan, full = bases or (None, None)
     base = {"年初": plan, "全年": full}.get(hit.group(1) or "", None) or budget or (plan if hit.group(1) is None else None)

@@ -100,6 +100,9 @@ def compare(result: AuditResult, check: str, name: str, a: Qty, b: Qty, what: st
     diff = a.value - b.value
     tol = a.half_steps + b.half_steps
     status = classify_gap(diff, tol)
+    coarse = max(a.step, b.step)
+    if status != "ok" and a.step != b.step and a.value.quantize(coarse) == b.value.quantize(coarse):
+        status = "ok"  # a 元 cell and the 万元 cell it rounds to
     if record:
         result.checks.append(Check(name, check, a.loc, b.loc, a.value, b.value, diff, tol, status, a.n_cells + b.n_cells))
     if status == "ok":

@@ -91,6 +91,17 @@ def _plain(value):
     return value
 
 
+def _flat(d: dict) -> dict:
+    """One level of nesting spread into columns: {"left": {"table": …}} → {"left_table": …}."""
+    out = {}
+    for k, v in _plain(d).items():
+        if isinstance(v, dict):
+            out.update({f"{k}_{sub}": w for sub, w in v.items()})
+        else:
+            out[k] = v
+    return out
+
+
 def _fact_rows(doc) -> list[tuple]:
     from ingest.facts import document_facts
 
@@ -128,8 +139,13 @@ def document_result(doc, path: str) -> FileResult:
     audit = _audit_module()
     if audit is not None:
         try:
-            checks = [_plain(c.to_dict()) for c in audit.identity_checks(doc)]
-            findings = [_plain(f.to_dict()) for f in audit.audit(doc)]
+            if hasattr(audit, "run"):  # one pass gives both
+                outcome = audit.run(doc)
+                found_checks, found_findings = outcome.checks, outcome.findings
+            else:
+                found_checks, found_findings = audit.identity_checks(doc), audit.audit(doc)
+            checks = [_flat(c.to_dict()) for c in found_checks]
+            findings = [_flat(f.to_dict()) for f in found_findings]
         except Exception as exc:  # an audit bug must not lose the document's figures
             reason = "; ".join(filter(None, [reason, f"audit failed ({type(exc).__name__}: {exc})"]))
     meta = {"department": doc.department, "year": doc.year, "scope": doc.scope, "kind": doc.kind}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -94,7 +95,12 @@ def _json_cell(value, kind: str):
         return json.dumps(value, ensure_ascii=False)
     if kind == "text":
         return str(value)
+    if kind == "num":
+        return Decimal(str(value))
     return value
+
+
+_AMOUNT_KEY = re.compile(r"(value|difference|tolerance)$")
 
 
 def _json_schema(db: sqlite3.Connection, table: str) -> tuple[list[str], list[str]]:
@@ -105,6 +111,8 @@ def _json_schema(db: sqlite3.Connection, table: str) -> tuple[list[str], list[st
             if k in ("sha256", "seq"):
                 continue
             t = "bool" if isinstance(v, bool) else "float" if isinstance(v, (int, float)) else "text"
+            if _AMOUNT_KEY.search(k) and isinstance(v, str):
+                t = "num"  # audit amounts arrive as exact decimal strings
             keys.setdefault(k, set())
             if v is not None:
                 keys[k].add(t)

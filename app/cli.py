@@ -19,8 +19,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Verified answers and datasets from Chinese budget / final-account disclosures.")
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 HomeOpt = typer.Option(None, "--home", help="Data directory (default: $BUDGETQA_HOME or the per-user data dir)")
 
@@ -30,6 +30,19 @@ def _service(home: Optional[Path], **kw):
     from app.settings import get_settings
 
     return Service(get_settings(home), **kw)
+
+
+def _print_table(headers: list[str], rows: list[list[str]]) -> None:
+    """A rich table on a terminal; tab-separated lines when piped, so the output composes."""
+    if console.is_terminal:
+        t = RichTable(*headers)
+        for r in rows:
+            t.add_row(*r)
+        console.print(t)
+    else:
+        sys.stdout.write("\t".join(headers) + "\n")
+        for r in rows:
+            sys.stdout.write("\t".join(r) + "\n")
 
 
 def _resolve(svc, ref: str) -> str:
@@ -79,10 +92,9 @@ def docs(home: Optional[Path] = HomeOpt, as_json: bool = typer.Option(False, "--
     if as_json:
         console.print_json(json.dumps([r.__dict__ for r in rows], ensure_ascii=False))
         return
-    t = RichTable("id", "file", "department", "year", "kind", "tables")
-    for r in rows:
-        t.add_row(r.id, r.file, r.department or "", str(r.year or ""), f"{r.scope or ''}{r.kind or ''}", str(r.n_tables))
-    console.print(t)
+    _print_table(["id", "file", "department", "year", "kind", "tables"],
+                 [[r.id, r.file, r.department or "", str(r.year or ""), f"{r.scope or ''}{r.kind or ''}", str(r.n_tables)]
+                  for r in rows])
 
 
 @app.command()
@@ -94,10 +106,9 @@ def tables(doc: str = typer.Argument(..., help="Document id, file name, or a pat
     except LookupError as exc:
         err.print(f"[red]✗[/red] {exc}")
         raise typer.Exit(2)
-    t = RichTable("#", "title", "kind", "unit", "pages", "rows")
-    for tb in d.tables:
-        t.add_row(tb.ref, tb.title, tb.kind, tb.unit or "", ",".join(map(str, tb.pages)), str(len(tb.rows)))
-    console.print(t)
+    _print_table(["#", "title", "kind", "unit", "pages", "rows"],
+                 [[tb.ref, tb.title, tb.kind, tb.unit or "", ",".join(map(str, tb.pages)), str(len(tb.rows))]
+                  for tb in d.tables])
 
 
 @app.command()

@@ -120,12 +120,27 @@ def unit_lookup(doc: Document, question: str) -> Cell | None:
     unit = asked_unit(question)
     if unit is None:
         return None
-    cells = [c for c in rank_cells(doc, question, want_row=False, limit=200)
-             if c.parts[0] >= 1.0 and c.parts[2] > 0 and cell_unit(c) == unit]
-    if not cells:
+    from app.match import bigrams
+
+    ranked = rank_cells(doc, question, want_row=False, limit=1)
+    if not ranked or ranked[0].parts[0] < 1.0:
         return None
-    top = [c for c in cells if c.table is cells[0].table and c.column == cells[0].column]
-    return top[0] if len(top) == 1 else None
+    table = ranked[0].table
+    qg = bigrams(norm(question))
+    scored = []
+    for ri, row in enumerate(table.rows):
+        for col, v in row.cells.items():
+            c = Cell(table, ri, col, 0.0, (ranked[0].parts[0], 1.0, 0.0))  # unique unit fit counts as named
+            if v is None or cell_unit(c) != unit:
+                continue
+            hits = len(qg & bigrams(bare_name(row.name))) + len(qg & bigrams(norm(col)))
+            scored.append((hits, c))
+    if not scored:
+        return None
+    scored.sort(key=lambda x: -x[0])
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None  # two cells fit equally: not a guess
+    return scored[0][1]
 
 
 def lookup(doc: Document, question: str) -> Grounded | None:

@@ -106,25 +106,28 @@ class DenseIndex:
             progress(done, total)
         try:
             for start in range(0, len(todo), BATCH):
-                if start and self._cancelled(doc_id):
-                    self.collection.delete(where={"doc_id": doc_id})
-                    return 0
                 batch = todo[start : start + BATCH]
                 vectors = self.embeddings.embed_documents([c.text for c in batch])
-                self.collection.add(
-                    ids=[c.id for c in batch],
-                    embeddings=vectors,
-                    documents=[c.text for c in batch],
-                    metadatas=[_metadata(c) for c in batch],
-                )
-                done += len(batch)
-                self._set(doc_id, "running", done, total)
+                # Under the lock remove_document() takes: a document removed mid-fill stays removed.
+                with self._lock:
+                    if doc_id not in self._status:
+                        return 0
+                    self.collection.add(
+                        ids=[c.id for c in batch],
+                        embeddings=vectors,
+                        documents=[c.text for c in batch],
+                        metadatas=[_metadata(c) for c in batch],
+                    )
+                    done += len(batch)
+                    self._status[doc_id] = DenseStatus(doc_id, "running", done, total)
                 if progress:
                     progress(done, total)
         except Exception as e:
             self._set(doc_id, "failed", done, total, error=str(e))
             raise
-        self._set(doc_id, "done", done, total)
+        with self._lock:
+            if doc_id in self._status:
+                self._status[doc_id] = DenseStatus(doc_id, "done", done, total)
         return len(todo)
 
     def submit(self, doc_id: str, chunks: list[Chunk]) -> None:
@@ -157,20 +160,16 @@ class DenseIndex:
                 self._queue.task_done()
 
     def remove_document(self, doc_id: str) -> None:
+        """Delete the document's vectors; a fill of it in progress stops at its next batch."""
         with self._lock:
             self._status.pop(doc_id, None)
-        self.collection.delete(where={"doc_id": doc_id})
+            self.collection.delete(where={"doc_id": doc_id})
 
     # ---- status ----------------------------------------------------------------------------
 
     def _set(self, doc_id: str, state: State, done: int, total: int, error: str | None = None) -> None:
         with self._lock:
             self._status[doc_id] = DenseStatus(doc_id, state, done, total, error)
-
-    def _cancelled(self, doc_id: str) -> bool:
-        """remove_document() ran while this document was being filled."""
-        with self._lock:
-            return doc_id not in self._status
 
     def status(self, doc_id: str) -> DenseStatus:
         """Progress of this process's fill; otherwise `done` if the collection holds the document."""

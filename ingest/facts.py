@@ -25,20 +25,31 @@ def column_unit(column: str, table_unit: str | None) -> str | None:
         return "%"
     if any(w in last for w in ("得分", "分值", "权重", "总分")):
         return "分"
+    if _INDICATOR.search(last):
+        return None
     return table_unit
 
 
 _COUNT = re.compile(r"^[≥≤=＝<>＞＜约共]?\s*(\d+(?:\.\d+)?)\s*(人次|人|个|辆|期|次|家|项|天|万元|元|分|%|％)$")
 
 
+_UNIT_WORDS = {"人次", "人", "个", "辆", "期", "次", "家", "项", "天", "万元", "元", "分", "%", "％", "件", "户", "台", "套"}
+_UNIT_ALIAS = {"人次": "人", "％": "%"}
+# 绩效 indicator columns hold counts, rates and amounts alike: without a printed unit, none is assumed.
+_INDICATOR = re.compile(r"指标值|完成值|实际完成|目标值")
+
+
 def promote_counts(table: Table) -> None:
     """Text cells that are one number with its unit (103人, ≥500人次, =280期) become numeric cells."""
     for row in table.rows:
         for col, text in list(row.texts.items()):
-            m = _COUNT.match(text.replace(" ", ""))
+            t = text.replace(" ", "")
+            m = _COUNT.match(t)
             if m and row.cells.get(col) is None:
                 row.cells[col] = Decimal(m.group(1))
-                row.units[col] = {"人次": "人", "％": "%"}.get(m.group(2), m.group(2))
+                row.units[col] = _UNIT_ALIAS.get(m.group(2), m.group(2))
+            elif row.cells.get(col) is not None and t in _UNIT_WORDS:  # 700 | 人次 split over the cell
+                row.units[col] = _UNIT_ALIAS.get(t, t)
 
 
 def table_facts(doc_id: str, table: Table) -> Iterator[Fact]:

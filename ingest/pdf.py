@@ -229,6 +229,8 @@ class _Assembler:
             if raw is not None:
                 events.append((pt.bbox[1], 1, raw))
             boundary = pt.bbox[3]
+        if not tables and self.open is not None:
+            self._continue_unruled(self.open, lines, number)
         if not tables and any(not ln.used and not PAGE_NUMBER.match(ln.text) for ln in lines):
             self.open = None  # prose between: a title-less table on a later page starts afresh
         if cover:
@@ -287,13 +289,14 @@ class _Assembler:
         pages: list[int] = []
         # Rows above the ruled grid: extract_tables drops a continuation page's first row when its
         # top rule is missing; the text layer still has it.
+        above = []
         for ln in region:
-            if is_data_line(ln):
-                rows.append(words_to_cells(ln.words, pt.col_lefts, pt.col_rights))
-                pages.append(pt.page)
+            cells = _row_cells(ln, pt.col_lefts, pt.col_rights)
+            if cells is not None:
+                above.append(cells)
                 ln.used = True
         dropping = True
-        for r in pt.rows:
+        for r in above + pt.rows:
             # A repeated header: every label already in the first page's header rows.
             if dropping and not any(r) or dropping and all(c in prev.header_cells for c in r if c):
                 continue
@@ -306,6 +309,26 @@ class _Assembler:
         prev.raw.row_pages.extend(pages)
         prev.raw.raw_lines.extend("\t".join(r) for r in rows)
         prev.last_page = pt.page
+
+    @staticmethod
+    def _continue_unruled(prev: _Open, lines: list[Line], number: int) -> None:
+        """A page holding only a table's last row(s), too few for a ruled grid: read its leading
+        data lines with the open table's columns."""
+        rows = []
+        for ln in lines:
+            if PAGE_NUMBER.match(ln.text):
+                continue
+            cells = None if is_title_line(ln.text) else _row_cells(ln, prev.col_lefts, prev.col_rights)
+            if cells is None:
+                break
+            if not all(c in prev.header_cells for c in cells if c):  # a repeated header is no row
+                rows.append(cells)
+            ln.used = True
+        if rows:
+            prev.raw.rows.extend(rows)
+            prev.raw.row_pages.extend([number] * len(rows))
+            prev.raw.raw_lines.extend("\t".join(r) for r in rows)
+            prev.last_page = number
 
     @staticmethod
     def _recover_below(pt: PageTable, below: list[Line], rows, pages, lefts, rights, _):
@@ -345,6 +368,15 @@ class _Assembler:
             self.paragraphs.append(Paragraph(text=join_broken(self._para), page=self._para_page,
                                              heading_path=list(self.heading_path)))
         self._para = []
+
+
+def _row_cells(line: Line, lefts: list[float], rights: list[float]) -> list[str] | None:
+    """A text line as a table row, when its words sit inside the table and in two columns or more
+    (a page number or a running header sits in one)."""
+    if PAGE_NUMBER.match(line.text) or line.x0 < lefts[0] - 5 or line.x1 > rights[-1] + 5:
+        return None
+    cells = words_to_cells(line.words, lefts, rights)
+    return cells if sum(1 for c in cells if c) >= 2 else None
 
 
 def _without_unit(text: str) -> str:

