@@ -19,22 +19,33 @@ NOT_FOUND = "文件未提供：在所选文件的表格和说明中没有找到�
 PROSE_MIN = 0.3
 
 
+MAX_DOCS = 3
+
+
 def pick_documents(service, question: str, doc_ids: list[str] | None) -> list[Document]:
-    """The documents to answer from: those given, else the one whose department the question names."""
+    """The documents to answer from: those given; else those whose department the question names,
+    narrowed by retrieval to the few whose passages fit the question best."""
     store = service.store
-    ids = doc_ids or [d.id for d in store.documents()]
-    docs = [store.document(i) for i in ids]
-    if len(docs) <= 1 or doc_ids:
-        return docs
-    q = norm(question)
-    qg = bigrams(q)
+    if doc_ids:
+        return [store.document(i) for i in doc_ids]
+    summaries = store.documents()
+    if len(summaries) <= 1:
+        return [store.document(s.id) for s in summaries]
+    qg = bigrams(norm(question))
     scored = []
-    for d in docs:
-        name = norm(d.department or "")
-        s = len(bigrams(name) & qg) / max(1, len(bigrams(name))) if name else 0
-        scored.append((s, d))
+    for d in summaries:
+        name = bigrams(norm(d.department or ""))
+        scored.append((len(name & qg) / max(1, len(name)) if name else 0.0, d.id))
     best = max(s for s, _ in scored)
-    return [d for s, d in scored if s == best and best > 0.3] or docs
+    candidates = [i for s, i in scored if s == best and best > 0.3] or [i for _, i in scored]
+    if len(candidates) > MAX_DOCS:
+        try:
+            hits = service.retriever.search(question, doc_ids=candidates, k=20)
+        except Exception:  # no index yet: fall back to the first candidates
+            hits = []
+        ranked = list(dict.fromkeys(h.doc_id for h in hits))
+        candidates = (ranked or candidates)[:MAX_DOCS]
+    return [store.document(i) for i in candidates]
 
 
 def _prose(doc: Document, question: str) -> Grounded | None:

@@ -90,7 +90,7 @@ def collect(doc: Document, tables: list[Table]) -> Measures:
         elif t.kind in SANGONG:
             _sangong(doc, t, m)
         elif t.kind == "项目支出预算表":  # 预算表9 lists the projects whose total is 项目支出
-            total, col = _total_row(t), _total_col(t)
+            total, col = _total_row(t), _col(t, r"^合计$")
             m.add(("全部", "项目支出"), t, _row_qty(doc, t, total, col))
     return m
 
@@ -128,7 +128,7 @@ def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
         general = next((r for r in items if re.search(r"一般公共预算", r.name)), None)
         m.add((scope, "收入:一般公共预算"), t, _row_qty(doc, t, general, col))
     if kind == "支出":
-        classes = {norm_name(r.name): cell_qty(doc, t, r, col) for r in items if r.name.endswith("支出") or True}
+        classes = {norm_name(r.name): cell_qty(doc, t, r, col) for r in items}
         m.classes[(scope, t.ref)] = {k: q for k, q in classes.items() if k}
         # 财政拨款 总表: the 一般公共预算 column gives the general-budget spending by class
         gcol = _col(t, r"^一般公共预算")

@@ -125,6 +125,8 @@ def check_prose(doc: Document, result: AuditResult) -> None:
         for sentence in _SENT.findall(text):
             if not about_subject:
                 _measures(doc, para, heading, sentence, m, result, context)
+                if "三公" not in sentence:
+                    _completion_sentence(doc, para, sentence, result)
             context += sentence
             _sangong(doc, para, sentence, m, result)
             _changes(doc, para, sentence, result)
@@ -347,6 +349,8 @@ def _completion(doc, para, sentence: str, seg: str, budget: str | None, final: s
     named = f"完成{hit.group(1) or ''}预算"
     if base is None:
         return
+    if _dec(base) == 0 and _dec(hit.group(2)) == 0:
+        return  # 0% of a zero budget: the template's way of saying "not applicable"
     if _dec(base) == 0:
         other = full if hit.group(1) == "年初" else None
         loc = _sentence_loc(doc, para, sentence)
@@ -359,6 +363,18 @@ def _completion(doc, para, sentence: str, seg: str, budget: str | None, final: s
     rng = _ratio_range(final, base)
     if rng:
         _pct_finding(result, "prose.completion", doc, para, sentence, hit.group(2), rng, f"{named}比例（{final}/{base}）")
+
+
+def _completion_sentence(doc, para, sentence: str, result: AuditResult) -> None:
+    """年初预算为 X，(全年预算为 F，)支出决算为 Y，完成年初预算的 Z% outside a subject paragraph."""
+    final = re.search(r"决算(?:数)?为\s*" + _N, sentence)
+    if final is None:
+        return
+    plan = re.search(r"年初预算(?:数)?为\s*" + _N, sentence)
+    full = re.search(r"全年预算(?:数)?为\s*" + _N, sentence)
+    budget = re.search(r"(?<![年初全])预算(?:数)?为\s*" + _N, sentence)
+    _completion(doc, para, sentence, sentence, budget.group(1) if budget else None, final.group(1),
+                (plan.group(1) if plan else None, full.group(1) if full else None), result)
 
 
 _CHANGE = re.compile(

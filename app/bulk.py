@@ -193,7 +193,7 @@ def staging_path(out: Path) -> Path:
     return out.with_name(out.name + ".staging.sqlite")
 
 
-def _quote(name: str) -> str:
+def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -206,7 +206,7 @@ class Staging:
         self.db = sqlite3.connect(path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        cols = lambda names: ", ".join(_quote(c) for c in names)  # noqa: E731
+        cols = lambda names: ", ".join(quote_ident(c) for c in names)  # noqa: E731
         self.db.executescript(
             f"""
             CREATE TABLE IF NOT EXISTS documents ({cols(DOCUMENT_COLUMNS)}, PRIMARY KEY (path));
@@ -224,7 +224,7 @@ class Staging:
         have = {r[1] for r in self.db.execute("PRAGMA table_info(summary)")}
         for c in SUMMARY_COLUMNS:
             if c not in have:
-                self.db.execute(f"ALTER TABLE summary ADD COLUMN {_quote(c)}")
+                self.db.execute(f"ALTER TABLE summary ADD COLUMN {quote_ident(c)}")
         self.db.commit()
 
     def done(self) -> dict[str, str]:
@@ -256,7 +256,7 @@ class Staging:
     def add_copy(self, path: str, sha256: str, seconds: float = 0.0) -> None:
         """A second file with content already staged: its own documents row, the rows are shared."""
         cur = self.db.execute(
-            f"SELECT {', '.join(_quote(c) for c in DOCUMENT_COLUMNS)} FROM documents WHERE sha256 = ? LIMIT 1",
+            f"SELECT {', '.join(quote_ident(c) for c in DOCUMENT_COLUMNS)} FROM documents WHERE sha256 = ? LIMIT 1",
             (sha256,),
         ).fetchone()
         if cur is None:
@@ -282,7 +282,7 @@ class Staging:
                     self.db.execute(f"DELETE FROM {table} WHERE sha256 = ?", (old[0],))
 
     def _put(self, table: str, row: dict) -> None:
-        names = ", ".join(_quote(c) for c in row)
+        names = ", ".join(quote_ident(c) for c in row)
         self.db.execute(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({', '.join('?' * len(row))})",
                         list(row.values()))
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from app.bulk import DOCUMENT_COLUMNS, FACT_COLUMNS, SUMMARY_COLUMNS, SUMMARY_KEYS, _quote
+from app.bulk import DOCUMENT_COLUMNS, FACT_COLUMNS, SUMMARY_COLUMNS, quote_ident
 from app.headline import FIGURES
 
 FORMATS = ("csv", "xlsx", "parquet", "sqlite")
@@ -61,7 +61,7 @@ class TableData:
         if self.json_columns:
             yield from self._json_chunks()
             return
-        cols = ", ".join(_quote(c) for c in self.columns)
+        cols = ", ".join(quote_ident(c) for c in self.columns)
         cur = self.db.execute(f"SELECT {cols} FROM {self.name} ORDER BY rowid")
         while rows := cur.fetchmany(CHUNK):
             yield [tuple(_typed(v, k) for v, k in zip(r, self.kinds)) for r in rows]
@@ -110,7 +110,7 @@ def _json_schema(db: sqlite3.Connection, table: str) -> tuple[list[str], list[st
         for k, v in json.loads(data).items():
             if k in ("sha256", "seq"):
                 continue
-            t = "bool" if isinstance(v, bool) else "float" if isinstance(v, (int, float)) else "text"
+            t = "bool" if isinstance(v, bool) else "int" if isinstance(v, int) else "float" if isinstance(v, float) else "text"
             if _AMOUNT_KEY.search(k) and isinstance(v, str):
                 t = "num"  # audit amounts arrive as exact decimal strings
             keys.setdefault(k, set())
@@ -192,7 +192,7 @@ def _write_xlsx(tables: list[TableData], out: Path, db) -> None:
 
 def _decimal_scale(db: sqlite3.Connection, t: TableData, column: str) -> int:
     """Digits after the point the column needs (so decimal128 holds every value exactly)."""
-    q = _quote(column)
+    q = quote_ident(column)
     (scale,) = db.execute(
         f"SELECT max(length({q}) - instr({q}, '.')) FROM {t.name} WHERE instr({q}, '.') > 0"
     ).fetchone()
@@ -240,7 +240,7 @@ def _write_sqlite(tables: list[TableData], out: Path, db) -> None:
     try:
         for t in tables:
             decl = {"int": "INTEGER", "float": "REAL", "num": "REAL", "bool": "INTEGER", "text": "TEXT"}
-            cols = ", ".join(f"{_quote(c)} {decl[k]}" for c, k in zip(t.columns, t.kinds))
+            cols = ", ".join(f"{quote_ident(c)} {decl[k]}" for c, k in zip(t.columns, t.kinds))
             dest.execute(f"CREATE TABLE {t.name} ({cols})")
             marks = ", ".join("?" * len(t.columns))
             for rows in t.chunks():
@@ -250,6 +250,3 @@ def _write_sqlite(tables: list[TableData], out: Path, db) -> None:
         dest.commit()
     finally:
         dest.close()
-
-
-__all__ = ["FORMATS", "TABLES", "format_of", "write_dataset", "SUMMARY_KEYS"]

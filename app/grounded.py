@@ -442,11 +442,22 @@ def prose_first(question: str, table: Grounded | None) -> bool:
 TABLE_FORMS = (unspent, execution_rate, difference, share, superlative, total_of)
 
 
+_SUM_INTENT = re.compile(r"两个|两项|三个|三项|几个项目|之和|加起来|总和|一共|共计")
+
+
+def derived_intent(question: str) -> bool:
+    """The question asks for a computed figure: a single cell would answer something else."""
+    return bool(_DIFF.search(question) or _SHARE.search(question) or _SUPERLATIVE.search(question)
+                or _UNSPENT.search(question) or _SUM_INTENT.search(question))
+
+
 def answer_from_tables(doc: Document, question: str) -> Grounded | None:
     for form in TABLE_FORMS:
         g = form(doc, question)
         if g is not None:
             return g
+    if derived_intent(question):
+        return None  # never answer a sum, difference or ranking with one cell
     return lookup(doc, question)
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from ingest.facts import column_unit
 from ingest.models import Document, Row, Table
 
-TO_WAN: dict[str, Decimal] = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
+TO_WAN: dict[str, Decimal] = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000)}
 
 # Table kinds (ingest/classify.py) grouped by role, for both ledgers.
 OVERVIEW = ("收入支出决算总表", "收支预算总表")
@@ -224,6 +224,7 @@ def _segments_match(segments: list[str], patterns: tuple[str, ...]) -> bool:
 def _tables(doc: Document, rule: Rule) -> list[Table]:
     if rule.ledger and doc.kind != rule.ledger:
         return []
+
     def side_ok(t: Table) -> bool:
         if rule.side is None:
             return True
@@ -252,10 +253,6 @@ def _where(table: Table, row: Row, column: str) -> str:
     return f"{table.title} [{table.kind}] · {label} · {column}" + (f" · {where}" if where else "")
 
 
-def _is_code_row(row: Row) -> bool:
-    return bool(row.code)
-
-
 def document_unit(doc: Document) -> str | None:
     """The unit most of the document's standard tables are printed in (元 for Shanghai 预算)."""
     units = Counter(t.unit for t in doc.tables if t.unit and t.kind != "other")
@@ -272,7 +269,7 @@ def resolve(doc: Document, rules: list[Rule], name: str = "") -> Headline | None
             if not columns:
                 continue
             for row in table.rows:
-                if _is_code_row(row) or not any(row_rx.search(label) for label in labels(row)):
+                if row.code or not any(row_rx.search(label) for label in labels(row)):
                     continue
                 if rule.row == TOTAL and not row.name and not any(row.cells.get(c) is not None for c in columns):
                     continue  # an unlabelled row counts as the totals row only when it prints the total
@@ -282,15 +279,17 @@ def resolve(doc: Document, rules: list[Rule], name: str = "") -> Headline | None
                 if rule.printed and row.cells.get(column) is None:
                     continue
                 unit = _unit(table, column, row, default_unit)
-                scale = TO_WAN.get(unit or "万元")
+                scale = TO_WAN.get(unit or "万元")  # no unit line anywhere: the templates' 万元
                 if scale is None:
                     continue  # a %, 分 or count column is never a headline amount
                 value = row.cells.get(column)
                 source = _where(table, row, column)
                 if value is None:
                     source += " (printed empty: 0)"
-                if unit == "元":
-                    source += " (元 ÷ 10000)"
+                if unit is None:
+                    source += " (no unit printed: 万元 assumed)"
+                elif unit != "万元":
+                    source += f" ({unit} → 万元)" if unit != "元" else " (元 ÷ 10000)"
                 return Headline(name, (value or Decimal(0)) * scale, source)
     return None
 

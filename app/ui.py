@@ -66,10 +66,9 @@ class Page:
     def refresh(self):
         """Library table, notice, and the choices of every document picker."""
         c = self.choices()
-        ids = {i for _, i in c}
         return (self.library(), self.notice(),
                 gr.update(choices=c), gr.update(choices=c), gr.update(choices=c),
-                gr.update(choices=c), gr.update(choices=c), self.settings_md())
+                gr.update(choices=c), gr.update(choices=c), self.settings_md(), self.suggestions(None))
 
     def resolve_ids(self, doc_ids) -> list[str] | None:
         ids = parse_doc_ids(doc_ids)
@@ -92,13 +91,14 @@ class Page:
             name = Path(path).name
             progress((i, len(files)), desc=f"正在解析 {name}")
             lines.append(f'<li class="bq-upload-run">正在解析 {escape(name)} …</li>')
-            yield "<ul>" + "".join(lines) + "</ul>", *self.refresh()
+            yield "<ul>" + "".join(lines) + "</ul>", gr.skip(), *self.refresh()
             out = accept_upload(self.svc, path, name)
             cls = "bq-upload-ok" if out.ok else "bq-upload-bad"
             mark = "✓" if out.ok else "✗"
             lines[-1] = f'<li class="{cls}">{mark} {escape(out.message)}</li>'
         progress((len(files), len(files)), desc="完成")
-        yield "<ul>" + "".join(lines) + "</ul>", *self.refresh()
+        # clear the picker: the next upload event would otherwise hand these files over again
+        yield "<ul>" + "".join(lines) + "</ul>", None, *self.refresh()
 
     def delete(self, doc_id):
         if not doc_id:
@@ -291,9 +291,9 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
                 settings_md = gr.Markdown(page.settings_md())
 
         pickers = [chat_docs, del_doc, t_doc, c_docs, a_doc]
-        refreshed = [library, notice, *pickers, settings_md]
+        refreshed = [library, notice, *pickers, settings_md, suggest]
 
-        files.upload(page.upload, inputs=files, outputs=[upload_log, *refreshed], concurrency_limit=1,
+        files.upload(page.upload, inputs=files, outputs=[upload_log, files, *refreshed], concurrency_limit=1,
                      concurrency_id="ingest", api_visibility="private")
         del_btn.click(page.delete, inputs=del_doc, outputs=[del_msg, *refreshed], concurrency_id="ingest",
                       api_visibility="private")
@@ -307,8 +307,7 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
                        api_visibility="private")
         c_btn.click(page.compare, inputs=[c_docs, c_measure], outputs=[c_chart, c_table], api_visibility="private")
         a_btn.click(page.audit, inputs=a_doc, outputs=a_out, api_visibility="private")
-        demo.load(lambda: (*page.refresh(), page.suggestions(None)), outputs=[*refreshed, suggest],
-                  api_visibility="private")
+        demo.load(page.refresh, outputs=refreshed, api_visibility="private")
         # While --demo preloads, keep the pickers current so the first visitor need not reload.
         timer = gr.Timer(2.0, active=True)
         timer.tick(lambda: page.refresh() if page.loading.is_set() else [gr.skip()] * len(refreshed),

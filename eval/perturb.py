@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from app.checker import verify
 from app.models import Claim, Figure
-from eval.scoring import MONEY, EvalItem, _bigrams, normalize_text, norm_unit, to_unit
+from eval.scoring import MONEY, EvalItem, bigrams, normalize_text, norm_unit, to_unit
 from ingest.models import Fact
 
 PERTURBATIONS = ("digit", "decimal_shift", "unit_swap", "neighbour_row", "neighbour_column", "other_table",
@@ -96,8 +96,8 @@ def _cov(a: str | None, b: str) -> float:
         return 0.0
     if a in b:
         return 1.0
-    g = _bigrams(a)
-    return len(g & _bigrams(b)) / len(g) if g else 0.0
+    g = bigrams(a)
+    return len(g & bigrams(b)) / len(g) if g else 0.0
 
 
 def evidence_score(f: Fact, table: str | None, row: str | None, column: str | None) -> float:

@@ -108,12 +108,6 @@ def _dec(x: float | int | str | Decimal) -> Decimal:
     return x if isinstance(x, Decimal) else Decimal(str(x))
 
 
-def value_matches(value: Decimal, unit: str | None, gold: float | int, gold_unit: str | None,
-                  tolerance: float | None) -> bool:
-    v = to_unit(value, unit, gold_unit)
-    return v is not None and abs(v - _dec(gold)) <= _dec(tolerance or 0)
-
-
 # ---------------------------------------------------------------- text
 
 
@@ -129,7 +123,7 @@ def key_phrase(gold_text: str) -> str:
     return normalize_text(KEY_SPLIT.split(gold_text.strip(), maxsplit=1)[0])
 
 
-def _bigrams(s: str) -> set[str]:
+def bigrams(s: str) -> set[str]:
     return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
@@ -143,10 +137,10 @@ def contains_phrase(answer_text: str, phrase: str) -> bool:
     lead = r"(?<![0-9.])" if phrase[0].isdigit() else ""
     if re.search(lead + re.escape(phrase), text):
         return True
-    grams = _bigrams(phrase)
+    grams = bigrams(phrase)
     if not grams or phrase[0].isdigit():  # a number is there or not; bigram overlap would guess
         return False
-    return len(grams & _bigrams(text)) / len(grams) >= BIGRAM_SHARE
+    return len(grams & bigrams(text)) / len(grams) >= BIGRAM_SHARE
 
 
 # ---------------------------------------------------------------- scoring

@@ -139,6 +139,14 @@ def _table_id(doc_id: str, table: Table) -> str:
     return f"{doc_id}-t{table.index}{side}"
 
 
+def summary_id(chunk: Chunk) -> str | None:
+    """Id of the summary passage of the table a row (or summary) chunk belongs to."""
+    if chunk.table_index is None:
+        return None
+    side = {"收入": "i", "支出": "e"}.get(chunk.side or "", "")
+    return f"{chunk.doc_id}-t{chunk.table_index}{side}-summary"
+
+
 def row_label(row: Row) -> str:
     return f"{row.code} {row.name}" if row.code else row.name
 

@@ -186,7 +186,7 @@ def _text_tables(lines: list[Line], number: int) -> list[PageTable]:
             i += 1
             continue
         header = [ln for ln in lines[i + 1:start] if not is_context_line(ln.text)]
-        lefts, rights = text_columns(data)
+        lefts, rights = text_columns(data, header)
         if len(lefts) < 2:
             i = j
             continue

@@ -204,23 +204,26 @@ def words_to_cells(words: list[dict], col_lefts: list[float], col_rights: list[f
     return [norm_cell(" ".join(c)) for c in cells]
 
 
-def text_columns(lines: list[Line]) -> tuple[list[float], list[float]]:
-    """Column spans for an unruled table: union of the x intervals its data lines' words cover."""
-    spans: list[list[float]] = []
-    for line in lines:
-        for w in line.words:
-            spans.append([w["x0"], w["x1"]])
-    spans.sort()
+def _merge_spans(spans: list[list[float]]) -> list[list[float]]:
     merged: list[list[float]] = []
-    for s in spans:
+    for s in sorted(spans):
         if merged and s[0] <= merged[-1][1] + 2:
             merged[-1][1] = max(merged[-1][1], s[1])
         else:
             merged.append(list(s))
-    lefts = [m[0] for m in merged]
+    return merged
+
+
+def text_columns(data: list[Line], header: list[Line] = ()) -> tuple[list[float], list[float]]:
+    """Column spans for an unruled table: the x intervals its data words cover, plus header words
+    standing over no data at all (a column that is empty in every row)."""
+    spans = _merge_spans([[w["x0"], w["x1"]] for ln in data for w in ln.words])
+    extra = [[w["x0"], w["x1"]] for ln in header for w in ln.words
+             if not any(w["x0"] < s[1] and w["x1"] > s[0] for s in spans)]
+    merged = _merge_spans(spans + extra)
     # Columns meet half-way between the printed spans, so header words land in the nearest one.
     rights = [(merged[i][1] + merged[i + 1][0]) / 2 for i in range(len(merged) - 1)] + [merged[-1][1] + 50]
-    lefts = [lefts[0] - 50] + rights[:-1]
+    lefts = [merged[0][0] - 50] + rights[:-1]
     return lefts, rights
 
 

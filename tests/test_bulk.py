@@ -17,7 +17,6 @@ import pytest
 
 from app.bulk import run_bulk, staging_path
 from app.bulk_writers import write_dataset
-from app.headline import FIGURES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -227,3 +226,14 @@ def test_cli_exits_1_and_says_how_many_failed(tmp_path):
     assert result.exit_code == 1
     assert "1 file(s) failed" in result.output
     assert (tmp_path / "d.parquet" / "summary.parquet").exists()
+
+
+def test_checks_table_gives_each_identity_with_both_values_and_whether_it_holds(batch):
+    out, _ = batch
+    checks, docs = _csv(out, "checks"), _csv(out, "documents")
+    sha = docs[docs.path == str(FIXTURES / "yanbian-industry-2023-final.txt")].sha256.iloc[0]
+    mine = checks[checks.sha256 == sha]
+    total = mine[mine.left_table.str.startswith("收入决算表") & (mine.left_row == "合计")
+                 & (mine.left_column == "本年收入合计")]
+    assert total[["left_value", "right_value", "holds"]].values.tolist() == [["2199.25", "2199.25", "True"]]
+    assert set(checks.sha256) <= set(docs.sha256)

@@ -1,6 +1,5 @@
 """`budgetqa eval` over tests/fixtures/eval-small.jsonl (11 dev items over two fixture documents).
 
-
 Expected outcomes, checked by hand against the answers grounded mode gives today:
 - right, verified: D017 (减少 11.00万元 = 46.00 − 35.00), D018 (103人), D031 (485.00万元),
   D037 (1.22% = 73.44 ÷ 5,998.11), D039 (88.29分);

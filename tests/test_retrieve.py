@@ -279,3 +279,25 @@ def test_removing_a_document_while_it_is_filling_leaves_no_vectors(tmp_path):
     assert dense.wait(timeout=10)
     assert dense.status(DOC_A.doc_id).state == "absent"
     assert dense.collection.count() == 0
+
+
+def test_weighted_fusion_lets_a_light_list_break_ties_but_not_outvote():
+    fused = rrf({"lexical": ["a", "b", "c"], "dense": ["c", "b", "a"]}, weights={"lexical": 1.0, "dense": 0.1})
+    assert [i for i, _, _ in fused] == ["a", "b", "c"]
+    assert [i for i, _, _ in rrf({"lexical": ["a", "b"], "dense": ["b"]}, weights={"dense": 0.1})] == ["b", "a"]
+
+
+def test_rows_take_the_dense_rank_of_their_tables_summary(tmp_path, monkeypatch):
+    from ingest.dense import DenseHit
+
+    index = Index(settings(tmp_path, "none"))
+    index.add_document(DOC_A)
+    retriever = Retriever(index.settings, index)
+    lexical_only = [h.id for h in retriever.search("行政运行", [DOC_A.doc_id], k=2)]
+    assert lexical_only == [ROW_XINGZHENG_03, "a1a1a1a1a1a1-t4-r2"]
+    # The dense side finds the 一般公共预算 table's summary: its 行政运行 row moves up, unfound.
+    summary = DenseHit("a1a1a1a1a1a1-t4-summary", DOC_A.doc_id, "", {}, 0.1)
+    monkeypatch.setattr(retriever, "_dense_hits", lambda q, d, n: [summary])
+    hits = retriever.search("行政运行", [DOC_A.doc_id], k=2)
+    assert [h.id for h in hits] == ["a1a1a1a1a1a1-t4-r2", ROW_XINGZHENG_03]
+    assert hits[0].found_by == ["lexical", "dense"]

@@ -1,0 +1,176 @@
+"""The web page's Python side: the `ask` API against the CLI, uploads, views built from real fixtures."""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+YANBIAN = FIXTURES / "yanbian-industry-2023-final.txt"
+QUESTION = "支出决算表中，资源勘探工业信息等支出的基本支出是多少万元？"  # fixture line 190: 1,184.83
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    """One data directory with the yanbian fixture, shared by the page and the CLI (no embeddings, no LLM)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BUDGETQA_EMBEDDING__PROVIDER", "none")
+    mp.setenv("BUDGETQA_LLM__PROVIDER", "none")
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    mp.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    from app.service import Service
+    from app.settings import get_settings
+
+    home = tmp_path_factory.mktemp("home")
+    svc = Service(get_settings(home))
+    result = svc.ingest_one(YANBIAN)
+    assert result.ok, result.error
+    yield svc, result.doc_id, home
+    svc.close()
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def page(env):
+    from app.ui import build_ui
+
+    svc, _, _ = env
+    _, p = build_ui(svc)
+    return p
+
+
+def test_ask_api_returns_the_same_json_as_cli_ask_json(env):
+    from gradio_client import Client
+    from typer.testing import CliRunner
+
+    from app import cli
+    from app.ui import build_ui, launch
+
+    svc, doc_id, home = env
+    demo, _ = build_ui(svc)
+    launch(demo, svc, port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(demo.local_url, verbose=False)
+        by_list = client.predict(QUESTION, [doc_id], api_name="/ask")
+        by_string = client.predict(QUESTION, f" {doc_id} ,", api_name="/ask")
+    finally:
+        demo.close()
+    cli._register_optional()
+    run = CliRunner().invoke(cli.app, ["ask", QUESTION, "--doc", doc_id, "--json", "--home", str(home)])
+    assert run.exit_code == 0, run.output
+    expected = json.loads(run.stdout)
+    assert by_list == expected
+    assert by_string == expected
+    fig = expected["figures"][0]
+    assert (Decimal(fig["value"]), fig["verified"], fig["source"]["column"]) == (Decimal("1184.83"), True, "基本支出")
+
+
+def test_api_doc_ids_accept_list_comma_string_or_nothing():
+    from app.ui import parse_doc_ids
+
+    assert parse_doc_ids(["a1", " b2 "]) == ["a1", "b2"]
+    assert parse_doc_ids("a1，b2, ") == ["a1", "b2"]
+    assert parse_doc_ids("") is None and parse_doc_ids(None) is None
+
+
+def test_verified_answer_shows_the_source_row_with_the_cited_cell_highlighted(env):
+    from app.ui_views import answer_to_html
+
+    svc, doc_id, _ = env
+    html = answer_to_html(svc.ask(QUESTION, [doc_id]), svc.store)
+    assert "全部数字已核验" in html and "✓" in html
+    hit = html.split('class="hit-row"')[1].split("</tr>")[0]
+    assert "215 资源勘探工业信息等支出" in hit
+    assert '<td class="hit">1,184.83</td>' in hit
+
+
+def test_unanswerable_question_says_not_found(env):
+    from app.ui_views import answer_to_html
+
+    svc, doc_id, _ = env
+    html = answer_to_html(svc.ask("局长的办公电话号码是多少？", [doc_id]), svc.store)
+    assert "未找到" in html and "fig-ok" not in html
+
+
+def test_suggested_questions_come_from_the_tables_and_are_answered_verified(env):
+    from app.ui_views import suggested_questions
+
+    svc, doc_id, _ = env
+    qs = suggested_questions(svc.load(doc_id))
+    assert "2023年“三公”经费决算数是多少？" in qs
+    assert len(qs) >= 3
+    for q in qs:
+        assert svc.ask(q, [doc_id]).status == "verified", q
+
+
+def test_corrupt_pdf_upload_names_the_file_and_leaves_library_unchanged(env, tmp_path):
+    from app.ui_upload import accept_upload
+
+    svc, _, home = env
+    bad = tmp_path / "upload"
+    bad.write_bytes(b"this is not a pdf at all" * 50)
+    before = [d.id for d in svc.store.documents()]
+    out = accept_upload(svc, bad, "坏文件.pdf")
+    assert not out.ok and out.message.startswith("坏文件.pdf：无法导入")
+    assert "%PDF" in out.message
+    assert [d.id for d in svc.store.documents()] == before
+    assert not any((home / "uploads").glob("*.pdf"))
+
+
+def test_non_document_and_oversized_uploads_are_refused_by_name(env, tmp_path):
+    from app.ui_upload import accept_upload
+
+    svc, _, _ = env
+    img = tmp_path / "x"
+    img.write_bytes(b"\x89PNG....")
+    assert accept_upload(svc, img, "photo.png").message == "photo.png：不支持的文件类型（.png），请上传 PDF 或文本文件（.pdf/.txt/.md）"
+    big = tmp_path / "big"
+    with open(big, "wb") as f:
+        f.truncate(svc.settings.max_upload_mb * 1024 * 1024 + 1)
+    out = accept_upload(svc, big, "huge.pdf")
+    assert not out.ok and out.message.startswith("huge.pdf：文件过大")
+
+
+def test_upload_name_is_a_label_never_a_path(env, tmp_path):
+    from app.ui_upload import accept_upload, sha256_file
+
+    svc, _, home = env
+    src = tmp_path / "tmpupload"
+    src.write_bytes((FIXTURES / "chaoyang-industry-2023-final.txt").read_bytes())
+    out = accept_upload(svc, src, "../../evil/朝阳.txt")
+    try:
+        assert out.ok and out.added
+        assert (home / "uploads" / f"{sha256_file(src)}.txt").exists()
+        assert svc.store.summary(out.doc_id).file == "朝阳.txt"
+        assert not (home.parent / "evil").exists()
+    finally:
+        svc.remove(out.doc_id)
+
+
+def test_compare_reads_each_value_with_its_source(env, page):
+    svc, doc_id, _ = env
+    chart, frame = page.compare([doc_id], "基本支出")
+    row = frame.iloc[0].tolist()
+    assert row[1] == 1420.25  # 支出决算表 合计 row, fixture line 180
+    assert "支出决算表" in row[2] and "合计" in row[2]
+    assert "<svg" in chart and "1,420.25" in chart
+    _, frame = page.compare([doc_id], "三公经费")
+    assert frame.iloc[0, 1] == 8.02  # 三公 决算数 合计, fixture line 363
+
+
+def test_table_view_has_unit_and_downloads(env, page):
+    svc, doc_id, _ = env
+    doc = svc.load(doc_id)
+    spend = next(t for t in doc.tables if t.kind == "支出决算表")
+    meta, frame, csv_u, xlsx_u, doc_u = page.show_table(doc_id, spend.ref)
+    assert "单位：万元" in meta
+    total = frame[frame["项目"] == "合计"].iloc[0]
+    assert (total["基本支出"], total["项目支出"]) == (1420.25, 802.51)
+    csv_text = Path(csv_u["value"]).read_text(encoding="utf-8-sig")
+    assert "合计,2222.76,1420.25,802.51" in csv_text
+    assert Path(xlsx_u["value"]).stat().st_size > 0
+    assert "1184.83" in Path(doc_u["value"]).read_text(encoding="utf-8-sig")
