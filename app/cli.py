@@ -56,11 +56,13 @@ def _resolve(svc, ref: str) -> str:
 @app.command()
 def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders (.pdf, .txt, .md)"),
            home: Optional[Path] = HomeOpt,
-           no_dense: bool = typer.Option(False, "--no-dense", help="Skip the dense (embedding) index")):
-    """Parse documents into tables and facts, and index them."""
+           dense: bool = typer.Option(False, "--dense/--no-dense",
+                                      help="Also embed the prose now (slow on CPU; otherwise `budgetqa index` "
+                                           "or `budgetqa serve` fills the dense index behind)")):
+    """Parse documents into tables and facts and index them; facts and the lexical index are ready at once."""
     from ingest.pipeline import expand_paths
 
-    svc = _service(home, dense=not no_dense)
+    svc = _service(home, dense=dense)
     files = expand_paths(paths)
     failed = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -78,10 +80,33 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders (.pdf,
             else:
                 failed += 1
                 progress.console.print(f"[red]✗[/red] {r.error}")
-    svc.wait_for_index()
+    if dense:
+        _fill_dense(svc)
     if failed:
         err.print(f"{failed} of {len(files)} files failed")
         raise typer.Exit(1)
+
+
+def _fill_dense(svc) -> None:
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("embedding prose (dense index)", total=None)
+
+        def step(doc_id, i, n):
+            progress.update(task, total=n, completed=i, description=f"embedding {doc_id}")
+
+        done = svc.fill_dense(background=False, progress=step)
+    err.print(f"dense index: {len(done)} document(s) embedded")
+
+
+@app.command()
+def index(home: Optional[Path] = HomeOpt):
+    """Fill the dense (embedding) index for stored documents that lack it."""
+    svc = _service(home)
+    if svc.retriever.index.dense is None:
+        err.print("dense index is off (embedding.provider = none): nothing to do")
+        return
+    _fill_dense(svc)
 
 
 @app.command()

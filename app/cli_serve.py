@@ -51,6 +51,10 @@ def register(app: typer.Typer) -> None:
         from app.settings import get_settings
         from app.ui import build_ui, launch
 
+        if auth and ":" not in auth:
+            raise typer.BadParameter("use user:password", param_hint="--auth")
+        if host not in ("127.0.0.1", "localhost", "::1") and not (auth or get_settings(home).auth):
+            typer.echo(f"warning: serving on {host} without --auth: anyone on the network can open the page", err=True)
         t0 = time.perf_counter()
         service = Service(get_settings(home), dense=not no_dense)
         blocks, page = build_ui(service)
@@ -58,8 +62,6 @@ def register(app: typer.Typer) -> None:
             page.loading.set()  # before the page is served, so the first visitor sees the preload notice
             threading.Thread(target=preload_samples, args=(service, page, lambda m: typer.echo(m, err=True)),
                              daemon=True).start()
-        if auth and ":" not in auth:
-            raise typer.BadParameter("use user:password", param_hint="--auth")
         launch(blocks, service, host=host, port=port, auth=auth, prevent_thread_lock=True)
         typer.echo(f"budgetqa page ready at http://{host}:{port} ({time.perf_counter() - t0:.1f} s)", err=True)
         try:

@@ -168,6 +168,36 @@ def _names_of(table: Table) -> str:
     return norm(table.title) + norm(table.kind) + "".join(norm(a) for a in TABLE_ALIASES.get(table.kind, []))
 
 
+def _occurrences(name: str, q: str) -> list[tuple[int, int]]:
+    out, i = [], q.find(name)
+    while i >= 0:
+        out.append((i, i + len(name)))
+        i = q.find(name, i + 1)
+    return out
+
+
+def dominated_names(doc: Document, q: str, tables: list[Table]) -> set[str]:
+    """Row names whose every occurrence in the question lies inside a longer name's occurrence.
+
+    「一般公共预算…」 contains the short row name 一般公共 (预算表5 prints cut names), but the
+    question means 一般公共预算: the longest name that fits a span is the one the question says.
+    """
+    names: set[str] = set()
+    for t in tables:
+        names.add(norm(t.kind))
+        names |= {norm(a) for a in TABLE_ALIASES.get(t.kind, [])}
+        names |= {norm(seg) for c in t.columns for seg in c.split("/")}
+        names |= {bare_name(r.name) for r in t.rows}
+    spans = {n: _occurrences(n, q) for n in names if len(n) >= 2}
+    spans = {n: occ for n, occ in spans.items() if occ}
+    dominated = set()
+    for n, occ in spans.items():
+        if all(any(o != n and len(o) > len(n) and any(a <= i and j <= b for a, b in spans[o]) for o in spans)
+               for i, j in occ):
+            dominated.add(n)
+    return dominated
+
+
 def rank_cells(
     doc: Document,
     question: str,
@@ -180,7 +210,9 @@ def rank_cells(
     qg = bigrams(q)
     codes = codes_in(question)
     out: list[Cell] = []
-    for t in tables if tables is not None else doc.tables:
+    scope = tables if tables is not None else doc.tables
+    shadowed = dominated_names(doc, q, doc.tables)
+    for t in scope:
         if not t.rows or not t.columns:
             continue
         ts = table_score(t, q, qg)
@@ -189,7 +221,7 @@ def rank_cells(
         col_cover = [qg & bigrams(norm(c)) for c in t.columns]
         single = len([r for r in t.rows if any(v is not None for v in r.cells.values())]) == 1
         for ri, row in enumerate(t.rows):
-            rs = row_score(row, q, qg, codes)
+            rs = row_score(row, q, qg, codes) if bare_name(row.name) not in shadowed else 0.0
             if rs > 0:
                 rs += ancestors_named(t, row, q)
             elif want_row and not (single or is_total(row)):

@@ -9,18 +9,20 @@ from app.models import Answer
 OK, BAD = "✓", "⚠"
 
 
-def mark_figures(answer: Answer, ok: str = OK, bad: str = BAD, wrap=None) -> str:
-    """The answer text with a mark after each figure the checker looked at."""
+def mark_figures(answer: Answer, ok: str = OK, bad: str = BAD, wrap=None, between=lambda s: s) -> str:
+    """The answer text with a mark after each figure the checker looked at.
+
+    `wrap(figure)` renders a figure (HTML spans); `between(text)` renders the text around them (escaping).
+    """
     text, out, pos = answer.answer, [], 0
     for f in answer.figures:
         i = text.find(f.text, pos)
         if i < 0:
             continue
         end = i + len(f.text)
-        piece = text[pos:i] + (wrap(f) if wrap else f.text) + (ok if f.verified else bad)
-        out.append(piece)
+        out.append(between(text[pos:i]) + (wrap(f) if wrap else f.text) + (ok if f.verified else bad))
         pos = end
-    out.append(text[pos:])
+    out.append(between(text[pos:]))
     return "".join(out)
 
 
@@ -68,8 +70,7 @@ def render_answer_html(answer: Answer) -> str:
         title = escape(source_text(f.source)) if f.source else escape(f.reason or "未能核验")
         return f'<span class="{cls}" title="{title}">{escape(f.text)}</span>'
 
-    body = mark_figures(answer.model_copy(update={"answer": answer.answer}), wrap=wrap)
-    # escape everything that is not one of our spans
+    body = mark_figures(answer, wrap=wrap, between=escape)
     html = [f'<div class="bq-answer">{body}</div>', f'<div class="bq-status">{escape(status_line(answer))}</div>']
     for n in answer.notices:
         html.append(f'<div class="bq-notice">⚠ {escape(n)}</div>')

@@ -50,6 +50,28 @@ class Service:
     def ingest_one(self, path: Path, background_dense: bool = True) -> IngestResult:
         return ingest_file(Path(path), self.store, on_document=lambda d: self._index(d, background_dense))
 
+    def fill_dense(self, background: bool = True, progress: Callable[[str, int, int], None] | None = None) -> list[str]:
+        """Embed the stored documents the dense index lacks (it fills behind; grounded answers never wait).
+
+        Returns the ids queued (background) or embedded. `progress(doc_id, i, n)` is called per document.
+        """
+        index = self.retriever.index
+        dense = index.dense
+        if dense is None:
+            return []
+        from ingest.chunks import build_chunks
+
+        todo = [d.id for d in self.store.documents() if dense.status(d.id).state == "absent"]
+        for i, doc_id in enumerate(todo, 1):
+            chunks = build_chunks(self.store.document(doc_id), self.settings.chunking.prose_chars)
+            if background:
+                dense.submit(doc_id, chunks)
+            else:
+                dense.add_document(doc_id, chunks)
+            if progress:
+                progress(doc_id, i, len(todo))
+        return todo
+
     def wait_for_index(self, timeout: float | None = None) -> None:
         if self._retriever is not None:
             self._retriever.wait(timeout)

@@ -216,18 +216,30 @@ class Page:
     def audit(self, doc_id):
         if not doc_id:
             return "请选择一份文件。"
-        from app.audit import audit
-
+        try:
+            from app.audit import audit
+        except ImportError:
+            return "一致性检查模块未安装。"
         findings = audit(self.store.document(doc_id))
         if not findings:
             return "<p>✓ 未发现前后不一致的数字。</p>"
         names = {"error": "不一致", "warning": "提示", "rounding": "尾数误差"}
         counts = {k: sum(f.severity == k for f in findings) for k in names}
         head = "，".join(f"{names[k]} {n} 处" for k, n in counts.items() if n)
-        items = "".join(
-            f'<li class="sev-{f.severity}"><b>[{names.get(f.severity, f.severity)}]</b> {escape(f.message)}'
-            f"<br><small>来源：{escape(f.a.label())}；{escape(f.b.label())}</small></li>" for f in findings)
-        return f"<p>{head}</p><ul>{items}</ul>"
+
+        def items(fs):
+            return "".join(f'<li class="sev-{f.severity}"><b>[{names.get(f.severity, f.severity)}]</b> '
+                           f"{escape(f.message)}<br><small>来源：{escape(f.a.label())}；{escape(f.b.label())}</small></li>"
+                           for f in fs)
+
+        serious = [f for f in findings if f.severity != "rounding"]
+        if not serious:
+            head = "✓ 未发现前后不一致的数字；" + head
+        rounding = [f for f in findings if f.severity == "rounding"]
+        # rounding gaps (尾数误差) are normal in 万元 tables: listed, but folded away
+        folded = (f"<details><summary>尾数误差 {len(rounding)} 处（万元换算，属正常）</summary><ul>{items(rounding)}</ul>"
+                  f"</details>" if rounding else "")
+        return f'<div class="bq-audit"><p>{head}</p><ul>{items(serious)}</ul>{folded}</div>'
 
     # --- settings ------------------------------------------------------------------------
     def settings_md(self) -> str:

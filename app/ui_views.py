@@ -15,6 +15,7 @@ import pandas as pd
 
 from app.models import Answer, Figure
 from app.render import render_answer_html, source_text, status_line
+from app.ui_measures import compare_value
 from ingest.models import Document, Fact, Table
 
 FACT_ID = re.compile(r"[0-9a-f]{12}-t\d+[ie]?-r\d+-c-?\d+")
@@ -33,6 +34,10 @@ CSS = """
 .bq-excerpt tr.hit-row td { background: #fff7d6; }
 .bq-excerpt td.hit { background: #ffd84d !important; font-weight: 700; outline: 2px solid #c99a00; }
 .bq-excerpt .cap { font-size: .8em; color: #555; }
+.bq-audit .sev-error b { color: #b00020; }
+.bq-audit .sev-warning b { color: #a4480a; }
+.bq-audit .sev-rounding b { color: #666; }
+.bq-audit li { margin-bottom: .4em; }
 .bq-upload-ok { color: #106b21; }
 .bq-upload-bad { color: #b00020; font-weight: 600; }
 """
@@ -72,7 +77,7 @@ def suggested_questions(doc: Document, limit: int = 4) -> list[str]:
     year = f"{doc.year}年" if doc.year else ""
     out: list[str] = []
     kinds = {t.kind for t in doc.tables}
-    if any(t.kind.startswith("三公经费") and t.rows for t in doc.tables):
+    if compare_value(doc, "三公经费") is not None:  # only when the tables really give the total
         out.append(f"{year}“三公”经费{ledger}是多少？")
     spend = "支出决算表" if final else "支出预算表"
     for t in doc.tables:
@@ -94,7 +99,7 @@ def suggested_questions(doc: Document, limit: int = 4) -> list[str]:
         t = next(t for t in doc.tables if t.kind == basic)
         row = next((r for r in t.rows if r.code and len(r.code) == 5 and any(r.cells.values())), None)
         if row:
-            out.append(f"一般公共预算财政拨款基本支出中{row.name}是多少？")
+            out.append(f"基本支出中{row.name}（{row.code}）是多少？")  # the code pins the economic subject
     return out[:limit]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,13 +89,20 @@ class Store:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.executescript(SCHEMA)
         self._doc_cache: dict[str, Document] = {}
+        # one connection shared by the web page's threads: writes and multi-statement reads take turns
+        self._lock = threading.RLock()
 
     def close(self) -> None:
         self.conn.close()
 
     # --- writing -------------------------------------------------------------------------
+    def _q(self, sql: str, args=()) -> list:
+        """Reads take the lock too: the connection is shared by threads and may be mid-write."""
+        with self._lock:
+            return self.conn.execute(sql, args).fetchall()
+
     def has(self, sha256: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM documents WHERE sha256=?", (sha256,)).fetchone() is not None
+        return bool(self._q("SELECT 1 FROM documents WHERE sha256=?", (sha256,)))
 
     def add(self, doc: Document) -> bool:
         """Store a document with its tables and facts in one transaction. False if already stored."""
@@ -102,6 +110,13 @@ class Store:
             return False
         facts = document_facts(doc)
         body = zlib.compress(json.dumps(document_to_dict(doc), ensure_ascii=False).encode())
+        with self._lock:
+            if self.has(doc.sha256):  # another thread stored it meanwhile
+                return False
+            self._write(doc, facts, body)
+        return True
+
+    def _write(self, doc: Document, facts: list[Fact], body: bytes) -> None:
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
@@ -125,58 +140,58 @@ class Store:
         except BaseException:
             cur.execute("ROLLBACK")
             raise
-        return True
 
     def remove(self, doc_id: str) -> bool:
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            n = cur.execute("DELETE FROM documents WHERE id=?", (doc_id,)).rowcount
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+        with self._lock:
+            cur = self.conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                n = cur.execute("DELETE FROM documents WHERE id=?", (doc_id,)).rowcount
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
         self._doc_cache.pop(doc_id, None)
         return n > 0
 
     # --- reading -------------------------------------------------------------------------
     def documents(self) -> list[DocSummary]:
-        rows = self.conn.execute(
+        rows = self._q(
             "SELECT id, file, department, year, kind, scope, pages, n_tables, source_format FROM documents"
             " ORDER BY ingested_at, file"
-        ).fetchall()
+        )
         return [DocSummary(*r) for r in rows]
 
     def resolve(self, ref: str) -> str | None:
         """A document id from an id, id prefix, file name or path."""
         ref = ref.strip()
-        row = self.conn.execute("SELECT id FROM documents WHERE id=? OR sha256=?", (ref, ref)).fetchone()
-        if row:
-            return row[0]
+        rows = self._q("SELECT id FROM documents WHERE id=? OR sha256=?", (ref, ref))
+        if rows:
+            return rows[0][0]
         name = Path(ref).name
-        rows = self.conn.execute("SELECT id FROM documents WHERE file=?", (name,)).fetchall()
+        rows = self._q("SELECT id FROM documents WHERE file=?", (name,))
         if len(rows) == 1:
             return rows[0][0]
         if len(ref) >= 4:
-            rows = self.conn.execute("SELECT id FROM documents WHERE id LIKE ?", (ref + "%",)).fetchall()
+            rows = self._q("SELECT id FROM documents WHERE id LIKE ?", (ref + "%",))
             if len(rows) == 1:
                 return rows[0][0]
         return None
 
     def document(self, doc_id: str) -> Document:
         if doc_id not in self._doc_cache:
-            row = self.conn.execute("SELECT body FROM documents WHERE id=?", (doc_id,)).fetchone()
-            if row is None:
+            rows = self._q("SELECT body FROM documents WHERE id=?", (doc_id,))
+            if not rows:
                 raise KeyError(doc_id)
-            self._doc_cache[doc_id] = document_from_dict(json.loads(zlib.decompress(row[0])))
+            self._doc_cache[doc_id] = document_from_dict(json.loads(zlib.decompress(rows[0][0])))
         return self._doc_cache[doc_id]
 
     def summary(self, doc_id: str) -> DocSummary | None:
-        r = self.conn.execute(
+        rows = self._q(
             "SELECT id, file, department, year, kind, scope, pages, n_tables, source_format FROM documents WHERE id=?",
             (doc_id,),
-        ).fetchone()
-        return DocSummary(*r) if r else None
+        )
+        return DocSummary(*rows[0]) if rows else None
 
     def facts(self, doc_ids: Iterable[str] | None = None, table_kind: str | None = None) -> list[Fact]:
         q = "SELECT * FROM facts WHERE 1=1"
@@ -188,13 +203,13 @@ class Store:
         if table_kind:
             q += " AND table_kind=?"
             args.append(table_kind)
-        return [_fact(r) for r in self.conn.execute(q, args)]
+        return [_fact(r) for r in self._q(q, args)]
 
     def facts_by_id(self, fact_ids: Iterable[str]) -> dict[str, Fact]:
         ids = list(fact_ids)
         if not ids:
             return {}
-        rows = self.conn.execute(f"SELECT * FROM facts WHERE fact_id IN ({','.join('?' * len(ids))})", ids)
+        rows = self._q(f"SELECT * FROM facts WHERE fact_id IN ({','.join('?' * len(ids))})", ids)
         return {r[0]: _fact(r) for r in rows}
 
 

@@ -174,3 +174,80 @@ def test_table_view_has_unit_and_downloads(env, page):
     assert "合计,2222.76,1420.25,802.51" in csv_text
     assert Path(xlsx_u["value"]).stat().st_size > 0
     assert "1184.83" in Path(doc_u["value"]).read_text(encoding="utf-8-sig")
+
+
+def test_audit_tab_lists_findings_with_their_sources(env, page):
+    _, doc_id, _ = env
+    html = page.audit(doc_id)
+    # fixture: prose says 其他行政事业单位医疗支出 1.56 万元, 公开05表 row 2101199 prints 1.70
+    item = next(li for li in html.split("<li")[1:] if "2101199" in li and "1.56" in li)
+    assert "[不一致]" in item and "1.70" in item and "来源：" in item
+
+
+def test_chat_streams_tokens_then_shows_the_checked_answer(env, page, monkeypatch):
+    svc, doc_id, _ = env
+    real_ask = svc.ask
+
+    def fake_ask(question, doc_ids=None, on_token=None):
+        for tok in ("基本支出", "为", "1,184.83万元"):
+            on_token(tok)
+        return real_ask(question, doc_ids)
+
+    monkeypatch.setattr(svc, "_llm", object())  # "an LLM is configured"
+    monkeypatch.setattr(svc, "ask", fake_ask)
+    steps = [h[-1]["content"] for h, _ in page.respond(QUESTION, [doc_id], [])]
+    assert steps[:-1] == ["基本支出 …（核验中）", "基本支出为 …（核验中）", "基本支出为1,184.83万元 …（核验中）"]
+    assert "全部数字已核验" in steps[-1] and 'class="hit"' in steps[-1]
+
+
+def test_asking_while_another_document_is_ingested(env, tmp_path):
+    import threading
+
+    from app.ui_upload import accept_upload
+
+    svc, doc_id, _ = env
+    src = tmp_path / "up"
+    src.write_bytes((FIXTURES / "xiangyuan-industry-2023-final.txt").read_bytes())
+    box = {}
+    t = threading.Thread(target=lambda: box.update(out=accept_upload(svc, src, "xiangyuan.txt")))
+    t.start()
+    statuses = []
+    while t.is_alive() or not statuses:
+        statuses.append(svc.ask(QUESTION, [doc_id]).status)
+    t.join()
+    try:
+        assert box["out"].ok and box["out"].added
+        assert set(statuses) == {"verified"} and len(statuses) > 1
+    finally:
+        svc.remove(box["out"].doc_id)
+
+
+def test_auth_keeps_the_page_closed_without_password(env):
+    import urllib.error
+    import urllib.request
+
+    from app.ui import build_ui, launch
+
+    svc, _, _ = env
+    demo, _ = build_ui(svc)
+    launch(demo, svc, port=None, auth="reviewer:s3cret", prevent_thread_lock=True, quiet=True)
+    try:
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(demo.local_url + "gradio_api/info", timeout=10)
+        assert e.value.code == 401
+        from gradio_client import Client
+
+        out = Client(demo.local_url, auth=("reviewer", "s3cret"), verbose=False).predict(
+            "局长的办公电话号码是多少？", "", api_name="/ask")
+        assert out["status"] == "not_found"
+    finally:
+        demo.close()
+
+
+def test_auth_must_be_user_colon_password(env):
+    from app.ui import build_ui, launch
+
+    svc, _, _ = env
+    demo, _ = build_ui(svc)
+    with pytest.raises(ValueError, match="user:password"):
+        launch(demo, svc, port=None, auth="nocolon", prevent_thread_lock=True, quiet=True)
