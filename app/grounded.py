@@ -388,18 +388,75 @@ def superlative(doc: Document, question: str) -> Grounded | None:
     return Grounded(text, claims, [best] + [c for c in cells if c is not best], form="compare")
 
 
-def total_of(doc: Document, question: str) -> Grounded | None:
-    """合计 of several named rows or projects: 「A和B…全年执行数合计」."""
-    if not _SUM.search(question):
+def _split_list(text: str, protect: set[str]) -> list[str]:
+    """Split 「A、B和C」 into items, never inside a name that itself holds 和/与/及 (社会保障和就业支出)."""
+    masked = text
+    keep = {}
+    for i, name in enumerate(sorted((n for n in protect if n in text), key=len, reverse=True)):
+        token = chr(0xE000 + i)
+        keep[token] = name
+        masked = masked.replace(name, token)
+    items = []
+    for p in _LIST_SPLIT.split(masked):
+        for token, name in keep.items():
+            p = p.replace(token, name)
+        if len(norm(p)) >= 2:
+            items.append(p)
+    return items
+
+
+def list_names(doc: Document | None) -> set[str]:
+    """Names in the document that contain a list word: they must not be split."""
+    if doc is None:
+        return set()
+    names = {r.name.strip() for t in doc.tables for r in t.rows} | {t.title for t in doc.tables}
+    names |= {bare_name(n) for n in names}
+    return {n for n in names if n and _LIST_SPLIT.search(n)}
+
+
+def sum_items(question: str, doc: Document | None = None) -> tuple[list[str], str] | None:
+    """The named things a 合计 question adds up, and the rest of the question (the measure).
+
+    「两个项目（A和B）全年执行数合计」 or 「A和B的全年执行数合计」.
+    """
+    if not (_SUM.search(question) or _SUM_INTENT.search(question)):
         return None
+    protect = list_names(doc)
     inner = re.findall(r"[（(]([^）)]+)[）)]", question)
-    parts = [p for seg in inner for p in _LIST_SPLIT.split(seg) if len(norm(p)) >= 2]
-    if len(parts) < 2:
+    parts = [p for seg in inner for p in _split_list(seg, protect)]
+    if len(parts) >= 2:
+        return parts, re.sub(r"[（(][^）)]+[）)]", "", question)
+    head, sep, measure = question.rpartition("的")
+    if sep:
+        parts = _split_list(re.split(r"[，,：:]", head)[-1], protect)
+        if len(parts) >= 2:
+            return parts, measure
+    return None
+
+
+def _names_item(cell: Cell, item: str) -> bool:
+    """The cell's row or table is the thing the item names (not just a cell in a named column)."""
+    from app.match import bigrams, coverage
+
+    n = norm(item)
+    row = bare_name(cell.row.name)
+    if row and (row in n or coverage(row, n) >= 0.75):
+        return True
+    title = norm(cell.table.title)
+    return len(bigrams(n) & bigrams(title)) >= max(2, len(bigrams(n)) // 2)
+
+
+def total_of(doc: Document, question: str) -> Grounded | None:
+    """合计 of several named rows or projects."""
+    found = sum_items(question, doc)
+    if found is None:
         return None
-    base = re.sub(r"[（(][^）)]+[）)]", "", question)
+    parts, base = found
     cells = []
     for p in parts:
         c = _best(doc, p + base)
+        if c is not None and not _names_item(c, p):
+            c = None
         money = project_money(doc, p + base)
         if money is not None:
             table, ri = money
@@ -445,10 +502,10 @@ TABLE_FORMS = (unspent, execution_rate, difference, share, superlative, total_of
 _SUM_INTENT = re.compile(r"两个|两项|三个|三项|几个项目|之和|加起来|总和|一共|共计")
 
 
-def derived_intent(question: str) -> bool:
+def derived_intent(question: str, doc: Document | None = None) -> bool:
     """The question asks for a computed figure: a single cell would answer something else."""
     return bool(_DIFF.search(question) or _SHARE.search(question) or _SUPERLATIVE.search(question)
-                or _UNSPENT.search(question) or _SUM_INTENT.search(question))
+                or _UNSPENT.search(question) or _SUM_INTENT.search(question) or sum_items(question, doc))
 
 
 def answer_from_tables(doc: Document, question: str) -> Grounded | None:
@@ -456,7 +513,7 @@ def answer_from_tables(doc: Document, question: str) -> Grounded | None:
         g = form(doc, question)
         if g is not None:
             return g
-    if derived_intent(question):
+    if derived_intent(question, doc):
         return None  # never answer a sum, difference or ranking with one cell
     return lookup(doc, question)
 

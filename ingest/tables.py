@@ -146,6 +146,8 @@ def column_roles(header: list[list[str]], body: list[list[str]]) -> Roles:
             n_code >= 2 and n_code + 2 >= len(cells) and not any("." in x for x in cells)
         ):
             roles.code.append(c)
+        elif n_text and last and _LABEL_HEADER.match(last):
+            roles.name.append(c)  # 类型1 │ 311 / 311-专项业务支出: a label column despite its numbers
         elif n_amount and n_text <= n_amount:
             roles.value.append(c)  # a few text cells (≥500人次, 100%) in a number column
         elif n_text:

@@ -1,0 +1,147 @@
+"""Grounded mode (no LLM) on the real corpus: exact figures, the right table, derived figures verified."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from app.service import Service
+from app.settings import get_settings
+from tests.conftest import FIXTURES, PDFS
+
+DOCS = {
+    "industry": FIXTURES / "yanbian-industry-2023-final.txt",
+    "chaoyang": FIXTURES / "chaoyang-industry-2023-final.txt",
+    "govoffice": FIXTURES / "yanbian-govoffice-2023-budget.txt",
+    "wanli": PDFS / "putuo-wanli-2025-budget.pdf",
+}
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory):
+    service = Service(get_settings(tmp_path_factory.mktemp("grounded")), dense=False)
+    ids = {}
+    for key, path in DOCS.items():
+        r = service.ingest_one(path, background_dense=False)
+        assert r.ok, r.error
+        ids[key] = r.doc_id
+    service.ids = ids
+    yield service
+    service.close()
+
+
+def ask(svc, doc: str, question: str):
+    return svc.ask(question, doc_ids=[svc.ids[doc]])
+
+
+def first(answer):
+    f = answer.figures[0]
+    return f.value, f.unit, f.verified
+
+
+@pytest.mark.parametrize("table_words, expected", [
+    ("收入决算表", Decimal("1101.41")),
+    ("支出决算表", Decimal("1114.87")),
+    ("一般公共预算财政拨款支出决算表", Decimal("1111.27")),
+])
+def test_same_row_label_in_three_tables_gives_each_tables_value(svc, table_words, expected):
+    answer = ask(svc, "industry", f"{table_words}中工业和信息产业监管下的行政运行是多少？")
+    assert first(answer) == (expected, "万元", True)
+    assert answer.figures[0].source.row.startswith("2150501")
+
+
+def test_lookup_cites_document_table_row_column(svc):
+    answer = ask(svc, "industry", "支出决算表中，资源勘探工业信息等支出的基本支出是多少万元？")
+    assert answer.status == "verified"
+    src = answer.figures[0].source
+    assert (src.doc, src.table, src.column) == ("yanbian-industry-2023-final.txt", "支出决算表", "基本支出")
+
+
+def test_difference_of_two_cells_is_recomputed_and_verified(svc):
+    answer = ask(svc, "industry", "根据收入支出决算总表，本年支出合计比本年收入合计多出多少万元？")
+    assert answer.status == "verified"
+    assert first(answer) == (Decimal("23.51"), "万元", True)
+    assert {f.value for f in answer.figures} >= {Decimal("2222.76"), Decimal("2199.25")}
+
+
+def test_three_gong_actual_below_budget(svc):
+    answer = ask(svc, "industry", "三公经费决算数比预算数少多少？")
+    assert answer.status == "verified"
+    assert first(answer) == (Decimal("4.32"), "万元", True)  # 8.02 − 12.34
+
+
+def test_share_of_a_named_whole(svc):
+    answer = ask(svc, "chaoyang", "朝阳市工信局一般公共预算财政拨款基本支出中公用经费占比是多少？")
+    assert first(answer) == (Decimal("8.64"), "%", True)  # 100.54 / 1,163.03
+
+
+def test_largest_of_named_rows(svc):
+    answer = ask(svc, "industry", "州工信局基本支出的公用经费里，办公费、差旅费、邮电费、工会经费四项中哪项最多？")
+    assert answer.answer.startswith("差旅费最多")
+    assert first(answer) == (Decimal("15.49"), "万元", True)
+
+
+def test_smallest_unit_in_a_budget_income_table(svc):
+    answer = ask(svc, "govoffice", "收入总表所列各预算单位中，哪个单位的当年预算最少？")
+    assert "人工影响天气技术服务中心" in answer.answer
+    assert first(answer) == (Decimal("10.00"), "万元", True)
+
+
+def test_unspent_project_money(svc):
+    answer = ask(svc, "chaoyang", "2023年中央无线电管理经费还有多少万元没有执行？")
+    assert first(answer) == (Decimal("19.56"), "万元", True)
+
+
+def test_budget_table_in_yuan_keeps_its_unit(svc):
+    answer = ask(svc, "wanli", "支出预算总表中城乡社区支出是多少？")
+    assert first(answer) == (Decimal("154369326"), "元", True)
+
+
+def test_three_gong_table_of_a_yuan_document_is_in_wan_yuan(svc):
+    answer = ask(svc, "wanli", "“三公”经费预算数合计是多少？")
+    value, unit, verified = first(answer)
+    assert (unit, verified) == ("万元", True) and value == Decimal("37.91")
+
+
+def test_code_disambiguates_the_row(svc):
+    answer = ask(svc, "govoffice", "一般公共预算财政拨款基本支出中基本工资是多少？")
+    assert first(answer) == (Decimal("468.37"), "万元", True)
+
+
+def test_prose_question_quotes_the_sentence_and_leaves_its_figure_unverified(svc):
+    answer = ask(svc, "industry", "延边州工信局2023年财政拨款收入比上年增加了多少万元？")
+    assert answer.status == "unverified"
+    assert first(answer) == (Decimal("346.26"), "万元", False)
+    assert any("比上年增加 346.26 万元" in c.text for c in answer.citations)
+
+
+def test_another_years_figure_is_not_found(svc):
+    answer = ask(svc, "industry", "延边州工信局2024年的一般公共预算财政拨款预算安排是多少？")
+    assert answer.status == "not_found" and answer.figures == []
+
+
+def test_empty_table_is_not_found_rather_than_zero(svc):
+    answer = ask(svc, "govoffice", "延边州政府办公室2023年国有资本经营预算支出是多少？")
+    assert answer.status == "not_found"
+    assert "空表" in answer.answer
+
+
+def test_sum_of_two_named_projects(svc):
+    answer = ask(svc, "industry", "延吉纺织厂护厂经费和原黄金局补差工资的全年执行数合计是多少？")
+    assert answer.status == "verified"
+    first_figure = answer.figures[0]
+    parts = [f.value for f in answer.figures[1:]]
+    assert first_figure.value == sum(parts) and len(parts) == 2 and Decimal("17.50") in parts
+
+
+def test_a_sum_question_never_answers_with_one_cell(svc):
+    answer = ask(svc, "industry", "延吉纺织厂护厂经费和根本不存在的项目的全年执行数合计是多少？")
+    assert not any(f.verified for f in answer.figures)
+
+
+def test_strict_mode_withholds_unverified_figures(tmp_path):
+    service = Service(get_settings(tmp_path, answer={"strict": True}), dense=False)
+    r = service.ingest_one(DOCS["industry"], background_dense=False)
+    answer = service.ask("延边州工信局2023年财政拨款收入比上年增加了多少万元？", doc_ids=[r.doc_id])
+    assert answer.figures == [] and "严格模式" in answer.answer
