@@ -76,15 +76,18 @@ def table_score(table: Table, q: str, qgrams: set[str]) -> float:
     # a project's name in its 绩效 table title: 项目支出绩效自评表（延吉纺织厂护厂经费）
     names |= {norm(m) for m in re.findall(r"[（(]([^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]", printed)
               if "表" not in m}
-    best = 0.0
+    scores = []
     for n in names:
         if len(n) < 2:
             continue
         c = coverage(n, q, qgrams)
         if c >= 0.999:
-            best = max(best, 1.0 + len(n) / 10)
+            scores.append(1.0 + len(n) / 10)
         elif c >= 0.6:
-            best = max(best, c * len(n) / 10)
+            scores.append(c * len(n) / 10)
+    scores.sort(reverse=True)
+    # the best name counts fully, further names (a project's unit beside its name) add a little
+    best = (scores[0] + 0.3 * sum(scores[1:3])) if scores else 0.0
     if table.number and norm(table.number) and norm(table.number) in q:
         best += 2.0
     return best

@@ -66,6 +66,7 @@ class Table:
     side: Literal["收入", "支出", None] = None
     norm_title: str = ""
     index: int = 0  # position in the document (sides share their table's index)
+    qualifier: str | None = None  # e.g. a 绩效 form's 预算单位: added to the title when titles collide
 
     @property
     def ref(self) -> str:

@@ -46,8 +46,16 @@ def read_document(path: Path) -> Document:
 
 
 def _normalize(doc: Document) -> Document:
+    """Reader-independent touches: counts with units, and titles that tell same-named tables apart."""
     for t in doc.tables:
         promote_counts(t)
+    seen: dict[str, list] = {}
+    for t in doc.tables:
+        seen.setdefault(t.title, []).append(t)
+    for same in seen.values():
+        if len(same) > 1 and len({t.qualifier for t in same}) == len(same) and all(t.qualifier for t in same):
+            for t in same:
+                t.title = f"{t.title}（{t.qualifier}）"
     return doc
 
 

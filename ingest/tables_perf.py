@@ -47,6 +47,23 @@ def project_name(grid: list[list[str]]) -> str | None:
     return None
 
 
+_UNIT_LABEL = re.compile(r"^(预算单位|实施单位|项目单位)[:：]?$")
+
+
+def implementing_unit(grid: list[list[str]]) -> str | None:
+    """The 预算单位 / 实施单位 printed on the form (431002-襄垣县中小企业服务中心 → 襄垣县中小企业服务中心).
+
+    Departments print one form per project and unit; two units' projects may share a name.
+    """
+    for cells in grid[:6]:
+        ne = _nonempty(cells)
+        for k, (_, t) in enumerate(ne[:-1]):
+            if _UNIT_LABEL.match(t.strip()):
+                unit = re.sub(r"^\d{3,}\s*[-－—]?\s*", "", ne[k + 1][1]).strip()
+                return unit or None
+    return None
+
+
 def _fund_labels(header: list[str], sub: list[str] | None) -> tuple[list[tuple[int, str]], list[str]]:
     """(position, label) of the 资金 header, and the labels in order with sub-labels expanded."""
     positioned = [(c, t) for c, t in _nonempty(header) if any(w in t for w in _FUND_HEADER_WORDS)]
@@ -145,6 +162,7 @@ def _summary_row(cells: list[str], labels: list[str], page, raw, line) -> Row:
 def build_performance(ctx: _Ctx, grid: list[list[str]]) -> Table:
     """One 绩效 form → one Table titled with its project: 项目支出绩效自评表（延吉纺织厂护厂经费）."""
     project = project_name(grid)
+    unit = implementing_unit(grid)
     title = ctx.kind + (f"（{project}）" if project else "")
     rows: list[Row] = []
     columns: list[str] = []
@@ -214,5 +232,7 @@ def build_performance(ctx: _Ctx, grid: list[list[str]]) -> Table:
         # 绩效 forms print their unit in the 资金 label: 资金情况 (万元), 项目资金（万元）.
         m = re.search(r"[(（](万元|元)[)）]", " ".join(c for r in grid for c in r if c))
         ctx.unit = m.group(1) if m else None
-    return ctx.table(columns, rows, title=title)
+    table = ctx.table(columns, rows, title=title)
+    table.qualifier = unit
+    return table
 
