@@ -14,6 +14,7 @@ import glob
 import hashlib
 import json
 import multiprocessing
+import signal
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -350,11 +351,24 @@ def _hash_all(files: list[Path]) -> Iterator[tuple[Path, str | None, str]]:
             yield p, None, f"{p}: {reason}"
 
 
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; only the parent acts on it (it stops the workers),
+    # so a worker never turns it into a half-finished result.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     # spawn: the parent runs a progress thread, and forking a threaded process can deadlock;
     # a worker is replaced every 200 files so parser memory cannot creep up over a long batch.
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               max_tasks_per_child=200)
+                               max_tasks_per_child=200, initializer=_ignore_sigint)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop now: the files in flight are abandoned (a --resume parses them again)."""
+    for proc in list(getattr(pool, "_processes", {}).values()):  # no public API to stop running calls
+        proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def run_bulk(
@@ -471,6 +485,6 @@ def _run(files, staging: Staging, workers: int, resume: bool, retry_failed: bool
             pool.shutdown(wait=False, cancel_futures=True)
             continue
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop(pool)
             raise
         pool.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Optional
 
@@ -44,8 +45,12 @@ def bulk(
             progress.update(task, state=f"ok {report.ok} · partial {report.partial} · failed {report.failed} · "
                                         f"skipped {report.skipped}")
 
-        report = run_bulk(sources, out, workers=workers, resume=resume, retry_failed=retry_failed,
-                          on_event=on_event, fmt=fmt)
+        previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+        try:
+            report = run_bulk(sources, out, workers=workers, resume=resume, retry_failed=retry_failed,
+                              on_event=on_event, fmt=fmt)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     rate = f"{report.docs_per_minute:.0f} documents/min" if report.processed else "nothing to parse"
     err.print(
@@ -59,6 +64,11 @@ def bulk(
     if report.failed_total:
         err.print(f"[red]{report.failed_total} file(s) failed[/red]: see the documents table for the reasons")
         raise typer.Exit(1)
+
+
+def _terminate_as_interrupt(signum, frame):
+    # `kill` gets the same ending as Ctrl-C: finished files stay and the dataset is written.
+    raise KeyboardInterrupt
 
 
 def register(app: typer.Typer) -> None:

@@ -234,6 +234,6 @@ def test_checks_table_gives_each_identity_with_both_values_and_whether_it_holds(
     sha = docs[docs.path == str(FIXTURES / "yanbian-industry-2023-final.txt")].sha256.iloc[0]
     mine = checks[checks.sha256 == sha]
     total = mine[mine.left_table.str.startswith("收入决算表") & (mine.left_row == "合计")
-                 & (mine.left_column == "本年收入合计")]
+                 & (mine.left_column == "本年收入合计") & (mine.right_row == "合计")]
     assert total[["left_value", "right_value", "holds"]].values.tolist() == [["2199.25", "2199.25", "True"]]
     assert set(checks.sha256) <= set(docs.sha256)
