@@ -108,6 +108,9 @@ def classify(title: str, header_text: str = "", doc_kind: str | None = None) -> 
         return "收入决算表" if final else "收入预算表"
     if "项目支出" in t and not final:
         return "项目支出预算表"
+    if final and "财政拨款支出" in t:
+        # 高等学校财政拨款支出决算表 (university format): all appropriations by function subject
+        return "财政拨款支出决算表"
     if "支出" in t and "表" in t and "项目支出" not in t:
         return "支出决算表" if final else "支出预算表"
     return "other"

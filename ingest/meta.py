@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 _DEPT_LINE = re.compile(
-    r"^\s*(?:部门|预算单位|部门名称|单位名称|编制部门|编制单位|部门（单位）名称|部门\(单位\)名称)\s*[：:]\s*([^\t│|]+)"
+    r"^\s*(?:部门|预算单位|预算主管部门|部门名称|单位名称|编制部门|编制单位|部门（单位）名称|部门\(单位\)名称)\s*[：:]\s*([^\t│|]+)"
 )
 _YEAR_KIND = re.compile(r"(20\d\d)\s*年度?\s*(?:[^\s，。]{0,20}?)(部门|单位)\s*(决算|预算)")
 _ORG_END = re.compile(r"(局|办公室|委员会|中心|政府|大学|学院|部|厅|委|办|处|站|所)(（汇总）|\(汇总\))?$")
@@ -21,8 +21,40 @@ class DocMeta:
     scope: str | None  # 部门 / 单位
 
 
+_COVER = [
+    # 中共上海市普陀区委社会工作部 2024 年度部门决算 / 上海市普陀区财政局 年度部门决算 2024
+    re.compile(r"^(?P<d>[^0-9：:，。]{3,40}?)(?:20\d\d)?年度(?:部门|单位)(?:决算|预算)"),
+    # 2023 年度 延边朝鲜族自治州工业和信息化局（汇总） 部门决算
+    re.compile(r"20\d\d年度?(?P<d>[^0-9：:，。]{3,40}?)(?:部门|单位)(?:决算|预算)"),
+]
+
+
+def _cover_department(lines: list[str]) -> str | None:
+    """The department as the cover prints it, its lines joined (titles wrap over two or three lines)."""
+    cover = []
+    for line in lines[:12]:
+        t = re.sub(r"[#*\s]|</?b>", "", line)
+        if not t:
+            continue
+        if "目录" in t or len(t) > 60:
+            break
+        cover.append(t)
+    text = "".join(cover)
+    for rx in _COVER:
+        m = rx.search(text)
+        if m:
+            d = re.sub(r"^附件\d*[:：]?", "", m.group("d")).strip()
+            if len(d) >= 3 and not d.startswith(("年", "度")):
+                return d
+    return None
+
+
 def _department(lines: list[str]) -> str | None:
-    """Most frequent 部门：… value in table headers; else an organisation-looking cover line."""
+    """The cover's department; else the most frequent 部门：… value in table headers; else an
+    organisation-looking cover line."""
+    cover = _cover_department(lines)
+    if cover:
+        return cover
     found: Counter[str] = Counter()
     for line in lines:
         m = _DEPT_LINE.match(line)
