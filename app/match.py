@@ -14,7 +14,8 @@ from ingest.models import Document, Row, Table
 
 _PUNCT = re.compile(r"[\s“”「」『』‘’\"'、，,。？?！!：:；;（）()\[\]【】《》<>/|·…—\-]+")
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十]+）|\d+[.、]\s*|其中[:：]?)")
-_YEAR = re.compile(r"20\d\d\s*年?度?")
+# Years (and 上年, which the prose writes as 比2023年度) carry no matching signal: a document has one year.
+_YEAR = re.compile(r"20\d\d\s*年?度?|上一?年度?|去年")
 _CODE = re.compile(r"(?<!\d)(\d{3}(?:\d{2}){0,2}|\d{6})(?!\d)")
 
 # Words naming tables that the printed titles do not always contain.
@@ -33,6 +34,10 @@ TABLE_ALIASES: dict[str, list[str]] = {
 }
 
 TOTAL_NAMES = ("合计", "总计", "小计")
+
+# When the question names no table, the general tables are what people mean (a small prior only).
+KIND_PRIOR = {"收入支出决算总表": 0.3, "收支预算总表": 0.3, "收入决算表": 0.2, "支出决算表": 0.2,
+              "收入预算表": 0.2, "支出预算表": 0.2}
 
 
 def norm(text: str) -> str:
@@ -117,11 +122,11 @@ def row_score(row: Row, q: str, qgrams: set[str], codes_in_q: set[str]) -> float
     return 0.0
 
 
-def column_score(column: str, q: str, qgrams: set[str]) -> float:
+def column_score(column: str, q: str, qgrams: set[str], shadowed: frozenset[str] = frozenset()) -> float:
     score = 0.0
     for seg in column.split("/"):
         s = norm(seg)
-        if len(s) < 2:
+        if len(s) < 2 or s in shadowed:  # 合计 inside 「本年支出合计」 names a row, not this column
             continue
         if s.endswith("数") and len(s) >= 3 and s[:-1] in q:  # 全年预算数 named as 全年预算
             s = s[:-1]
@@ -214,12 +219,12 @@ def rank_cells(
     codes = codes_in(question)
     out: list[Cell] = []
     scope = tables if tables is not None else doc.tables
-    shadowed = dominated_names(doc, q, doc.tables)
+    shadowed = frozenset(dominated_names(doc, q, doc.tables))
     for t in scope:
         if not t.rows or not t.columns:
             continue
         ts = table_score(t, q, qg)
-        col_scores = [column_score(c, q, qg) for c in t.columns]
+        col_scores = [column_score(c, q, qg, shadowed) for c in t.columns]
         t_cover = qg & bigrams(_names_of(t))
         col_cover = [qg & bigrams(norm(c)) for c in t.columns]
         single = len([r for r in t.rows if any(v is not None for v in r.cells.values())]) == 1
@@ -239,7 +244,7 @@ def rank_cells(
                     continue
                 # how much of the question the table, row and column names explain together
                 joint = len(t_cover | col_cover[ci] | (qg & bigrams(bare_name(row.name)))) / max(1, len(qg))
-                score = 2.0 * ts + 3.0 * rs + 2.0 * cs + 4.0 * joint - 0.01 * ci
+                score = 2.0 * ts + 3.0 * rs + 2.0 * cs + 4.0 * joint - 0.01 * ci + KIND_PRIOR.get(t.kind, 0.0)
                 out.append(Cell(t, ri, col, score, (ts, rs, cs)))
     out.sort(key=lambda c: -c.score)
     return out[:limit]

@@ -93,8 +93,9 @@ def key_figure(sentence: str, question: str) -> str | None:
             score += 2
         if m.start() >= anchor:
             score += 1 - (m.start() - anchor) / 400
-        if "%" in m.group(2) and "%" not in question and "百分" not in question and "率" not in question:
-            score -= 1
+        asks_share = any(w in question for w in ("%", "百分", "率", "比例", "比重", "占比"))
+        if "%" in m.group(2):
+            score += 2 if asks_share else -1
         if score > best_score:
             best, best_score = m, score
     return best.group(0) if best else None
