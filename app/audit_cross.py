@@ -14,17 +14,12 @@ from decimal import Decimal
 
 from app.audit import AuditResult, Finding, cell_location, classify_gap, fmt
 from app.audit_tables import Qty, _find, _UNNAMED, amount_columns, cell_qty, compare, norm_name, side_figures, sum_qty
+from ingest.classify import BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, INCOME, OVERVIEW, SANGONG, SPENDING
 from ingest.models import Document, Row, Table
 
 Key = tuple[str, str]
 
-OVERVIEW = ("收入支出决算总表", "收支预算总表")
-INCOME = ("收入决算表", "收入预算表")
-SPENDING = ("支出决算表", "支出预算表")
-FISCAL_OVERVIEW = ("财政拨款收入支出决算总表", "财政拨款收支预算总表")
-GENERAL = ("一般公共预算财政拨款支出决算表", "一般公共预算支出预算表")
-BASIC_DETAIL = ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表")
-SANGONG = ("三公经费支出决算表", "三公经费支出预算表")
+GENERAL = GENERAL_SPENDING
 
 # Income lines of the 总表 → the 收入决算表 column that holds the same money.
 _INCOME_LINES = {

@@ -11,7 +11,6 @@ corpus in memory: at most `2 × workers` results are in flight.
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import multiprocessing
 import signal
@@ -25,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.headline import FIGURES, document_unit, summary_row
-from ingest.pipeline import SUFFIXES
+from ingest.pipeline import SUFFIXES, file_sha256
 
 DOCUMENT_COLUMNS = [
     "path", "sha256", "status", "reason", "department", "year", "scope", "kind", "unit", "pages",
@@ -62,12 +61,6 @@ class FileResult:
 # ---------------------------------------------------------------- worker side (pure apart from reading the file)
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _audit_module():

@@ -15,20 +15,13 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ingest.classify import (BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, INCOME, OVERVIEW, SANGONG,
+                             SPENDING, STATS)
 from ingest.facts import column_unit
 from ingest.models import Document, Row, Table
 
 TO_WAN: dict[str, Decimal] = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000)}
 
-# Table kinds (ingest/classify.py) grouped by role, for both ledgers.
-OVERVIEW = ("收入支出决算总表", "收支预算总表")
-FISCAL_OVERVIEW = ("财政拨款收入支出决算总表", "财政拨款收支预算总表")
-INCOME = ("收入决算表", "收入预算表")
-SPENDING = ("支出决算表", "支出预算表")
-GENERAL_SPENDING = ("一般公共预算财政拨款支出决算表", "一般公共预算支出预算表")
-BASIC_DETAIL = ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表")
-SANGONG = ("三公经费支出决算表", "三公经费支出预算表")
-STATS = ("相关信息统计表",)
 
 TOTAL = r"^(合计|总计)?$"  # the totals row; PDF grids sometimes lose its label, so "" counts too
 WIDE = r".*"  # row: the table's one data row (三公 printed as a single wide row)

@@ -7,13 +7,12 @@ the file and the reason; the library is only written by a successful ingest.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.pipeline import SUFFIXES, ingest_file
+from ingest.pipeline import SUFFIXES, file_sha256, ingest_file
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
 
@@ -33,12 +32,6 @@ def display_name(name: str) -> str:
     return _UNSAFE.sub("", base).strip()[:200] or "未命名文件"
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class _LabelledStore:
@@ -67,7 +60,7 @@ def accept_upload(service, src: str | Path, name: str | None = None) -> UploadOu
         return UploadOutcome(label, False, f"{label}：文件为空")
     uploads = service.settings.home / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
-    sha = sha256_file(src)
+    sha = file_sha256(src)
     if service.store.has(sha):  # same content already stored: no need to parse it again
         return UploadOutcome(label, True, f"{label}：已在文库中", sha[:12], False)
     dest = uploads / f"{sha}{suffix}"

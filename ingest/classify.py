@@ -9,6 +9,16 @@ from __future__ import annotations
 
 import re
 
+# Kinds grouped by role, each as (决算 kind, 预算 kind): the audit and the headline figures use them.
+OVERVIEW = ("收入支出决算总表", "收支预算总表")
+FISCAL_OVERVIEW = ("财政拨款收入支出决算总表", "财政拨款收支预算总表")
+INCOME = ("收入决算表", "收入预算表")
+SPENDING = ("支出决算表", "支出预算表")
+GENERAL_SPENDING = ("一般公共预算财政拨款支出决算表", "一般公共预算支出预算表")
+BASIC_DETAIL = ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表")
+SANGONG = ("三公经费支出决算表", "三公经费支出预算表")
+STATS = ("相关信息统计表",)
+
 STANDARD_KINDS: dict[str, list[str]] = {
     "决算": [
         "收入支出决算总表",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,15 @@ class IngestResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def file_sha256(path: Path) -> str:
+    """Content hash of a file, read in blocks (documents are keyed by it)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def read_document(path: Path) -> Document:

@@ -136,7 +136,8 @@ def test_non_document_and_oversized_uploads_are_refused_by_name(env, tmp_path):
 
 
 def test_upload_name_is_a_label_never_a_path(env, tmp_path):
-    from app.ui_upload import accept_upload, sha256_file
+    from app.ui_upload import accept_upload
+    from ingest.pipeline import file_sha256
 
     svc, _, home = env
     src = tmp_path / "tmpupload"
@@ -144,7 +145,7 @@ def test_upload_name_is_a_label_never_a_path(env, tmp_path):
     out = accept_upload(svc, src, "../../evil/朝阳.txt")
     try:
         assert out.ok and out.added
-        assert (home / "uploads" / f"{sha256_file(src)}.txt").exists()
+        assert (home / "uploads" / f"{file_sha256(src)}.txt").exists()
         assert svc.store.summary(out.doc_id).file == "朝阳.txt"
         assert not (home.parent / "evil").exists()
     finally:
