@@ -20,6 +20,45 @@ PROSE_MIN = 0.3
 
 
 MAX_DOCS = 3
+_ORG_END = set("局办室委部心学厅处院所府道社会")
+_PLACE_END = set("省市区县州旗镇乡府")
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def department_score(question: str, department: str | None) -> int:
+    """How many characters of the question name this department, abbreviations included.
+
+    「州工信局」 names 延边朝鲜族自治州工业和信息化局 (its characters in order, ending in 局);
+    「襄垣县」 or 「西南大学」 name theirs outright.
+    """
+    q, d = norm(question), norm(department or "")
+    if not d:
+        return 0
+    best = 0
+    for end, ch in enumerate(q):
+        if ch not in _ORG_END:
+            continue
+        for start in range(max(0, end - 11), end - 1):
+            cand = q[start : end + 1]
+            if cand[0] in d and _subsequence(cand, d):
+                best = max(best, len(cand))
+                break
+    for n in range(min(len(q), 12), 2, -1):  # a plain shared stretch that starts a name part: 襄垣县, 万里街道
+        if n <= best:
+            break
+        for i in range(len(q) - n + 1):
+            at = d.find(q[i : i + n])
+            if at == 0 or (at > 0 and d[at - 1] in _PLACE_END):
+                best = n
+                break
+        else:
+            continue
+        break
+    return best
 
 
 def pick_documents(service, question: str, doc_ids: list[str] | None) -> list[Document]:
@@ -31,13 +70,9 @@ def pick_documents(service, question: str, doc_ids: list[str] | None) -> list[Do
     summaries = store.documents()
     if len(summaries) <= 1:
         return [store.document(s.id) for s in summaries]
-    qg = bigrams(norm(question))
-    scored = []
-    for d in summaries:
-        name = bigrams(norm(d.department or ""))
-        scored.append((len(name & qg) / max(1, len(name)) if name else 0.0, d.id))
+    scored = [(department_score(question, d.department), d.id) for d in summaries]
     best = max(s for s, _ in scored)
-    candidates = [i for s, i in scored if s == best and best > 0.3] or [i for _, i in scored]
+    candidates = [i for s, i in scored if s == best and best >= 3] or [i for _, i in scored]
     if len(candidates) > MAX_DOCS:
         try:
             hits = service.retriever.search(question, doc_ids=candidates, k=20)
@@ -104,7 +139,7 @@ def answer_question(service, question: str, doc_ids: list[str] | None = None,
 
 
 def grounded(service, question: str, docs: list[Document]) -> Answer:
-    best: tuple[Grounded, Document] | None = None
+    found: list[tuple[Grounded, Document]] = []
     reasons = []
     for doc in docs:
         g = grounded_answer(doc, question)
@@ -113,14 +148,28 @@ def grounded(service, question: str, docs: list[Document]) -> Answer:
         if g.not_found_reason:
             reasons.append(g.not_found_reason)
             continue
-        score = max((c.score for c in g.cells), default=getattr(g, "score", 0))
-        if best is None or score > max((c.score for c in best[0].cells), default=getattr(best[0], "score", 0)):
-            best = (g, doc)
-    if best is None:
+        found.append((g, doc))
+    if not found:
         return Answer(question=question, answer=reasons[0] if reasons else NOT_FOUND, status="not_found",
                       mode="grounded")
-    g, doc = best
+    tables = [(g, d) for g, d in found if g.cells]
+    if len(docs) > 1 and len(tables) > 1:
+        # the question fits several documents: answer for each, each checked against its own cells
+        return merge([finish(service, question, g, d, mode="grounded") for g, d in tables], [d for _, d in tables])
+    g, doc = max(found, key=lambda x: max((c.score for c in x[0].cells), default=getattr(x[0], "score", 0)))
     return finish(service, question, g, doc, mode="grounded")
+
+
+def merge(answers: list[Answer], docs: list[Document]) -> Answer:
+    """One answer per document, labelled; figures and sources keep their own documents."""
+    text = "；\n".join(f"【{d.department or d.file}】{a.answer}" for a, d in zip(answers, docs))
+    figures = [f for a in answers for f in a.figures]
+    statuses = {a.status for a in answers}
+    status = "verified" if statuses == {"verified"} else ("partial" if "verified" in statuses or "partial" in statuses
+                                                         else "unverified")
+    return Answer(question=answers[0].question, answer=text, status=status, mode="grounded", figures=figures,
+                  citations=[c for a in answers for c in a.citations],
+                  notices=[f"问题未指明文件，以下按 {len(docs)} 份文件分别作答；可选定文件以缩小范围。"])
 
 
 def finish(service, question: str, g: Grounded, doc: Document, mode: str) -> Answer:

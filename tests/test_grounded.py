@@ -145,3 +145,33 @@ def test_strict_mode_withholds_unverified_figures(tmp_path):
     r = service.ingest_one(DOCS["industry"], background_dense=False)
     answer = service.ask("延边州工信局2023年财政拨款收入比上年增加了多少万元？", doc_ids=[r.doc_id])
     assert answer.figures == [] and "严格模式" in answer.answer
+
+
+@pytest.mark.parametrize("question, department, at_least", [
+    ("州工信局基本工资是多少？", "延边朝鲜族自治州工业和信息化局（汇总）", 4),
+    ("政数局的年初结转和结余是多少？", "延边朝鲜族自治州政务服务和数字化建设管理局（汇总）", 3),
+    ("襄垣县城市信息化项目运行费用的总分是多少？", "襄垣县工业和信息化局", 3),
+])
+def test_abbreviated_department_names_are_recognised(question, department, at_least):
+    from app.answer import department_score
+
+    assert department_score(question, department) >= at_least
+
+
+def test_common_words_do_not_name_a_department():
+    from app.answer import department_score
+
+    assert department_score("襄垣县城市信息化项目运行费用的总分是多少？", "辽宁省朝阳市工业和信息化局") < 3
+
+
+def test_question_naming_a_department_is_answered_from_its_document(svc):
+    answer = svc.ask("朝阳市工信局基本支出里津贴补贴是多少万元？")
+    assert first(answer) == (Decimal("172.54"), "万元", True)
+    assert answer.figures[0].source.doc == "chaoyang-industry-2023-final.txt"
+
+
+def test_question_fitting_several_documents_is_answered_for_each(svc):
+    answer = svc.ask("基本支出明细表中基本工资是多少？")
+    docs = {f.source.doc for f in answer.figures if f.source}
+    assert {"yanbian-industry-2023-final.txt", "chaoyang-industry-2023-final.txt"} <= docs
+    assert all(f.verified for f in answer.figures) and answer.notices
