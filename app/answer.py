@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.checker import verify
-from app.grounded import _WHY, Grounded, _years_mismatch, answer_from_tables, empty_table_named, prose_first
+from app.grounded import _PROSE_STRONG, _WHY, Grounded, _years_mismatch, answer_from_tables, empty_table_named, prose_first
 from app.match import bare_name, bigrams, norm
 from app.models import Answer, Citation, Figure
 from app.prose import key_figure, rank_sentences
@@ -111,6 +111,9 @@ def grounded_answer(doc: Document, question: str) -> Grounded | None:
     if empty is not None:
         return Grounded("", not_found_reason=f"{empty.title}为空表（本表无数据），文件中没有可核验的数字。")
     table = answer_from_tables(doc, question)
+    if table is not None and table.not_found_reason:
+        prose = _prose(doc, question) if prose_first(question, None) and _PROSE_STRONG.search(question) else None
+        return prose or table
     if prose_first(question, table):
         prose = _prose(doc, question)
         if prose is not None:

@@ -144,7 +144,13 @@ def unit_lookup(doc: Document, question: str) -> Cell | None:
 
 
 def lookup(doc: Document, question: str) -> Grounded | None:
-    cell = _best(doc, question)
+    cells = rank_cells(doc, question, limit=1, include_empty=True)
+    cell = cells[0] if cells else None
+    if cell is not None and cell.value is None and _confident(cell):
+        # the row and column the question names are printed empty: say so, never take a neighbour
+        return Grounded("", not_found_reason=f"{describe(cell)}在表中为空（空白即 0 或不适用），没有可核验的数字。")
+    if cell is not None and cell.value is None:
+        cell = _best(doc, question)
     if not _confident(cell):
         cell = unit_lookup(doc, question)
     if cell is None:
@@ -482,6 +488,104 @@ def total_of(doc: Document, question: str) -> Grounded | None:
     return Grounded(text, claims, cells, form="sum")
 
 
+_EACH = re.compile(r"各是多少|分别是多少|各为多少|分别为多少|各多少|分别多少|分别是|各是")
+
+
+def each_of(doc: Document, question: str) -> Grounded | None:
+    """「基本支出里人员经费和公用经费各是多少？」: one cell per named item, each cited."""
+    m = _EACH.search(question)
+    if not m:
+        return None
+    head = question[: m.start()]
+    raw_seg = re.split(r"[，,：:。]", head)[-1]
+    context = head[: len(head) - len(raw_seg)]
+    # 「基本支出里人员经费和公用经费」: what comes before 里/中 frames the items
+    frame, _, items_text = raw_seg.rpartition("里") if "里" in raw_seg else raw_seg.rpartition("中")
+    items = _split_list(items_text or raw_seg, list_names(doc))
+    if len(items) < 2:
+        return None
+    cells = [_best_named(doc, context + frame, item) for item in items]
+    by_column = False
+    if any(c is None for c in cells):
+        # 「“用餐人员”指标年度目标和实际完成分别是多少」: one row, the items are its columns
+        cells, by_column = _columns_of_named_row(doc, head, items), True
+        if not cells:
+            return None
+    if by_column:  # the realised value leads (实际完成值 before 年度指标值, 决算数 before 预算数)
+        cells.sort(key=lambda c: 0 if re.search(r"实际|完成值|决算数|执行数", c.column) else 1)
+    label = (lambda c: c.column.split("/")[-1]) if by_column else (lambda c: bare_name(c.row.name))
+    text = "；".join(f"{label(c)} {_value_text(c)}" for c in cells)
+    text += "（" + "；".join(describe(c) for c in cells) + "）"
+    claims = [Claim(value=c.value, unit=cell_unit(c), fact_ids=[cell_fact_id(doc, c)]) for c in cells]
+    return Grounded(text, claims, cells, form="each")
+
+
+def _columns_of_named_row(doc: Document, frame: str, items: list[str]) -> list[Cell]:
+    from app.match import bigrams
+
+    row_cell = _best(doc, frame)
+    if row_cell is None or row_cell.parts[1] < 1.0:
+        return []
+    t, ri = row_cell.table, row_cell.row_index
+    out = []
+    for item in items:
+        ig = bigrams(norm(item))
+        scored = [(len(ig & bigrams(norm(c))), c) for c in t.columns if t.rows[ri].cells.get(c) is not None]
+        scored = [x for x in scored if x[0] > 0]
+        if not scored:
+            return []
+        col = max(scored, key=lambda x: x[0])[1]
+        out.append(Cell(t, ri, col, row_cell.score, row_cell.parts))
+    return out if len({c.column for c in out}) == len(out) else []
+
+
+_PROJECT_RANK = re.compile(r"哪[个一项]{0,2}项目|哪些项目")
+
+
+def project_superlative(doc: Document, question: str) -> Grounded | None:
+    """「哪个项目的执行率最低？得分多少？」 across the 绩效 forms, one per project."""
+    from app.match import bigrams, column_score
+
+    m = _SUPERLATIVE.search(question)
+    if not m or not _PROJECT_RANK.search(question):
+        return None
+    want_max = any(w in m.group(0) for w in ("最多", "最高", "最大"))
+    forms = [t for t in doc.tables if "绩效" in t.kind and any(is_total(r) for r in t.rows)]
+    if len(forms) < 2:
+        return None
+    q = norm(question[: m.end()])
+    qg = bigrams(q)
+    cells = []
+    for t in forms:
+        col = max(t.columns, key=lambda c: column_score(c, q, qg))
+        if column_score(col, q, qg) <= 0:
+            continue
+        ri = next(i for i, r in enumerate(t.rows) if is_total(r))
+        if t.rows[ri].cells.get(col) is not None:
+            cells.append(Cell(t, ri, col, 0.0, (1.0, 1.0, 1.0)))
+    if len(cells) < 2:
+        return None
+    best = max(cells, key=lambda c: c.value) if want_max else min(cells, key=lambda c: c.value)
+    word = "最高" if want_max else "最低"
+    name = re.sub(r"^[^（(]*[（(]|[）)]$", "", best.table.title.split("）（")[0]) or best.table.title
+    picked = [best]
+    text = f"{name}{best.column.split('/')[-1]}{word}，{_value_text(best)}"
+    tail = question[m.end():]
+    if "得分" in tail or "分数" in tail:  # 「…得分多少？」 the same project's score
+        score_row = next((i for i, r in enumerate(best.table.rows)
+                          if re.search(r"总分|汇总得分|总得分|合计得分", bare_name(r.name))), None)
+        if score_row is not None:
+            row = best.table.rows[score_row]
+            col = next((c for c in best.table.columns if "得分" in c and row.cells.get(c) is not None), None)
+            if col:
+                sc = Cell(best.table, score_row, col, 0.0, (1.0, 1.0, 1.0))
+                picked.append(sc)
+                text += f"，得分 {_value_text(sc)}"
+    text += f"（{best.table.title}；在各项目的绩效自评表中比较）"  # no digits: every number must be a checked figure
+    claims = [Claim(value=c.value, unit=cell_unit(c), fact_ids=[cell_fact_id(doc, c)]) for c in picked]
+    return Grounded(text, claims, picked, form="compare")
+
+
 def prose_first(question: str, table: Grounded | None) -> bool:
     """Should the prose answer win over the table answer found for the question?"""
     if table is None:
@@ -496,7 +600,7 @@ def prose_first(question: str, table: Grounded | None) -> bool:
     return False
 
 
-TABLE_FORMS = (unspent, execution_rate, difference, share, superlative, total_of)
+TABLE_FORMS = (unspent, project_superlative, execution_rate, difference, share, superlative, total_of, each_of)
 
 
 _SUM_INTENT = re.compile(r"两个|两项|三个|三项|几个项目|之和|加起来|总和|一共|共计")
@@ -504,7 +608,7 @@ _SUM_INTENT = re.compile(r"两个|两项|三个|三项|几个项目|之和|加�
 
 def derived_intent(question: str, doc: Document | None = None) -> bool:
     """The question asks for a computed figure: a single cell would answer something else."""
-    return bool(_DIFF.search(question) or _SHARE.search(question) or _SUPERLATIVE.search(question)
+    return bool(_DIFF.search(question) or _SHARE.search(question) or _SUPERLATIVE.search(question) or _EACH.search(question)
                 or _UNSPENT.search(question) or _SUM_INTENT.search(question) or sum_items(question, doc))
 
 

@@ -212,8 +212,12 @@ def rank_cells(
     tables: list[Table] | None = None,
     want_row: bool = True,
     limit: int = 10,
+    include_empty: bool = False,
 ) -> list[Cell]:
-    """Cells ranked by how well the question names their table, row and column."""
+    """Cells ranked by how well the question names their table, row and column.
+
+    `include_empty`: printed-empty cells compete too (an empty cell is an answer: zero or not applicable).
+    """
     q = norm(question)
     qg = bigrams(q)
     codes = codes_in(question)
@@ -237,8 +241,10 @@ def rank_cells(
             if not want_row and rs == 0 and is_total(row):
                 rs = 0.2  # "the whole" defaults to the total row
             for ci, col in enumerate(t.columns):
-                if row.cells.get(col) is None:
-                    continue
+                if row.cells.get(col) is None and not (
+                    include_empty and rs >= 1.0 and (col_scores[ci] > 0 or not any(row.cells.values()))
+                ):
+                    continue  # an empty cell is the answer only when its row and column are both asked for
                 cs = col_scores[ci]
                 if rs == 0 and cs == 0:
                     continue

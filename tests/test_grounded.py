@@ -175,3 +175,21 @@ def test_question_fitting_several_documents_is_answered_for_each(svc):
     docs = {f.source.doc for f in answer.figures if f.source}
     assert {"yanbian-industry-2023-final.txt", "chaoyang-industry-2023-final.txt"} <= docs
     assert all(f.verified for f in answer.figures) and answer.notices
+
+
+def test_project_with_the_lowest_execution_rate_and_its_score(svc):
+    answer = ask(svc, "industry", "哪个项目的执行率最低？得分多少？")
+    assert answer.answer.startswith("延边州工业经济高质量发展专项资金执行率最低")
+    assert [(f.value, f.unit, f.verified) for f in answer.figures] == [
+        (Decimal("70.26"), "%", True), (Decimal("87.61"), "分", True)]
+
+
+def test_each_of_two_named_items(svc):
+    answer = ask(svc, "industry", "基本支出里人员经费和公用经费各是多少？")
+    assert answer.status == "verified"
+    assert [f.value for f in answer.figures] == [Decimal("1313.37"), Decimal("103.28")]
+
+
+def test_a_named_cell_printed_empty_is_reported_empty_not_replaced(svc):
+    answer = ask(svc, "industry", "收入支出决算总表中外交支出是多少？")
+    assert answer.status == "not_found" and "为空" in answer.answer
