@@ -29,6 +29,21 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+def department_span(question: str, department: str | None) -> str:
+    """The words of the question that name the department (州工信局, 朝阳市工信局), if any."""
+    q, d = norm(question), norm(department or "")
+    best = ""
+    for end, ch in enumerate(q):
+        if ch not in _ORG_END or not d:
+            continue
+        for start in range(max(0, end - 11), end - 1):
+            cand = q[start : end + 1]
+            if len(cand) > len(best) and cand[0] in d and _subsequence(cand, d):
+                best = cand
+                break
+    return best
+
+
 def department_score(question: str, department: str | None) -> int:
     """How many characters of the question name this department, abbreviations included.
 
@@ -84,7 +99,11 @@ def pick_documents(service, question: str, doc_ids: list[str] | None) -> list[Do
 
 
 def _prose(doc: Document, question: str) -> Grounded | None:
-    ranked = rank_sentences(doc, question, limit=2, ignore=doc.department or "")
+    span = department_span(question, doc.department)
+    asked = norm(question).replace(span, "") if len(span) >= 3 else question
+    from app.grounded import asked_unit
+
+    ranked = rank_sentences(doc, asked, limit=2, ignore=doc.department or "", unit=asked_unit(question))
     if not ranked or ranked[0].score < PROSE_MIN:
         return None
     top = ranked[0]

@@ -107,7 +107,7 @@ def _round(v: Decimal, places: int = 2) -> Decimal:
     return v.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-_ASKED_UNIT = [(re.compile(r"多少人|几人|人数|人次"), "人"), (re.compile(r"几辆|多少辆"), "辆"),
+_ASKED_UNIT = [(re.compile(r"多少人|几人|人数|人次"), "人"), (re.compile(r"几辆|多少辆|几台"), "辆"),
                (re.compile(r"几个|多少个"), "个"), (re.compile(r"多少期|几期"), "期"), (re.compile(r"多少分|得分"), "分")]
 
 

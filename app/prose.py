@@ -12,6 +12,7 @@ from ingest.models import Document
 _SENT_END = re.compile(r"(?<=[。；;！？!?])")
 # Bigrams that every budget sentence shares: they carry no signal.
 _STOP = {"多少", "是多", "少万", "万元", "年度", "本年", "部门", "单位", "情况", "什么", "哪些", "为什", "么一", "分别"}
+_ASKING = set("什么哪几吗呢谁")
 _FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万元|亿元|元|%|个|辆|人次|人|项|家|次|期|天)")
 # What the question asks about → words that precede the wanted figure in the sentence.
 _CUES = [
@@ -40,17 +41,29 @@ def sentences(doc: Document) -> list[Sentence]:
     return out
 
 
-def rank_sentences(doc: Document, question: str, limit: int = 3, ignore: str = "") -> list[Sentence]:
+def _pnorm(text: str) -> str:
+    """Prose normal form: 预算数 and 预算 say the same (as do 决算数 / 决算)."""
+    return re.sub(r"(?<=[预决]算)数", "", norm(text))
+
+
+def _grams(text: str) -> set[str]:
+    """Bigrams with their characters in order of code point: 「几辆车」 meets 「车辆 4 辆」."""
+    return {"".join(sorted(g)) for g in bigrams(_pnorm(text))}
+
+
+def rank_sentences(doc: Document, question: str, limit: int = 3, ignore: str = "",
+                   unit: str | None = None) -> list[Sentence]:
     """Sentences by the share of the question's bigrams they hold, rare bigrams weighing more (idf).
 
     `ignore`: words that name the document rather than the subject (the department), left out.
     """
-    q = norm(question)
-    qg = bigrams(q) - _STOP - bigrams(norm(ignore))
+    stop = {"".join(sorted(g)) for g in _STOP}
+    # question words (什么 / 哪个 / 几辆 / 属于) say what is asked, not where it stands
+    qg = {g for g in _grams(question) - stop - _grams(ignore) if not (set(g) & _ASKING) and g != "于属"}
     if not qg:
         return []
     sents = sentences(doc)
-    grams = [(bigrams(norm(s.text)), bigrams(norm(s.heading))) for s in sents]
+    grams = [(_grams(s.text), _grams(s.heading)) for s in sents]
     n = len(sents) + 1
     idf = {g: math.log(n / (1 + sum(1 for sg, _ in grams if g in sg))) + 0.5 for g in qg}
     total = sum(idf.values())
@@ -60,6 +73,8 @@ def rank_sentences(doc: Document, question: str, limit: int = 3, ignore: str = "
         if not in_text:
             continue
         score = (sum(idf[g] for g in in_text) + 0.8 * sum(idf[g] for g in (qg & hg) - sg)) / total
+        if unit and any(m.group(2) == unit for m in _FIGURE.finditer(s.text)):
+            score += 0.1  # the sentence gives a figure in the unit the question asks for (几辆 → 辆)
         ranked.append(Sentence(s.text, s.heading, s.page, score, s.next))
     ranked.sort(key=lambda s: -s.score)
     return ranked[:limit]
