@@ -36,8 +36,8 @@ TABLE_ALIASES: dict[str, list[str]] = {
 TOTAL_NAMES = ("合计", "总计", "小计")
 
 # When the question names no table, the general tables are what people mean (a small prior only).
-KIND_PRIOR = {"收入支出决算总表": 0.3, "收支预算总表": 0.3, "收入决算表": 0.2, "支出决算表": 0.2,
-              "收入预算表": 0.2, "支出预算表": 0.2}
+KIND_PRIOR = {"收入支出决算总表": 0.3, "收支预算总表": 0.3, "收入决算表": 0.2, "支出决算表": 0.25,
+              "收入预算表": 0.2, "支出预算表": 0.25}
 
 
 def norm(text: str) -> str:
@@ -78,6 +78,8 @@ def table_score(table: Table, q: str, qgrams: set[str]) -> float:
     printed = table.title.split("/")[0]
     title = norm(re.sub(r"[（(][^）)]*[表][^）)]*[）)]", "", printed))
     names = {title, norm(table.kind)} | {norm(a) for a in TABLE_ALIASES.get(table.kind, [])}
+    # 「收入预算总表」 names 2025年部门收入预算总表: the 部门/单位/本年 prefix is not said
+    names.add(re.sub(r"^(预算单位|部门|单位|本年|本级)+", "", title))
     # a project's name in its 绩效 table title: 项目支出绩效自评表（延吉纺织厂护厂经费）
     names |= {norm(m) for m in re.findall(r"[（(]([^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]", printed)
               if "表" not in m}
@@ -115,7 +117,7 @@ def row_score(row: Row, q: str, qgrams: set[str], codes_in_q: set[str]) -> float
     if c >= 0.999:
         return 1.0 + min(len(n), 20) / 20
     short = re.sub(r"(合计|小计|总计)$", "", n)  # 公用经费合计 answers 「公用经费是多少」
-    if short != n and len(short) >= 2 and short in q:
+    if short != n and len(short) >= 4 and short in q:
         return 0.9 + min(len(short), 20) / 20
     if c >= 0.75 and len(n) >= 4:
         return c
