@@ -62,6 +62,8 @@ def register(app: typer.Typer) -> None:
             page.loading.set()  # before the page is served, so the first visitor sees the preload notice
             threading.Thread(target=preload_samples, args=(service, page, lambda m: typer.echo(m, err=True)),
                              daemon=True).start()
+        if not no_dense:  # stored documents without vectors get them behind the page (shown in its notice)
+            threading.Thread(target=service.fill_dense, kwargs={"background": True}, daemon=True).start()
         launch(blocks, service, host=host, port=port, auth=auth, prevent_thread_lock=True)
         typer.echo(f"budgetqa page ready at http://{host}:{port} ({time.perf_counter() - t0:.1f} s)", err=True)
         try:

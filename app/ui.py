@@ -57,11 +57,23 @@ class Page:
     def library(self) -> pd.DataFrame:
         return pd.DataFrame(library_rows(self.store.documents()), columns=LIBRARY_HEADERS)
 
+    def dense_pending(self) -> list:
+        """Documents whose embedding index is still filling (answers never wait for it)."""
+        retriever = self.svc._retriever
+        return retriever.pending() if retriever is not None else []
+
     def notice(self) -> str:
         n = len(self.store.documents())
         if self.loading.is_set():
-            return f"正在导入示例文件…（已就绪 {n} 份，可先提问）"
-        return f"文库中共 {n} 份文件。" if n else "文库为空：请在「文件库」上传部门预算/决算 PDF 或文本。"
+            text = f"正在导入示例文件…（已就绪 {n} 份，可先提问）"
+        else:
+            text = f"文库中共 {n} 份文件。" if n else "文库为空：请在「文件库」上传部门预算/决算 PDF 或文本。"
+        pending = self.dense_pending()
+        if pending:
+            done = sum(p.done for p in pending)
+            total = sum(p.total for p in pending)
+            text += f" 语义检索索引后台生成中：{len(pending)} 份文件（{done}/{total} 段），表格问答不受影响。"
+        return text
 
     def refresh(self):
         """Library table, notice, and the choices of every document picker."""
@@ -322,7 +334,7 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
         demo.load(page.refresh, outputs=refreshed, api_visibility="private")
         # While --demo preloads, keep the pickers current so the first visitor need not reload.
         timer = gr.Timer(2.0, active=True)
-        timer.tick(lambda: page.refresh() if page.loading.is_set() else [gr.skip()] * len(refreshed),
+        timer.tick(lambda: page.refresh() if page.loading.is_set() or page.dense_pending() else [gr.skip()] * len(refreshed),
                    outputs=refreshed, api_visibility="private")
         gr.api(page.ask_api, api_name="ask", concurrency_limit=4)
         gr.api(page.documents_api, api_name="documents")

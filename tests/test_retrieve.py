@@ -301,3 +301,21 @@ def test_rows_take_the_dense_rank_of_their_tables_summary(tmp_path, monkeypatch)
     hits = retriever.search("行政运行", [DOC_A.doc_id], k=2)
     assert [h.id for h in hits] == ["a1a1a1a1a1a1-t4-r2", ROW_XINGZHENG_03]
     assert hits[0].found_by == ["lexical", "dense"]
+
+
+def test_service_fills_the_dense_index_for_documents_that_lack_it(tmp_path):
+    from app.service import Service
+    from app.settings import get_settings
+    from tests.conftest import FIXTURES
+
+    home = tmp_path / "home"
+    lexical_only = Service(get_settings(home), dense=False)
+    doc_id = lexical_only.ingest_one(FIXTURES / "yanbian-govoffice-2023-budget.txt").doc_id
+    lexical_only.close()
+
+    svc = Service(get_settings(home), embeddings=HashEmbeddings())
+    assert svc.fill_dense(background=False) == [doc_id]
+    assert svc.retriever.index.dense_status(doc_id).state == "done"
+    assert svc.fill_dense(background=False) == []  # nothing left to embed
+    hits = svc.retriever.search("三公经费预算", doc_ids=[doc_id], k=5)
+    assert hits and all(h.doc_id == doc_id for h in hits)
