@@ -6,6 +6,7 @@ Every figure in the returned answer has been through `app.checker.verify`; with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from app.checker import verify
@@ -85,6 +86,9 @@ def pick_documents(service, question: str, doc_ids: list[str] | None) -> list[Do
     summaries = store.documents()
     if len(summaries) <= 1:
         return [store.document(s.id) for s in summaries]
+    years = {int(y) for y in re.findall(r"(20\d\d)\s*年", question)}
+    if years and any(d.year in years for d in summaries):  # 「2025年…」 means the 2025 documents
+        summaries = [d for d in summaries if d.year in years]
     scored = [(department_score(question, d.department), d.id) for d in summaries]
     best = max(s for s, _ in scored)
     candidates = [i for s, i in scored if s == best and best >= 3] or [i for _, i in scored]

@@ -193,3 +193,9 @@ def test_each_of_two_named_items(svc):
 def test_a_named_cell_printed_empty_is_reported_empty_not_replaced(svc):
     answer = ask(svc, "industry", "收入支出决算总表中外交支出是多少？")
     assert answer.status == "not_found" and "为空" in answer.answer
+
+
+def test_a_year_in_the_question_picks_that_years_documents(svc):
+    answer = svc.ask("2025年“三公”经费预算数合计是多少？")
+    assert first(answer) == (Decimal("37.91"), "万元", True)
+    assert answer.figures[0].source.doc == "putuo-wanli-2025-budget.pdf"
