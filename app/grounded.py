@@ -67,7 +67,7 @@ def describe(cell: Cell) -> str:
     name = bare_name(row.name) or row.name
     col = cell.column.replace("/", "·")
     title = cell.table.title
-    return f"{title}「{name}」{col}"
+    return f"{title}「{name}」{col}" if name else f"{title}·{col}"
 
 
 def _value_text(cell: Cell) -> str:
@@ -100,7 +100,15 @@ def _confident(cell: Cell | None) -> bool:
     if cell is None:
         return False
     ts, rs, cs = cell.parts
-    return rs >= 1.0 or (rs > 0 and (ts >= 1.0 or cs >= 0.35)) or (rs <= 0.2 and cs >= 0.35 and ts >= 1.0)
+    if rs >= 1.0 or (rs > 0 and (ts >= 1.0 or cs >= 0.35)) or (rs <= 0.2 and cs >= 0.35 and ts >= 1.0):
+        return True
+    if rs <= 0.2 and not bare_name(cell.row.name) and cs >= 1.0:
+        return True  # a one-row table (三公) whose column the question names in full: 公务接待费决算数
+    from app.match import KIND_PRIOR
+
+    # 「项目支出是多少」: the total row of a general table, under a column the question names
+    # (any table when the column is named in full: 基本支出/公用经费)
+    return rs <= 0.2 and is_total(cell.row) and (cs >= 1.0 or (cs >= 0.5 and KIND_PRIOR.get(cell.table.kind, 0) > 0))
 
 
 def _round(v: Decimal, places: int = 2) -> Decimal:
@@ -168,6 +176,10 @@ def difference(doc: Document, question: str) -> Grounded | None:
     context = question[: m.start()]
     if doc.year and any(int(y) != doc.year for y in _YEARS.findall(left + right)):
         return None  # another year's figure is not in this document's tables
+    paired = _same_row_pair(doc, context, left, right)
+    if paired is not None:
+        a, b = paired
+        return _difference_answer(doc, a, b, verb)
     a = _best(doc, context + left)
     if not _confident(a):
         return None
@@ -180,10 +192,31 @@ def difference(doc: Document, question: str) -> Grounded | None:
             return None
     if b.table is a.table and b.row_index == a.row_index and b.column == a.column:
         return None
+    return _difference_answer(doc, a, b, verb)
+
+
+_MEASURE = re.compile(r"年初预算数|全年预算数|预算数|决算数|执行数|预算|决算")
+
+
+def _same_row_pair(doc: Document, context: str, left: str, right: str) -> tuple[Cell, Cell] | None:
+    """「公务用车运行维护费决算数比预算数少多少」: one item, two measures — two columns of one row."""
+    if not (_MEASURE.search(left) and _MEASURE.search(right)):
+        return None
+    item = _MEASURE.sub("", left)
+    for a in rank_cells(doc, context + left, limit=8):
+        if not _confident(a):
+            continue
+        for b in rank_cells(doc, context + right + item, tables=[a.table], limit=8):
+            if b.row_index == a.row_index and b.column != a.column and b.parts[2] > 0:
+                return a, b
+    return None
+
+
+def _difference_answer(doc: Document, a: Cell, b: Cell, verb: str) -> Grounded | None:
     if cell_unit(a) != cell_unit(b):
         return None
     diff = a.value - b.value
-    word = "多" if diff >= 0 else "少"
+    word = "多" if diff > 0 else ("少" if diff < 0 else "相同，差额")
     if verb.startswith(("增加", "减少", "调减", "调增")):
         word = "增加" if diff >= 0 else "减少"
     unit = fmt_unit(cell_unit(a))

@@ -18,8 +18,11 @@ _FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万元|亿元|元|%|个|辆|人�
 _CUES = [
     ("增加了多少", ("增加", "增长")), ("增加多少", ("增加",)), ("减少了多少", ("减少", "下降")), ("减少多少", ("减少",)),
     ("增长", ("增长",)), ("下降", ("下降",)), ("年初预算", ("年初预算", "预算为", "预算")), ("完成", ("完成",)),
-    ("几辆", ("辆",)), ("几个", ("个",)), ("多少个", ("个",)), ("多少人", ("人",)), ("涉及", ("涉及", "金额")),
+    ("涉及", ("涉及", "金额")),
 ]
+# Questions that ask for a count name its unit: the figure in that unit is the one.
+_UNIT_CUES = [("几辆", "辆"), ("多少辆", "辆"), ("几个", "个"), ("多少个", "个"), ("多少人", "人"), ("几人", "人"),
+              ("多少项", "项"), ("几项", "项"), ("多少家", "家"), ("几家", "家")]
 
 
 @dataclass
@@ -31,11 +34,16 @@ class Sentence:
     next: str = ""  # the sentence after it in the same paragraph (a heading-like sentence's figures are there)
 
 
+def _is_contents(text: str) -> bool:
+    """A table of contents run together (一、收入支出决算总表二、收入决算表…): not a statement."""
+    return text.count("表") >= 3 and not _FIGURE.search(text)
+
+
 def sentences(doc: Document) -> list[Sentence]:
     out = []
     for p in doc.paragraphs:
         heading = " > ".join(p.heading_path)
-        parts = [s.strip() for s in _SENT_END.split(p.text) if len(s.strip()) >= 6]
+        parts = [s.strip() for s in _SENT_END.split(p.text) if len(s.strip()) >= 6 and not _is_contents(s)]
         for i, s in enumerate(parts):
             out.append(Sentence(s, heading, p.page, next=parts[i + 1] if i + 1 < len(parts) else ""))
     return out
@@ -98,14 +106,15 @@ def key_figure(sentence: str, question: str) -> str | None:
         if hit:
             anchor = sentence.find(hit)
             break
+    unit = next((u for cue, u in _UNIT_CUES if cue in q), None)
     best, best_score = None, -1e9
     for m in figures:
         before = sentence[max(0, m.start() - 8) : m.start()]
         score = 0.0
         if wanted and any(w in before for w in wanted):
             score += 3
-        if wanted and any(w == m.group(2) for w in wanted):
-            score += 2
+        if unit and m.group(2) == unit:
+            score += 3
         if m.start() >= anchor:
             score += 1 - (m.start() - anchor) / 400
         asks_share = any(w in question for w in ("%", "百分", "率", "比例", "比重", "占比"))

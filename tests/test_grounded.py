@@ -199,3 +199,28 @@ def test_a_year_in_the_question_picks_that_years_documents(svc):
     answer = svc.ask("2025年“三公”经费预算数合计是多少？")
     assert first(answer) == (Decimal("37.91"), "万元", True)
     assert answer.figures[0].source.doc == "putuo-wanli-2025-budget.pdf"
+
+
+@pytest.mark.parametrize("doc, question, expected", [
+    ("industry", "延边州工信局的项目支出是多少万元？", Decimal("802.51")),  # total row of 支出决算表
+    ("industry", "三公经费中公务接待费的决算数是多少？", Decimal("5.22")),
+    ("industry", "住房公积金支出是多少？", Decimal("76.27")),  # 支出决算表 preferred to 收入决算表
+    ("govoffice", "延边州发展研究中心当年预算是多少？", Decimal("448.66")),  # abbreviated unit name
+    ("govoffice", "基本支出中公用经费预算是多少？", Decimal("182.46")),  # the table, not the prose's 364.93
+])
+def test_paraphrased_lookups(svc, doc, question, expected):
+    value, unit, verified = first(ask(svc, doc, question))
+    assert (value, unit, verified) == (expected, "万元", True)
+
+
+def test_one_item_two_measures_is_a_difference_within_one_row(svc):
+    answer = ask(svc, "industry", "公务接待费决算数比预算数少多少？")
+    assert first(answer) == (Decimal("4.32"), "万元", True)  # 5.22 − 9.54
+    assert answer.answer.startswith("少")
+
+
+def test_a_count_question_takes_the_figure_in_its_unit():
+    from app.prose import key_figure
+
+    sentence = "根据上述职责，延边州政数局内设 10 个机构和 1 个中心，分别为办公室、机关党总支。"
+    assert key_figure(sentence, "政数局2023年有几个内设机构？") == "10 个"
