@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable
 
 from app.checker import verify
-from app.grounded import _PROSE_STRONG, _WHY, Grounded, _years_mismatch, answer_from_tables, empty_table_named, prose_first
-from app.match import bare_name, bigrams, norm
-from app.models import Answer, Citation, Figure
+from app.cells import Grounded, asked_unit, empty_table_named, years_mismatch
+from app.grounded import _PROSE_STRONG, _WHY, answer_from_tables, prose_first
+from app.match import bare_name, norm
+from app.models import Answer, Citation
 from app.prose import key_figure, rank_sentences
 from ingest.models import Document
 
@@ -105,8 +106,6 @@ def pick_documents(service, question: str, doc_ids: list[str] | None) -> list[Do
 def _prose(doc: Document, question: str) -> Grounded | None:
     span = department_span(question, doc.department)
     asked = norm(question).replace(span, "") if len(span) >= 3 else question
-    from app.grounded import asked_unit
-
     ranked = rank_sentences(doc, asked, limit=2, ignore=doc.department or "", unit=asked_unit(question))
     if not ranked or ranked[0].score < PROSE_MIN:
         return None
@@ -124,7 +123,7 @@ def _prose(doc: Document, question: str) -> Grounded | None:
 
 
 def grounded_answer(doc: Document, question: str) -> Grounded | None:
-    if _years_mismatch(doc, question):
+    if years_mismatch(doc, question):
         return Grounded("", not_found_reason=f"文件未提供：本文件为{doc.year}年度{doc.kind or ''}，不含问题所问年度的数据。")
     if _WHY.search(question):  # reasons live in the prose
         prose = _prose(doc, question)

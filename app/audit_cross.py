@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from app.audit import AuditResult, Finding, cell_location, classify_gap, fmt
+from app.audit import AuditResult, Finding, fmt
 from app.audit_tables import Qty, _find, _UNNAMED, amount_columns, cell_qty, compare, norm_name, side_figures, sum_qty
 from ingest.classify import BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, INCOME, OVERVIEW, SANGONG, SPENDING
 from ingest.models import Document, Row, Table

@@ -259,7 +259,6 @@ def _hint(tables: list[Table], code: str | None, value: Decimal, own: Table) -> 
 def _subjects(doc, para, heading: str, text: str, subj: _Subjects, tables, current: dict, result: AuditResult) -> None:
     if current["heading"] != heading:
         current.update(path=None, heading=heading)
-    pos = 0
     hits = list(_PATH.finditer(text))
     segments: list[tuple[Row | None, str]] = []
     if hits and hits[0].start() > 0 and current["path"] is not None:
@@ -271,7 +270,6 @@ def _subjects(doc, para, heading: str, text: str, subj: _Subjects, tables, curre
         end = hits[i + 1].start() if i + 1 < len(hits) else len(text)
         segments.append((row, text[h.end() : end]))
         current["path"] = row
-        pos = end
     for row, seg in segments:
         if row is None:
             continue

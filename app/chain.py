@@ -15,7 +15,7 @@ from langchain_core.output_parsers import PydanticOutputParser, StrOutputParser
 from langchain_core.prompts import PromptTemplate
 from pydantic import BaseModel, Field
 
-from app.grounded import Grounded, cell_fact_id, cell_unit
+from app.cells import Grounded, cell_fact_id, cell_unit
 from app.match import bare_name, rank_cells
 from app.models import Answer, Claim
 from app.prompts import load

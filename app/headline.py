@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ingest.classify import (BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, INCOME, OVERVIEW, SANGONG,
+from ingest.classify import (BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, OVERVIEW, SANGONG,
                              SPENDING, STATS)
 from ingest.facts import column_unit
 from ingest.models import Document, Row, Table

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from ingest.models import Row, Table
-from ingest.tables import _Ctx, is_amount_cell, parse_cell, squeeze
+from ingest.tables import _Ctx, is_amount_cell, parse_cell
 
 _PROJECT = re.compile(r"^(项目名称|部门（单位）名称|部门\(单位\)名称|单位名称)$")
 _FUND_HEADER_WORDS = ("预算数", "执行数", "执行率", "得分", "分值", "结(转)余", "结（转）余", "下达金额", "执行金额")

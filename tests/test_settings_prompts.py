@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from app.prompts import PromptError, check_all, variables
+from app.prompts import check_all, variables
 from app.settings import Settings, get_settings
 
 
