@@ -67,10 +67,22 @@ def build_prompt(service, doc: Document, question: str) -> tuple[str, dict, list
     return prompt, cells, passages
 
 
-def _call(model, prompt: str, on_token: Callable[[str], None] | None) -> str:
-    chain = model | StrOutputParser()
+# Transient trouble at the endpoint (timeouts, dropped connections, rate limits) is retried with backoff.
+RETRY_ON: tuple[type[BaseException], ...] = (TimeoutError, ConnectionError)
+try:  # the OpenAI client's own errors, when it is installed
+    import openai
+
+    RETRY_ON += (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError)
+except ImportError:  # pragma: no cover
+    pass
+
+
+def _call(model, prompt: str, on_token: Callable[[str], None] | None, attempts: int = 3) -> str:
     if on_token is None:
+        chain = model.with_retry(retry_if_exception_type=RETRY_ON, stop_after_attempt=attempts,
+                                 wait_exponential_jitter=True) | StrOutputParser()
         return chain.invoke(prompt)
+    chain = model | StrOutputParser()  # a stream already shown cannot be replayed, so it is not retried
     parts = []
     for chunk in chain.stream(prompt):
         parts.append(chunk)
@@ -102,7 +114,7 @@ def llm_answer(service, question: str, docs: list[Document],
         doc = max(docs, key=lambda d: max((c.score for c in rank_cells(d, question, limit=1)), default=0))
     prompt, cells, passages = build_prompt(service, doc, question)
     try:
-        raw = _call(service.llm, prompt, on_token)
+        raw = _call(service.llm, prompt, on_token, attempts=service.settings.llm.max_retries + 1)
     except Exception as exc:
         log.warning("LLM call failed: %s", exc)
         return None

@@ -12,7 +12,7 @@ from pydantic import Field
 
 
 class ScriptedChatModel(BaseChatModel):
-    replies: list[str] = Field(default_factory=list)
+    replies: list = Field(default_factory=list)  # str replies, or exceptions to raise
     prompts: list[str] = Field(default_factory=list)
 
     @property
@@ -24,4 +24,7 @@ class ScriptedChatModel(BaseChatModel):
         self.prompts.append("\n".join(str(m.content) for m in messages))
         if not self.replies:
             raise RuntimeError("ScriptedChatModel: no reply left in the script")
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self.replies.pop(0)))])
+        reply = self.replies.pop(0)
+        if isinstance(reply, BaseException):  # scripted endpoint trouble
+            raise reply
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply))])

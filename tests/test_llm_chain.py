@@ -129,3 +129,20 @@ def test_injected_instruction_in_a_document_cannot_get_a_fake_figure_verified(tm
     svc._llm = ScriptedChatModel(replies=[reply("基本支出为9,999.99万元。", cell(basic, "9999.99"))])
     answer = svc.ask(Q, doc_ids=[r.doc_id])
     assert answer.status == "unverified" and not answer.figures[0].verified
+
+
+def test_a_timeout_is_retried_and_the_answer_still_checked(stored):
+    _, _, ids = stored
+    answer, model = ask_with(stored, TimeoutError("endpoint slow"),
+                             reply("基本支出为1,184.83万元。", cell(ids["basic"], "1184.83")))
+    assert len(model.prompts) == 2
+    assert answer.mode == "llm" and answer.status == "verified"
+
+
+def test_streamed_answer_reaches_the_caller_token_by_token(stored):
+    home, doc_id, ids = stored
+    model = ScriptedChatModel(replies=[reply("基本支出为1,184.83万元。", cell(ids["basic"], "1184.83"))])
+    svc = Service(get_settings(home), llm=model, dense=False)
+    tokens: list[str] = []
+    answer = svc.ask(Q, doc_ids=[doc_id], on_token=tokens.append)
+    assert "".join(tokens).startswith('{"answer"') and answer.status == "verified"
