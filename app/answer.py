@@ -17,6 +17,7 @@ from app.models import Answer, Citation
 from app.prose import key_figure, rank_sentences
 from ingest.models import Document
 
+_ASKS_FIGURE = re.compile(r"多少|几[个辆人项家次年]|金额|数额|比例|占比|比重")
 NOT_FOUND = "文件未提供：在所选文件的表格和说明中没有找到能回答这个问题的数字。"
 PROSE_MIN = 0.3
 
@@ -114,6 +115,8 @@ def _prose(doc: Document, question: str) -> Grounded | None:
     if fig is None and top.next:  # 「1. …行政运行（项）。」 names the subject; its figures follow
         top.text = top.text + top.next
         fig = key_figure(top.text, question)
+    if fig is None and _ASKS_FIGURE.search(question) and not _WHY.search(question):
+        return None  # a figure was asked for and the best sentence gives none for it
     lead = f"{fig}。" if fig else ""
     quotes = [(s.heading, s.page, s.text) for s in ranked if s.score >= PROSE_MIN][:2]
     body = "原文：" + "……".join(f"「{q[2]}」" for q in quotes)

@@ -17,6 +17,7 @@ from ingest.facts import column_unit, fact_id
 from ingest.models import Document, Table
 
 _YEARS = re.compile(r"(20\d\d)\s*年")
+GENERIC_COLUMNS = {"金额", "决算数", "预算数", "合计", "小计", "数额", "本年", "2023年预算数", "当年预算", "统计数"}
 
 
 
@@ -96,6 +97,8 @@ def confident(cell: Cell | None) -> bool:
 
     # 「项目支出是多少」: the total row of a general table, under a column the question names
     # (any table when the column is named in full: 基本支出/公用经费)
+    if norm(cell.column.split("/")[-1]) in GENERIC_COLUMNS:
+        return False  # 「金额」 or 「决算数」 in a question names no particular figure
     return rs <= 0.2 and is_total(cell.row) and (cs >= 1.0 or (cs >= 0.5 and KIND_PRIOR.get(cell.table.kind, 0) > 0))
 
 

@@ -34,6 +34,7 @@ TABLE_ALIASES: dict[str, list[str]] = {
 }
 
 TOTAL_NAMES = ("合计", "总计", "小计")
+_FUND_WORDS = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|预算单位|预算表|部门预算|单位预算|预算管理|决算表|部门决算")
 
 # When the question names no table, the general tables are what people mean (a small prior only).
 KIND_PRIOR = {"收入支出决算总表": 0.3, "收支预算总表": 0.3, "收入决算表": 0.2, "支出决算表": 0.25,
@@ -248,6 +249,10 @@ def rank_cells(
     shadowed = frozenset(dominated_names(doc, q, doc.tables))
     # unsaid, a 决算 document's figure is its 决算数 (the 三公 table prints 预算数 first)
     ledger_word = "决算" if doc.kind == "决算" and "预算" not in q and "决算" not in q else None
+    # said, it must be kept: 「培训费预算」 is not the 培训费 决算数 (fund names such as 一般公共预算 aside)
+    asked = _FUND_WORDS.sub("", q)
+    conflict = ("决算" if "预算" in asked and "决算" not in asked else
+                "预算" if "决算" in asked and "预算" not in asked else None)
     for t in scope:
         if not t.rows or not t.columns:
             continue
@@ -265,6 +270,8 @@ def rank_cells(
             if not want_row and rs == 0 and is_total(row):
                 rs = 0.2  # "the whole" defaults to the total row
             for ci, col in enumerate(t.columns):
+                if conflict and conflict in col and (conflict == "预算" or "预算" not in col):
+                    continue
                 if row.cells.get(col) is None and not (
                     include_empty and rs >= 1.0 and (col_scores[ci] > 0 or not any(row.cells.values()))
                 ):

@@ -107,6 +107,8 @@ def key_figure(sentence: str, question: str) -> str | None:
             anchor = sentence.find(hit)
             break
     unit = next((u for cue, u in _UNIT_CUES if cue in q), None)
+    if anchor > 0 and all(m.start() < anchor for m in figures):
+        return None  # the subject is named after every figure: none of them is its figure
     best, best_score = None, -1e9
     for m in figures:
         before = sentence[max(0, m.start() - 8) : m.start()]

@@ -224,3 +224,14 @@ def test_a_count_question_takes_the_figure_in_its_unit():
 
     sentence = "根据上述职责，延边州政数局内设 10 个机构和 1 个中心，分别为办公室、机关党总支。"
     assert key_figure(sentence, "政数局2023年有几个内设机构？") == "10 个"
+
+
+@pytest.mark.parametrize("question", [
+    "延边州工信局的土地出让收入是多少？",
+    "延边州工信局2023年培训费预算是多少？",  # only its 决算数 is printed
+    "延边州工信局2023年政府采购金额比预算少多少？",
+    "延边州工信局2023年的人均工资是多少？",
+])
+def test_questions_the_document_cannot_answer_show_no_verified_figure(svc, question):
+    answer = ask(svc, "industry", question)
+    assert not any(f.verified for f in answer.figures)
