@@ -261,15 +261,25 @@ def superlative(doc: Document, question: str) -> Grounded | None:
             cells.append(c)
     else:
         # every row of the best-matching table, excluding totals and parents
-        anchor = rank_cells(doc, question, want_row=False, limit=1)
+        # 「哪类支出最多」 ranks spending: a two-sided table's income side is not what is compared
+        target = m.group(0)
+        avoid = "收入" if "支出" in target and "收入" not in target else "支出" if "收入" in target else None
+        anchor = [c for c in rank_cells(doc, question, want_row=False, limit=10) if not avoid or c.table.side != avoid][:1]
         if not anchor:
             return None
         t, col = anchor[0].table, anchor[0].column
         codes = [r.code for r in t.rows if r.code]
+        # 「哪类支出最多」 compares 类 rows, 「哪款」 款 rows; otherwise the leaves (rows without children)
+        level = 3 if re.search(r"哪[一]?类", question) else 5 if re.search(r"哪[一]?款", question) else None
         for ri, r in enumerate(t.rows):
             if is_total(r) or r.cells.get(col) is None:
                 continue
-            if r.code and any(o != r.code and o.startswith(r.code) for o in codes):
+            if level is not None:
+                # 类 rows: a 3-digit code, or (总表 sides print no codes) a name numbered 一、二、…
+                by_name = level == 3 and not r.code and re.match(r"^[一二三四五六七八九十]+、", r.name.strip())
+                if not (r.code and len(r.code) == level) and not by_name:
+                    continue
+            elif r.code and any(o != r.code and o.startswith(r.code) for o in codes):
                 continue
             cells.append(Cell(t, ri, col, 0, (0, 0, 0)))
     cells = [c for c in cells if c.value is not None]

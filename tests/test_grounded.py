@@ -235,3 +235,9 @@ def test_a_count_question_takes_the_figure_in_its_unit():
 def test_questions_the_document_cannot_answer_show_no_verified_figure(svc, question):
     answer = ask(svc, "industry", question)
     assert not any(f.verified for f in answer.figures)
+
+
+def test_largest_class_of_spending_compares_class_rows(svc):
+    answer = ask(svc, "industry", "支出决算表中哪类支出最多？")
+    assert answer.answer.startswith("资源勘探工业信息等支出最多")
+    assert first(answer) == (Decimal("1987.35"), "万元", True)
