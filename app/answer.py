@@ -206,7 +206,7 @@ def finish(service, question: str, g: Grounded, doc: Document, mode: str) -> Ans
     facts = service.store.facts_by_id(fact_ids)
     result = verify(g.text, g.claims, facts)
     citations = [
-        Citation(doc=doc.file, page=c.row.page, table=c.table.title,
+        Citation(doc=doc.file, page=c.row.page, line=c.row.line, table=c.table.title,
                  row=(f"{c.row.code} " if c.row.code else "") + bare_name(c.row.name), column=c.column,
                  text=f"{c.value}")
         for c in g.cells

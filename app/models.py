@@ -14,6 +14,7 @@ Status = Literal["verified", "partial", "unverified", "not_found"]
 class Citation(BaseModel):
     doc: str
     page: int | None = None
+    line: int | None = None  # for text conversions, which have no pages
     table: str | None = None
     row: str | None = None
     column: str | None = None

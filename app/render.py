@@ -42,6 +42,8 @@ def source_text(c) -> str:
     parts = [c.doc]
     if c.page:
         parts.append(f"第{c.page}页")
+    elif getattr(c, "line", None):
+        parts.append(f"第{c.line}行")
     for p in (c.table, c.row, c.column):
         if p:
             parts.append(p)

@@ -71,6 +71,7 @@ def table_facts(doc_id: str, table: Table) -> Iterator[Fact]:
                 value=value,
                 unit=row.units.get(column) or column_unit(column, table.unit),
                 page=row.page,
+                line=row.line,
                 fact_id=fact_id(doc_id, table, ri, col_pos.get(column, -1)),
             )
 

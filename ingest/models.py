@@ -116,11 +116,13 @@ class Fact:
     unit: str | None
     page: int | None
     fact_id: str = ""
+    line: int | None = None  # source line, for text conversions (they have no pages)
 
     def citation(self) -> dict:
         return {
             "doc": self.doc_id,
             "page": self.page,
+            "line": self.line,
             "table": self.table_title,
             "row": f"{self.row_code} {self.row_name}".strip() if self.row_code else self.row_name,
             "column": self.column,

@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS facts (
     col TEXT,
     value TEXT,
     unit TEXT,
-    page INTEGER
+    page INTEGER,
+    line INTEGER
 );
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id, table_kind);
 """
@@ -132,9 +133,9 @@ class Store:
                   len(t.rows)) for t in doc.tables],
             )
             cur.executemany(
-                "INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(f.fact_id, f.doc_id, f.table_index, f.table_kind, f.table_title, f.side, f.row_index, f.row_code,
-                  f.row_name, f.column, str(f.value), f.unit, f.page) for f in facts],
+                  f.row_name, f.column, str(f.value), f.unit, f.page, f.line) for f in facts],
             )
             cur.execute("COMMIT")
         except BaseException:
@@ -217,4 +218,5 @@ def _fact(r) -> Fact:
     return Fact(
         fact_id=r[0], doc_id=r[1], table_index=r[2], table_kind=r[3], table_title=r[4], side=r[5] or None,
         row_index=r[6], row_code=r[7], row_name=r[8], column=r[9], value=Decimal(r[10]), unit=r[11], page=r[12],
+        line=r[13],
     )
