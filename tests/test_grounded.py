@@ -241,3 +241,14 @@ def test_largest_class_of_spending_compares_class_rows(svc):
     answer = ask(svc, "industry", "支出决算表中哪类支出最多？")
     assert answer.answer.startswith("资源勘探工业信息等支出最多")
     assert first(answer) == (Decimal("1987.35"), "万元", True)
+
+
+def test_a_text_conversion_figure_cites_its_source_line(svc):
+    answer = ask(svc, "industry", "支出决算表中工业和信息产业监管下的行政运行是多少？")
+    src = answer.figures[0].source
+    assert (src.page, src.line) == (None, 192)  # the tab line 「2150501 … 行政运行 1,114.87」
+
+
+def test_a_pdf_figure_cites_its_page(svc):
+    answer = ask(svc, "wanli", "支出预算总表中城乡社区支出是多少？")
+    assert answer.figures[0].source.page == 17
