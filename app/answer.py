@@ -12,7 +12,7 @@ from collections.abc import Callable
 from app.checker import verify
 from app.cells import Grounded, asked_unit, empty_table_named, years_mismatch
 from app.grounded import _PROSE_STRONG, _WHY, answer_from_tables, prose_first
-from app.match import bare_name, norm
+from app.match import bare_name, in_order, norm
 from app.models import Answer, Citation
 from app.prose import key_figure, rank_sentences
 from ingest.models import Document
@@ -27,11 +27,6 @@ _ORG_END = set("局办室委部心学厅处院所府道社会")
 _PLACE_END = set("省市区县州旗镇乡府")
 
 
-def _subsequence(short: str, long: str) -> bool:
-    it = iter(long)
-    return all(ch in it for ch in short)
-
-
 def department_span(question: str, department: str | None) -> str:
     """The words of the question that name the department (州工信局, 朝阳市工信局), if any."""
     q, d = norm(question), norm(department or "")
@@ -41,7 +36,7 @@ def department_span(question: str, department: str | None) -> str:
             continue
         for start in range(max(0, end - 11), end - 1):
             cand = q[start : end + 1]
-            if len(cand) > len(best) and cand[0] in d and _subsequence(cand, d):
+            if len(cand) > len(best) and cand[0] in d and in_order(cand, d):
                 best = cand
                 break
     return best
@@ -62,7 +57,7 @@ def department_score(question: str, department: str | None) -> int:
             continue
         for start in range(max(0, end - 11), end - 1):
             cand = q[start : end + 1]
-            if cand[0] in d and _subsequence(cand, d):
+            if cand[0] in d and in_order(cand, d):
                 best = max(best, len(cand))
                 break
     for n in range(min(len(q), 12), 2, -1):  # a plain shared stretch that starts a name part: 襄垣县, 万里街道

@@ -21,6 +21,7 @@ from decimal import Decimal
 from app.audit import AuditResult, Check, Finding, Location, cell_location, classify_gap, fmt, step_of
 from ingest.classify import PERFORMANCE_KINDS, STANDARD_KINDS
 from ingest.models import Document, Row, Table
+from ingest.units import WAN_SCALE
 
 # Columns that hold row numbers, not amounts.
 _NOT_AMOUNT = re.compile(r"^(行|行次|栏次|序号|编号)$")
@@ -30,7 +31,6 @@ _TOTAL_COL = re.compile(r"(合计|小计|总计)$|^\d{4}年预算数$")
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
 _LEVEL_MARK = re.compile(r"[（(](类|款|项)[)）]")
 _CARRY = re.compile(r"结转|结余")
-_SCALE = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
 _SKIP_KINDS = PERFORMANCE_KINDS | {"other", "相关信息统计表"}
 
 
@@ -47,7 +47,7 @@ def amount_columns(table: Table) -> list[str]:
 
 def scale(table: Table) -> Decimal:
     """Factor to 万元: audit compares across tables printed in 元 and 万元."""
-    return _SCALE.get(table.unit or "万元", Decimal(1))
+    return WAN_SCALE.get(table.unit or "万元", Decimal(1))
 
 
 def value(row: Row, column: str) -> Decimal:

@@ -16,14 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from app.models import Citation, Claim, Figure, Status
 from ingest.models import Fact
+from ingest.units import MONEY_SCALE
 
-# How many 元 one unit is worth; amounts in any of these convert into each other.
-MONEY_SCALE: dict[str, Decimal] = {
-    "元": Decimal(1),
-    "千元": Decimal(1000),
-    "万元": Decimal(10_000),
-    "亿元": Decimal(100_000_000),
-}
 PERCENT = "%"
 POINTS = "百分点"  # a difference of two percentages
 TIMES = "倍"  # a ratio

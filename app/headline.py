@@ -18,9 +18,9 @@ from decimal import Decimal
 from ingest.classify import (BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, OVERVIEW, SANGONG,
                              SPENDING, STATS)
 from ingest.facts import column_unit
+from ingest.units import WAN_SCALE
 from ingest.models import Document, Row, Table
 
-TO_WAN: dict[str, Decimal] = {"元": Decimal("0.0001"), "千元": Decimal("0.1"), "万元": Decimal(1), "亿元": Decimal(10000)}
 
 
 TOTAL = r"^(合计|总计)?$"  # the totals row; PDF grids sometimes lose its label, so "" counts too
@@ -272,7 +272,7 @@ def resolve(doc: Document, rules: list[Rule], name: str = "") -> Headline | None
                 if rule.printed and row.cells.get(column) is None:
                     continue
                 unit = _unit(table, column, row, default_unit)
-                scale = TO_WAN.get(unit or "万元")  # no unit line anywhere: the templates' 万元
+                scale = WAN_SCALE.get(unit or "万元")  # no unit line anywhere: the templates' 万元
                 if scale is None:
                     continue  # a %, 分 or count column is never a headline amount
                 value = row.cells.get(column)

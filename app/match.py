@@ -134,13 +134,14 @@ def abbreviated(name: str, q: str) -> bool:
         stop = end + 2
         for start in range(max(0, stop - len(name)), stop - 3):
             cand = q[start:stop]
-            if len(cand) >= 0.6 * len(name) and cand[0] == name[0] and _in_order(cand, name):
+            if len(cand) >= 0.6 * len(name) and cand[0] == name[0] and in_order(cand, name):
                 return True
         end = q.find(name[-2:], end + 1)
     return False
 
 
-def _in_order(short: str, long: str) -> bool:
+def in_order(short: str, long: str) -> bool:
+    """The characters of `short` occur in `long` in the same order (an abbreviation's test)."""
     it = iter(long)
     return all(ch in it for ch in short)
 

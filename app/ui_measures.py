@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ingest.models import Document, Row, Table
+from ingest.units import to_wan
 
 MEASURES = ["三公经费", "本年支出合计", "基本支出", "项目支出", "人员经费", "公用经费", "财政拨款收入",
             "年末结转和结余", "机关运行经费"]
@@ -34,11 +35,8 @@ class MeasureValue:
 
 
 def _to_wan(v: Decimal, unit: str | None) -> Decimal:
-    if unit == "元":
-        return (v / Decimal(10000)).quantize(Decimal("0.01"))
-    if unit == "亿元":
-        return v * Decimal(10000)
-    return v
+    """万元 for the chart, rounded to the printed precision of 万元 tables."""
+    return to_wan(v, unit).quantize(Decimal("0.01")) if unit == "元" else to_wan(v, unit)
 
 
 def _leaf(c: str) -> str:

@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from app.checker import verify
 from app.models import Claim, Figure
-from eval.scoring import MONEY, EvalItem, bigrams, normalize_text, norm_unit, to_unit
+from eval.scoring import EvalItem, bigrams, normalize_text, norm_unit, to_unit
+from ingest.units import MONEY_SCALE as MONEY
 from ingest.models import Fact
 
 PERTURBATIONS = ("digit", "decimal_shift", "unit_swap", "neighbour_row", "neighbour_column", "other_table",

@@ -21,12 +21,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from app.models import Answer
+from ingest.units import convert
 
 NUMERIC_KINDS = ("lookup", "narrative", "arithmetic", "compare", "performance")
 KINDS = (*NUMERIC_KINDS, "text", "unanswerable")
 
 # How many 元 one unit is worth: the only conversions scoring makes (never guessed for other units).
-MONEY: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 # Spellings of one unit: the fact store counts 人次 as 人 (ingest/facts.py promote_counts) and so do we.
 UNIT_ALIASES = {"％": "%", "人次": "人"}
 
@@ -99,8 +99,9 @@ def to_unit(value: Decimal, unit: str | None, target: str | None) -> Decimal | N
     unit, target = norm_unit(unit), norm_unit(target)
     if target is None:
         return value
-    if unit in MONEY and target in MONEY:
-        return value * MONEY[unit] / MONEY[target]
+    converted = convert(value, unit, target)
+    if converted is not None:
+        return converted
     return value if unit == target else None
 
 
