@@ -17,6 +17,8 @@ from app.models import Claim
 from ingest.models import Document, Table
 
 _DIFF = re.compile(r"(.+?)比(.+?)(多出|多了|多|少了|少|高出|高|低|增加了|增加|减少了|减少|调减了|调减|调增了|调增|相差|差)(多少|了多少|几)")
+# 「A与B相差多少」: the distance between two cells, without saying which is larger
+_APART = re.compile(r"(.+?)[与和跟同](.+?)(?:之间)?(相差|差额|之差|差距|差)(?:是|为)?(多少|几)")
 _SHARE = re.compile(r"占(.+?)的?(比重|比例|占比|百分比)|(.+?)占比|(.+?)所占比")
 _RATE = re.compile(r"执行率|完成率|预算执行")
 _UNSPENT = re.compile(r"没有执行|未执行|没执行|未使用|结余多少|没花")
@@ -26,11 +28,14 @@ _LIST_SPLIT = re.compile(r"[、和与及]|以及")
 
 
 def difference(doc: Document, question: str) -> Grounded | None:
-    m = _DIFF.search(question)
+    m = _DIFF.search(question) or _APART.search(question)
     if not m:
         return None
     left, right, verb = m.group(1), m.group(2), m.group(3)
     context = question[: m.start()]
+    if m.re is _APART:  # 「A与B」: A is what comes after the last comma
+        head = re.split(r"[，,：:]", left)
+        left, context = head[-1], context + "".join(h + "，" for h in head[:-1])
     if doc.year and any(int(y) != doc.year for y in _YEARS.findall(left + right)):
         return None  # another year's figure is not in this document's tables
     paired = _same_row_pair(doc, context, left, right)
@@ -76,6 +81,8 @@ def _difference_answer(doc: Document, a: Cell, b: Cell, verb: str) -> Grounded |
     word = "多" if diff > 0 else ("少" if diff < 0 else "相同，差额")
     if verb.startswith(("增加", "减少", "调减", "调增")):
         word = "增加" if diff >= 0 else "减少"
+    elif verb.startswith(("相差", "差")):  # 「A与B相差多少」 asks the distance, not a direction
+        word = "相差"
     unit = fmt_unit(cell_unit(a))
     text = (
         f"{word} {fmt_amount(abs(diff))}{unit}"
@@ -149,9 +156,15 @@ def share(doc: Document, question: str) -> Grounded | None:
         else:
             part_text, whole_text = head, ""
     part = best_cell(doc, part_text)
-    if whole_text:  # the whole often names the table the part sits in (占“三公”经费预算的比重)
+    if whole_text:
+        # the whole often names the table the part sits in (占“三公”经费预算的比重): when the part's
+        # words framed by the whole land in the whole's table, that reading of the part wins
+        whole0 = _named_whole(doc, whole_text, None, None)
         framed = best_cell(doc, part_text + whole_text)
-        if confident(framed) and (part is None or framed.parts[1] >= part.parts[1]):
+        if (whole0 is not None and confident(framed) and framed.table is whole0.table
+                and not _same_cell(framed, whole0)):
+            part = framed
+        elif not confident(part) and confident(framed):
             part = framed
     if not confident(part):
         return None
@@ -175,10 +188,14 @@ def share(doc: Document, question: str) -> Grounded | None:
     return Grounded(text, claims, [part, whole], form="share")
 
 
-def _named_whole(doc: Document, text: str, part: Cell, tables: list[Table] | None) -> Cell | None:
+def _same_cell(a: Cell, b: Cell) -> bool:
+    return a.table is b.table and a.row_index == b.row_index and a.column == b.column
+
+
+def _named_whole(doc: Document, text: str, part: Cell | None, tables: list[Table] | None) -> Cell | None:
     """The cell the words of the whole name: its row or its column must be named, not just its table."""
     for c in rank_cells(doc, text, tables=tables, want_row=False, limit=5):
-        if c.table is part.table and c.row_index == part.row_index and c.column == part.column:
+        if part is not None and _same_cell(c, part):
             continue
         if c.parts[1] >= 1.0 or c.parts[2] >= 0.5:
             return c
@@ -337,6 +354,12 @@ def sum_items(question: str, doc: Document | None = None) -> tuple[list[str], st
         parts = _split_list(re.split(r"[，,：:]", head)[-1], protect)
         if len(parts) >= 2:
             return parts, measure
+    m = _SUM.search(question)  # 「基本支出和项目支出合计是多少」
+    if m:
+        head = re.split(r"[，,：:]", question[: m.start()])
+        parts = _split_list(head[-1], protect)
+        if len(parts) >= 2:
+            return parts, "".join(head[:-1]) + question[m.start():]
     return None
 
 
@@ -348,6 +371,9 @@ def _names_item(cell: Cell, item: str) -> bool:
     row = bare_name(cell.row.name)
     if row and (row in n or coverage(row, n) >= 0.75):
         return True
+    column = norm(cell.column.split("/")[-1])
+    if is_total(cell.row) and len(column) >= 2 and (column in n or n in column):
+        return True  # 「基本支出和项目支出合计」: the items are columns of the total row
     title = norm(cell.table.title)
     return len(bigrams(n) & bigrams(title)) >= max(2, len(bigrams(n)) // 2)
 
@@ -495,7 +521,7 @@ _SUM_INTENT = re.compile(r"两个|两项|三个|三项|几个项目|之和|加�
 
 def derived_intent(question: str, doc: Document | None = None) -> bool:
     """The question asks for a computed figure: a single cell would answer something else."""
-    return bool(_DIFF.search(question) or _SHARE.search(question) or _SUPERLATIVE.search(question) or _EACH.search(question)
+    return bool(_DIFF.search(question) or _APART.search(question) or _SHARE.search(question) or _SUPERLATIVE.search(question) or _EACH.search(question)
                 or _UNSPENT.search(question) or _SUM_INTENT.search(question) or sum_items(question, doc))
 
 

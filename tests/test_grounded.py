@@ -252,3 +252,14 @@ def test_a_text_conversion_figure_cites_its_source_line(svc):
 def test_a_pdf_figure_cites_its_page(svc):
     answer = ask(svc, "wanli", "支出预算总表中城乡社区支出是多少？")
     assert answer.figures[0].source.page == 17
+
+
+@pytest.mark.parametrize("question, expected, unit", [
+    ("三公经费决算数占预算数的百分比是多少？", Decimal("64.99"), "%"),  # 8.02 / 12.34
+    ("项目支出占本年支出合计的比重是多少？", Decimal("36.10"), "%"),  # 802.51 / 2,222.76
+    ("公务接待费决算数占三公经费决算数的比重？", Decimal("65.09"), "%"),  # 5.22 / 8.02
+    ("本年收入合计与本年支出合计相差多少？", Decimal("23.51"), "万元"),
+    ("基本支出和项目支出合计是多少？", Decimal("2222.76"), "万元"),  # 1,420.25 + 802.51
+])
+def test_derived_figures_in_other_words(svc, question, expected, unit):
+    assert first(ask(svc, "industry", question)) == (expected, unit, True)
