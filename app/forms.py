@@ -174,8 +174,9 @@ def share(doc: Document, question: str) -> Grounded | None:
         whole = _named_whole(doc, whole_text, part, same)
         if whole is None:
             whole = _named_whole(doc, whole_text, part, None)
-    if whole is None or not whole.value or (whole.table is part.table and whole.row_index == part.row_index
-                                            and whole.column == part.column):
+    if whole_text and whole is None:
+        return None  # the whole the question names is not a cell here: never divide by another one
+    if whole is None or not whole.value or _same_cell(whole, part):
         whole = _parent_total(part)
     if whole is None or not whole.value or cell_unit(whole) != cell_unit(part):
         return None
@@ -194,9 +195,16 @@ def _same_cell(a: Cell, b: Cell) -> bool:
 
 def _named_whole(doc: Document, text: str, part: Cell | None, tables: list[Table] | None) -> Cell | None:
     """The cell the words of the whole name: its row or its column must be named, not just its table."""
+    from app.cells import GENERIC_COLUMNS
+    from app.match import coverage
+
+    q = norm(text)
     for c in rank_cells(doc, text, tables=tables, want_row=False, limit=5):
         if part is not None and _same_cell(c, part):
             continue
+        last = norm(c.column.split("/")[-1])
+        if c.parts[1] < 1.0 and last not in GENERIC_COLUMNS and coverage(last, q) < 0.75:
+            continue  # 「基本支出」 does not name 基本支出/公用经费
         if c.parts[1] >= 1.0 or c.parts[2] >= 0.5:
             return c
     return None
@@ -439,19 +447,33 @@ def each_of(doc: Document, question: str) -> Grounded | None:
             return None
     if by_column:  # the realised value leads (实际完成值 before 年度指标值, 决算数 before 预算数)
         cells.sort(key=lambda c: 0 if re.search(r"实际|完成值|决算数|执行数", c.column) else 1)
-    label = (lambda c: c.column.split("/")[-1]) if by_column else (lambda c: bare_name(c.row.name))
+    label = _column_label if by_column else (lambda c: bare_name(c.row.name))
     text = "；".join(f"{label(c)} {value_text(c)}" for c in cells)
     text += "（" + "；".join(describe(c) for c in cells) + "）"
     claims = [Claim(value=c.value, unit=cell_unit(c), fact_ids=[cell_fact_id(doc, c)]) for c in cells]
     return Grounded(text, claims, cells, form="each")
 
 
+def _column_label(c: Cell) -> str:
+    """项目支出/小计 reads as 项目支出: a generic last segment names nothing by itself."""
+    from app.cells import GENERIC_COLUMNS
+
+    parts = c.column.split("/")
+    while len(parts) > 1 and norm(parts[-1]) in GENERIC_COLUMNS:
+        parts.pop()
+    return parts[-1]
+
+
 def _columns_of_named_row(doc: Document, frame: str, items: list[str]) -> list[Cell]:
     from app.match import bigrams
 
     row_cell = best_cell(doc, frame)
-    if row_cell is None or row_cell.parts[1] < 1.0:
+    if row_cell is None:
         return []
+    if row_cell.parts[1] < 1.0:
+        # 「三公经费预算数和决算数分别是多少」: the named table's total row
+        if not (row_cell.parts[0] >= 1.0 and (is_total(row_cell.row) or not bare_name(row_cell.row.name))):
+            return []
     t, ri = row_cell.table, row_cell.row_index
     out = []
     for item in items:

@@ -263,3 +263,13 @@ def test_a_pdf_figure_cites_its_page(svc):
 ])
 def test_derived_figures_in_other_words(svc, question, expected, unit):
     assert first(ask(svc, "industry", question)) == (expected, unit, True)
+
+
+def test_a_share_of_a_whole_the_document_lacks_is_not_computed_against_another_row(svc):
+    answer = ask(svc, "chaoyang", "行政运行支出占一般公共服务支出的比重？")  # chaoyang has no 一般公共服务支出
+    assert not any(f.verified for f in answer.figures)
+
+
+def test_budget_and_actual_of_a_list_form_three_gong_table(svc):
+    answer = ask(svc, "chaoyang", "朝阳市工信局三公经费预算数和决算数分别是多少？")
+    assert [(f.value, f.verified) for f in answer.figures] == [(Decimal("10.59"), True), (Decimal("9.06"), True)]
