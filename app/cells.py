@@ -91,8 +91,9 @@ def confident(cell: Cell | None) -> bool:
     ts, rs, cs = cell.parts
     if rs >= 1.0 or (rs > 0 and (ts >= 1.0 or cs >= 0.35)) or (rs <= 0.2 and cs >= 0.35 and ts >= 1.0):
         return True
-    if rs <= 0.2 and not bare_name(cell.row.name) and cs >= 1.0:
-        return True  # a one-row table (三公) whose column the question names in full: 公务接待费决算数
+    if rs <= 0.2 and not bare_name(cell.row.name) and cs >= 0.8 \
+            and norm(cell.column.split("/")[-1]) not in GENERIC_COLUMNS:
+        return True  # a one-row table (三公) whose own column the question names: 公务接待费决算数, 购置费
     from app.match import KIND_PRIOR
 
     # 「项目支出是多少」: the total row of a general table, under a column the question names
@@ -145,11 +146,14 @@ def unit_lookup(doc: Document, question: str) -> Cell | None:
 def lookup(doc: Document, question: str) -> Grounded | None:
     cells = rank_cells(doc, question, limit=1, include_empty=True)
     cell = cells[0] if cells else None
+    filled = best_cell(doc, question)
+    if cell is not None and cell.value is None and confident(filled) and filled.score >= cell.score - 1.0:
+        cell = filled  # another table prints the figure the question names about as well: show that one
     if cell is not None and cell.value is None and confident(cell):
         # the row and column the question names are printed empty: say so, never take a neighbour
         return Grounded("", not_found_reason=f"{describe(cell)}在表中为空（空白即 0 或不适用），没有可核验的数字。")
     if cell is not None and cell.value is None:
-        cell = best_cell(doc, question)
+        cell = filled
     if not confident(cell):
         cell = unit_lookup(doc, question)
     if cell is None:

@@ -13,9 +13,9 @@ from decimal import Decimal
 from ingest.models import Document, Row, Table
 
 _PUNCT = re.compile(r"[\s“”「」『』‘’\"'、，,。？?！!：:；;（）()\[\]【】《》<>/|·…—\-]+")
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十]+）|\d+[.、]\s*|其中[:：]?)")
-# Years (and 上年, which the prose writes as 比2023年度) carry no matching signal: a document has one year.
-_YEAR = re.compile(r"20\d\d\s*年?度?|上一?年度?|去年")
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十\d]+）|\([一二三四五六七八九十\d]+\)|\d+[.、]\s*|其中[:：]?)")
+# Years carry no matching signal: a document has one year.
+_YEAR = re.compile(r"20\d\d\s*年?度?")
 _CODE = re.compile(r"(?<!\d)(\d{3}(?:\d{2}){0,2}|\d{6})(?!\d)")
 
 # Words naming tables that the printed titles do not always contain.
@@ -124,6 +124,8 @@ def row_score(row: Row, q: str, qgrams: set[str], codes_in_q: set[str]) -> float
         return c
     if len(n) >= 6 and n[-2:] in q and abbreviated(n, q):
         return 0.9  # 延边州发展研究中心 for 延边朝鲜族自治州发展研究中心
+    if len(n) >= 10 and any(n[-k:] in q for k in range(max(5, len(n) * 3 // 10), len(n))):
+        return 0.9  # 驻北京联络处 for 延边朝鲜族自治州人民政府驻北京联络处
     return 0.0
 
 

@@ -51,7 +51,9 @@ def sentences(doc: Document) -> list[Sentence]:
 
 def _pnorm(text: str) -> str:
     """Prose normal form: 预算数 and 预算 say the same (as do 决算数 / 决算)."""
-    return re.sub(r"(?<=[预决]算)数", "", norm(text))
+    text = re.sub(r"(?<=[预决]算)数", "", norm(text))
+    # 「比上年增加」 is written 「比2023年度增加」 in the prose (the year itself is gone already)
+    return re.sub(r"上一?年度?(?!结转|结余)|去年", "", text)
 
 
 def _grams(text: str) -> set[str]:
