@@ -465,15 +465,28 @@ def _column_label(c: Cell) -> str:
 
 
 def _columns_of_named_row(doc: Document, frame: str, items: list[str]) -> list[Cell]:
-    from app.match import bigrams
+    from app.match import KIND_PRIOR
 
     row_cell = best_cell(doc, frame)
-    if row_cell is None:
-        return []
-    if row_cell.parts[1] < 1.0:
+    if row_cell is not None and row_cell.parts[1] < 1.0:
         # 「三公经费预算数和决算数分别是多少」: the named table's total row
         if not (row_cell.parts[0] >= 1.0 and (is_total(row_cell.row) or not bare_name(row_cell.row.name))):
-            return []
+            row_cell = None
+    if row_cell is not None:
+        return _item_columns(row_cell, items)
+    # 「基本支出和项目支出各是多少」: the total row of the general table that has all the items as columns
+    for c in rank_cells(doc, frame, want_row=False, limit=30):
+        if is_total(c.row) and KIND_PRIOR.get(c.table.kind, 0) > 0:
+            found = _item_columns(c, items, named_only=True)
+            if found:
+                return found
+    return []
+
+
+def _item_columns(row_cell: Cell, items: list[str], named_only: bool = False) -> list[Cell]:
+    """One column of `row_cell`'s row per item, by the words they share (all different, or none)."""
+    from app.match import bigrams, coverage
+
     t, ri = row_cell.table, row_cell.row_index
     out = []
     for item in items:
@@ -483,6 +496,8 @@ def _columns_of_named_row(doc: Document, frame: str, items: list[str]) -> list[C
         if not scored:
             return []
         col = max(scored, key=lambda x: x[0])[1]
+        if named_only and coverage(norm(_column_label(Cell(t, ri, col, 0, (0, 0, 0)))), norm(item)) < 1.0:
+            return []  # without a named row, each item must name its column outright
         out.append(Cell(t, ri, col, row_cell.score, row_cell.parts))
     return out if len({c.column for c in out}) == len(out) else []
 

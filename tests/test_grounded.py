@@ -273,3 +273,13 @@ def test_a_share_of_a_whole_the_document_lacks_is_not_computed_against_another_r
 def test_budget_and_actual_of_a_list_form_three_gong_table(svc):
     answer = ask(svc, "chaoyang", "朝阳市工信局三公经费预算数和决算数分别是多少？")
     assert [(f.value, f.verified) for f in answer.figures] == [(Decimal("10.59"), True), (Decimal("9.06"), True)]
+
+
+def test_each_of_two_columns_of_a_general_tables_total_row(svc):
+    answer = ask(svc, "wanli", "基本支出和项目支出各是多少？")
+    assert [(f.value, f.unit, f.verified) for f in answer.figures] == [
+        (Decimal("101341746"), "元", True), (Decimal("88425805"), "元", True)]
+
+
+def test_unit_named_by_the_end_of_its_long_name(svc):
+    assert first(ask(svc, "govoffice", "驻北京联络处的当年预算是多少？")) == (Decimal("141.59"), "万元", True)
