@@ -51,15 +51,7 @@ def department_score(question: str, department: str | None) -> int:
     q, d = norm(question), norm(department or "")
     if not d:
         return 0
-    best = 0
-    for end, ch in enumerate(q):
-        if ch not in _ORG_END:
-            continue
-        for start in range(max(0, end - 11), end - 1):
-            cand = q[start : end + 1]
-            if cand[0] in d and in_order(cand, d):
-                best = max(best, len(cand))
-                break
+    best = len(department_span(question, department))
     for n in range(min(len(q), 12), 2, -1):  # a plain shared stretch that starts a name part: 襄垣县, 万里街道
         if n <= best:
             break
@@ -115,9 +107,7 @@ def _prose(doc: Document, question: str) -> Grounded | None:
     lead = f"{fig}。" if fig else ""
     quotes = [(s.heading, s.page, s.text) for s in ranked if s.score >= PROSE_MIN][:2]
     body = "原文：" + "……".join(f"「{q[2]}」" for q in quotes)
-    g = Grounded(lead + body, form="prose", quotes=quotes)
-    g.score = top.score  # type: ignore[attr-defined]
-    return g
+    return Grounded(lead + body, form="prose", quotes=quotes, score=top.score)
 
 
 def grounded_answer(doc: Document, question: str) -> Grounded | None:
@@ -179,7 +169,7 @@ def grounded(service, question: str, docs: list[Document]) -> Answer:
     if len(docs) > 1 and len(tables) > 1:
         # the question fits several documents: answer for each, each checked against its own cells
         return merge([finish(service, question, g, d, mode="grounded") for g, d in tables], [d for _, d in tables])
-    g, doc = max(found, key=lambda x: max((c.score for c in x[0].cells), default=getattr(x[0], "score", 0)))
+    g, doc = max(found, key=lambda x: x[0].strength)
     return finish(service, question, g, doc, mode="grounded")
 
 

@@ -41,6 +41,12 @@ class Grounded:
     form: str = "lookup"
     quotes: list[tuple[str, int | None, str]] = field(default_factory=list)  # (heading, page, sentence)
     not_found_reason: str | None = None
+    score: float = 0.0  # a prose answer's sentence score (table answers are scored by their cells)
+
+    @property
+    def strength(self) -> float:
+        """How well the answer fits its question, to choose between documents."""
+        return max((c.score for c in self.cells), default=self.score)
 
 
 def cell_fact_id(doc: Document, cell: Cell) -> str:
