@@ -159,6 +159,8 @@ def _is_figure(text: str, m: re.Match, unit: str | None) -> bool:
         return False  # 215 资源勘探工业信息等支出
     if len(raw) == 4 and 1990 <= int(raw) <= 2100 and (_CJK.match(next_char) or next_char in "》〉"):
         return False  # 2023决算, 《中国制造 2025》: a year without its 年
+    if len(raw) >= 4 and _CJK.match(after[:1]):
+        return False  # 12345政务热线: digits glued to a name (no unit, no space) are part of the name
     return True
 
 

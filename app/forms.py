@@ -251,7 +251,8 @@ def execution_rate(doc: Document, question: str) -> Grounded | None:
         fids = [cell_fact_id(doc, cs), cell_fact_id(doc, cb)]
         text = f"{pct}%（{describe(cs)} {value_text(cs)} ÷ {cb.column} {value_text(cb)}）"
         claims = [Claim(value=pct, unit="%", fact_ids=fids, derivation="execution_rate")]
-        if rate_col and row.cells.get(rate_col) is not None:
+        printed = row.cells.get(rate_col) if rate_col else None
+        if printed is not None and abs(printed - pct) <= Decimal("0.5"):  # a 1.00 meaning 100% is not repeated as 1%
             cr = Cell(a.table, a.row_index, rate_col, 0, (0, 0, 0))
             text += f"；表列执行率 {row.cells[rate_col]}%"
             claims.append(Claim(value=row.cells[rate_col], unit="%", fact_ids=[cell_fact_id(doc, cr)]))

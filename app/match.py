@@ -219,6 +219,7 @@ def dominated_names(doc: Document, q: str, tables: list[Table]) -> set[str]:
     names: set[str] = set()
     for t in tables:
         names.add(norm(t.kind))
+        names |= {norm(p) for p in re.findall(r"[（(]([^（）()]{4,})", t.title) if "表" not in p}
         names |= {norm(a) for a in TABLE_ALIASES.get(t.kind, [])}
         names |= {norm(seg) for c in t.columns for seg in c.split("/")}
         names |= {bare_name(r.name) for r in t.rows}
@@ -264,8 +265,14 @@ def rank_cells(
         t_cover = qg & bigrams(_names_of(t))
         col_cover = [qg & bigrams(norm(c)) for c in t.columns]
         single = len([r for r in t.rows if any(v is not None for v in r.cells.values())]) == 1
+        # words that name this table's project (…办公区域调整项目…) cannot name one of its rows as well
+        q_rows = q
+        for name in re.findall(r"[（(]([^（）()]{4,})", t.title):
+            if "表" not in name and norm(name) in q_rows:
+                q_rows = q_rows.replace(norm(name), "|")
+        qg_rows = qg if q_rows == q else bigrams(q_rows)
         for ri, row in enumerate(t.rows):
-            rs = row_score(row, q, qg, codes) if bare_name(row.name) not in shadowed else 0.0
+            rs = row_score(row, q_rows, qg_rows, codes) if bare_name(row.name) not in shadowed else 0.0
             if rs > 0:
                 rs += ancestors_named(t, row, q)
             elif want_row and not (single or is_total(row)):

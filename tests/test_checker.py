@@ -499,3 +499,10 @@ def test_faithful_rendering_verified_and_one_changed_digit_never(
     changed = number[:i] + new + number[i + 1 :]
     result = verify(f"决算数为{changed}{suffix}。", claims, {"f": fact})
     assert not any(f.verified for f in result.figures), changed + suffix
+
+
+def test_digits_glued_to_a_name_are_part_of_the_name():
+    from app.checker import extract_figures
+
+    text = "项目支出绩效自评表（12345政务热线搬迁项目）「年度资金总和」全年执行数 50.00万元"
+    assert [m.text for m in extract_figures(text)] == ["50.00万元"]

@@ -283,3 +283,12 @@ def test_each_of_two_columns_of_a_general_tables_total_row(svc):
 
 def test_unit_named_by_the_end_of_its_long_name(svc):
     assert first(ask(svc, "govoffice", "驻北京联络处的当年预算是多少？")) == (Decimal("141.59"), "万元", True)
+
+
+def test_words_of_a_project_name_do_not_pick_one_of_its_indicator_rows(tmp_path):
+    service = Service(get_settings(tmp_path), dense=False)
+    r = service.ingest_one(FIXTURES / "yanbian-govservice-2023-final.txt")
+    answer = service.ask("12345政务热线搬迁、办公区域调整项目（一期）经费的全年执行数是多少？", doc_ids=[r.doc_id])
+    assert answer.status == "verified"
+    assert first(answer) == (Decimal("50.00"), "万元", True)
+    assert answer.figures[0].source.row == "年度资金总和"
