@@ -17,7 +17,6 @@ from ingest.facts import column_unit, fact_id
 from ingest.models import Document, Table
 
 _YEARS = re.compile(r"(20\d\d)\s*年")
-GENERIC_COLUMNS = {"金额", "决算数", "预算数", "合计", "小计", "数额", "本年", "2023年预算数", "当年预算", "统计数"}
 
 
 
@@ -97,14 +96,13 @@ def confident(cell: Cell | None) -> bool:
     ts, rs, cs = cell.parts
     if rs >= 1.0 or (rs > 0 and (ts >= 1.0 or cs >= 0.35)) or (rs <= 0.2 and cs >= 0.35 and ts >= 1.0):
         return True
-    if rs <= 0.2 and not bare_name(cell.row.name) and cs >= 0.8 \
-            and norm(cell.column.split("/")[-1]) not in GENERIC_COLUMNS:
+    if rs <= 0.2 and not bare_name(cell.row.name) and cs >= 0.8 and cell.specific:
         return True  # a one-row table (三公) whose own column the question names: 公务接待费决算数, 购置费
     from app.match import KIND_PRIOR
 
     # 「项目支出是多少」: the total row of a general table, under a column the question names
     # (any table when the column is named in full: 基本支出/公用经费)
-    if norm(cell.column.split("/")[-1]) in GENERIC_COLUMNS:
+    if not cell.specific:
         return False  # 「金额」 or 「决算数」 in a question names no particular figure
     return rs <= 0.2 and is_total(cell.row) and (cs >= 1.0 or (cs >= 0.5 and KIND_PRIOR.get(cell.table.kind, 0) > 0))
 
@@ -152,7 +150,8 @@ def unit_lookup(doc: Document, question: str) -> Cell | None:
 def lookup(doc: Document, question: str) -> Grounded | None:
     cells = rank_cells(doc, question, limit=1, include_empty=True)
     cell = cells[0] if cells else None
-    filled = best_cell(doc, question)
+    # the best cell that passes the confidence gate, not just the best-scored one
+    filled = next((c for c in rank_cells(doc, question, limit=10) if confident(c)), None) or best_cell(doc, question)
     if cell is not None and cell.value is None and confident(filled) and filled.score >= cell.score - 1.0:
         cell = filled  # another table prints the figure the question names about as well: show that one
     if cell is not None and cell.value is None and confident(cell):

@@ -195,7 +195,7 @@ def _same_cell(a: Cell, b: Cell) -> bool:
 
 def _named_whole(doc: Document, text: str, part: Cell | None, tables: list[Table] | None) -> Cell | None:
     """The cell the words of the whole name: its row or its column must be named, not just its table."""
-    from app.cells import GENERIC_COLUMNS
+    from app.match import GENERIC_COLUMNS
     from app.match import coverage
 
     q = norm(text)
@@ -457,7 +457,7 @@ def each_of(doc: Document, question: str) -> Grounded | None:
 
 def _column_label(c: Cell) -> str:
     """项目支出/小计 reads as 项目支出: a generic last segment names nothing by itself."""
-    from app.cells import GENERIC_COLUMNS
+    from app.match import GENERIC_COLUMNS
 
     parts = c.column.split("/")
     while len(parts) > 1 and norm(parts[-1]) in GENERIC_COLUMNS:

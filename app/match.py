@@ -34,6 +34,8 @@ TABLE_ALIASES: dict[str, list[str]] = {
 }
 
 TOTAL_NAMES = ("合计", "总计", "小计")
+# Column words that name no particular figure by themselves (「金额是多少」 asks nothing).
+GENERIC_COLUMNS = {"金额", "决算数", "预算数", "合计", "小计", "数额", "本年", "当年预算", "统计数"}
 _FUND_WORDS = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|预算单位|预算表|部门预算|单位预算|预算管理|决算表|部门决算")
 
 # When the question names no table, the general tables are what people mean (a small prior only).
@@ -124,9 +126,12 @@ def row_score(row: Row, q: str, qgrams: set[str], codes_in_q: set[str]) -> float
         return c
     if len(n) >= 6 and n[-2:] in q and abbreviated(n, q):
         return 0.9  # 延边州发展研究中心 for 延边朝鲜族自治州发展研究中心
-    if len(n) >= 10 and any(n[-k:] in q for k in range(max(5, len(n) * 3 // 10), len(n))):
-        return 0.9  # 驻北京联络处 for 延边朝鲜族自治州人民政府驻北京联络处
+    if len(n) >= 10 and any(n[-k:] in q and n[-k - 1] in _NAME_PREFIX_END for k in range(5, len(n))):
+        return 0.9  # 驻北京联络处 for 延边朝鲜族自治州人民政府驻北京联络处 (not 财政拨款收入 for 一般公共预算财政拨款收入)
     return 0.0
+
+
+_NAME_PREFIX_END = set("省市县区州旗府局委厅")
 
 
 def abbreviated(name: str, q: str) -> bool:
@@ -171,6 +176,7 @@ class Cell:
     column: str
     score: float
     parts: tuple[float, float, float]
+    specific: bool = False  # a column word other than 金额/合计/预算数… was named
 
     @property
     def row(self) -> Row:
@@ -264,6 +270,8 @@ def rank_cells(
         col_scores = [column_score(c, q, qg, shadowed) for c in t.columns]
         t_cover = qg & bigrams(_names_of(t))
         col_cover = [qg & bigrams(norm(c)) for c in t.columns]
+        specific_cols = [any(column_score(seg, q, qg, shadowed) > 0 for seg in c.split("/")
+                             if norm(seg) not in GENERIC_COLUMNS) for c in t.columns]
         single = len([r for r in t.rows if any(v is not None for v in r.cells.values())]) == 1
         # words that name this table's project (…办公区域调整项目…) cannot name one of its rows as well
         q_rows = q
@@ -294,6 +302,6 @@ def rank_cells(
                 score = 2.0 * ts + 3.0 * rs + 2.0 * cs + 4.0 * joint - 0.01 * ci + KIND_PRIOR.get(t.kind, 0.0)
                 if ledger_word and ledger_word in col:
                     score += 0.2
-                out.append(Cell(t, ri, col, score, (ts, rs, cs)))
+                out.append(Cell(t, ri, col, score, (ts, rs, cs), specific_cols[ci]))
     out.sort(key=lambda c: -c.score)
     return out[:limit]
