@@ -36,7 +36,9 @@ class Sentence:
 
 def _is_contents(text: str) -> bool:
     """A table of contents run together (一、收入支出决算总表二、收入决算表…): not a statement."""
-    return text.count("表") >= 3 and not _FIGURE.search(text)
+    if _FIGURE.search(text):
+        return False
+    return text.count("表") >= 3 or len(re.findall(r"[一二三四五六七八九十]+、", text)) >= 3
 
 
 def sentences(doc: Document) -> list[Sentence]:
