@@ -24,7 +24,6 @@ from ingest.models import Document
 log = logging.getLogger(__name__)
 
 MAX_FACTS = 40
-MAX_PASSAGES = 6
 
 
 class ModelAnswer(BaseModel):
@@ -48,7 +47,7 @@ def fact_lines(doc: Document, question: str) -> tuple[str, dict]:
 
 def passage_lines(service, doc: Document, question: str) -> list[tuple[str, int | None, str]]:
     try:
-        hits = service.retriever.search(question, doc_ids=[doc.doc_id], k=MAX_PASSAGES)
+        hits = service.retriever.search(question, doc_ids=[doc.doc_id], k=service.settings.answer.top_k)
     except Exception as exc:  # retrieval trouble must not block an answer from the facts
         log.warning("retrieval failed: %s", exc)
         return []

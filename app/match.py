@@ -239,6 +239,19 @@ def dominated_names(doc: Document, q: str, tables: list[Table]) -> set[str]:
     return dominated
 
 
+_SHADOW_CACHE: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _shadowed(doc: Document, q: str) -> frozenset[str]:
+    """dominated_names, once per document and question: the forms rank cells many times per question."""
+    key = (doc.sha256, q)
+    if key not in _SHADOW_CACHE:
+        if len(_SHADOW_CACHE) > 512:
+            _SHADOW_CACHE.clear()
+        _SHADOW_CACHE[key] = frozenset(dominated_names(doc, q, doc.tables))
+    return _SHADOW_CACHE[key]
+
+
 def rank_cells(
     doc: Document,
     question: str,
@@ -256,7 +269,7 @@ def rank_cells(
     codes = codes_in(question)
     out: list[Cell] = []
     scope = tables if tables is not None else doc.tables
-    shadowed = frozenset(dominated_names(doc, q, doc.tables))
+    shadowed = _shadowed(doc, q)
     # unsaid, a 决算 document's figure is its 决算数 (the 三公 table prints 预算数 first)
     ledger_word = "决算" if doc.kind == "决算" and "预算" not in q and "决算" not in q else None
     # said, it must be kept: 「培训费预算」 is not the 培训费 决算数 (fund names such as 一般公共预算 aside)

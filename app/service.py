@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from app.settings import Settings
 from ingest.models import Document
-from ingest.pipeline import IngestResult, expand_paths, ingest_file, read_document
+from ingest.pipeline import IngestResult, ingest_file, read_document
 from ingest.store import Store
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,6 @@ class Service:
         self._dense_enabled = dense and settings.embedding.provider != "none"
         self._retriever = None
         self._lock = threading.RLock()
-        self._dense_threads: list[threading.Thread] = []
 
     # --- documents -------------------------------------------------------------------------
     @property
@@ -42,10 +41,6 @@ class Service:
     def _index(self, doc: Document, background: bool = True) -> None:
         """Lexical index now (ready when ingest returns); dense index behind, in a thread."""
         self.retriever.add_document(doc, background=background)
-
-    def ingest(self, paths: Iterable[str | Path], background_dense: bool = True) -> Iterator[IngestResult]:
-        for path in expand_paths(paths):
-            yield self.ingest_one(path, background_dense=background_dense)
 
     def ingest_one(self, path: Path, background_dense: bool = True) -> IngestResult:
         return ingest_file(Path(path), self.store, on_document=lambda d: self._index(d, background_dense))

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-Unit = Literal["万元", "元", "亿元"]
 DocKind = Literal["决算", "预算"]
 DocScope = Literal["部门", "单位"]
 

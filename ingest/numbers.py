@@ -44,10 +44,5 @@ def try_amount(text: str | None) -> Decimal | None:
         return None
 
 
-def is_amount(text: str | None) -> bool:
-    """True when the cell holds a number (not blank, not a label)."""
-    return try_amount(text) is not None
-
-
 def is_blank(text: str | None) -> bool:
     return clean_cell(text).replace(" ", "") in _EMPTY

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,8 +113,3 @@ def ingest_file(path: Path, store, on_document: Callable[[Document], None] | Non
     if result.added and on_document is not None:
         on_document(doc)
     return result
-
-
-def ingest_paths(paths: Iterable[str | Path], store, on_document=None) -> Iterator[IngestResult]:
-    for path in expand_paths(paths):
-        yield ingest_file(path, store, on_document)

@@ -26,3 +26,16 @@ def fixtures() -> Path:
 @pytest.fixture
 def home(tmp_path) -> Path:
     return tmp_path / "home"
+
+
+def small_eval_set(home: Path):
+    """The small labeled set and a grounded-mode service over home with its documents ingested."""
+    from app.service import Service
+    from app.settings import get_settings
+    from eval.runner import ensure_documents
+    from eval.scoring import load_items
+
+    svc = Service(get_settings(home, llm={"provider": "none"}), dense=False)
+    items = load_items(FIXTURES / "eval-small.jsonl")
+    ids, errors = ensure_documents(svc, [i.doc for i in items], FIXTURES)
+    return svc, items, ids, errors

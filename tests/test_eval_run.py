@@ -20,11 +20,9 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.cli_eval import register
-from app.service import Service
-from app.settings import get_settings
+from tests.conftest import small_eval_set
 from eval.report import compare
-from eval.runner import ensure_documents, locate, percentile, run_items, summarize
-from eval.scoring import load_items
+from eval.runner import locate, percentile, run_items, summarize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "eval-small.jsonl"
@@ -41,9 +39,7 @@ def home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def run(home):
-    svc = Service(get_settings(home, llm={"provider": "none"}), dense=False)
-    items = load_items(SMALL)
-    ids, errors = ensure_documents(svc, [i.doc for i in items], FIXTURES)
+    svc, items, ids, errors = small_eval_set(home)
     assert not errors and set(ids) == set(DOCS)
     results = run_items(svc, items, ids, errors)
     svc.close()

@@ -11,11 +11,8 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.cli_eval import register
-from app.service import Service
-from app.settings import get_settings
+from tests.conftest import small_eval_set
 from eval.perturb import GoldSpec, parse_computation, perturbed, run_perturb
-from eval.runner import ensure_documents
-from eval.scoring import load_items
 from ingest.models import Fact
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,9 +29,7 @@ def home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def stress(home):
-    svc = Service(get_settings(home, llm={"provider": "none"}), dense=False)
-    items = load_items(SMALL)
-    ids, errors = ensure_documents(svc, [i.doc for i in items], FIXTURES)
+    svc, items, ids, errors = small_eval_set(home)
     assert not errors
     run = run_perturb(items, svc.store, ids)
     run.facts = {f.fact_id: f for doc_id in ids.values() for f in svc.store.facts([doc_id])}  # for the tests
