@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from app.models import Citation, Claim, Figure, Status
-from ingest.models import Fact
-from ingest.units import MONEY_SCALE
+from budgetqa.app.models import Citation, Claim, Figure, Status
+from budgetqa.ingest.models import Fact
+from budgetqa.ingest.units import MONEY_SCALE
 
 PERCENT = "%"
 POINTS = "百分点"  # a difference of two percentages

@@ -6,7 +6,7 @@ import csv
 import io
 from decimal import Decimal
 
-from ingest.models import Document
+from budgetqa.ingest.models import Document
 
 
 def _num(v: Decimal | None):

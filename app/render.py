@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from app.models import Answer
+from budgetqa.app.models import Answer
 
 OK, BAD = "✓", "⚠"
 

@@ -7,10 +7,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from app.settings import Settings
-from ingest.models import Document
-from ingest.pipeline import IngestResult, ingest_file, read_document
-from ingest.store import Store
+from budgetqa.app.settings import Settings
+from budgetqa.ingest.models import Document
+from budgetqa.ingest.pipeline import IngestResult, ingest_file, read_document
+from budgetqa.ingest.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class Service:
     def retriever(self):
         with self._lock:
             if self._retriever is None:
-                from app.retrieve import Retriever
+                from budgetqa.app.retrieval.retrieve import Retriever
 
                 self._retriever = Retriever(self.settings, embeddings=self._embeddings, dense=self._dense_enabled)
             return self._retriever
@@ -54,7 +54,7 @@ class Service:
         dense = index.dense
         if dense is None:
             return []
-        from ingest.chunks import build_chunks
+        from budgetqa.app.retrieval.chunks import build_chunks
 
         todo = [d.id for d in self.store.documents() if dense.status(d.id).state == "absent"]
         for i, doc_id in enumerate(todo, 1):
@@ -92,14 +92,14 @@ class Service:
 
     # --- answering -------------------------------------------------------------------------
     def ask(self, question: str, doc_ids: list[str] | None = None, on_token: Callable[[str], None] | None = None):
-        from app.answer import answer_question
+        from budgetqa.app.qa.answer import answer_question
 
         return answer_question(self, question, doc_ids=doc_ids, on_token=on_token)
 
     @property
     def llm(self):
         if self._llm is None and self.settings.llm.provider != "none":
-            from app.llm import get_llm
+            from budgetqa.app.qa.llm import get_llm
 
             self._llm = get_llm(self.settings)
         return self._llm

@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 import pdfplumber  # noqa: E402
 
-from app.audit import run  # noqa: E402
-from ingest.pipeline import read_document  # noqa: E402
+from budgetqa.app.audit import run  # noqa: E402
+from budgetqa.ingest.pipeline import read_document  # noqa: E402
 
 PDFS = sorted((ROOT / "tests" / "fixtures" / "pdf").glob("*.pdf"))
 

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.bulk import run_bulk  # noqa: E402
+from budgetqa.app.bulk.run import run_bulk  # noqa: E402
 
 TEXTS = sorted((ROOT / "tests" / "fixtures").glob("*.txt"))
 PDFS = sorted((ROOT / "tests" / "fixtures" / "pdf").glob("*.pdf"))
@@ -123,7 +123,7 @@ class PeakRSS:
 def pdf_overhead(repeat: int = 2) -> list[tuple[str, float, float]]:
     import pdfplumber
 
-    from ingest.pipeline import read_document
+    from budgetqa.ingest.pipeline import read_document
 
     rows = []
     for path in PDFS:

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.settings import Settings  # noqa: E402
-from ingest.chunks import build_chunks  # noqa: E402
-from ingest.lexical import LexicalIndex  # noqa: E402
+from budgetqa.app.settings import Settings  # noqa: E402
+from budgetqa.app.retrieval.chunks import build_chunks  # noqa: E402
+from budgetqa.app.retrieval.lexical import LexicalIndex  # noqa: E402
 
 FIXTURES = sorted((ROOT / "tests" / "fixtures").glob("*.txt"))
 QUERIES = [
@@ -38,7 +38,7 @@ QUERIES = [
 
 def read(path: Path):
     try:
-        from ingest.pipeline import read_document
+        from budgetqa.ingest.pipeline import read_document
 
         return read_document(path)
     except ModuleNotFoundError:  # ingest/text.py not there yet: a rough stand-in of the same size
@@ -50,8 +50,8 @@ def rough_document(path: Path):
     import hashlib
     from decimal import Decimal
 
-    from ingest.models import Document, Paragraph, Row, Table
-    from ingest.numbers import try_amount
+    from budgetqa.ingest.models import Document, Paragraph, Row, Table
+    from budgetqa.ingest.numbers import try_amount
 
     paragraphs, tables, block = [], [], []
 
@@ -85,7 +85,7 @@ def bench_documents(settings: Settings, dense: bool) -> LexicalIndex:
     lexical = LexicalIndex(settings.home / "lexical")
     dense_index = None
     if dense:
-        from ingest.dense import DenseIndex
+        from budgetqa.app.retrieval.dense import DenseIndex
 
         dense_index = DenseIndex(settings)
         dense_index.embeddings.embed_query("预热")  # model load is not per-document cost

@@ -15,7 +15,7 @@ import pdfplumber
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.pipeline import read_document  # noqa: E402
+from budgetqa.ingest.pipeline import read_document  # noqa: E402
 
 
 def bare(path: Path) -> tuple[float, int]:

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.service import Service  # noqa: E402
-from app.settings import get_settings  # noqa: E402
+from budgetqa.app.service import Service  # noqa: E402
+from budgetqa.app.settings import get_settings  # noqa: E402
 
 FIX = ROOT / "tests/fixtures"
 

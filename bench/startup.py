@@ -47,7 +47,7 @@ def run_once(home: Path, dense: bool, n_samples: int) -> dict[str, float]:
     if not dense:
         env["BUDGETQA_EMBEDDING__PROVIDER"] = "none"
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--demo", "--home", str(home),
+    proc = subprocess.Popen([sys.executable, "-m", "budgetqa.app.cli.main", "serve", "--demo", "--home", str(home),
                              "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
@@ -80,7 +80,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2, help="first run cold, the others warm")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
-    from app.cli_serve import sample_files
+    from budgetqa.app.cli.serve import sample_files
 
     home = args.home or Path(tempfile.mkdtemp(prefix="budgetqa-bench-"))
     n = len(sample_files())

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from app.checker import verify
-from app.models import Claim, Figure
-from eval.scoring import EvalItem, bigrams, normalize_text, norm_unit, to_unit
-from ingest.units import MONEY_SCALE as MONEY
-from ingest.models import Fact
+from budgetqa.app.checker import verify
+from budgetqa.app.models import Claim, Figure
+from budgetqa.eval.scoring import EvalItem, bigrams, normalize_text, norm_unit, to_unit
+from budgetqa.ingest.units import MONEY_SCALE as MONEY
+from budgetqa.ingest.models import Fact
 
 PERTURBATIONS = ("digit", "decimal_shift", "unit_swap", "neighbour_row", "neighbour_column", "other_table",
                  "wrong_derivation")

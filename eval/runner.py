@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.models import Answer
-from eval.scoring import KINDS, EvalItem, Score, score
+from budgetqa.app.models import Answer
+from budgetqa.eval.scoring import KINDS, EvalItem, Score, score
 
 
 @dataclass

@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from app.models import Answer
-from ingest.units import convert
+from budgetqa.app.models import Answer
+from budgetqa.ingest.units import convert
 
 NUMERIC_KINDS = ("lookup", "narrative", "arithmetic", "compare", "performance")
 KINDS = (*NUMERIC_KINDS, "text", "unanswerable")

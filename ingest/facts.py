@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ingest.models import Document, Fact, Table
+from budgetqa.ingest.models import Document, Fact, Table
 
 
 def fact_id(doc_id: str, table: Table, row_index: int, col_index: int) -> str:

@@ -11,9 +11,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import CorruptFile, EmptyFile, EncryptedFile, NotABudgetDocument, ScannedPDF
-from ingest.models import Document, Paragraph, RawTable
-from ingest.pdf_layout import (
+from budgetqa.ingest.errors import CorruptFile, EmptyFile, EncryptedFile, NotABudgetDocument, ScannedPDF
+from budgetqa.ingest.meta import detect_meta
+from budgetqa.ingest.models import Document, Paragraph, RawTable
+from budgetqa.ingest.tables import build_tables
+from budgetqa.ingest.pdf_layout import (
     PAGE_NUMBER,
     Line,
     align_columns,
@@ -21,6 +23,7 @@ from ingest.pdf_layout import (
     drop_empty_rows,
     blank_merged,
     heading_level,
+    is_amount_cell,
     is_context_line,
     is_data_line,
     is_title_line,
@@ -402,25 +405,12 @@ def _continues_title(above: Line, title: Line) -> bool:
 
 
 def _has_figures(raw: RawTable) -> bool:
-    from ingest.pdf_layout import is_amount_cell
-
     return sum(1 for r in raw.rows for c in r[1:] if is_amount_cell(c)) >= 2
 
 
 def _rebuild(doc: Document, raws: list[RawTable], meta_lines: list[str]) -> None:
-    """Hand the grids to the table builder and the metadata detector (ingest/tables.py, meta.py)."""
-    try:
-        from ingest.tables import build_tables
-    except ImportError:  # table builder not there yet: keep the grids only
-        doc.warnings.append("ingest.tables missing: tables not rebuilt")
-        build_tables = None
-    try:
-        from ingest.meta import detect_meta
-    except ImportError:
-        detect_meta = None
-    if detect_meta is not None:
-        meta = detect_meta(meta_lines, doc.file)
-        doc.department, doc.year, doc.kind, doc.scope = meta.department, meta.year, meta.kind, meta.scope
-    if build_tables is not None:
-        for index, raw in enumerate(raws):
-            doc.tables.extend(build_tables(raw, index, doc.kind))
+    """Hand the grids to the table builder and the metadata detector."""
+    meta = detect_meta(meta_lines, doc.file)
+    doc.department, doc.year, doc.kind, doc.scope = meta.department, meta.year, meta.kind, meta.scope
+    for index, raw in enumerate(raws):
+        doc.tables.extend(build_tables(raw, index, doc.kind))

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import IngestError, UnsupportedFile
-from ingest.facts import promote_counts
-from ingest.models import Document
+from budgetqa.ingest.errors import IngestError, UnsupportedFile
+from budgetqa.ingest.facts import promote_counts
+from budgetqa.ingest.models import Document
 
 SUFFIXES = {".pdf", ".txt", ".md"}
 
@@ -45,11 +45,11 @@ def read_document(path: Path) -> Document:
         raise UnsupportedFile(str(path), "is a folder")
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        from ingest.pdf import read_pdf
+        from budgetqa.ingest.pdf import read_pdf
 
         return _normalize(read_pdf(path))
     if suffix in (".txt", ".md"):
-        from ingest.text import read_text
+        from budgetqa.ingest.text import read_text
 
         return _normalize(read_text(path))
     raise UnsupportedFile(str(path), f"unsupported file type {suffix or '(none)'}", "give a .pdf, .txt or .md file")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from decimal import Decimal
 
-from ingest.models import Document, Paragraph, Row, Table
+from budgetqa.ingest.models import Document, Paragraph, Row, Table
 
 
 def _plain(obj):

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from ingest.facts import document_facts
-from ingest.models import Document, Fact
-from ingest.serialize import document_from_dict, document_to_dict
+from budgetqa.ingest.facts import document_facts
+from budgetqa.ingest.models import Document, Fact
+from budgetqa.ingest.serialize import document_from_dict, document_to_dict
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -12,12 +12,12 @@ import hashlib
 import re
 from pathlib import Path
 
-from ingest.classify import STANDARD_KINDS
-from ingest.errors import CorruptFile, EmptyFile, NotABudgetDocument
-from ingest.meta import detect_meta
-from ingest.models import Document, Paragraph, RawTable, Table
-from ingest.numbers import clean_cell
-from ingest.tables import _CJK, build_tables, squeeze
+from budgetqa.ingest.classify import STANDARD_KINDS
+from budgetqa.ingest.errors import CorruptFile, EmptyFile, NotABudgetDocument
+from budgetqa.ingest.meta import detect_meta
+from budgetqa.ingest.models import Document, Paragraph, RawTable, Table
+from budgetqa.ingest.numbers import clean_cell
+from budgetqa.ingest.tables import CJK as _CJK, build_tables, squeeze
 
 _NUMBER = re.compile(r"(公开\s*\d+\s*表|预算表\s*\d+|^表\s*\d+)")
 _CONTEXT = re.compile(

@@ -30,10 +30,10 @@ def home(tmp_path) -> Path:
 
 def small_eval_set(home: Path):
     """The small labeled set and a grounded-mode service over home with its documents ingested."""
-    from app.service import Service
-    from app.settings import get_settings
-    from eval.runner import ensure_documents
-    from eval.scoring import load_items
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
+    from budgetqa.eval.runner import ensure_documents
+    from budgetqa.eval.scoring import load_items
 
     svc = Service(get_settings(home, llm={"provider": "none"}), dense=False)
     items = load_items(FIXTURES / "eval-small.jsonl")

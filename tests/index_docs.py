@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ingest.models import Document, Paragraph, Row, Table
+from budgetqa.ingest.models import Document, Paragraph, Row, Table
 
 DEPARTMENT = "延边州工业和信息化局"
 

@@ -16,8 +16,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from ingest.models import RawTable
-from ingest.pdf_layout import count_header_rows
+from budgetqa.ingest.models import RawTable
+from budgetqa.ingest.pdf_layout import count_header_rows
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))

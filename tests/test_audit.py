@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.audit import Check, Finding, audit, identity_checks, run, tolerance
-from app.audit_tables import column_groups
-from ingest.models import Document, Paragraph
-from ingest.pipeline import read_document
+from budgetqa.app.audit import Check, Finding, audit, identity_checks, run
+from budgetqa.app.audit.model import tolerance
+from budgetqa.app.audit.tables import column_groups
+from budgetqa.ingest.models import Document, Paragraph
+from budgetqa.ingest.pipeline import read_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PDFS = FIXTURES / "pdf"
@@ -229,9 +230,8 @@ def test_change_words_agreeing_are_silent():
 
 
 def test_cli_exits_1_on_errors_and_prints_json(tmp_path):
-    from app.cli import _register_optional, app
+    from budgetqa.app.cli.main import app
 
-    _register_optional()
     r = CliRunner().invoke(app, ["audit", str(FIXTURES / "yanbian-industry-2023-final.txt"), "--json",
                                  "--home", str(tmp_path)])
     assert r.exit_code == 1, r.output
@@ -241,9 +241,8 @@ def test_cli_exits_1_on_errors_and_prints_json(tmp_path):
 
 
 def test_cli_exits_0_when_only_rounding(tmp_path):
-    from app.cli import _register_optional, app
+    from budgetqa.app.cli.main import app
 
-    _register_optional()
     r = CliRunner().invoke(app, ["audit", str(FIXTURES / "chaoyang-industry-2023-final.txt"), "--home", str(tmp_path)])
     assert r.exit_code == 0, r.output
     assert "错误 0" in r.stdout

@@ -10,8 +10,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from ingest.errors import CorruptFile, EmptyFile, EncryptedFile, IngestError, NotABudgetDocument, ScannedPDF
-from ingest.pdf import read_pdf
+from budgetqa.ingest.errors import CorruptFile, EmptyFile, EncryptedFile, IngestError, NotABudgetDocument, ScannedPDF
+from budgetqa.ingest.pdf import read_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FONT = "STSong-Light"
@@ -97,7 +97,7 @@ def test_prose_without_tables_is_not_a_budget_document(tmp_path):
 
 
 def test_gbk_text_conversion_reads_like_utf8(tmp_path):
-    text_mod = pytest.importorskip("ingest.text")
+    text_mod = pytest.importorskip("budgetqa.ingest.text")
     source = FIXTURES / "xiangyuan-industry-2023-final.txt"
     path = tmp_path / "xiangyuan-gbk.txt"
     path.write_bytes(source.read_text(encoding="utf-8").encode("gbk", errors="replace"))
@@ -107,7 +107,7 @@ def test_gbk_text_conversion_reads_like_utf8(tmp_path):
 
 
 def test_binary_text_file_is_corrupt(tmp_path):
-    text_mod = pytest.importorskip("ingest.text")
+    text_mod = pytest.importorskip("budgetqa.ingest.text")
     path = tmp_path / "binary.txt"
     path.write_bytes(bytes(range(128, 256)) * 4)
     with pytest.raises(CorruptFile) as err:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from app.bulk import run_bulk, staging_path
-from app.bulk_writers import write_dataset
+from budgetqa.app.bulk.run import run_bulk, staging_path
+from budgetqa.app.bulk.writers import write_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -214,8 +214,8 @@ def test_same_content_under_two_names_is_parsed_once(tmp_path):
 def test_cli_exits_1_and_says_how_many_failed(tmp_path):
     from typer.testing import CliRunner
 
-    from app.cli import app
-    from app.cli_bulk import register
+    from budgetqa.app.cli.main import app
+    from budgetqa.app.cli.bulk import register
 
     if "bulk" not in [c.name for c in app.registered_commands]:
         register(app)

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.checker import extract_figures, render_marks, verify
-from app.models import Claim
-from ingest.models import Fact
+from budgetqa.app.checker import extract_figures, render_marks, verify
+from budgetqa.app.models import Claim
+from budgetqa.ingest.models import Fact
 
 FIXTURES = Path(__file__).parent / "fixtures"
 YANBIAN = "yanbian-industry-2023-final.txt"
@@ -502,7 +502,7 @@ def test_faithful_rendering_verified_and_one_changed_digit_never(
 
 
 def test_digits_glued_to_a_name_are_part_of_the_name():
-    from app.checker import extract_figures
+    from budgetqa.app.checker import extract_figures
 
     text = "项目支出绩效自评表（12345政务热线搬迁项目）「年度资金总和」全年执行数 50.00万元"
     assert [m.text for m in extract_figures(text)] == ["50.00万元"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from index_docs import yanbian_industry
 
-from ingest.chunks import build_chunks, pack_sentences, split_sentences
-from ingest.text import read_text
+from budgetqa.app.retrieval.chunks import build_chunks, pack_sentences, split_sentences
+from budgetqa.ingest.text import read_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

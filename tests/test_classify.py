@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.classify import STANDARD_KINDS, classify
+from budgetqa.ingest.classify import STANDARD_KINDS, classify
 
 
 @pytest.mark.parametrize(

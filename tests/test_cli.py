@@ -8,9 +8,8 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import _register_optional, app
+from budgetqa.app.cli.main import app
 
-_register_optional()
 runner = CliRunner()
 DOC = "yanbian-industry-2023-final.txt"
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
-from app.cli_eval import register
+from budgetqa.app.cli.main import app
+from budgetqa.app.cli.eval import register
 from tests.conftest import small_eval_set
-from eval.report import compare
-from eval.runner import locate, percentile, run_items, summarize
+from budgetqa.eval.report import compare
+from budgetqa.eval.runner import locate, percentile, run_items, summarize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "eval-small.jsonl"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.models import Answer, Figure
-from eval.scoring import EvalItem, contains_phrase, key_phrase, score
+from budgetqa.app.models import Answer, Figure
+from budgetqa.eval.scoring import EvalItem, contains_phrase, key_phrase, score
 
 
 def item(kind: str = "lookup", value=1184.83, unit: str | None = "万元", text: str = "1,184.83万元",

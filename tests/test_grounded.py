@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.service import Service
-from app.settings import get_settings
+from budgetqa.app.service import Service
+from budgetqa.app.settings import get_settings
 from tests.conftest import FIXTURES, PDFS
 
 DOCS = {
@@ -153,13 +153,13 @@ def test_strict_mode_withholds_unverified_figures(tmp_path):
     ("襄垣县城市信息化项目运行费用的总分是多少？", "襄垣县工业和信息化局", 3),
 ])
 def test_abbreviated_department_names_are_recognised(question, department, at_least):
-    from app.answer import department_score
+    from budgetqa.app.qa.answer import department_score
 
     assert department_score(question, department) >= at_least
 
 
 def test_common_words_do_not_name_a_department():
-    from app.answer import department_score
+    from budgetqa.app.qa.answer import department_score
 
     assert department_score("襄垣县城市信息化项目运行费用的总分是多少？", "辽宁省朝阳市工业和信息化局") < 3
 
@@ -220,7 +220,7 @@ def test_one_item_two_measures_is_a_difference_within_one_row(svc):
 
 
 def test_a_count_question_takes_the_figure_in_its_unit():
-    from app.prose import key_figure
+    from budgetqa.app.qa.prose import key_figure
 
     sentence = "根据上述职责，延边州政数局内设 10 个机构和 1 个中心，分别为办公室、机关党总支。"
     assert key_figure(sentence, "政数局2023年有几个内设机构？") == "10 个"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from app.headline import FIGURES, RULES, headline, norm, summary_row
-from ingest.models import Document, Row, Table
+from budgetqa.app.measures import FIGURES, RULES, headline, norm, summary_row
+from budgetqa.ingest.models import Document, Row, Table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -113,7 +113,7 @@ def test_every_figure_has_rules():
 
 def test_personnel_cost_comes_from_the_basic_spending_table_when_two_tables_disagree():
     # yanbian-govoffice prints 人员经费 1,263.21 in 预算表5 but 1,266.96 in 预算表6 (the 基本支出 table).
-    from ingest.pipeline import read_document
+    from budgetqa.ingest.pipeline import read_document
 
     doc = read_document(FIXTURES / "yanbian-govoffice-2023-budget.txt")
     h = headline(doc)

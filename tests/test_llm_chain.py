@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from app.service import Service
-from app.settings import get_settings
+from budgetqa.app.service import Service
+from budgetqa.app.settings import get_settings
 from tests.conftest import FIXTURES
 from tests.scripted import ScriptedChatModel
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.classify import classify
-from ingest.meta import detect_meta
-from ingest.pipeline import read_document
+from budgetqa.ingest.classify import classify
+from budgetqa.ingest.meta import detect_meta
+from budgetqa.ingest.pipeline import read_document
 from tests.conftest import FIXTURES, PDFS
 
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.numbers import parse_amount, try_amount
-from ingest.tables import build_tables, flatten_header
-from ingest.models import RawTable
+from budgetqa.ingest.numbers import parse_amount, try_amount
+from budgetqa.ingest.tables import build_tables, flatten_header
+from budgetqa.ingest.models import RawTable
 
 amounts = st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("99999999.99"), places=2, allow_nan=False, allow_infinity=False)
 

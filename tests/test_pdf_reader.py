@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.models import Document, RawTable
-from ingest.numbers import parse_amount
-from ingest.pdf import parse_pdf
+from budgetqa.ingest.models import Document, RawTable
+from budgetqa.ingest.numbers import parse_amount
+from budgetqa.ingest.pdf import parse_pdf
 
 PDFS = Path(__file__).parent / "fixtures" / "pdf"
 FINANCE = "putuo-finance-2024-final.pdf"

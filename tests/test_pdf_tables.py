@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.models import Document, Table
-from ingest.pipeline import read_document
+from budgetqa.ingest.models import Document, Table
+from budgetqa.ingest.pipeline import read_document
 from tests.conftest import PDFS
 
 _DOCS: dict[str, Document] = {}

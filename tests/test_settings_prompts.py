@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.prompts import check_all, variables
-from app.settings import Settings, get_settings
+from budgetqa.app.qa.prompts import check_all, variables
+from budgetqa.app.settings import Settings, get_settings
 
 
 def test_home_comes_from_environment(monkeypatch, tmp_path):
@@ -34,13 +34,13 @@ def test_index_name_changes_with_embedding_settings(tmp_path):
 
 
 def test_default_llm_is_none_so_nothing_is_contacted(tmp_path):
-    from app.llm import get_llm
+    from budgetqa.app.qa.llm import get_llm
 
     assert get_llm(get_settings(tmp_path)) is None
 
 
 def test_openai_provider_without_endpoint_is_a_clear_error(tmp_path):
-    from app.llm import LLMConfigError, get_llm
+    from budgetqa.app.qa.llm import LLMConfigError, get_llm
 
     with pytest.raises(LLMConfigError, match="BASE_URL"):
         get_llm(get_settings(tmp_path, llm={"provider": "openai", "model": "qwen"}))

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.facts import document_facts
-from ingest.models import Document, Paragraph, Row, Table
-from ingest.store import Store
+from budgetqa.ingest.facts import document_facts
+from budgetqa.ingest.models import Document, Paragraph, Row, Table
+from budgetqa.ingest.store import Store
 
 
 def _doc(sha: str = "a" * 64) -> Document:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ingest.models import RawTable
-from ingest.tables import build_tables, flatten_header, normalize_grid, split_header, squeeze
+from budgetqa.ingest.models import RawTable
+from budgetqa.ingest.tables import build_tables, flatten_header, normalize_grid, split_header, squeeze
 
 
 def raw(title: str, lines: list[str], unit: str | None = "单位：万元") -> RawTable:

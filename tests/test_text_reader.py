@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.classify import STANDARD_KINDS
-from ingest.errors import CorruptFile, EmptyFile, NotABudgetDocument
-from ingest.models import Document, Row, Table
-from ingest.text import parse_text, read_text
+from budgetqa.ingest.classify import STANDARD_KINDS
+from budgetqa.ingest.errors import CorruptFile, EmptyFile, NotABudgetDocument
+from budgetqa.ingest.models import Document, Row, Table
+from budgetqa.ingest.text import parse_text, read_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INDUSTRY = "yanbian-industry-2023-final.txt"

@@ -21,8 +21,8 @@ def env(tmp_path_factory):
     mp.setenv("BUDGETQA_LLM__PROVIDER", "none")
     mp.setenv("HF_HUB_OFFLINE", "1")
     mp.setenv("GRADIO_ANALYTICS_ENABLED", "False")
-    from app.service import Service
-    from app.settings import get_settings
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
 
     home = tmp_path_factory.mktemp("home")
     svc = Service(get_settings(home))
@@ -35,7 +35,7 @@ def env(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(env):
-    from app.ui import build_ui
+    from budgetqa.app.ui.page import build_ui
 
     svc, _, _ = env
     _, p = build_ui(svc)
@@ -46,8 +46,8 @@ def test_ask_api_returns_the_same_json_as_cli_ask_json(env):
     from gradio_client import Client
     from typer.testing import CliRunner
 
-    from app import cli
-    from app.ui import build_ui, launch
+    from budgetqa.app.cli import main as cli
+    from budgetqa.app.ui.page import build_ui, launch
 
     svc, doc_id, home = env
     demo, _ = build_ui(svc)
@@ -58,7 +58,7 @@ def test_ask_api_returns_the_same_json_as_cli_ask_json(env):
         by_string = client.predict(QUESTION, f" {doc_id} ,", api_name="/ask")
     finally:
         demo.close()
-    cli._register_optional()
+
     run = CliRunner().invoke(cli.app, ["ask", QUESTION, "--doc", doc_id, "--json", "--home", str(home)])
     assert run.exit_code == 0, run.output
     expected = json.loads(run.stdout)
@@ -69,7 +69,7 @@ def test_ask_api_returns_the_same_json_as_cli_ask_json(env):
 
 
 def test_api_doc_ids_accept_list_comma_string_or_nothing():
-    from app.ui import parse_doc_ids
+    from budgetqa.app.ui.page import parse_doc_ids
 
     assert parse_doc_ids(["a1", " b2 "]) == ["a1", "b2"]
     assert parse_doc_ids("a1，b2, ") == ["a1", "b2"]
@@ -77,7 +77,7 @@ def test_api_doc_ids_accept_list_comma_string_or_nothing():
 
 
 def test_verified_answer_shows_the_source_row_with_the_cited_cell_highlighted(env):
-    from app.ui_views import answer_to_html
+    from budgetqa.app.ui.views import answer_to_html
 
     svc, doc_id, _ = env
     html = answer_to_html(svc.ask(QUESTION, [doc_id]), svc.store)
@@ -88,7 +88,7 @@ def test_verified_answer_shows_the_source_row_with_the_cited_cell_highlighted(en
 
 
 def test_unanswerable_question_says_not_found(env):
-    from app.ui_views import answer_to_html
+    from budgetqa.app.ui.views import answer_to_html
 
     svc, doc_id, _ = env
     html = answer_to_html(svc.ask("局长的办公电话号码是多少？", [doc_id]), svc.store)
@@ -96,7 +96,7 @@ def test_unanswerable_question_says_not_found(env):
 
 
 def test_suggested_questions_come_from_the_tables_and_are_answered_verified(env):
-    from app.ui_views import suggested_questions
+    from budgetqa.app.ui.views import suggested_questions
 
     svc, doc_id, _ = env
     qs = suggested_questions(svc.load(doc_id))
@@ -107,7 +107,7 @@ def test_suggested_questions_come_from_the_tables_and_are_answered_verified(env)
 
 
 def test_corrupt_pdf_upload_names_the_file_and_leaves_library_unchanged(env, tmp_path):
-    from app.ui_upload import accept_upload
+    from budgetqa.app.ui.upload import accept_upload
 
     svc, _, home = env
     bad = tmp_path / "upload"
@@ -121,7 +121,7 @@ def test_corrupt_pdf_upload_names_the_file_and_leaves_library_unchanged(env, tmp
 
 
 def test_non_document_and_oversized_uploads_are_refused_by_name(env, tmp_path):
-    from app.ui_upload import accept_upload
+    from budgetqa.app.ui.upload import accept_upload
 
     svc, _, _ = env
     img = tmp_path / "x"
@@ -135,8 +135,8 @@ def test_non_document_and_oversized_uploads_are_refused_by_name(env, tmp_path):
 
 
 def test_upload_name_is_a_label_never_a_path(env, tmp_path):
-    from app.ui_upload import accept_upload
-    from ingest.pipeline import file_sha256
+    from budgetqa.app.ui.upload import accept_upload
+    from budgetqa.ingest.pipeline import file_sha256
 
     svc, _, home = env
     src = tmp_path / "tmpupload"
@@ -203,7 +203,7 @@ def test_chat_streams_tokens_then_shows_the_checked_answer(env, page, monkeypatc
 def test_asking_while_another_document_is_ingested(env, tmp_path):
     import threading
 
-    from app.ui_upload import accept_upload
+    from budgetqa.app.ui.upload import accept_upload
 
     svc, doc_id, _ = env
     src = tmp_path / "up"
@@ -226,7 +226,7 @@ def test_auth_keeps_the_page_closed_without_password(env):
     import urllib.error
     import urllib.request
 
-    from app.ui import build_ui, launch
+    from budgetqa.app.ui.page import build_ui, launch
 
     svc, _, _ = env
     demo, _ = build_ui(svc)
@@ -245,7 +245,7 @@ def test_auth_keeps_the_page_closed_without_password(env):
 
 
 def test_auth_must_be_user_colon_password(env):
-    from app.ui import build_ui, launch
+    from budgetqa.app.ui.page import build_ui, launch
 
     svc, _, _ = env
     demo, _ = build_ui(svc)

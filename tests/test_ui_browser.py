@@ -30,9 +30,9 @@ def server(tmp_path_factory):
     mp.setenv("BUDGETQA_EMBEDDING__PROVIDER", "none")
     mp.setenv("BUDGETQA_LLM__PROVIDER", "none")
     mp.setenv("GRADIO_ANALYTICS_ENABLED", "False")
-    from app.service import Service
-    from app.settings import get_settings
-    from app.ui import build_ui, launch
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
+    from budgetqa.app.ui.page import build_ui, launch
 
     svc = Service(get_settings(tmp_path_factory.mktemp("home")))
     demo, _ = build_ui(svc)

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from ingest.units import convert, to_wan
+from budgetqa.ingest.units import convert, to_wan
 
 
 def test_yuan_to_wan_yuan_is_exact():

@@ -1,0 +1,38 @@
+"""Consistency audit: where a document contradicts itself (tables vs tables, prose vs tables).
+
+`audit(doc)` runs every check and returns `Finding`s; `identity_checks(doc)` returns the accounting
+identities with both sides whether they hold or not (the bulk export writes them to its `checks`
+table). Below this module: `model` (findings, locations, rounding), `quantities` (figures taking
+part in a comparison), then the checks: `tables` (within a table), `cross` (between tables) and
+`prose` (情况说明 against the tables, stated percentages and changes). All are pure.
+"""
+
+from __future__ import annotations
+
+from budgetqa.app.audit import cross, prose, tables
+from budgetqa.app.audit.model import SEVERITIES, AuditResult, Check, Finding, Location
+from budgetqa.ingest.models import Document
+
+__all__ = ["AuditResult", "Check", "Finding", "Location", "audit", "identity_checks", "run"]
+
+
+def run(doc: Document) -> AuditResult:
+    """All checks on one document: findings and the identities they were drawn from."""
+    result = AuditResult()
+    checked = tables.check_tables(doc, result)
+    cross.check_cross(doc, checked, result)
+    prose.check_prose(doc, result)
+    tables.check_document(doc, result)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    result.findings.sort(key=lambda f: (order[f.severity], f.a.page or 0, f.a.line or 0))
+    return result
+
+
+def audit(doc: Document) -> list[Finding]:
+    """Every place the document contradicts itself, errors first. Never changes a figure."""
+    return run(doc).findings
+
+
+def identity_checks(doc: Document) -> list[Check]:
+    """The accounting identities (两侧平衡, 基本+项目=合计, 人员+公用=基本, 三公合计 …) with both values."""
+    return run(doc).checks

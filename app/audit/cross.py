@@ -1,0 +1,277 @@
+"""Between tables: every standard table states some *measures*; two tables stating one must agree.
+
+A measure is (scope, what): scope 全部 (all funds: 收入支出决算总表, 收入决算表, 支出决算表), 财政拨款
+(财政拨款收入支出决算总表), 一般公共预算 (一般公共预算财政拨款支出决算表, 基本支出明细, and the
+一般公共预算 column of the 财政拨款 总表). The 预算 set maps onto the same keys. The prose checks
+(audit/prose.py) look figures up by the same keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from decimal import Decimal
+
+from budgetqa.app.audit.model import AuditResult, Finding, fmt
+from budgetqa.app.audit.quantities import UNNAMED, Qty, amount_columns, cell_qty, compare, find, norm_name, side_figures, sum_qty
+from budgetqa.ingest.classify import BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, INCOME, OVERVIEW, SANGONG, SPENDING
+from budgetqa.ingest.models import Document, Row, Table
+
+Key = tuple[str, str]
+
+GENERAL = GENERAL_SPENDING
+
+# Income lines of the 总表 → the 收入决算表 column that holds the same money.
+_INCOME_LINES = {
+    "上级补助收入": "上级补助收入",
+    "事业收入": "事业收入",
+    "经营收入": "经营收入",
+    "附属单位上缴收入": "附属单位上缴收入",
+    "其他收入": "其他收入",
+}
+
+
+def _col(table: Table, *patterns: str) -> str | None:
+    """The first amount column whose last header word matches (named columns only)."""
+    for p in patterns:
+        for c in amount_columns(table):
+            if not UNNAMED.search(c) and re.search(p, c.split("/")[-1] if "/" not in p else c):
+                return c
+    return None
+
+
+def _total_col(table: Table) -> str | None:
+    cols = amount_columns(table)
+    if not cols or UNNAMED.search(cols[0]):
+        return None
+    return cols[0]
+
+
+def _total_row(table: Table) -> Row | None:
+    return next((r for r in table.rows if norm_name(r.name) in ("合计", "总计")), None)
+
+
+def _class_rows(table: Table) -> list[Row]:
+    return [r for r in table.rows if r.code and r.code.isdigit() and len(r.code) == 3]
+
+
+class Measures:
+    """Quantities by key, in the order tables appear; `classes` keeps the class rows per table."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[Key, list[tuple[Table, Qty]]] = defaultdict(list)
+        self.classes: dict[tuple[str, int | str], dict[str, Qty]] = {}
+
+    def add(self, key: Key, table: Table, q: Qty | None) -> None:
+        if q is not None:
+            self.by_key[key].append((table, q))
+
+
+def collect(doc: Document, tables: list[Table]) -> Measures:
+    m = Measures()
+    for t in tables:
+        if t.kind in OVERVIEW and t.side:
+            _overview_side(doc, t, "全部", m)
+        elif t.kind in FISCAL_OVERVIEW and t.side:
+            _overview_side(doc, t, "财政拨款", m)
+        elif t.kind in INCOME:
+            _income_table(doc, t, m)
+        elif t.kind in SPENDING or t.kind in GENERAL:
+            # 高等学校财政拨款支出决算表 is classified 支出决算表 but holds appropriations only
+            scope = "一般公共预算" if t.kind in GENERAL else "财政拨款" if "财政拨款" in t.title else "全部"
+            _spending_table(doc, t, scope, m)
+        elif t.kind in BASIC_DETAIL:
+            _basic_detail(doc, t, m)
+        elif t.kind in SANGONG:
+            _sangong(doc, t, m)
+        elif t.kind == "项目支出预算表":  # 预算表9 lists the projects whose total is 项目支出
+            total, col = _total_row(t), _col(t, r"^合计$")
+            m.add(("全部", "项目支出"), t, _row_qty(doc, t, total, col))
+    return m
+
+
+def _row_qty(doc, t: Table, row: Row | None, col: str | None) -> Qty | None:
+    if row is None or col is None:
+        return None
+    return cell_qty(doc, t, row, col)
+
+
+def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
+    col = _total_col(t)
+    if col is None:
+        return
+    total, items, grand, carries = side_figures(t)
+    kind = t.side  # 收入 / 支出
+    m.add((scope, f"{kind}合计"), t, _row_qty(doc, t, total, col))
+    m.add((scope, f"{kind}总计"), t, _row_qty(doc, t, grand, col))
+    for r in carries:
+        n = norm_name(r.name)
+        if re.search(r"年初.*结转和结余|上年结转", n):
+            m.add((scope, "年初结转和结余"), t, cell_qty(doc, t, r, col))
+        elif re.search(r"年末.*结转和结余|结转下年", n):
+            m.add((scope, "年末结转和结余"), t, cell_qty(doc, t, r, col))
+    if kind == "收入" and scope == "全部":
+        fiscal = [r for r in items if "财政拨款" in r.name or re.search(r"一般公共预算|政府性基金|国有资本经营", r.name)]
+        if fiscal:
+            m.add((scope, "收入:财政拨款收入"), t, sum_qty(doc, t, fiscal, [col], None, col, "各项财政拨款收入之和"))
+        for r in items:
+            n = norm_name(r.name)
+            for line, key in _INCOME_LINES.items():
+                if n == line:
+                    m.add((scope, f"收入:{key}"), t, cell_qty(doc, t, r, col))
+    if kind == "收入" and scope == "财政拨款":
+        general = next((r for r in items if re.search(r"一般公共预算", r.name)), None)
+        m.add((scope, "收入:一般公共预算"), t, _row_qty(doc, t, general, col))
+    if kind == "支出":
+        classes = {norm_name(r.name): cell_qty(doc, t, r, col) for r in items}
+        m.classes[(scope, t.ref)] = {k: q for k, q in classes.items() if k}
+        # 财政拨款 总表: the 一般公共预算 column gives the general-budget spending by class
+        gcol = _col(t, r"^一般公共预算")
+        if scope == "财政拨款" and gcol is not None:
+            m.classes[("一般公共预算", t.ref)] = {norm_name(r.name): cell_qty(doc, t, r, gcol) for r in items}
+            m.add(("一般公共预算", "支出合计"), t, _row_qty(doc, t, total, gcol))
+
+
+def _income_table(doc: Document, t: Table, m: Measures) -> None:
+    total = _total_row(t)
+    col = _total_col(t)
+    if total is None or col is None:
+        return
+    m.add(("全部", "收入合计"), t, cell_qty(doc, t, total, col))
+    fcol = _col(t, r"^财政拨款收入$")
+    m.add(("全部", "收入:财政拨款收入"), t, _row_qty(doc, t, total, fcol))
+    for key, name in _INCOME_LINES.items():
+        m.add(("全部", f"收入:{key}"), t, _row_qty(doc, t, total, _col(t, f"^{name}$")))
+
+
+def _spending_table(doc: Document, t: Table, scope: str, m: Measures) -> None:
+    col = _total_col(t)
+    if col is None:
+        return
+    total = _total_row(t)
+    m.add((scope, "支出合计"), t, _row_qty(doc, t, total, col))
+    m.add((scope, "基本支出"), t, _row_qty(doc, t, total, _col(t, r"^基本支出$", r"基本支出/(小计|合计)$")))
+    m.add((scope, "项目支出"), t, _row_qty(doc, t, total, _col(t, r"^项目支出$")))
+    m.add((scope, "人员经费"), t, _row_qty(doc, t, total, _col(t, r"^人员经费$")))
+    m.add((scope, "公用经费"), t, _row_qty(doc, t, total, _col(t, r"^公用经费$")))
+    m.classes[(scope, t.ref)] = {norm_name(r.name): cell_qty(doc, t, r, col) for r in _class_rows(t)}
+
+
+def _basic_detail(doc: Document, t: Table, m: Measures) -> None:
+    col = _total_col(t)
+    if col is None:
+        return
+    staff = find(t.rows, r"^人员经费合计$", r"^人员经费$")
+    office = find(t.rows, r"^公用经费合计$", r"^公用经费$")
+    m.add(("一般公共预算", "人员经费"), t, _row_qty(doc, t, staff, col))
+    m.add(("一般公共预算", "公用经费"), t, _row_qty(doc, t, office, col))
+    if staff is not None and office is not None:
+        m.add(("一般公共预算", "基本支出"), t, sum_qty(doc, t, [staff, office], [col], None, col, "人员经费合计+公用经费合计"))
+    total = _total_row(t)
+    if total is not None:  # 预算 form: 合计 row with 合计 / 人员经费 / 公用经费 columns
+        m.add(("一般公共预算", "基本支出"), t, cell_qty(doc, t, total, col))
+        m.add(("一般公共预算", "人员经费"), t, _row_qty(doc, t, total, _col(t, r"^人员经费$")))
+        m.add(("一般公共预算", "公用经费"), t, _row_qty(doc, t, total, _col(t, r"^公用经费$")))
+    for code, what in (("30217", "公务接待费"), ("30231", "公务用车运行维护费"), ("30212", "因公出国（境）费")):
+        row = next((r for r in t.rows if r.code == code), None)
+        m.add(("基本支出明细", what), t, _row_qty(doc, t, row, col))
+
+
+def _sangong(doc: Document, t: Table, m: Measures) -> None:
+    for col in amount_columns(t):
+        if UNNAMED.search(col):
+            continue
+        ledger = "决算数" if "决算" in col else "预算数" if "预算" in col else None
+        if ledger is None or not t.rows:
+            continue
+        leaf = col.split("/")[-1]
+        what = ("合计" if leaf == "合计" and col.count("/") == 1 else
+                "因公出国（境）费" if leaf.startswith("因公出国") else
+                "公务用车购置费" if leaf == "公务用车购置费" else
+                "公务用车运行维护费" if leaf.startswith("公务用车运行") else
+                "公务接待费" if leaf.startswith("公务接待") else
+                "公务用车购置及运行维护费" if leaf == "小计" and "公务用车" in col else None)
+        if what:
+            m.add(("三公", f"{ledger}:{what}"), t, cell_qty(doc, t, t.rows[0], col))
+
+
+# ---------------------------------------------------------------- comparisons
+
+_LABELS = {
+    "收入合计": "本年收入合计", "支出合计": "本年支出合计", "收入总计": "收入总计", "支出总计": "支出总计",
+    "基本支出": "基本支出", "项目支出": "项目支出", "人员经费": "人员经费", "公用经费": "公用经费",
+}
+
+
+def _scope_label(scope: str) -> str:
+    return {"全部": "", "财政拨款": "财政拨款", "一般公共预算": "一般公共预算财政拨款"}.get(scope, scope)
+
+
+def check_cross(doc: Document, tables: list[Table], result: AuditResult) -> None:
+    m = collect(doc, tables)
+    for (scope, what), entries in m.by_key.items():
+        if scope in ("三公", "基本支出明细"):
+            continue
+        first_t, first = entries[0]
+        for t, q in entries[1:]:
+            if t.index == first_t.index:
+                continue
+            label = f"{_scope_label(scope)}{_LABELS.get(what, what.split(':')[-1])}"
+            compare(result, "cross.measure", f"{label}（表间）", first, q, f"两表的{label}")
+    _compare_classes(m, result)
+    _sangong_vs_economic(m, result)
+
+
+def _match_class(name: str, names: list[str]) -> str | None:
+    """Class names are cut at the column edge (八、社会保障和就业支) or shortened (一般公共): prefix match."""
+    if name in names:
+        return name
+    for n in names:
+        if len(name) >= 4 and len(n) >= 4 and (n.startswith(name) or name.startswith(n)):
+            return n
+    return None
+
+
+def _compare_classes(m: Measures, result: AuditResult) -> None:
+    by_scope: dict[str, list[dict[str, Qty]]] = defaultdict(list)
+    for (scope, _ref), classes in m.classes.items():
+        if classes:
+            by_scope[scope].append(classes)
+    for scope, tables in by_scope.items():
+        if len(tables) < 2:
+            continue
+        base = tables[0]
+        for other in tables[1:]:
+            for name, q in base.items():
+                hit = _match_class(name, list(other))
+                if hit is None:
+                    if q.value != 0:
+                        _missing(result, scope, name, q, other)
+                    continue
+                compare(result, "cross.class", f"{name}（表间）", q, other[hit], f"两表的{_scope_label(scope)}{name}")
+            for name, q in other.items():
+                if q.value != 0 and _match_class(name, list(base)) is None:
+                    _missing(result, scope, name, q, base)
+
+
+def _missing(result: AuditResult, scope: str, name: str, q: Qty, other: dict[str, Qty]) -> None:
+    some = next(iter(other.values()), None)
+    where = some.loc.table if some else "另一表"
+    result.findings.append(Finding(
+        "error", "cross.class", q.loc, some.loc if some else q.loc, q.value, Decimal(0), q.value, q.half_steps,
+        f"{q.loc.label()} 列有{_scope_label(scope)}{name} {fmt(q.value)}，但「{where}」没有这一类，请核对。"))
+
+
+def _sangong_vs_economic(m: Measures, result: AuditResult) -> None:
+    """The 基本支出明细 line (basic spending only) cannot exceed the 三公 决算数 (basic + project)."""
+    for what in ("公务接待费", "公务用车运行维护费", "因公出国（境）费"):
+        eco = m.by_key.get(("基本支出明细", what))
+        sg = m.by_key.get(("三公", f"决算数:{what}"))
+        if not eco or not sg:
+            continue
+        e, s = eco[0][1], sg[0][1]
+        tol = e.half_steps + s.half_steps
+        if e.value - s.value > tol:
+            result.findings.append(Finding(
+                "warning", "cross.sangong_economic", e.loc, s.loc, e.value, s.value, e.value - s.value, tol,
+                f"基本支出明细中的{what} {fmt(e.value)} 超过「三公」经费表的决算数 {fmt(s.value)}：基本支出部分不应大于全部，请核对。"))

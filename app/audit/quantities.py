@@ -1,0 +1,120 @@
+"""Figures taking part in a comparison (`Qty`), read from table cells in 万元, and the comparison itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from budgetqa.app.audit.model import AuditResult, Check, Finding, Location, cell_location, classify_gap, fmt, step_of
+from budgetqa.ingest.classify import PERFORMANCE_KINDS
+from budgetqa.ingest.models import Document, Row, Table
+from budgetqa.ingest.units import WAN_SCALE
+
+# Columns that hold row numbers, not amounts.
+NOT_AMOUNT = re.compile(r"^(行|行次|栏次|序号|编号)$")
+# A column left unnamed by the parser (列3, 支出预算#2): its meaning is unknown, so no identity uses it.
+UNNAMED = re.compile(r"^列\d+$|#\d+$")
+NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
+_LEVEL_MARK = re.compile(r"[（(](类|款|项)[)）]")
+_CARRY = re.compile(r"结转|结余")
+# Tables no identity is drawn from: 绩效 forms, unclassified grids, the 统计表 of counts.
+SKIP_KINDS = PERFORMANCE_KINDS | {"other", "相关信息统计表"}
+
+
+def norm_name(name: str) -> str:
+    """Row name without numbering, level marks, spaces and markup: 十四、资源勘探… → 资源勘探…"""
+    n = re.sub(r"<[^>]+>|\*\*|\s|\u3000", "", name or "")
+    n = NUMBERING.sub("", n)
+    return _LEVEL_MARK.sub("", n)
+
+
+def amount_columns(table: Table) -> list[str]:
+    return [c for c in table.columns if not NOT_AMOUNT.match(c.split("/")[-1])]
+
+
+def scale(table: Table) -> Decimal:
+    """Factor to 万元: audit compares across tables printed in 元 and 万元."""
+    return WAN_SCALE.get(table.unit or "万元", Decimal(1))
+
+
+def value(row: Row, column: str) -> Decimal:
+    v = row.cells.get(column)
+    return v if v is not None else Decimal(0)
+
+
+@dataclass
+class Qty:
+    """A figure taking part in a comparison: where, its value in 万元, how many printed cells it sums."""
+
+    loc: Location
+    value: Decimal
+    n_cells: int = 1
+    step: Decimal = Decimal("0.01")  # printed precision, in 万元
+
+    @property
+    def half_steps(self) -> Decimal:
+        return self.step / 2 * self.n_cells
+
+
+def cell_qty(doc: Document, table: Table, row: Row, column: str) -> Qty:
+    v = row.cells.get(column)
+    f = scale(table)
+    return Qty(cell_location(doc, table, row, column), (v or Decimal(0)) * f, 1, step_of(v) * f)
+
+
+def sum_qty(doc: Document, table: Table, rows: list[Row], columns: list[str], row: Row | None, column: str | None,
+            derived: str, n_cells: int | None = None) -> Qty:
+    vals = [r.cells.get(c) for r in rows for c in columns]
+    f = scale(table)
+    total = sum((v for v in vals if v is not None), Decimal(0)) * f
+    n = n_cells if n_cells is not None else max(1, len(vals))
+    return Qty(cell_location(doc, table, row, column, derived=derived), total, n, step_of(*vals) * f)
+
+
+def compare(result: AuditResult, check: str, name: str, a: Qty, b: Qty, what: str,
+            severity: str = "error", record: bool = True, note: str = "") -> None:
+    """Record the identity a == b; add a finding when they differ (rounding within tolerance)."""
+    diff = a.value - b.value
+    tol = a.half_steps + b.half_steps
+    status = classify_gap(diff, tol)
+    coarse = max(a.step, b.step)
+    if status != "ok" and a.step != b.step and a.value.quantize(coarse) == b.value.quantize(coarse):
+        status = "ok"  # a 元 cell and the 万元 cell it rounds to
+    if record:
+        result.checks.append(Check(name, check, a.loc, b.loc, a.value, b.value, diff, tol, status, a.n_cells + b.n_cells))
+    if status == "ok":
+        return
+    sev = "rounding" if status == "rounding" else severity
+    if sev == "rounding":
+        msg = f"{what}：{a.loc.label()} {fmt(a.value)} 与 {b.loc.label()} {fmt(b.value)} 相差 {fmt(abs(diff))}，在万元换算尾差范围内（±{fmt(tol)}）。"
+    else:
+        msg = f"{what}不一致：{a.loc.label()} 为 {fmt(a.value)}，{b.loc.label()} 为 {fmt(b.value)}，相差 {fmt(abs(diff))} 万元{note}，请核对。"
+    result.findings.append(Finding(sev, check, a.loc, b.loc, a.value, b.value, diff, tol, msg))  # type: ignore[arg-type]
+
+
+def find(rows: Iterable[Row], *patterns: str) -> Row | None:
+    for p in patterns:
+        for r in rows:
+            if re.search(p, norm_name(r.name)):
+                return r
+    return None
+
+
+def side_figures(table: Table) -> tuple[Row | None, list[Row], Row | None, list[Row]]:
+    """(本年合计 row, numbered lines above it, 总计 row, 结转/结余 lines between them) of one side."""
+    rows = table.rows
+    total = find(rows, r"^本年(收入|支出)合计$", r"^本年(收入|支出)$", r"(收入|支出)合计$")
+    grand = find(rows, r"^(收入|支出)?总计$")
+    if total is None:
+        return None, [], grand, []
+    ti = rows.index(total)
+    gi = rows.index(grand) if grand is not None else len(rows)
+    numbered = [r for r in rows if NUMBERING.match(r.name or "") and not _CARRY.search(r.name)]
+    items = [r for r in numbered[: len(numbered)] if rows.index(r) < ti]
+    if not items:  # 预算表4: "一、本年支出" first, its classes below it
+        items = [r for r in numbered if ti < rows.index(r) < gi]
+    carries = [r for r in rows[ti + 1 : gi] if _CARRY.search(r.name) and
+               (not NUMBERING.match(r.name or "") or re.match(r"^[一二三四五六七八九十]+、", r.name or ""))]
+    return total, items, grand, carries

@@ -1,0 +1,277 @@
+"""Table checks of the audit: identities within one table, the same figure across tables.
+
+Within a table: a parent subject equals the sum of its children (类 = Σ款, 款 = Σ项; 301 = Σ301xx),
+the 合计 row equals the sum of the 类 rows, a 合计/小计 column equals the sum of its sibling columns
+(read off the header paths: 本年支出/小计 = 本年支出/基本支出 + 本年支出/项目支出), both sides of a
+two-sided table balance, 本年收入合计 = the numbered income lines, 总计 = 本年合计 + 结转结余 lines.
+
+Across tables, each standard table contributes *measures* — (scope, what) keys such as
+("全部", "支出合计") or ("一般公共预算", "类:卫生健康支出") — and every two tables that state the same
+measure are compared. Scope matters: 支出决算表 is all funds, 一般公共预算财政拨款支出决算表 only the
+general budget, so the same subject legitimately differs between them.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_location
+from budgetqa.app.audit.quantities import (
+    NOT_AMOUNT, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, norm_name, side_figures, sum_qty,
+)
+from budgetqa.ingest.classify import PERFORMANCE_KINDS, STANDARD_KINDS
+from budgetqa.ingest.models import Document, Row, Table
+
+_TOTAL_COL = re.compile(r"(合计|小计|总计)$|^\d{4}年预算数$")
+
+
+def leaf_count(rows: dict[str, Row], code: str) -> int:
+    """Printed cells a subject's amount may have been added up from: its deepest descendants.
+
+    Departments often print a 类 as the sum of its already-rounded 项, so the 尾差 of a 类 grows with
+    the 项 under it; counting leaves keeps such sums `rounding` (xiangyuan: 合计 vs Σ类 off by 0.03).
+    """
+    kids = [c for c in rows if len(c) == len(code) + 2 and c.startswith(code)]
+    return sum(leaf_count(rows, k) for k in kids) if kids else 1
+
+
+# ---------------------------------------------------------------- within one table
+
+
+def column_groups(columns: list[str]) -> list[tuple[str, list[list[str]]]]:
+    """(total column, parts) pairs read off header paths; a part is a list of columns summed.
+
+    A group (a header path prefix) whose children include a 合计/小计 leaf gets total = Σ other children,
+    each child group standing for its own 小计, or for the sum of its leaves when it has none. At the
+    top level only a first column named like a total (本年支出合计, 2023年预算数) is a total.
+    """
+    cols = [c for c in columns if not NOT_AMOUNT.match(c.split("/")[-1])]
+    out: list[tuple[str, list[list[str]]]] = []
+
+    def children(prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
+        seen: list[tuple[str, ...]] = []
+        for c in cols:
+            parts = tuple(c.split("/"))
+            if parts[: len(prefix)] == prefix and len(parts) > len(prefix):
+                child = parts[: len(prefix) + 1]
+                if child[-1].startswith("其中"):  # 其中：教育收费 is a subset of its sibling, not a part
+                    continue
+                if child not in seen:
+                    seen.append(child)
+        return seen
+
+    def stand_in(node: tuple[str, ...]) -> list[str] | None:
+        """The columns that give a child's amount: itself, its 小计, or all its leaves."""
+        path = "/".join(node)
+        if path in cols:
+            return [path]
+        kids = children(node)
+        for k in kids:
+            if "/".join(k) in cols and (_TOTAL_COL.search(k[-1]) or k[-1] == "金额"):
+                return ["/".join(k)]
+        leaves = [c for c in cols if tuple(c.split("/"))[: len(node)] == node and not c.split("/")[-1].startswith("其中")]
+        return leaves or None
+
+    def visit(prefix: tuple[str, ...]) -> None:
+        kids = children(prefix)
+        if not kids:
+            return
+        total = None
+        if prefix:
+            total = next((k for k in kids if "/".join(k) in cols and _TOTAL_COL.search(k[-1])), None)
+        elif len(kids) > 2 and "/".join(kids[0]) in cols and _TOTAL_COL.search(kids[0][-1]):
+            total = kids[0]  # a top-level total needs two parts at least: 预算数 | 决算数 is no sum
+        if total is not None and len(kids) > 1:
+            parts = [stand_in(k) for k in kids if k != total]
+            names = [c for p in parts if p for c in p] + ["/".join(total)]
+            if all(p for p in parts) and not any(UNNAMED.search(c) for c in names):
+                out.append(("/".join(total), [p for p in parts if p]))
+        for k in kids:
+            if "/".join(k) not in cols:
+                visit(k)
+
+    visit(())
+    return out
+
+
+def _part_label(part: list[str]) -> str:
+    segs = part[0].split("/")
+    if len(segs) > 1 and (len(part) > 1 or _TOTAL_COL.search(segs[-1])):
+        return segs[-2] + ("小计" if len(part) == 1 else "")
+    return segs[-1]
+
+
+def check_columns(doc: Document, table: Table, result: AuditResult) -> None:
+    for total, parts in column_groups(table.columns):
+        flat = [c for p in parts for c in p]
+        label = "+".join(_part_label(p) for p in parts)
+        subtotals = [total] + [p[0] for p in parts if len(p) == 1 and _TOTAL_COL.search(p[0].split("/")[-1])]
+        for row in table.rows:
+            if row.cells.get(total) is None and all(row.cells.get(c) is None for c in flat):
+                continue
+            a = cell_qty(doc, table, row, total)
+            b = sum_qty(doc, table, [row], flat, row, label, label)
+            # An empty 合计/小计 cell beside filled parts is a layout problem (a shifted row) more
+            # often than a wrong figure: a warning, not an error.
+            blank = [c for c in subtotals if row.cells.get(c) is None]
+            compare(result, "table.column_sum", f"{total.split('/')[-1]}={label}", a, b,
+                    f"「{a.loc.table}」{a.loc.row} 的{total}应等于{label}",
+                    severity="warning" if blank else "error",
+                    note=f"（{'、'.join(blank)} 为空，可能是列错位）" if blank else "")
+
+
+def _code_rows(table: Table) -> dict[str, Row]:
+    out: dict[str, Row] = {}
+    for r in table.rows:
+        if r.code and r.code.isdigit() and len(r.code) in (3, 5, 7) and r.code not in out:
+            out[r.code] = r
+    return out
+
+
+def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
+    """类 = Σ款, 款 = Σ项 (function and economic codes alike), per amount column."""
+    rows = _code_rows(table)
+    cols = amount_columns(table)
+    for code, parent in rows.items():
+        kids = [r for c, r in rows.items() if len(c) == len(code) + 2 and c.startswith(code)]
+        if not kids:
+            continue
+        for col in cols:
+            if parent.cells.get(col) is None and all(k.cells.get(col) is None for k in kids):
+                continue
+            a = cell_qty(doc, table, parent, col)
+            b = sum_qty(doc, table, kids, [col], parent, col, f"下级 {len(kids)} 行之和",
+                        sum(leaf_count(rows, k.code or "") for k in kids))
+            compare(result, "table.parent_sum", f"{code}=Σ下级", a, b, f"「{a.loc.table}」{parent.code} {parent.name} 应等于其下级科目之和")
+
+
+def _is_total_row(row: Row) -> bool:
+    return norm_name(row.name) in ("合计", "总计", "支出合计", "收入合计")
+
+
+def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
+    """The 合计 row equals the sum of the 类 rows; in the economic table 人员/公用经费合计 by their 类."""
+    rows = _code_rows(table)
+    classes = [r for c, r in rows.items() if len(c) == 3]
+    if not classes:
+        return
+    cols = amount_columns(table)
+    economic = all(c.startswith("3") for c in rows) and table.kind in ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表")
+    for row in table.rows:
+        name = norm_name(row.name)
+        if _is_total_row(row):
+            members = classes
+        elif economic and name == "人员经费合计":
+            members = [r for r in classes if r.code in ("301", "303")]
+        elif economic and name == "公用经费合计":
+            members = [r for r in classes if r.code not in ("301", "303")]
+        else:
+            continue
+        for col in cols:
+            if row.cells.get(col) is None and all(m.cells.get(col) is None for m in members):
+                continue
+            a = cell_qty(doc, table, row, col)
+            b = sum_qty(doc, table, members, [col], None, col, "、".join(m.code or "" for m in members) + " 类之和",
+                        sum(leaf_count(rows, m.code or "") for m in members))
+            compare(result, "table.total_row", f"{name}=Σ类", a, b, f"「{a.loc.table}」{row.name}应等于各类科目之和")
+
+
+def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None:
+    """Each side: 本年合计 = Σ numbered lines, 总计 = 本年合计 + 结转结余; then 总计 收入 = 总计 支出."""
+    by_index: dict[int, dict[str, Table]] = {}
+    for t in tables:
+        if t.side:
+            by_index.setdefault(t.index, {})[t.side] = t
+    for sides in by_index.values():
+        grands: dict[str, Qty] = {}
+        for side, t in sides.items():
+            cols = amount_columns(t)
+            if not cols:
+                continue
+            col = cols[0]  # the first amount column of a side is its total (金额 / 合计 / 2023年预算数)
+            total, items, grand, carries = side_figures(t)
+            # a 本年支出 heading row followed by its own numbered classes (预算表4) is the total itself
+            if total is not None and items and total.cells.get(col) is not None:
+                a = cell_qty(doc, t, total, col)
+                b = sum_qty(doc, t, items, [col], None, col, f"{len(items)} 个项目之和")
+                compare(result, "table.side_total", f"{norm_name(total.name)}=Σ", a, b, f"「{a.loc.table}」{total.name}应等于所列各项之和")
+            if total is not None and grand is not None and grand.cells.get(col) is not None:
+                a = cell_qty(doc, t, grand, col)
+                b = sum_qty(doc, t, [total, *carries], [col], None, col, "本年合计+结转结余")
+                compare(result, "table.side_grand_total", "总计=本年合计+结转结余", a, b, f"「{a.loc.table}」总计应等于本年合计加结转结余")
+            if grand is not None and grand.cells.get(col) is not None:
+                grands[side] = cell_qty(doc, t, grand, col)
+        if "收入" in grands and "支出" in grands:
+            a, b = grands["收入"], grands["支出"]
+            compare(result, "table.balance", "收入总计=支出总计", a, b, f"「{a.loc.table.rsplit('·', 1)[0]}」收入总计与支出总计")
+
+
+def check_sangong(doc: Document, table: Table, result: AuditResult) -> None:
+    """三公 tables printed as rows (合计 / 因公出国 / 公务用车… / 购置费 / 运行费 / 公务接待费)."""
+    names = {norm_name(r.name): r for r in table.rows}
+    total = next((r for n, r in names.items() if n in ("合计", "三公经费合计") or "三公" in n), None)
+    cars = next((r for n, r in names.items() if n.startswith("公务用车购置及运行")), None)
+    trip = next((r for n, r in names.items() if n.startswith("因公出国")), None)
+    host = next((r for n, r in names.items() if n.startswith("公务接待")), None)
+    buy = next((r for n, r in names.items() if n.startswith("公务用车购置") and not n.startswith("公务用车购置及")), None)
+    run = next((r for n, r in names.items() if n.startswith("公务用车运行")), None)
+    for col in amount_columns(table):
+        if total is not None and trip is not None and cars is not None and host is not None:
+            a = cell_qty(doc, table, total, col)
+            b = sum_qty(doc, table, [trip, cars, host], [col], None, col, "三项之和")
+            compare(result, "table.sangong_total", "三公合计=三项之和", a, b, f"「{a.loc.table}」三公经费合计应等于三项之和")
+        if cars is not None and buy is not None and run is not None:
+            a = cell_qty(doc, table, cars, col)
+            b = sum_qty(doc, table, [buy, run], [col], None, col, "购置费+运行维护费")
+            compare(result, "table.sangong_cars", "公务用车=购置+运行", a, b, f"「{a.loc.table}」公务用车购置及运行维护费应等于购置费与运行维护费之和")
+
+
+def check_tables(doc: Document, result: AuditResult) -> list[Table]:
+    """Identities within each table and between the sides of a two-sided table; returns the tables checked."""
+    tables = [t for t in doc.tables if t.kind not in SKIP_KINDS]
+    for t in tables:
+        check_columns(doc, t, result)
+        check_hierarchy(doc, t, result)
+        check_total_row(doc, t, result)
+        if t.kind.startswith("三公"):
+            check_sangong(doc, t, result)
+    check_sides(doc, tables, result)
+    return tables
+
+
+# ---------------------------------------------------------------- document level
+
+
+def check_document(doc: Document, result: AuditResult) -> None:
+    """Standard tables missing; a table header naming another department or year."""
+    kinds = {t.kind for t in doc.tables}
+    if doc.kind in STANDARD_KINDS:
+        # 绩效 forms and the 统计表 are not in every disclosure; the core tables are.
+        core = [k for k in STANDARD_KINDS[doc.kind] if k not in PERFORMANCE_KINDS and k != "相关信息统计表" and k != "项目支出预算表"]
+        if doc.scope == "单位" or "高等学校" in " ".join(t.title for t in doc.tables):
+            core = []  # unit budgets and university forms have their own, shorter sets
+        for k in core:
+            if k not in kinds:
+                loc = Location(document=doc.file)
+                result.findings.append(Finding(
+                    "warning", "document.missing_table", loc, loc, None, None, None, None,
+                    f"未找到标准表「{k}」：请确认文件是否缺表，或表名是否印错。"))
+    _check_headers(doc, result)
+
+
+_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+def _check_headers(doc: Document, result: AuditResult) -> None:
+    if doc.year is None:
+        return
+    for t in doc.tables:
+        if t.kind in SKIP_KINDS or (t.side == "支出"):
+            continue
+        m = _YEAR.search(t.title or "")
+        if m and int(m.group(1)) != doc.year:
+            loc = cell_location(doc, t, None, None)
+            result.findings.append(Finding(
+                "warning", "document.header_year", loc, Location(document=doc.file), Decimal(m.group(1)), Decimal(doc.year), None, None,
+                f"表头年份 {m.group(1)} 与文件年度 {doc.year} 不一致：{loc.label()}。"))

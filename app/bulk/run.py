@@ -1,0 +1,222 @@
+"""Bulk extraction: a folder of documents → one standard dataset, in parallel, resumable.
+
+Workers (separate processes) parse one file each and turn it into plain rows (`FileResult`);
+the parent writes each result into a SQLite staging store next to the output, committed per
+document, so an interrupted run loses at most the files in flight and `--resume` skips every
+file whose content hash is already staged. The final format (csv folder, xlsx, parquet, sqlite)
+is (re)written from the staging store at the end by `writers`. Nothing holds the
+corpus in memory: at most `2 × workers` results are in flight.
+"""
+
+from __future__ import annotations
+
+import glob
+import multiprocessing
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from budgetqa.app.bulk.staging import Staging, staging_path
+from budgetqa.app.bulk.worker import FileResult, failed_result, process_file
+from budgetqa.app.bulk.writers import format_of, write_dataset
+from budgetqa.ingest.pipeline import SUFFIXES, file_sha256
+
+# A file in flight when two worker processes died is given up on (it is probably the cause).
+MAX_ATTEMPTS = 2
+
+
+# ---------------------------------------------------------------- the run (parent)
+
+
+def expand_sources(sources: Iterable[str | Path]) -> list[Path]:
+    """Files as given, folders walked for .pdf/.txt/.md, globs expanded; sorted, de-duplicated, missing kept."""
+    out: list[Path] = []
+    for src in map(str, sources):
+        p = Path(src)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES))
+        elif not p.exists() and any(ch in src for ch in "*?["):
+            out.extend(sorted(Path(m) for m in glob.glob(src, recursive=True) if Path(m).is_file()))
+        else:
+            out.append(p)
+    seen: set[str] = set()
+    unique = []
+    for p in out:
+        key = str(p.resolve()) if p.exists() else str(p)
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+@dataclass
+class BulkReport:
+    files: int = 0
+    processed: int = 0  # parsed in this run
+    skipped: int = 0  # content already staged (--resume)
+    ok: int = 0
+    partial: int = 0
+    failed: int = 0  # in this run
+    failed_total: int = 0  # among the given files, in the dataset (this run or an earlier one)
+    seconds: float = 0.0
+    interrupted: bool = False
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def docs_per_minute(self) -> float:
+        return 60 * self.processed / self.seconds if self.seconds else 0.0
+
+
+Event = Callable[[str, FileResult | None, BulkReport], None]
+
+
+def _hash_all(files: list[Path]) -> Iterator[tuple[Path, str | None, str]]:
+    for p in files:
+        try:
+            yield p, file_sha256(p), ""
+        except OSError as exc:
+            reason = "no such file" if isinstance(exc, FileNotFoundError) else f"cannot read ({exc.strerror or exc})"
+            if p.is_dir():
+                reason = "is a folder"
+            yield p, None, f"{p}: {reason}"
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; only the parent acts on it (it stops the workers),
+    # so a worker never turns it into a half-finished result.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn: the parent runs a progress thread, and forking a threaded process can deadlock;
+    # a worker is replaced every 200 files so parser memory cannot creep up over a long batch.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               max_tasks_per_child=200, initializer=_ignore_sigint)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop now: the files in flight are abandoned (a --resume parses them again)."""
+    for proc in list(getattr(pool, "_processes", {}).values()):  # no public API to stop running calls
+        proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_bulk(
+    sources: Iterable[str | Path],
+    out: Path,
+    workers: int = 1,
+    resume: bool = False,
+    retry_failed: bool = False,
+    on_event: Event | None = None,
+    fmt: str | None = None,
+) -> BulkReport:
+    """Parse every source file into the staging store next to `out`, then write `out` in `fmt`.
+
+    Without `resume` an earlier staging store for `out` is discarded. `on_event(kind, result, report)`
+    sees "start" (report.files set), "skip", "done" and "end" events (for progress bars).
+    """
+    fmt = fmt or format_of(out)
+    started = time.perf_counter()
+    files = expand_sources(sources)
+    report = BulkReport(files=len(files))
+    stage_file = staging_path(out)
+    if not resume:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(stage_file) + suffix).unlink(missing_ok=True)
+    staging = Staging(stage_file)
+    emit = on_event or (lambda *a: None)
+    emit("start", None, report)
+    try:
+        _run(files, staging, max(1, workers), resume, retry_failed, report, emit)
+    except KeyboardInterrupt:
+        report.interrupted = True  # staged documents stay; the dataset below is still written
+    finally:
+        report.seconds = time.perf_counter() - started
+        statuses = staging.status_of(str(p) for p in files)
+        report.failed_total = sum(1 for s in statuses.values() if s == "failed")
+        staging.close()
+    write_dataset(stage_file, out, fmt)
+    emit("end", None, report)
+    return report
+
+
+def _count(report: BulkReport, result: FileResult) -> None:
+    report.processed += 1
+    if result.status == "ok":
+        report.ok += 1
+    elif result.status == "partial":
+        report.partial += 1
+    else:
+        report.failed += 1
+        report.failures.append(result.reason)
+
+
+def _run(files, staging: Staging, workers: int, resume: bool, retry_failed: bool, report: BulkReport, emit) -> None:
+    done = staging.done() if resume else {}
+    staged_paths = staging.paths() if resume else {}
+    todo: list[tuple[str, str | None]] = []  # (path, sha) to parse, one per content
+    copies: dict[str, list[str]] = {}  # sha → further paths with the same content in this batch
+    queued: set[str] = set()
+    for path, sha, error in _hash_all(files):
+        p = str(path)
+        if error:
+            result = failed_result(p, None, error)
+            staging.add(result)
+            _count(report, result)
+            emit("done", result, report)
+            continue
+        if sha in done and not (retry_failed and done[sha] == "failed"):
+            if staged_paths.get(p) != sha:
+                staging.add_copy(p, sha)
+            report.skipped += 1
+            emit("skip", None, report)
+            continue
+        if sha in queued:
+            copies.setdefault(sha, []).append(p)
+            continue
+        queued.add(sha)
+        todo.append((p, sha))
+
+    def finish(result: FileResult) -> None:
+        staging.add(result)
+        _count(report, result)
+        emit("done", result, report)
+        for other in copies.pop(result.sha256 or "", []):
+            staging.add_copy(other, result.sha256, result.seconds)
+            report.skipped += 1
+            emit("skip", None, report)
+
+    attempts: dict[str, int] = {}
+    queue = list(reversed(todo))  # pop() from the end keeps the given order
+    while queue:
+        pool = _pool(workers)
+        inflight: dict[Future, tuple[str, str | None]] = {}
+        try:
+            while queue or inflight:
+                while queue and len(inflight) < 2 * workers:
+                    item = queue.pop()
+                    attempts[item[0]] = attempts.get(item[0], 0) + 1
+                    inflight[pool.submit(process_file, *item)] = item
+                finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    result = fut.result()  # BrokenProcessPool surfaces here, the file still in flight
+                    del inflight[fut]
+                    finish(result)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory, a crash in a native library): retry what was in
+            # flight once in a fresh pool; a file in flight at two deaths is reported as failed.
+            for fut, item in inflight.items():
+                if attempts[item[0]] >= MAX_ATTEMPTS:
+                    finish(failed_result(item[0], item[1], f"{item[0]}: the worker process died while parsing it (twice)"))
+                else:
+                    queue.append(item)
+            pool.shutdown(wait=False, cancel_futures=True)
+            continue
+        except BaseException:
+            _stop(pool)
+            raise
+        pool.shutdown()

@@ -1,0 +1,48 @@
+"""`budgetqa audit DOC...`: where a document contradicts itself; exit 1 when an error is found."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from budgetqa.app.cli.common import HomeOpt, console, err, service
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def audit(docs: list[str] = typer.Argument(..., help="Document ids, file names, or paths (parsed on the fly)"),
+              as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON"),
+              show_rounding: bool = typer.Option(False, "--rounding", help="Also list 尾差 (rounding) findings"),
+              home: Optional[Path] = HomeOpt):
+        """Consistency audit: tables vs tables, 情况说明 vs tables, stated percentages."""
+        from budgetqa.app.audit import audit as run_audit
+        from budgetqa.ingest.errors import IngestError
+
+        svc = service(home, dense=False)
+        out, errors = [], 0
+        for ref in docs:
+            try:
+                doc = svc.load(ref)
+            except (LookupError, IngestError) as exc:
+                err.print(f"[red]✗[/red] {exc}")
+                raise typer.Exit(2)
+            findings = run_audit(doc)
+            errors += sum(f.severity == "error" for f in findings)
+            if as_json:
+                out.append({"document": doc.file, "doc_id": doc.doc_id, "findings": [f.to_dict() for f in findings]})
+                continue
+            counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "rounding")}
+            console.print(f"[bold]{doc.file}[/bold]：错误 {counts['error']}，提示 {counts['warning']}，尾差 {counts['rounding']}")
+            for f in findings:
+                if f.severity == "rounding" and not show_rounding:
+                    continue
+                mark = {"error": "[red]错误[/red]", "warning": "[yellow]提示[/yellow]", "rounding": "[dim]尾差[/dim]"}[f.severity]
+                console.print(f"  {mark} {f.message}")
+        if as_json:
+            sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        if errors:
+            raise typer.Exit(1)

@@ -1,0 +1,76 @@
+"""`budgetqa serve`: the web page over the same services as the CLI, bound to 127.0.0.1 by default."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def sample_files() -> list[Path]:
+    """The sample documents shipped in the `budgetqa.samples` package (the budgetqa_samples folder)."""
+    import budgetqa.samples as budgetqa_samples
+
+    folder = Path(budgetqa_samples.__file__).parent
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".pdf", ".txt", ".md"))
+
+
+def preload_samples(service, page=None, log=print) -> None:
+    """Ingest the samples not yet stored (text first: they parse fastest, so asking can start at once)."""
+    from budgetqa.app.ui.upload import accept_upload
+
+    files = sorted(sample_files(), key=lambda p: (p.suffix.lower() == ".pdf", p.name))
+    if page is not None:
+        page.loading.set()
+    try:
+        t0 = time.perf_counter()
+        for path in files:
+            out = accept_upload(service, path, path.name)
+            log(f"{'✓' if out.ok else '✗'} {out.message} ({time.perf_counter() - t0:.1f} s)")
+    finally:
+        if page is not None:
+            page.loading.clear()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (default: this machine only)"),
+              port: int = typer.Option(7860, "--port"),
+              demo: bool = typer.Option(False, "--demo", help="Preload the sample documents"),
+              auth: Optional[str] = typer.Option(None, "--auth", help="user:password required to open the page"),
+              home: Optional[Path] = typer.Option(None, "--home", help="Data directory"),
+              no_dense: bool = typer.Option(False, "--no-dense", help="Skip the dense (embedding) index")):
+        """Open the web page: documents, chat with verified figures, tables, comparison, consistency checks."""
+        from budgetqa.app.service import Service
+        from budgetqa.app.settings import get_settings
+        from budgetqa.app.ui.page import build_ui, launch
+
+        if auth and ":" not in auth:
+            raise typer.BadParameter("use user:password", param_hint="--auth")
+        if host not in ("127.0.0.1", "localhost", "::1") and not (auth or get_settings(home).auth):
+            typer.echo(f"warning: serving on {host} without --auth: anyone on the network can open the page", err=True)
+        t0 = time.perf_counter()
+        service = Service(get_settings(home), dense=not no_dense)
+        blocks, page = build_ui(service)
+        if demo:
+            page.loading.set()  # before the page is served, so the first visitor sees the preload notice
+            threading.Thread(target=preload_samples, args=(service, page, lambda m: typer.echo(m, err=True)),
+                             daemon=True).start()
+        if not no_dense:  # stored documents without vectors get them behind the page (shown in its notice)
+            threading.Thread(target=service.fill_dense, kwargs={"background": True}, daemon=True).start()
+        launch(blocks, service, host=host, port=port, auth=auth, prevent_thread_lock=True)
+        typer.echo(f"budgetqa page ready at http://{host}:{port} ({time.perf_counter() - t0:.1f} s)", err=True)
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            blocks.close()
+            service.close()

@@ -1,0 +1,131 @@
+"""Questions about the prose (情况说明): find the sentence that states it and the figure it asks for."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from budgetqa.app.qa.match import bigrams, norm
+from budgetqa.ingest.models import Document
+
+_SENT_END = re.compile(r"(?<=[。；;！？!?])")
+# Bigrams that every budget sentence shares: they carry no signal.
+_STOP = {"多少", "是多", "少万", "万元", "年度", "本年", "部门", "单位", "情况", "什么", "哪些", "为什", "么一", "分别"}
+_ASKING = set("什么哪几吗呢谁")
+_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万元|亿元|元|%|个|辆|人次|人|项|家|次|期|天)")
+# What the question asks about → words that precede the wanted figure in the sentence.
+_CUES = [
+    ("增加了多少", ("增加", "增长")), ("增加多少", ("增加",)), ("减少了多少", ("减少", "下降")), ("减少多少", ("减少",)),
+    ("增长", ("增长",)), ("下降", ("下降",)), ("年初预算", ("年初预算", "预算为", "预算")), ("完成", ("完成",)),
+    ("涉及", ("涉及", "金额")),
+]
+# Questions that ask for a count name its unit: the figure in that unit is the one.
+_UNIT_CUES = [("几辆", "辆"), ("多少辆", "辆"), ("几个", "个"), ("多少个", "个"), ("多少人", "人"), ("几人", "人"),
+              ("多少项", "项"), ("几项", "项"), ("多少家", "家"), ("几家", "家")]
+
+
+@dataclass
+class Sentence:
+    text: str
+    heading: str
+    page: int | None
+    score: float = 0.0
+    next: str = ""  # the sentence after it in the same paragraph (a heading-like sentence's figures are there)
+
+
+def _is_contents(text: str) -> bool:
+    """A table of contents run together (一、收入支出决算总表二、收入决算表…): not a statement."""
+    if _FIGURE.search(text):
+        return False
+    return text.count("表") >= 3 or len(re.findall(r"[一二三四五六七八九十]+、", text)) >= 3
+
+
+def sentences(doc: Document) -> list[Sentence]:
+    out = []
+    for p in doc.paragraphs:
+        heading = " > ".join(p.heading_path)
+        parts = [s.strip() for s in _SENT_END.split(p.text) if len(s.strip()) >= 6 and not _is_contents(s)]
+        for i, s in enumerate(parts):
+            out.append(Sentence(s, heading, p.page, next=parts[i + 1] if i + 1 < len(parts) else ""))
+    return out
+
+
+def _pnorm(text: str) -> str:
+    """Prose normal form: 预算数 and 预算 say the same (as do 决算数 / 决算)."""
+    text = re.sub(r"(?<=[预决]算)数", "", norm(text))
+    # 「比上年增加」 is written 「比2023年度增加」 in the prose (the year itself is gone already)
+    return re.sub(r"上一?年度?(?!结转|结余)|去年", "", text)
+
+
+def _grams(text: str) -> set[str]:
+    """Bigrams with their characters in order of code point: 「几辆车」 meets 「车辆 4 辆」."""
+    return {"".join(sorted(g)) for g in bigrams(_pnorm(text))}
+
+
+def rank_sentences(doc: Document, question: str, limit: int = 3, ignore: str = "",
+                   unit: str | None = None) -> list[Sentence]:
+    """Sentences by the share of the question's bigrams they hold, rare bigrams weighing more (idf).
+
+    `ignore`: words that name the document rather than the subject (the department), left out.
+    """
+    stop = {"".join(sorted(g)) for g in _STOP}
+    # question words (什么 / 哪个 / 几辆 / 属于) say what is asked, not where it stands
+    qg = {g for g in _grams(question) - stop - _grams(ignore) if not (set(g) & _ASKING) and g != "于属"}
+    if not qg:
+        return []
+    sents = sentences(doc)
+    grams = [(_grams(s.text), _grams(s.heading)) for s in sents]
+    n = len(sents) + 1
+    idf = {g: math.log(n / (1 + sum(1 for sg, _ in grams if g in sg))) + 0.5 for g in qg}
+    total = sum(idf.values())
+    ranked = []
+    for s, (sg, hg) in zip(sents, grams):
+        in_text = qg & sg
+        if not in_text:
+            continue
+        score = (sum(idf[g] for g in in_text) + 0.8 * sum(idf[g] for g in (qg & hg) - sg)) / total
+        if unit and any(m.group(2) == unit for m in _FIGURE.finditer(s.text)):
+            score += 0.1  # the sentence gives a figure in the unit the question asks for (几辆 → 辆)
+        ranked.append(Sentence(s.text, s.heading, s.page, score, s.next))
+    ranked.sort(key=lambda s: -s.score)
+    return ranked[:limit]
+
+
+def key_figure(sentence: str, question: str) -> str | None:
+    """The figure in the sentence that the question asks for (e.g. the one after 增加)."""
+    figures = list(_FIGURE.finditer(sentence))
+    if not figures:
+        return None
+    q = norm(question)
+    wanted: tuple[str, ...] = ()
+    for cue, words in _CUES:
+        if cue in q:
+            wanted = words
+            break
+    # the subject the question names: prefer figures after it in the sentence
+    anchor = 0
+    for n in range(min(len(q), 12), 1, -1):
+        hit = next((q[i : i + n] for i in range(len(q) - n + 1) if q[i : i + n] in sentence), None)
+        if hit:
+            anchor = sentence.find(hit)
+            break
+    unit = next((u for cue, u in _UNIT_CUES if cue in q), None)
+    if anchor > 0 and all(m.start() < anchor for m in figures):
+        return None  # the subject is named after every figure: none of them is its figure
+    best, best_score = None, -1e9
+    for m in figures:
+        before = sentence[max(0, m.start() - 8) : m.start()]
+        score = 0.0
+        if wanted and any(w in before for w in wanted):
+            score += 3
+        if unit and m.group(2) == unit:
+            score += 3
+        if m.start() >= anchor:
+            score += 1 - (m.start() - anchor) / 400
+        asks_share = any(w in question for w in ("%", "百分", "率", "比例", "比重", "占比"))
+        if "%" in m.group(2):
+            score += 2 if asks_share else -1
+        if score > best_score:
+            best, best_score = m, score
+    return best.group(0) if best else None

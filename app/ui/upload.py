@@ -1,0 +1,79 @@
+"""Files uploaded through the web page: checked, copied under a content name, then ingested.
+
+The uploader's file name is only a label: the copy lives at `home/uploads/<sha256><suffix>`, so
+no name a browser sends ever becomes part of a path. Every failure comes back as a message naming
+the file and the reason; the library is only written by a successful ingest.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from budgetqa.ingest.pipeline import SUFFIXES, file_sha256, ingest_file
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+@dataclass
+class UploadOutcome:
+    name: str  # the uploader's file name (display only)
+    ok: bool
+    message: str
+    doc_id: str | None = None
+    added: bool = False
+
+
+def display_name(name: str) -> str:
+    """The last path segment of what the browser sent, without control characters or slashes."""
+    base = re.split(r"[/\\]", name or "")[-1]
+    return _UNSAFE.sub("", base).strip()[:200] or "未命名文件"
+
+
+
+
+class _LabelledStore:
+    """The store, labelling each document with the uploader's file name before it is written."""
+
+    def __init__(self, store, name: str):
+        self._store, self._name = store, name
+
+    def add(self, doc) -> bool:
+        doc.file = self._name
+        return self._store.add(doc)
+
+
+def accept_upload(service, src: str | Path, name: str | None = None) -> UploadOutcome:
+    """Check one uploaded file, copy it under its content hash, ingest it; never raises for bad input."""
+    src = Path(src)
+    label = display_name(name or src.name)
+    suffix = Path(label).suffix.lower()
+    if suffix not in SUFFIXES:
+        return UploadOutcome(label, False, f"{label}：不支持的文件类型（{suffix or '无扩展名'}），请上传 PDF 或文本文件（.pdf/.txt/.md）")
+    size = src.stat().st_size
+    limit = service.settings.max_upload_mb
+    if size > limit * 1024 * 1024:
+        return UploadOutcome(label, False, f"{label}：文件过大（{size / 1048576:.1f} MB，上限 {limit} MB）")
+    if size == 0:
+        return UploadOutcome(label, False, f"{label}：文件为空")
+    uploads = service.settings.home / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    sha = file_sha256(src)
+    if service.store.has(sha):  # same content already stored: no need to parse it again
+        return UploadOutcome(label, True, f"{label}：已在文库中", sha[:12], False)
+    dest = uploads / f"{sha}{suffix}"
+    if not dest.exists():
+        shutil.copyfile(src, dest)
+    retriever = service.retriever
+    result = ingest_file(dest, _LabelledStore(service.store, label),
+                         on_document=lambda d: retriever.add_document(d, background=True))
+    if not result.ok:
+        # the reader names the stored copy; people know the file by the name they uploaded
+        reason = (result.error or "").replace(str(dest), "").replace(dest.name, "").lstrip(": ").strip()
+        dest.unlink(missing_ok=True)
+        return UploadOutcome(label, False, f"{label}：无法导入 — {reason}")
+    n = sum(result.tables_by_kind.values())
+    state = "已导入" if result.added else "已在文库中"
+    return UploadOutcome(label, True, f"{label}：{state}，{n} 张表", result.doc_id, result.added)

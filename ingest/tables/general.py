@@ -1,0 +1,358 @@
+"""General tables rebuilt from printed grids: header paths, column roles, sides, column groups, rows.
+
+A chain of small pure steps behind `build_general`:
+split_header → column_roles → realign_header → flatten_header →
+(two-sided split | column groups | plain) → rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from budgetqa.ingest.models import Row, Table
+from budgetqa.ingest.numbers import is_blank
+from budgetqa.ingest.tables.cells import CJK, is_amount_cell, parse_cell
+from budgetqa.ingest.tables.context import BuildContext
+
+_CODE = re.compile(r"^\d{2,7}$")
+_TOTAL = re.compile(r"^(合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计|.{0,6}经费合计)$")
+_LABEL_HEADER = re.compile(
+    r"^(项目|项目名称|科目名称|.*科目名称|.*编码|.*代码|类|款|项|行次|栏次|序号|.*名称|类型\d*|项目单位|一级项目|二级项目)$"
+)
+_CODE_HEADER = re.compile(r"(编码|代码)$|^(类|款|项)$")
+# Group labels over the two sides of a 收入|支出 table (收入 / 本年收入 / 财政拨款收入 …).
+_SIDE_IN = re.compile(r"^(本年|财政拨款)?收入(合计)?$")
+_SIDE_OUT = re.compile(r"^(本年|财政拨款)?支出(合计)?$")
+_ROWNO_HEADER = re.compile(r"^(行次|行|行号|序号)$")
+
+
+# ---------------------------------------------------------------- header rows
+
+
+def _is_rowno_row(row: list[str]) -> bool:
+    """A 栏次 row (栏次 │ 1 │ 2 …) or a bare column-numbering row (1 │ 2 │ … │ 12)."""
+    cells = [c for c in row if c]
+    if any(c.replace(" ", "") == "栏次" for c in cells):
+        return True
+    nums = [c for c in cells if re.fullmatch(r"\d{1,2}", c)]
+    if len(cells) >= 3 and len(nums) == len(cells):
+        ints = [int(c) for c in nums]
+        return ints == list(range(ints[0], ints[0] + len(ints)))
+    return False
+
+
+def _is_data_row(row: list[str]) -> bool:
+    if _is_rowno_row(row):
+        return False
+    cells = [c for c in row if c]
+    if not cells:
+        return False
+    if any(is_amount_cell(c) and not re.fullmatch(r"\d{1,2}", c) for c in cells):
+        return True
+    if any(_CODE.match(c) and len(c) in (3, 5, 7) for c in cells):
+        return True
+    # A total row (合计 │││) has no other words; a header row may print 本年收入合计 among labels.
+    return bool(_TOTAL.match(cells[0])) and all(is_amount_cell(c) or is_blank(c) for c in cells[1:])
+
+
+def split_header(grid: list[list[str]]) -> int:
+    """Number of header rows: everything above the first data row."""
+    for i, row in enumerate(grid):
+        if _is_data_row(row):
+            return i
+    return len(grid)
+
+
+def header_text(grid: list[list[str]], n_head: int | None = None) -> str:
+    n = split_header(grid) if n_head is None else n_head
+    return " ".join(c for row in grid[: max(n, 1) + 2] for c in row if c)
+
+
+# ---------------------------------------------------------------- column roles
+
+
+@dataclass
+class Roles:
+    code: list[int]
+    rowno: list[int]
+    name: list[int]
+    value: list[int]
+
+
+def _header_words(header: list[list[str]], c: int) -> list[str]:
+    return [r[c] for r in header if c < len(r) and r[c] and r[c] != "栏次"]
+
+
+def column_roles(header: list[list[str]], body: list[list[str]]) -> Roles:
+    """Decide per column: code (科目编码/类款项), row number (行次/序号), name, or value."""
+    width = len(body[0]) if body else (len(header[0]) if header else 0)
+    roles = Roles([], [], [], [])
+    for c in range(width):
+        words = _header_words([r for r in header if not _is_rowno_row(r)] + [_labels_only(r) for r in header if _is_rowno_row(r)], c)
+        last = words[-1] if words else ""
+        cells = [r[c] for r in body if r[c]]
+        n_amount = sum(1 for x in cells if is_amount_cell(x))
+        n_code = sum(1 for x in cells if _CODE.match(x) and len(x) in (3, 5, 7))
+        n_text = sum(1 for x in cells if re.search(rf"[{CJK}]", x) and not is_amount_cell(x))
+        if any(_ROWNO_HEADER.match(w) for w in words) or _counts_rows(cells):
+            roles.rowno.append(c)
+        elif any(_CODE_HEADER.search(w) for w in words) and n_text <= max(1, len(cells) // 4) or (
+            n_code >= 2 and n_code + 2 >= len(cells) and not any("." in x for x in cells)
+        ):
+            roles.code.append(c)
+        elif n_text and last and _LABEL_HEADER.match(last):
+            roles.name.append(c)  # 类型1 │ 311 / 311-专项业务支出: a label column despite its numbers
+        elif n_amount and n_text <= n_amount:
+            roles.value.append(c)  # a few text cells (≥500人次, 100%) in a number column
+        elif n_text:
+            roles.name.append(c)
+        elif last and _LABEL_HEADER.match(last):
+            roles.name.append(c)
+        elif words:
+            roles.value.append(c)
+    return roles
+
+
+def _counts_rows(cells: list[str]) -> bool:
+    """1, 2, 3 … down a column: a row-number column even when its header is cut or missing."""
+    if len(cells) < 5 or not all(re.fullmatch(r"\d{1,3}", x) for x in cells):
+        return False
+    ints = [int(x) for x in cells]
+    return all(b == a + 1 for a, b in zip(ints, ints[1:]))
+
+
+def _labels_only(row: list[str]) -> list[str]:
+    """A 栏次 row keeps its words (类 款 项) but loses the numbering."""
+    return ["" if (c == "栏次" or re.fullmatch(r"\d{1,2}", c)) else c for c in row]
+
+
+def realign_header(header: list[list[str]], roles: Roles) -> list[list[str]]:
+    """Move value labels printed one column off (over the name column) onto the value columns.
+
+    yanbian-industry's 收入决算表 prints 本年收入合计 … 其他收入 one cell left of their numbers.
+    """
+    out = []
+    for row in header:
+        row = list(row)
+        labels = [(c, t) for c, t in enumerate(row) if t and not _LABEL_HEADER.match(t) and not re.fullmatch(r"\d{1,2}", t)]
+        off = [c for c, _ in labels if c in roles.name or c in roles.code]
+        if off and len(labels) == len(roles.value) and len(labels) > 1:
+            for c, _ in labels:
+                row[c] = ""
+            for c, (_, t) in zip(roles.value, labels):
+                row[c] = t
+        out.append(row)
+    return out
+
+
+def flatten_header(header: list[list[str]], width: int) -> list[str]:
+    """Column paths from stacked header rows; merged cells filled right where sub-headers exist."""
+    rows = [_labels_only(r) if _is_rowno_row(r) else list(r) for r in header]
+    rows = [(r + [""] * width)[:width] for r in rows if any(r)]
+    for i, row in enumerate(rows[:-1]):
+        below = rows[i + 1 :]
+        current = ""
+        for c in range(width):
+            if row[c]:
+                current = row[c]
+            elif current and any(b[c] for b in below):
+                row[c] = current
+            else:
+                current = ""
+    paths = []
+    for c in range(width):
+        segs: list[str] = []
+        for r in rows:
+            if r[c] and r[c] not in segs:
+                segs.append(r[c])
+        paths.append("/".join(segs))
+    return paths
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _code_and_name(cells: list[str], roles_code: list[int], roles_name: list[int], paths: list[str]) -> tuple[str | None, str, dict[str, str]]:
+    code_parts, extra_name = [], []
+    for c in roles_code:
+        t = cells[c]
+        if not t:
+            continue
+        if re.fullmatch(r"\d+", t):
+            code_parts.append(t)
+        else:
+            extra_name.append(t)
+    names = [(c, cells[c]) for c in roles_name if cells[c]]
+    preferred = [(c, t) for c, t in names if re.search(r"名称|项目$", paths[c] or "") and "单位" not in (paths[c] or "")]
+    texts: dict[str, str] = {}
+    if preferred:
+        name = preferred[-1][1]
+        chosen = preferred[-1][0]
+    elif names:
+        chosen, name = names[0]
+    else:
+        chosen, name = -1, ""
+    for c, t in names:
+        if c != chosen:
+            texts[paths[c] or f"列{c + 1}"] = t
+    if not name and extra_name:
+        name = extra_name[0]
+    code = "".join(code_parts) or None
+    return code, name, texts
+
+
+def level_of(code: str | None) -> str | None:
+    return {3: "类", 5: "款", 7: "项"}.get(len(code)) if code else None
+
+
+def make_row(cells: list[str], code_cols: list[int], name_cols: list[int], value_cols: list[int],
+             paths: list[str], page: int | None, raw: str, line: int | None) -> Row | None:
+    code, name, texts = _code_and_name(cells, code_cols, name_cols, paths)
+    values: dict[str, Decimal | None] = {}
+    for c in value_cols:
+        number, text = parse_cell(cells[c])
+        values[paths[c]] = number
+        if text is not None:
+            texts[paths[c]] = text
+    if not name and code is None and all(v is None for v in values.values()) and not texts:
+        return None
+    return Row(name=name, cells=values, code=code, level=level_of(code), page=page, raw=raw, texts=texts, line=line)
+
+
+def _value_paths(paths: list[str], value_cols: list[int], strip_side: bool = False) -> list[str]:
+    out = list(paths)
+    for c in value_cols:
+        p = out[c]
+        if strip_side:
+            p = re.sub(r"^(本年|财政拨款)?(收入|支出)(合计)?(/|$)", "", p)
+        out[c] = p or f"列{c + 1}"
+    seen: dict[str, int] = {}
+    for c in value_cols:
+        seen[out[c]] = seen.get(out[c], 0) + 1
+        if seen[out[c]] > 1:
+            out[c] = f"{out[c]}#{seen[out[c]]}"
+    return out
+
+
+def _is_two_sided(header: list[list[str]], roles: Roles) -> int | None:
+    """Column where the 支出 side starts, when 收入 and 支出 stand side by side."""
+    words = {re.sub(r"\s", "", c) for row in header for c in row}
+    if not (any(_SIDE_IN.match(w) for w in words) and any(_SIDE_OUT.match(w) for w in words)) or len(roles.name) < 2:
+        return None
+    first = roles.name[0]
+    for c in roles.name[1:]:
+        if any(first < v < c for v in roles.value):
+            return c
+    return None
+
+
+def _groups(header: list[list[str]], roles: Roles) -> list[list[int]] | None:
+    """Side-by-side column groups (科目编码│科目名称│决算数 repeated) → column lists per group."""
+    starts = [c for c in roles.code if c - 1 not in roles.code]
+    if len(starts) < 2 or not any(s > min(roles.value, default=10**6) for s in starts):
+        return None
+    width = len(header[0]) if header else 0
+    bounds = starts + [width]
+    return [list(range(a, b)) for a, b in zip(bounds, bounds[1:])]
+
+
+def _group_rows(ctx: BuildContext, body: list[list[str]], n_head: int, groups: list[list[int]], roles: Roles, paths: list[str]) -> tuple[list[str], list[Row]]:
+    value_label = ""
+    for g in groups:
+        for c in g:
+            if c in roles.value and paths[c]:
+                value_label = paths[c].split("/")[-1]
+                break
+        if value_label:
+            break
+    value_label = value_label or "金额"
+    per_group: list[list[Row]] = [[] for _ in groups]
+    footers: list[Row] = []
+    for i, cells in enumerate(body):
+        page, raw, line = ctx.provenance(n_head + i)
+        if any(_TOTAL.match(c) or c.endswith("合计") for c in cells if c and not is_amount_cell(c)):
+            footers.extend(_footer_rows(cells, value_label, page, raw, line))
+            continue
+        for rows, g in zip(per_group, groups):
+            g_code = [c for c in g if c in roles.code]
+            g_name = [c for c in g if c in roles.name]
+            g_value = [c for c in g if c in roles.value]
+            local_paths = {c: value_label for c in g_value}
+            p = [local_paths.get(c, paths[c]) for c in range(len(paths))]
+            row = make_row(cells, g_code, g_name, g_value[:1], p, page, raw, line)
+            if row is not None and (row.name or row.code):
+                rows.append(row)
+    return [value_label], [r for rows in per_group for r in rows] + footers
+
+
+def _footer_rows(cells: list[str], label: str, page, raw, line) -> list[Row]:
+    """人员经费合计 ││ 1,313.37 │ 公用经费合计 │…│ 103.28: each total takes the next amount."""
+    out: list[Row] = []
+    current: Row | None = None
+    for c in cells:
+        if not c:
+            continue
+        if is_amount_cell(c) and current is not None and current.cells.get(label) is None:
+            current.cells[label] = parse_cell(c)[0]
+        elif not is_amount_cell(c):
+            current = Row(name=c, cells={label: None}, page=page, raw=raw, line=line)
+            out.append(current)
+    return out
+
+
+def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list[Table]:
+    """One general table, or two for a 收入|支出 two-sided table."""
+    if not grid:
+        return [ctx.table([], [])]
+    header, body = grid[:n_head], grid[n_head:]
+    # A section caption above the header (一、政府采购情况 ││) is not part of any column's path.
+    header = [r for r in header if not (len(header) > 1 and _is_section_caption(r))]
+    width = len(grid[0])
+    roles = column_roles(header, body)
+    header = realign_header(header, roles)
+    paths = flatten_header(header, width)
+
+    groups = _groups(header, roles)
+    if groups:
+        columns, rows = _group_rows(ctx, body, n_head, groups, roles, paths)
+        return [ctx.table(columns, rows)]
+
+    split = _is_two_sided(header, roles)
+    sides = [(None, list(range(width)))]
+    if split is not None:
+        shared = [c for c in roles.rowno if c < min(roles.name)]
+        sides = [("收入", [c for c in range(split) if c not in shared]), ("支出", list(range(split, width)))]
+    tables = []
+    for side, cols in sides:
+        value_cols = [c for c in cols if c in roles.value]
+        p = _value_paths(paths, value_cols, strip_side=side is not None)
+        rows = []
+        for i, cells in enumerate(body):
+            page, raw_line, line = ctx.provenance(n_head + i)
+            row = make_row(
+                cells, [c for c in cols if c in roles.code], [c for c in cols if c in roles.name],
+                value_cols, p, page, raw_line, line,
+            )
+            if row is not None and _is_repeated_header(row):
+                continue
+            if row is not None:
+                rows.append(row)
+        tables.append(ctx.table([p[c] for c in value_cols], rows, side=side))
+    return tables
+
+
+def _is_section_caption(row: list[str]) -> bool:
+    cells = [c for c in row if c]
+    return len(cells) == 1 and bool(row[0]) and bool(re.match(r"^[一二三四五六七八九十]+、", row[0]))
+
+
+def _is_repeated_header(row: Row) -> bool:
+    """A header printed again after a page break (项目 │ 行次 │ 金额) carries no data."""
+    return (
+        row.code is None
+        and all(v is None for v in row.cells.values())
+        and bool(_LABEL_HEADER.match(row.name))
+        and all(_LABEL_HEADER.match(t) or t in row.cells for t in row.texts.values())
+    )
