@@ -252,8 +252,22 @@ def document_unit(doc: Document) -> str | None:
     return units.most_common(1)[0][0] if units else None
 
 
-def resolve(doc: Document, rules: list[Rule], name: str = "") -> Headline | None:
-    """The first rule whose table, row and column exist gives the figure (empty cell = 0)."""
+@dataclass(frozen=True)
+class Located:
+    """The printed cell a standard figure is read from, and its unit."""
+
+    table: Table
+    row_index: int
+    column: str
+    unit: str | None  # the cell's unit; None: no unit printed anywhere (the templates' 万元)
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.table.rows[self.row_index].cells.get(self.column)
+
+
+def locate(doc: Document, rules: list[Rule]) -> Located | None:
+    """The cell of the first rule whose table, row and column exist (an empty cell counts: it means 0)."""
     default_unit = document_unit(doc)
     for rule in rules:
         row_rx = re.compile(rule.row)
@@ -261,7 +275,7 @@ def resolve(doc: Document, rules: list[Rule], name: str = "") -> Headline | None
             columns = _columns(table, rule.col)
             if not columns:
                 continue
-            for row in table.rows:
+            for ri, row in enumerate(table.rows):
                 if row.code or not any(row_rx.search(label) for label in labels(row)):
                     continue
                 if rule.row == TOTAL and not row.name and not any(row.cells.get(c) is not None for c in columns):
@@ -272,19 +286,27 @@ def resolve(doc: Document, rules: list[Rule], name: str = "") -> Headline | None
                 if rule.printed and row.cells.get(column) is None:
                     continue
                 unit = _unit(table, column, row, default_unit)
-                scale = WAN_SCALE.get(unit or "万元")  # no unit line anywhere: the templates' 万元
-                if scale is None:
+                if WAN_SCALE.get(unit or "万元") is None:
                     continue  # a %, 分 or count column is never a headline amount
-                value = row.cells.get(column)
-                source = _where(table, row, column)
-                if value is None:
-                    source += " (printed empty: 0)"
-                if unit is None:
-                    source += " (no unit printed: 万元 assumed)"
-                elif unit != "万元":
-                    source += f" ({unit} → 万元)" if unit != "元" else " (元 ÷ 10000)"
-                return Headline(name, (value or Decimal(0)) * scale, source)
+                return Located(table, ri, column, unit)
     return None
+
+
+def resolve(doc: Document, rules: list[Rule], name: str = "") -> Headline | None:
+    """The figure in 万元 from the first rule whose table, row and column exist (empty cell = 0)."""
+    at = locate(doc, rules)
+    if at is None:
+        return None
+    row = at.table.rows[at.row_index]
+    value, unit = at.value, at.unit
+    source = _where(at.table, row, at.column)
+    if value is None:
+        source += " (printed empty: 0)"
+    if unit is None:
+        source += " (no unit printed: 万元 assumed)"
+    elif unit != "万元":
+        source += f" ({unit} → 万元)" if unit != "元" else " (元 ÷ 10000)"
+    return Headline(name, (value or Decimal(0)) * WAN_SCALE[unit or "万元"], source)
 
 
 def headline(doc: Document) -> dict[str, Headline | None]:
