@@ -22,16 +22,20 @@ from budgetqa.ingest.pdf_layout import (
     count_header_rows,
     drop_empty_rows,
     blank_merged,
+    caption_rows,
     heading_level,
+    is_bare_number,
     is_amount_cell,
     is_context_line,
     is_data_line,
     is_title_line,
     join_broken,
+    norm_cell,
     remap_row,
     split_level_row,
     split_number,
     text_columns,
+    title_part,
     unit_of,
     words_to_cells,
     words_to_lines,
@@ -152,19 +156,28 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
         keep = drop_empty_rows(texts)
         texts = [texts[i] for i in keep]
         boxes = [boxes[i] for i in keep]
+        row_tops = [t.rows[i].bbox[1] for i in keep]
+        # A caption drawn inside the frame stays out of the grid: its lines are read as the lines
+        # above the table (title, number, 部门：…, 单位：…).
+        skip = caption_rows([[norm_cell(c) if c else "" for c in r] for r in texts]) if texts else 0
+        if skip and skip < len(texts):
+            texts, boxes = texts[skip:], boxes[skip:]
+            bbox = (t.bbox[0], row_tops[skip], t.bbox[2], t.bbox[3])
+        else:
+            bbox = t.bbox
         if not texts or max(len(r) for r in texts) < 2:
             continue  # a framed paragraph or table of contents, not a grid
         rows = split_level_row(blank_merged(texts))
         lefts = sorted({round(b[0], 2) for r in boxes for b in r if b is not None})
-        rights = lefts[1:] + [t.bbox[2]]
+        rights = lefts[1:] + [bbox[2]]
         if len(lefts) != len(rows[0]):  # geometry we cannot trust: spread evenly
-            step = (t.bbox[2] - t.bbox[0]) / len(rows[0])
-            lefts = [t.bbox[0] + i * step for i in range(len(rows[0]))]
-            rights = lefts[1:] + [t.bbox[2]]
-        pt = PageTable(number, t.bbox, rows, count_header_rows(rows), lefts, rights)
+            step = (bbox[2] - bbox[0]) / len(rows[0])
+            lefts = [bbox[0] + i * step for i in range(len(rows[0]))]
+            rights = lefts[1:] + [bbox[2]]
+        pt = PageTable(number, bbox, rows, count_header_rows(rows), lefts, rights)
         for ln in lines:
             mid = (ln.top + ln.bottom) / 2
-            if t.bbox[1] <= mid <= t.bbox[3] and ln.x1 > t.bbox[0] and ln.x0 < t.bbox[2]:
+            if bbox[1] <= mid <= bbox[3] and ln.x1 > bbox[0] and ln.x0 < bbox[2]:
                 ln.used = True
         out.append(pt)
     return out
@@ -253,7 +266,7 @@ class _Assembler:
     # -- tables
 
     def _place(self, pt: PageTable, region: list[Line], below: list[Line], first_on_page: bool) -> RawTable | None:
-        title_at = max((i for i, ln in enumerate(region) if is_title_line(_without_unit(ln.text))), default=None)
+        title_at = max((i for i, ln in enumerate(region) if is_title_line(title_part(ln.text))), default=None)
         prev = self.open
         if title_at is None and prev is not None and first_on_page and pt.page > prev.last_page:
             self._continue(prev, pt, region, below)
@@ -268,13 +281,16 @@ class _Assembler:
             if above is not None and _continues_title(above, region[title_at]):
                 title_lines.insert(0, above)
         context = region[title_at + 1:] if title_at is not None else [ln for ln in region if is_context_line(ln.text)]
-        for ln in title_lines + context:
+        # A number on its own line right above the title (公开02表 / 收入总表) is the table's number.
+        number_lines = [ln for ln in region[max(0, title_at - 2):title_at] if is_bare_number(ln.text)] if title_at else []
+        for ln in title_lines + context + number_lines:
             ln.used = True
-        title = _without_unit("".join(ln.text for ln in title_lines))
+        title = title_part("".join(ln.text for ln in title_lines))
         number, title = split_number(title)
         ctx_text = [ln.text for ln in context]
         unit = next((u for u in map(unit_of, ctx_text + [ln.text for ln in title_lines]) if u), None)
-        number = number or next((t.replace(" ", "") for t in ctx_text if split_number(t)[0] and not split_number(t)[1]), None)
+        number = number or next((split_number(t.replace(" ", ""))[0] for t in [ln.text for ln in number_lines] + ctx_text
+                                 if is_bare_number(t)), None)
         rows = list(pt.rows)
         pages = [pt.page] * len(rows)
         rows, pages = self._recover_below(pt, below, rows, pages, pt.col_lefts, pt.col_rights, None)
@@ -380,14 +396,6 @@ def _row_cells(line: Line, lefts: list[float], rights: list[float]) -> list[str]
         return None
     cells = words_to_cells(line.words, lefts, rights)
     return cells if sum(1 for c in cells if c) >= 2 else None
-
-
-def _without_unit(text: str) -> str:
-    m = unit_of(text)
-    if not m:
-        return text
-    compact = text.replace(" ", "")
-    return compact[: compact.find(m)].strip()
 
 
 def _continues_title(above: Line, title: Line) -> bool:

@@ -16,7 +16,13 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 
 UNIT_RE = re.compile(r"(?:金额)?单位\s*[：:]\s*(万元|亿元|元)")
-NUMBER_RE = re.compile(r"^(公开\s*\d+\s*表|预算表\s*\d+|附表\s*\d+|表\s*\d+)\s*[：:、.．]?\s*")
+# Printed table numbers, every template's form: 公开03表, 公开表3, 预算01表, 预算表3, 附表2, 表4-1, 表五,
+# 表十一, and whole-government numbering such as 2.1 / 3.19 before the title.
+_CN_DIGITS = "一二三四五六七八九十"
+NUMBER_RE = re.compile(
+    rf"^(公开\s*表?\s*\d+\s*表?|预算\s*\d+\s*表|预算表\s*\d+|附表\s*[\d{_CN_DIGITS}]+(?:-\d+)?"
+    rf"|表\s*(?:\d+(?:-\d+)?|[{_CN_DIGITS}]+)|[1-9]\d?\.\d{{1,2}}(?=\s*20\d\d年|\s*[\u4e00-\u9fff]))\s*[：:、.．]?\s*"
+)
 SUBJECT_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 PAGE_NUMBER = re.compile(r"^[-—\s]*(第\s*)?\d{1,3}(\s*页)?[-—\s]*$")
 HEADING_RE = [
@@ -24,7 +30,10 @@ HEADING_RE = [
     re.compile(r"^[一二三四五六七八九十]+、"),
     re.compile(r"^[（(][一二三四五六七八九十]+[）)]"),
 ]
-_CONTEXT_RE = re.compile(r"^(编制部门|编制单位|单位名称|部门名称|部门|预算单位|填报单位)\s*[：:]|^(公开\s*\d+\s*表|预算表\s*\d+)$")
+# Header lines around a table: whose table it is (部门：… / 部门（单位）：… / 单位名称：…) and its number.
+_CONTEXT_LABEL = r"(编制部门|编制单位|单位名称|部门名称|部门（单位）名称|部门\(单位\)名称|部门（单位）|部门\(单位\)|部门|预算单位|填报单位)\s*[：:]"
+_CONTEXT_RE = re.compile(rf"^{_CONTEXT_LABEL}")
+_CONTEXT_ANYWHERE = re.compile(_CONTEXT_LABEL)
 
 
 def squeeze_cjk(text: str) -> str:
@@ -247,16 +256,46 @@ def unit_of(text: str) -> str | None:
 
 def is_title_line(text: str) -> bool:
     t = text.replace(" ", "")
-    if not t or len(t) > 60 or unit_of(t) or t.startswith(("注", "说明")):
+    if not t or len(t) > 60 or unit_of(t) or _CONTEXT_RE.match(t) or t.startswith(("注", "说明")):
         return False
     if NUMBER_RE.match(t):
         return len(NUMBER_RE.sub("", t)) >= 4  # 表 1：…总表 is a title; a bare 公开04表 is not
-    return bool(re.search(r"表\s*[（(]?续?表?[）)]?$", t)) and "。" not in t
+    # …表, …表（续）, and a qualifier after it: …情况表（按功能分类科目）, …预算表（一般公共预算）.
+    return bool(re.search(r"表\s*(?:[（(][^（()）]{0,15}[）)])?$", t)) and "。" not in t
 
 
 def is_context_line(text: str) -> bool:
     t = text.replace(" ", "")
-    return bool(_CONTEXT_RE.search(t)) or bool(unit_of(t))
+    return bool(_CONTEXT_RE.search(t)) or bool(unit_of(t)) or is_bare_number(t)
+
+
+def is_bare_number(text: str) -> bool:
+    """A table number printed on a line of its own (公开02表, 表一, 预算01表)."""
+    number, rest = split_number(text.replace(" ", ""))
+    return number is not None and not rest and not re.fullmatch(r"\d+\.\d+", number)
+
+
+def title_part(text: str) -> str:
+    """The printed title of a line that may run on into its header fields: 「收支预算总表部门：中共江苏省委
+    办公厅单位：万元」 → 「收支预算总表」 (the fields are the table's metadata, never its title)."""
+    compact = text.replace(" ", "")
+    cuts = [m.start() for rx in (UNIT_RE, _CONTEXT_ANYWHERE) for m in [rx.search(compact)] if m]
+    return compact[: min(cuts)].strip() if cuts else text
+
+
+def caption_rows(rows: list[list[str]]) -> int:
+    """Leading rows of a ruled grid that are its caption, drawn inside the frame: the title, the
+    number, 部门：… and 单位：… (Beijing, Jiangsu). They belong above the table, not in its header."""
+    n = 0
+    for row in rows:
+        cells = [c for c in row if c]
+        if not cells or len(cells) > 2:
+            break
+        parts = [p for c in cells for p in c.split("\n") if p.strip()]
+        if not all(is_title_line(title_part(p)) or is_context_line(p) for p in parts):
+            break
+        n += 1
+    return n
 
 
 def split_number(title: str) -> tuple[str | None, str]:
