@@ -1,18 +1,22 @@
 """The deterministic checker: a figure in an answer is verified only when traced to a cited cell.
 
 Two steps, both pure. `extract_figures` finds the numbers of an answer that are figures (amounts,
-percentages, counts) and skips the numbers that are not (years, dates, table numbers, subject
-codes, list markers, page and column numbers). `verify` compares each figure with the facts the
-answer's claims cite, and with the recomputation of each claim's declared derivation, within the
-rounding of the precision the figure is written with. A claim's own `value` is never trusted.
+percentages, counts), written in digits or in Chinese numerals (三辆, 百分之十, 一千一百万元, 1.2亿), and
+skips the numbers that are not (years, dates, table numbers, subject codes, list markers, ordinals,
+page and column numbers, words such as 统一 / 一般). `verify` compares each figure with the facts
+the answer's claims cite, and with the recomputation of each claim's declared derivation, within
+the rounding of the precision the figure is written with. A claim's own `value` is never trusted,
+and a figure that cannot be read (三十多万元) is reported unverified, never passed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+
+import cn2an
 
 from budgetqa.app.models import Citation, Claim, Figure, Status
 from budgetqa.ingest.models import Fact
@@ -21,22 +25,48 @@ from budgetqa.ingest.units import MONEY_SCALE
 PERCENT = "%"
 POINTS = "百分点"  # a difference of two percentages
 TIMES = "倍"  # a ratio
-UNKNOWN = "万"  # "2.5万人": a multiplier we do not interpret, so never verifiable
+TENTHS = "成"  # 三成 = 30%: read as a percentage
 
-# Longer units first; the look-aheads keep words such as 分别 / 人民 / 项目 / 期末 out of units.
+# Longer units first; the look-aheads keep words such as 分别 / 人民 / 项目 / 期末 / 完成 out of units.
 _UNIT = (
-    r"亿元|万元|千元|元(?!旦)|个百分点|百分点|[%％]|\\%|人次|个|辆|人(?![民大])|分(?![钟别之配])|次|"
-    r"项(?!目)|家|户|名(?![称单])|台(?!湾)|套|件|笔|期(?![末初间])|篇|份|场|天|倍|批次|批|条(?![件例])|"
-    r"平方米|公里|吨|万"
+    r"亿元|万元|千元|元(?![旦化素])|个百分点|百分点|[%％]|\\%|人次|个|辆|人(?![民大])|分(?![钟别之配])|"
+    r"次(?!性)|项(?!目)|家|户|名(?![称单])|台(?!湾)|套|件|笔|期(?![末初间])|篇|份|场|天|倍|批次|批|"
+    r"条(?![件例])|平方米|公里|吨|成(?![本果员立为功绩效交熟长型品就分是不])"
 )
+# 1.2亿, 3千万, 2.5万人: a multiplier between the digits and the unit. The look-ahead leaves 亿元 /
+# 万元 / 千元 to the unit (1.2亿元 stays 1.2 in 亿元); 3千万元 reads as 3 × 千 in 万元.
+_MULT = r"(?:万亿|[十百千]?万|亿|千|百)(?!元)"
+_MULTIPLIER = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9._])(?<!\d,)"
     r"(?P<sign>[-+−－](?=\d))?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?![A-Za-z0-9])"
+    r"(?P<mult>" + _MULT + r")?"
     # a unit may follow after blanks or one line break (PDF text breaks "1420.25\n万元")
     r"(?:[ \t\u3000]*\n?[ \t\u3000]*(?P<unit>" + _UNIT + r"))?"
 )
+
+# Chinese numerals. A run must start with a digit or 十 (千万 / 万一 / 亿万 are words), may hold the
+# approximation marks 几 多 余 来 (then it cannot be read and is reported), and a 点 with decimals.
+_CN_DIGITS = "零〇一二两三四五六七八九"
+_CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CN_APPROX = "几多余来数"
+_CN_RUN = (
+    r"[零〇一二两三四五六七八九十几][零〇一二两三四五六七八九十百千万亿几多余来]*"
+    r"(?:点[零〇一二三四五六七八九]+[万亿]*)?"
+)
+_CN_NUMBER = re.compile(
+    # 第三 is an ordinal; 统一 唯一 同一 万一 之一 其一 逐一 单一 周一 初一 are words, not figures
+    # (and a run never starts inside another: 第三十辆 is not 十辆)
+    r"(?<![第统唯同万之其逐单划专周初零〇一二两三四五六七八九十百千])"
+    r"(?:(?P<pct>百分之)(?P<pnum>\d+(?:\.\d+)?|百|" + _CN_RUN + r")"
+    # 数十万 / 数百人: "several", unreadable; 人数十二名 is 人数 + 十二名
+    r"|(?P<num>数[十百千万亿]+(?![零〇一二两三四五六七八九])|" + _CN_RUN + r"))"
+    r"(?:[ \t\u3000]*(?P<unit>" + _UNIT + r"))?"
+)
+# 一个 / 一项 / 一批 are mostly the article "a", not the count one.
+_ARTICLE_UNITS = {"个", "项", "批", "份"}
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－％", "0123456789.,-%")
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -71,6 +101,11 @@ class Mention:
     # "down" after 减少 / 下降 …, "either" after 相差 / 差额: the word carries the sign, so the
     # magnitude is compared (a growth after "down" must still be negative).
     direction: str | None = None
+    # 1.2亿 / 两千万 with no unit: the value is the whole number (120000000), so it is compared with
+    # a money fact in 元 and with any other fact as it stands.
+    absolute: bool = False
+    # why the number could not be read (三十多万元, 三四个); `value` is then 0 and never matches
+    unreadable: str | None = None
 
 
 @dataclass
@@ -93,11 +128,12 @@ class CheckResult:
 def extract_figures(text: str) -> list[Mention]:
     """The figures of `text` in order: amounts, percentages, counts; not years, codes or references."""
     norm = text.translate(_FULLWIDTH)  # same length, so offsets stay valid for the original
+    found = _chinese_figures(text, norm)
+    taken = [(m.start, m.end) for m in found]
     dates = [m.span() for m in _DATE.finditer(norm)]
-    mentions: list[Mention] = []
     for m in _NUMBER.finditer(norm):
-        if any(a <= m.start() < b for a, b in dates):
-            continue
+        if any(a <= m.start() < b for a, b in dates + taken):
+            continue  # a date, or the digits of 百分之10 already read with their 百分之
         unit = _norm_unit(m.group("unit"))
         if not _is_figure(norm, m, unit):
             continue
@@ -105,19 +141,135 @@ def extract_figures(text: str) -> list[Mention]:
         sign = -1 if m.group("sign") in ("-", "−", "－") else 1
         value = sign * Decimal(raw.replace(",", ""))
         decimals = len(raw.split(".")[1]) if "." in raw else 0
-        end = m.end() if unit else m.end("num")
-        mentions.append(
-            Mention(
-                text=text[m.start() : end],
-                value=value,
-                unit=unit,
-                start=m.start(),
-                end=end,
-                decimals=decimals,
-                direction=_direction(norm, m.start(), mentions),
-            )
-        )
+        mult = m.group("mult")
+        if mult:  # 1.2亿 = 120000000 written to 0.1亿: the precision moves with the multiplier
+            factor = _factor(mult)
+            value *= factor
+            decimals -= factor.adjusted()
+            if decimals <= 0:
+                value = value.quantize(Decimal(1))
+        value, unit, decimals = _tenths(value, unit, decimals)
+        end = m.end() if m.group("unit") else (m.end("mult") if mult else m.end("num"))
+        found.append(_mention(text, m.start(), end, value, unit, decimals, absolute=bool(mult) and unit is None))
+    found.sort(key=lambda x: x.start)
+    # the sign word before a figure binds to that figure only, so directions are set in text order
+    mentions: list[Mention] = []
+    for m in found:
+        mentions.append(_with_direction(m, _direction(norm, m.start, mentions)))
     return mentions
+
+
+def _mention(text: str, start: int, end: int, value: Decimal, unit: str | None, decimals: int,
+             absolute: bool = False, unreadable: str | None = None) -> Mention:
+    return Mention(text=text[start:end], value=value, unit=unit, start=start, end=end, decimals=decimals,
+                   absolute=absolute, unreadable=unreadable)
+
+
+def _with_direction(m: Mention, direction: str | None) -> Mention:
+    if direction is None:
+        return m
+    return Mention(m.text, m.value, m.unit, m.start, m.end, m.decimals, direction, m.absolute, m.unreadable)
+
+
+def _factor(mult: str) -> Decimal:
+    """千万 → 10⁷, 万亿 → 10¹²: the product of the multiplier characters."""
+    f = Decimal(1)
+    for ch in mult:
+        f *= _MULTIPLIER[ch]
+    return f
+
+
+def _tenths(value: Decimal, unit: str | None, decimals: int) -> tuple[Decimal, str | None, int]:
+    """三成 / 3成 → 30%, written to the nearest 10%."""
+    if unit == TENTHS:
+        return value * 10, PERCENT, decimals - 1
+    return value, unit, decimals
+
+
+def _chinese_figures(text: str, norm: str) -> list[Mention]:
+    """Figures written in Chinese numerals; a run that is a figure but cannot be read is kept, flagged."""
+    out = []
+    for m in _CN_NUMBER.finditer(norm):
+        unit = _norm_unit(m.group("unit"))
+        if m.group("pct"):
+            run, unit, end = m.group("pnum"), PERCENT, m.end("pnum")
+        else:
+            run = m.group("num")
+            end = m.end() if m.group("unit") else m.end("num")
+            if not _is_chinese_figure(norm, m, run, unit):
+                continue
+        read = read_chinese_number(run)
+        if isinstance(read, str):
+            out.append(_mention(text, m.start(), end, Decimal(0), unit, 0, unreadable=read))
+            continue
+        value, decimals = read
+        value, unit, decimals = _tenths(value, unit, decimals)
+        if decimals <= 0:  # 一点二亿 is 120000000, not 120000000.0
+            value = value.quantize(Decimal(1))
+        absolute = unit is None
+        out.append(_mention(text, m.start(), end, value, unit, decimals, absolute=absolute))
+    return out
+
+
+def _is_chinese_figure(text: str, m: re.Match, run: str, unit: str | None) -> bool:
+    """A Chinese numeral is a figure with a unit (三辆), or as a whole number (两千万, 三十五点五).
+
+    A bare 三 / 十二 / 二〇二三 is a word, a year or a name part (三公经费, 十四五, 二〇二三年).
+    """
+    if not any(ch in _CN_DIGITS or ch in "十百千万亿" for ch in run):
+        return False  # 几个, 多个: no numeral at all
+    before = text[max(0, m.start() - 12) : m.start()]
+    if _REF_BEFORE.search(before):  # 表三, 附件二
+        return False
+    after = text[m.end("num") : m.end("num") + 4]
+    if unit is None:
+        if "点" not in run and not run.rstrip(_CN_APPROX).endswith(("万", "亿")):
+            return False
+        if _ORDINAL_AFTER.match(after) or _REF_AFTER.match(after):
+            return False
+        return True
+    if run == "一" and unit in _ARTICLE_UNITS:  # 一个重要举措, 一项工作: the article, not a count
+        return False
+    if run == "十" and unit == "分":  # 十分重要: "very", not ten points
+        return False
+    # （一期）, （二批）: a phase or batch named in brackets, part of a project's name
+    return not (before[-1:] in _OPEN and text[m.end() : m.end() + 1] in tuple(_CLOSE))
+
+
+def read_chinese_number(run: str) -> tuple[Decimal, int] | str:
+    """(value, decimals) of a Chinese (or digits + 万/亿) numeral, or why it cannot be read.
+
+    `decimals` is the written precision as for digits, negative above units: 一千一百万 is read to
+    the 万 (−4), like 1100万; 一点二亿 to 0.1亿 (−7), like 1.2亿; 十二 to the unit (0).
+    """
+    if any(ch in run for ch in _CN_APPROX):
+        return f"approximate ({''.join(ch for ch in run if ch in _CN_APPROX)})"
+    if run == "百":  # 百分之百
+        return Decimal(100), 0
+    if re.fullmatch(r"\d+(?:\.\d+)?", run):
+        return Decimal(run), len(run.split(".")[1]) if "." in run else 0
+    mantissa, mult = run, ""
+    if "点" in run:  # 一点二亿: cn2an reads no multiplier after the decimals
+        tail = re.search(r"[万亿]+$", run)
+        if tail:
+            mantissa, mult = run[: tail.start()], tail.group()
+    elif re.search(r"[万亿]$", run):
+        mult = re.search(r"[万亿]+$", run).group()  # type: ignore[union-attr]
+    plain = mantissa.replace("点", "")
+    if len(plain) > 1 and all(ch in _CN_DIGITS for ch in plain) and "点" not in mantissa:
+        return "a run of digits without 十/百/千 (a range such as 三四 or a code)"
+    try:
+        whole = cn2an.cn2an(mantissa, "normal")
+    except Exception as exc:  # cn2an raises ValueError, and KeyError / IndexError on odd runs
+        return f"not a number ({exc})"
+    value = Decimal(str(whole))
+    decimals = len(mantissa.split("点")[1]) if "点" in mantissa else 0
+    if mult and "点" in mantissa:
+        factor = _factor(mult)
+        return value * factor, decimals - factor.adjusted()
+    if mult:  # 一千一百万 = 1100 × 万: precise to the 万, as 1100万 is
+        return value, -_factor(mult).adjusted()
+    return value, decimals
 
 
 def _norm_unit(unit: str | None) -> str | None:
@@ -142,6 +294,8 @@ def _is_figure(text: str, m: re.Match, unit: str | None) -> bool:
         return True  # a decimal or 1,234 is never a year, code or reference
     if unit in MONEY_SCALE or unit == PERCENT:
         return True
+    if m.group("mult"):  # 3千万, 2万人: a quantity, unless it names a table (表3万 does not occur)
+        return not _REF_BEFORE.search(before)
     if _is_code(raw, after):  # 2150501 行政运行, 20101 人大事务 (人 is not a count there)
         return False
     if unit is not None:
@@ -217,17 +371,25 @@ def verify(
     claims: list[Claim],
     facts: Mapping[str, Fact],
     max_deviation: Decimal | None = None,
+    scope: Collection[str] | None = None,
 ) -> CheckResult:
     """Check every figure of `answer_text` against the facts the claims cite (and their derivations).
 
     A figure matches when it is the value rounded at the precision it is written with. A caller
     that must not show roundings coarser than the source (1184.8 for 1,184.83) passes
     `max_deviation`, the largest |written − true| allowed, in the source's unit (0.01 for 万元 cells).
+    `scope` is the fact ids the answer may cite (the candidates a model was shown for this
+    document); a claim citing any other id backs nothing, even when that id exists in the store.
     """
     mentions = extract_figures(answer_text)
+    refused: list[str] = []
+    if scope is not None:
+        refused = list(dict.fromkeys(i for c in claims for i in c.fact_ids if i not in scope))
+        claims = [c for c in claims if all(i in scope for i in c.fact_ids)]
+        facts = {k: v for k, v in facts.items() if k in scope}
     candidates, missing = _candidates(claims, facts)
     cited = {fid for claim in claims for fid in claim.fact_ids}
-    checked = [_check(m, candidates, missing, facts, cited, max_deviation) for m in mentions]
+    checked = [_check(m, candidates, missing, facts, cited, max_deviation, refused) for m in mentions]
     figures = [f for f, _ in checked]
     return CheckResult(answer_text, mentions, figures, _status(figures), [d for _, d in checked])
 
@@ -304,7 +466,11 @@ def _common(fs: list[Fact]) -> tuple[list[Decimal], str | None] | None:
 
 def _in_unit(m: Mention, c: _Candidate) -> Decimal | None:
     """The candidate expressed in the mention's unit, or None when they cannot be compared."""
+    if m.unreadable:
+        return None
     if m.unit is None:
+        if m.absolute and c.unit in MONEY_SCALE:  # 1.2亿 against a 万元 cell: both in 元
+            return c.value * MONEY_SCALE[c.unit]
         return c.value  # a bare number is read in the candidate's own unit
     if m.unit in MONEY_SCALE:
         if c.unit not in MONEY_SCALE:
@@ -312,8 +478,6 @@ def _in_unit(m: Mention, c: _Candidate) -> Decimal | None:
         return c.value * MONEY_SCALE[c.unit] / MONEY_SCALE[m.unit]
     if m.unit == PERCENT:
         return c.value if c.unit == PERCENT else None
-    if m.unit == UNKNOWN:
-        return None
     # counts, scores, 倍, 百分点: the same unit or a unit-less fact
     return c.value if c.unit in (m.unit, None) else None
 
@@ -344,6 +508,8 @@ def _matches(m: Mention, target: Decimal, signed: bool = False) -> bool:
 def _in_source_unit(d: Decimal, m: Mention, c: _Candidate) -> Decimal:
     if m.unit in MONEY_SCALE and c.unit in MONEY_SCALE:
         return d * MONEY_SCALE[m.unit] / MONEY_SCALE[c.unit]
+    if m.absolute and m.unit is None and c.unit in MONEY_SCALE:
+        return d / MONEY_SCALE[c.unit]
     return d
 
 
@@ -354,6 +520,7 @@ def _check(
     facts: Mapping[str, Fact],
     cited: set[str],
     max_deviation: Decimal | None,
+    refused: list[str] | None = None,
 ) -> tuple[Figure, Decimal | None]:
     coarse: str | None = None
     for c in cands:
@@ -373,21 +540,24 @@ def _check(
             text=m.text, value=m.value, unit=m.unit, verified=True, source=source, derivation=c.label
         )
         return figure, d
-    reason = coarse or _reason(m, cands, missing, facts, cited)
+    reason = coarse or _reason(m, cands, missing, facts, cited, refused or [])
     return Figure(text=m.text, value=m.value, unit=m.unit, verified=False, reason=reason), None
 
 
 def _reason(
-    m: Mention, cands: list[_Candidate], missing: list[str], facts: Mapping[str, Fact], cited: set[str]
+    m: Mention, cands: list[_Candidate], missing: list[str], facts: Mapping[str, Fact], cited: set[str],
+    refused: list[str],
 ) -> str:
     """The most telling explanation of why `m` could not be traced."""
     number = _fmt(m.value)
+    if m.unreadable:
+        return f"cannot read {m.text} as a number: {m.unreadable}"
+    if refused:  # another document's cell, or an id never shown: the claim backs nothing
+        return f"cites facts not shown for this document: {', '.join(refused)}"
     if not cands:
         if missing:
             return f"cited facts not found: {', '.join(missing)}"
         return "the answer cites no fact"
-    if m.unit == UNKNOWN:
-        return f"unit of {m.text} cannot be checked"
     for c in cands:  # the same digits in another unit: the classic 元/万元 slip
         if c.unit != m.unit and m.unit is not None and _matches(m, c.value):
             if c.unit is None:

@@ -6,6 +6,7 @@ Facts are built by hand from real cells of the fixtures (each cell's printed lin
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -506,3 +507,119 @@ def test_digits_glued_to_a_name_are_part_of_the_name():
 
     text = "项目支出绩效自评表（12345政务热线搬迁项目）「年度资金总和」全年执行数 50.00万元"
     assert [m.text for m in extract_figures(text)] == ["50.00万元"]
+
+
+# ------------------------------------------------------------------ Chinese numerals
+
+
+def _read(text: str) -> list[tuple[str, Decimal, str | None]]:
+    return [(m.text, m.value, m.unit) for m in extract_figures(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "value", "unit"),
+    [
+        ("共有三辆公务用车", "三辆", Decimal(3), "辆"),
+        ("设十二个内设机构", "十二个", Decimal(12), "个"),
+        ("占百分之十", "百分之十", Decimal(10), "%"),
+        ("执行率为百分之三十五点五", "百分之三十五点五", Decimal("35.5"), "%"),
+        ("百分之百完成", "百分之百", Decimal(100), "%"),
+        ("一千一百万元", "一千一百万元", Decimal(11_000_000), "元"),
+        ("两千万元", "两千万元", Decimal(20_000_000), "元"),
+        ("两万三千四百五十元", "两万三千四百五十元", Decimal(23_450), "元"),
+        ("一点二亿元", "一点二亿元", Decimal(120_000_000), "元"),
+        ("收入1.2亿", "1.2亿", Decimal(120_000_000), None),
+        ("3千万元", "3千万元", Decimal(3000), "万元"),  # 3 × 千 in 万元
+        ("2.5万人", "2.5万人", Decimal(25_000), "人"),
+        ("约三成", "三成", Decimal(30), "%"),
+        ("下降零点五个百分点", "零点五个百分点", Decimal("0.5"), "百分点"),
+    ],
+)
+def test_reads_a_figure_written_in_chinese_numerals(text, figure, value, unit):
+    assert _read(text) == [(figure, value, unit)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "二〇二三年度部门决算",  # year
+        "第三部分",  # ordinals
+        "第十二个项目",
+        "第三十辆",
+        "一、部门基本情况",  # list markers
+        "（二）收入情况",
+        "办公区域调整项目（一期）经费",
+        "其中：一是加强管理",
+        "见表三",  # table numbers
+        "附件二",
+        "支出决算表（公开01表）",
+        "一般公共预算财政拨款",  # words
+        "一些项目",
+        "统一采购",
+        "唯一一个",
+        "一个重要举措",
+        "一次性补助",
+        "三公经费",
+        "十四五规划",
+        "五险一金",
+        "十分重要",
+        "一成不变",
+        "三分之一",
+    ],
+)
+def test_chinese_numerals_that_are_not_figures(text):
+    assert extract_figures(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("约三十多万元", "approximate (多)"),
+        ("数十万元", "approximate (数)"),
+        ("十几个", "approximate (几)"),
+        ("一万多", "approximate (多)"),
+        ("三四个", "a run of digits without 十/百/千 (a range such as 三四 or a code)"),
+    ],
+)
+def test_chinese_numeral_that_cannot_be_read_is_reported_never_passed(text, why):
+    result = verify(text, cell("exp-215-basic", "train-people"), FACTS)
+    (fig,) = result.figures
+    assert not fig.verified and result.status == "unverified"
+    assert fig.reason == f"cannot read {fig.text} as a number: {why}"
+
+
+def test_chinese_amount_is_verified_at_its_written_precision():
+    # 1,184.83万元: 一千一百八十五万元 is 1185万 (to the 万); 一千二百万元 is not a rounding of it
+    assert marks("约一千一百八十五万元，并非一千二百万元", cell("exp-215-basic")) == [
+        ("一千一百八十五万元", True), ("一千二百万元", False)]
+
+
+def test_chinese_count_verifies_only_its_own_number():
+    assert marks("培训四十六人，不是四十七人", cell("train-people")) == [("四十六人", True), ("四十七人", False)]
+
+
+def test_chinese_percentage_verifies_a_share():
+    claims = derived("share", "exp-215-basic", "exp-215-total")  # 59.6186%
+    assert marks("占百分之五十九点六二，约六成", claims) == [("百分之五十九点六二", True), ("六成", True)]
+    assert marks("占百分之五十九点二六", claims) == [("百分之五十九点二六", False)]
+
+
+def test_multiplier_without_a_unit_is_never_read_in_the_cells_unit():
+    # before, 1.2亿 and 3千万 were the bare numbers 1.2 and 3, read in the cited cell's 万元
+    base = FACTS["exp-215-basic"]
+    facts = {"f": replace(base, value=Decimal("1.2"), fact_id="f"), "g": replace(base, value=Decimal(3), fact_id="g")}
+    assert marks("1.2亿，3千万", cell("f", "g"), facts) == [("1.2亿", False), ("3千万", False)]
+    assert marks("约0.1亿，1184.83万", cell("exp-215-basic")) == [("0.1亿", True), ("1184.83万", True)]
+
+
+def test_decrease_word_binds_to_a_chinese_figure():
+    claims = derived("difference", "tot-income", "tot-spending")  # −23.51万元
+    assert marks("收入比支出少二十三点五一万元", claims) == [("二十三点五一万元", True)]
+    assert marks("收入比支出多二十三点五一万元", claims) == [("二十三点五一万元", False)]
+
+
+def test_cited_fact_outside_the_shown_candidates_backs_nothing():
+    result = verify("基本支出为1,184.83万元。", cell("exp-215-basic"), FACTS, scope={"exp-215-total"})
+    assert result.status == "unverified"
+    assert result.figures[0].reason == "cites facts not shown for this document: exp-215-basic"
+    assert verify("基本支出为1,184.83万元。", cell("exp-215-basic"), FACTS, scope={"exp-215-basic"}).status == "verified"
