@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import cn2an
-
 from budgetqa.app.models import Citation, Claim, Figure, Status
 from budgetqa.ingest.models import Fact
 from budgetqa.ingest.units import MONEY_SCALE
@@ -225,9 +224,7 @@ def _is_chinese_figure(text: str, m: re.Match, run: str, unit: str | None) -> bo
     if unit is None:
         if "点" not in run and not run.rstrip(_CN_APPROX).endswith(("万", "亿")):
             return False
-        if _ORDINAL_AFTER.match(after) or _REF_AFTER.match(after):
-            return False
-        return True
+        return not (_ORDINAL_AFTER.match(after) or _REF_AFTER.match(after))
     if run == "一" and unit in _ARTICLE_UNITS:  # 一个重要举措, 一项工作: the article, not a count
         return False
     if run == "十" and unit == "分":  # 十分重要: "very", not ten points
@@ -260,7 +257,7 @@ def read_chinese_number(run: str) -> tuple[Decimal, int] | str:
         return "a run of digits without 十/百/千 (a range such as 三四 or a code)"
     try:
         whole = cn2an.cn2an(mantissa, "normal")
-    except Exception as exc:  # cn2an raises ValueError, and KeyError / IndexError on odd runs
+    except (ValueError, KeyError) as exc:  # cn2an raises both on runs it cannot parse (十百, 点点)
         return f"not a number ({exc})"
     value = Decimal(str(whole))
     decimals = len(mantissa.split("点")[1]) if "点" in mantissa else 0

@@ -11,12 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from budgetqa.app.checker import extract_figures, render_marks, verify
 from budgetqa.app.models import Claim
 from budgetqa.ingest.models import Fact
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).parent / "fixtures"
 YANBIAN = "yanbian-industry-2023-final.txt"
@@ -75,7 +74,7 @@ FACTS: dict[str, Fact] = {fid: _fact(fid) for fid in CELLS}
 # 上海市普陀区万里街道 2025 部门财务收支预算总表 (单位：元), PDF page 9: 一、财政拨款收入 189,767,551.
 WANLI_INCOME = Fact(
     doc_id="putuo-wanli", table_index=0, table_kind="", table_title="2025年部门财务收支预算总表", side="收入",
-    row_index=0, row_code=None, row_name="一、财政拨款收入", column="预算数", value=Decimal("189767551"),
+    row_index=0, row_code=None, row_name="一、财政拨款收入", column="预算数", value=Decimal(189767551),
     unit="元", page=9, fact_id="wanli-income",
 )
 
@@ -381,16 +380,16 @@ def test_extracts_amounts_percentages_and_keeps_positions():
 @pytest.mark.parametrize(
     ("text", "value", "unit"),
     [
-        ("22,471,400元", Decimal("22471400"), "元"),
+        ("22,471,400元", Decimal(22471400), "元"),
         ("1.2亿元", Decimal("1.2"), "亿元"),
         ("增长 -3.5%", Decimal("-3.5"), "%"),
         ("增长 9.07 %", Decimal("9.07"), "%"),
         ("100.00％", Decimal("100.00"), "%"),
         ("3.5个百分点", Decimal("3.5"), "百分点"),
-        ("700人次", Decimal("700"), "人次"),
-        ("共有车辆 6 辆", Decimal("6"), "辆"),
-        ("设 12 个内设机构", Decimal("12"), "个"),
-        ("自评得分为100分", Decimal("100"), "分"),
+        ("700人次", Decimal(700), "人次"),
+        ("共有车辆 6 辆", Decimal(6), "辆"),
+        ("设 12 个内设机构", Decimal(12), "个"),
+        ("自评得分为100分", Decimal(100), "分"),
     ],
 )
 def test_extracts_one_figure(text, value, unit):
