@@ -1,16 +1,26 @@
-"""The services the CLI, the web page and the eval runner share: one store, one index, one answerer."""
+"""The services the CLI, the web page and the eval runner share: one store, one index, one answerer.
+
+This is the composition root: the only module that reads `Settings` and builds the store, the
+indexes and the models from it. Components below it receive plain values (paths, names, sizes).
+"""
 
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from budgetqa.app.settings import Settings
 from budgetqa.ingest.models import Document
 from budgetqa.ingest.pipeline import IngestResult, ingest_file, read_document
 from budgetqa.ingest.store import Store
+
+if TYPE_CHECKING:  # chromadb and langchain load only when the index is first used (fast CLI start)
+    from budgetqa.app.retrieval.dense import DenseIndex, DenseStatus
+    from budgetqa.app.retrieval.retrieve import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +40,57 @@ class Service:
 
     # --- documents -------------------------------------------------------------------------
     @property
-    def retriever(self):
+    def retriever(self) -> Retriever:
         with self._lock:
             if self._retriever is None:
+                from budgetqa.app.retrieval.index import Index
                 from budgetqa.app.retrieval.retrieve import Retriever
 
-                self._retriever = Retriever(self.settings, embeddings=self._embeddings, dense=self._dense_enabled)
+                s = self.settings
+                open_dense = self._open_dense if self._dense_enabled else None
+                self._retriever = Retriever(Index(s.home / "lexical", s.chunking.prose_chars, open_dense))
             return self._retriever
+
+    def _open_dense(self) -> DenseIndex:
+        from budgetqa.app.retrieval.dense import DenseIndex
+        from budgetqa.app.retrieval.embed import get_embeddings
+
+        cfg = self.settings.embedding
+        embeddings = self._embeddings or get_embeddings(cfg.provider, cfg.model, cfg.base_url, cfg.api_key)
+        return DenseIndex(self.settings.chroma_dir, self.settings.index_name(), embeddings,
+                          cfg.provider, cfg.model, cfg.base_url)
+
+    @property
+    def has_dense(self) -> bool:
+        """Whether this service keeps a dense (embedding) index at all."""
+        return self._dense_enabled
+
+    def dense_pending(self) -> list[DenseStatus]:
+        """Documents whose dense vectors are still filling; [] before the index is first opened."""
+        retriever = self._retriever  # not built yet: nothing is filling, and building it here would be slow
+        return retriever.pending() if retriever is not None else []
 
     def _index(self, doc: Document, background: bool = True) -> None:
         """Lexical index now (ready when ingest returns); dense index behind, in a thread."""
         self.retriever.add_document(doc, background=background)
 
-    def ingest_one(self, path: Path, background_dense: bool = True) -> IngestResult:
-        return ingest_file(Path(path), self.store, on_document=lambda d: self._index(d, background_dense))
+    def ingest_one(self, path: Path, background_dense: bool = True, label: str | None = None) -> IngestResult:
+        """Parse, store and index one file; `label` stores it under that name instead of the file's own."""
+        store = self.store if label is None else _LabelledStore(self.store, label)
+        return ingest_file(Path(path), store, on_document=lambda d: self._index(d, background_dense))
+
+    def has(self, sha256: str) -> bool:
+        """Whether a document with this content is stored."""
+        return self.store.has(sha256)
+
+    def keep_upload(self, src: Path, sha256: str, suffix: str) -> Path:
+        """A copy of a received file under `home/uploads/<sha256><suffix>`: no sent name becomes a path."""
+        uploads = self.settings.home / "uploads"
+        uploads.mkdir(parents=True, exist_ok=True)
+        dest = uploads / f"{sha256}{suffix}"
+        if not dest.exists():
+            shutil.copyfile(src, dest)
+        return dest
 
     def fill_dense(self, background: bool = True, progress: Callable[[str, int, int], None] | None = None) -> list[str]:
         """Embed the stored documents the dense index lacks (it fills behind; grounded answers never wait).
@@ -106,3 +153,14 @@ class Service:
 
     def close(self) -> None:
         self.store.close()
+
+
+class _LabelledStore:
+    """The store, labelling each document with the name it was received under before it is written."""
+
+    def __init__(self, store: Store, name: str):
+        self._store, self._name = store, name
+
+    def add(self, doc: Document) -> bool:
+        doc.file = self._name
+        return self._store.add(doc)

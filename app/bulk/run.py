@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from budgetqa.app.bulk.staging import Staging, staging_path
-from budgetqa.app.bulk.worker import FileResult, failed_result, process_file
+from budgetqa.app.bulk.worker import Audit, FileResult, failed_result, process_file
 from budgetqa.app.bulk.writers import format_of, write_dataset
 from budgetqa.ingest.pipeline import SUFFIXES, file_sha256
 
@@ -113,8 +113,11 @@ def run_bulk(
     retry_failed: bool = False,
     on_event: Event | None = None,
     fmt: str | None = None,
+    audit: Audit | None = None,
 ) -> BulkReport:
     """Parse every source file into the staging store next to `out`, then write `out` in `fmt`.
+
+    `audit` (`budgetqa.app.audit.run`, passed by the CLI) gives each document's checks and findings.
 
     Without `resume` an earlier staging store for `out` is discarded. `on_event(kind, result, report)`
     sees "start" (report.files set), "skip", "done" and "end" events (for progress bars).
@@ -131,7 +134,7 @@ def run_bulk(
     emit = on_event or (lambda *a: None)
     emit("start", None, report)
     try:
-        _run(files, staging, max(1, workers), resume, retry_failed, report, emit)
+        _run(files, staging, max(1, workers), resume, retry_failed, report, emit, audit)
     except KeyboardInterrupt:
         report.interrupted = True  # staged documents stay; the dataset below is still written
     finally:
@@ -155,7 +158,8 @@ def _count(report: BulkReport, result: FileResult) -> None:
         report.failures.append(result.reason)
 
 
-def _run(files, staging: Staging, workers: int, resume: bool, retry_failed: bool, report: BulkReport, emit) -> None:
+def _run(files, staging: Staging, workers: int, resume: bool, retry_failed: bool, report: BulkReport, emit,
+         audit: Audit | None = None) -> None:
     done = staging.done() if resume else {}
     staged_paths = staging.paths() if resume else {}
     todo: list[tuple[str, str | None]] = []  # (path, sha) to parse, one per content
@@ -200,7 +204,7 @@ def _run(files, staging: Staging, workers: int, resume: bool, retry_failed: bool
                 while queue and len(inflight) < 2 * workers:
                     item = queue.pop()
                     attempts[item[0]] = attempts.get(item[0], 0) + 1
-                    inflight[pool.submit(process_file, *item)] = item
+                    inflight[pool.submit(process_file, *item, audit)] = item
                 finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     result = fut.result()  # BrokenProcessPool surfaces here, the file still in flight

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from budgetqa.app import audit
 from budgetqa.app.bulk.schema import CORE_FIGURES
 from budgetqa.app.measures import document_unit, summary_row
 from budgetqa.ingest.errors import IngestError
@@ -78,17 +78,23 @@ def _status(doc, summary: dict) -> tuple[str, str]:
     return ("partial", "; ".join(problems)) if problems else ("ok", "")
 
 
-def document_result(doc, path: str) -> FileResult:
-    """Rows of one parsed document (pure: no I/O)."""
+# The consistency audit, given by the caller (`budgetqa.app.audit.run`; the CLI passes it in):
+# document → an outcome with `checks` and `findings`. A module-level function, so it pickles.
+Audit = Callable[[object], object]
+
+
+def document_result(doc, path: str, audit: Audit | None = None) -> FileResult:
+    """Rows of one parsed document (pure: no I/O); `audit` fills the checks and findings."""
     summary = summary_row(doc)
     status, reason = _status(doc, summary)
     facts = _fact_rows(doc)
     checks: list[dict] = []
     findings: list[dict] = []
     try:
-        outcome = audit.run(doc)
-        checks = [_flat(c.to_dict()) for c in outcome.checks]
-        findings = [_flat(f.to_dict()) for f in outcome.findings]
+        if audit is not None:
+            outcome = audit(doc)
+            checks = [_flat(c.to_dict()) for c in outcome.checks]
+            findings = [_flat(f.to_dict()) for f in outcome.findings]
     except Exception as exc:  # an audit bug must not lose the document's figures
         reason = "; ".join(filter(None, [reason, f"audit failed ({type(exc).__name__}: {exc})"]))
     meta = {"department": doc.department, "year": doc.year, "scope": doc.scope, "kind": doc.kind}
@@ -110,12 +116,12 @@ def failed_result(path: str, sha256: str | None, reason: str) -> FileResult:
     return FileResult(path=path, sha256=sha256, status="failed", reason=reason, document=document)
 
 
-def process_file(path: str, sha256: str | None = None) -> FileResult:
+def process_file(path: str, sha256: str | None = None, audit: Audit | None = None) -> FileResult:
     """Worker: parse one file and compute its rows; never raises for a bad file."""
     start = time.perf_counter()
     try:
         doc = read_document(Path(path))
-        result = document_result(doc, path)
+        result = document_result(doc, path, audit)
     except IngestError as exc:
         result = failed_result(path, sha256, str(exc))
     except Exception as exc:  # a parser bug must not stop the batch; name the file and the cause

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from enum import StrEnum
 from pathlib import Path
 from typing import Optional
 
@@ -11,22 +12,29 @@ from rich.progress import TextColumn, TimeElapsedColumn
 
 from budgetqa.app.cli.common import err, progress
 
+
+class Format(StrEnum):
+    """The dataset formats (`budgetqa.app.bulk.writers.FORMATS`)."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
+    sqlite = "sqlite"
+
 def bulk(
     sources: list[str] = typer.Argument(..., help="Files, folders or globs (.pdf, .txt, .md)"),
     out: Path = typer.Option(..., "--out", help="Output: a folder (csv) or data.xlsx / data.parquet / data.sqlite"),
-    fmt: Optional[str] = typer.Option(None, "--format", help="csv, xlsx, parquet or sqlite (default: from --out)"),
+    fmt: Optional[Format] = typer.Option(None, "--format", help="Dataset format (default: from --out)"),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes parsing in parallel"),
     resume: bool = typer.Option(False, "--resume", help="Skip files whose content is already in the output"),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="With --resume: parse failed files again"),
 ):
     """Extract many documents into one dataset: documents, summary (headline figures in 万元), facts, checks."""
+    from budgetqa.app import audit
     from budgetqa.app.bulk.run import run_bulk
-    from budgetqa.app.bulk.writers import FORMATS, format_of
+    from budgetqa.app.bulk.writers import format_of
 
-    fmt = fmt or format_of(out)
-    if fmt not in FORMATS:
-        err.print(f"[red]✗[/red] unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-        raise typer.Exit(2)
+    fmt = fmt.value if fmt else format_of(out)
 
     with progress(TextColumn("{task.fields[state]}"), TimeElapsedColumn()) as bar:
         task = bar.add_task("extracting", total=None, state="")
@@ -45,7 +53,7 @@ def bulk(
         previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)
         try:
             report = run_bulk(sources, out, workers=workers, resume=resume, retry_failed=retry_failed,
-                              on_event=on_event, fmt=fmt)
+                              on_event=on_event, fmt=fmt, audit=audit.run)
         finally:
             signal.signal(signal.SIGTERM, previous)
 

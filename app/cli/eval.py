@@ -6,6 +6,7 @@ import json
 import sys
 import tempfile
 from contextlib import ExitStack
+from enum import StrEnum
 from pathlib import Path
 from typing import Optional
 
@@ -19,10 +20,15 @@ from budgetqa.app.cli.common import err, progress
 console = Console(highlight=False, markup=False, soft_wrap=True)
 
 
+class Mode(StrEnum):
+    grounded = "grounded"  # no LLM: the table path only
+    llm = "llm"  # the configured model
+
+
 def eval_command(
     dataset: Path = typer.Argument(..., help="Labeled questions (.jsonl, see eval/DATASET-FORMAT.md)"),
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder holding the documents (and its pdf/ subfolder)"),
-    mode: str = typer.Option("grounded", "--mode", help="grounded (no LLM) or llm (the configured model)"),
+    mode: Mode = typer.Option(Mode.grounded, "--mode", help="grounded (no LLM) or llm (the configured model)"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON object: summary, settings, every item's answer"),
     report: Optional[Path] = typer.Option(None, "--report", help="Write a self-contained HTML report here"),
     previous: Optional[Path] = typer.Option(None, "--compare", help="A previous --json output to compare with"),
@@ -38,9 +44,7 @@ def eval_command(
     from budgetqa.eval.runner import EvalRun, ensure_documents, run_items, run_settings
     from budgetqa.eval.scoring import load_items
 
-    if mode not in ("grounded", "llm"):
-        err.print(f"[red]✗[/red] --mode {mode!r}: use grounded or llm")
-        raise typer.Exit(2)
+    mode = mode.value
     try:
         items = load_items(dataset)
     except (OSError, ValueError) as exc:

@@ -13,31 +13,6 @@ import typer
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
-def sample_files() -> list[Path]:
-    """The sample documents shipped in the `budgetqa.samples` package (the budgetqa_samples folder)."""
-    import budgetqa.samples as budgetqa_samples
-
-    folder = Path(budgetqa_samples.__file__).parent
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".pdf", ".txt", ".md"))
-
-
-def preload_samples(service, page=None, log=print) -> None:
-    """Ingest the samples not yet stored (text first: they parse fastest, so asking can start at once)."""
-    from budgetqa.app.ui.upload import accept_upload
-
-    files = sorted(sample_files(), key=lambda p: (p.suffix.lower() == ".pdf", p.name))
-    if page is not None:
-        page.loading.set()
-    try:
-        t0 = time.perf_counter()
-        for path in files:
-            out = accept_upload(service, path, path.name)
-            log(f"{'✓' if out.ok else '✗'} {out.message} ({time.perf_counter() - t0:.1f} s)")
-    finally:
-        if page is not None:
-            page.loading.clear()
-
-
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (default: this machine only)"),
@@ -50,6 +25,7 @@ def register(app: typer.Typer) -> None:
         from budgetqa.app.service import Service
         from budgetqa.app.settings import get_settings
         from budgetqa.app.ui.page import build_ui, launch
+        from budgetqa.app.ui.samples import preload_samples
 
         if auth and ":" not in auth:
             raise typer.BadParameter("use user:password", param_hint="--auth")

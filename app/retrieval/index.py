@@ -5,10 +5,9 @@ filled in the background). One `Index` per process; it is also what `app/retriev
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
-from langchain_core.embeddings import Embeddings
-
-from budgetqa.app.settings import Settings
 from budgetqa.app.retrieval.chunks import Chunk, build_chunks
 from budgetqa.app.retrieval.dense import DenseIndex, DenseStatus
 from budgetqa.app.retrieval.lexical import LexicalIndex
@@ -16,20 +15,23 @@ from budgetqa.ingest.models import Document
 
 
 class Index:
-    """Both indexes for `settings`. `embeddings` overrides the configured model (tests, callers);
-    `dense=False` keeps this process lexical-only whatever the settings say (`ingest --no-dense`)."""
+    """Both indexes: BM25 under `lexical_dir`, prose cut into `chunk_chars`-character chunks.
 
-    def __init__(self, settings: Settings, embeddings: Embeddings | None = None, dense: bool = True) -> None:
-        self.settings = settings
-        self.lexical = LexicalIndex(settings.home / "lexical")
-        self._embeddings = embeddings
-        self._dense_enabled = dense
+    `open_dense` opens the chroma side on first use (opening it is slow, and a lexical-only process
+    never needs it); None keeps this index lexical-only (embeddings off, `ingest --no-dense`).
+    """
+
+    def __init__(self, lexical_dir: Path, chunk_chars: int = 300,
+                 open_dense: Callable[[], DenseIndex] | None = None) -> None:
+        self.lexical = LexicalIndex(lexical_dir)
+        self.chunk_chars = chunk_chars
+        self._open_dense = open_dense
         self._dense: DenseIndex | None = None
         self._lock = threading.Lock()
 
     @property
     def has_dense(self) -> bool:
-        return self._dense_enabled and (self._embeddings is not None or self.settings.embedding.provider != "none")
+        return self._open_dense is not None
 
     @property
     def dense(self) -> DenseIndex | None:
@@ -38,12 +40,12 @@ class Index:
             return None
         with self._lock:
             if self._dense is None:
-                self._dense = DenseIndex(self.settings, self._embeddings)
+                self._dense = self._open_dense()
             return self._dense
 
     def add_document(self, doc: Document, background: bool = True) -> list[Chunk]:
         """Chunk the document, build its lexical index now and its dense vectors now or in the background."""
-        chunks = build_chunks(doc, self.settings.chunking.prose_chars)
+        chunks = build_chunks(doc, self.chunk_chars)
         self.add_chunks(doc.doc_id, chunks, background)
         return chunks
 

@@ -10,9 +10,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from langchain_core.embeddings import Embeddings
-
-from budgetqa.app.settings import Settings
 from budgetqa.app.retrieval.chunks import Chunk, summary_id
 from budgetqa.app.retrieval.dense import DenseStatus
 from budgetqa.app.retrieval.index import Index
@@ -79,18 +76,10 @@ def rrf(
 
 
 class Retriever:
-    """Searches an `Index` (its own, or one passed in) and is the seam the service indexes through."""
+    """Searches an `Index` and is the seam the service indexes through."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        index: Index | None = None,
-        embeddings: Embeddings | None = None,
-        dense: bool = True,
-        weights: dict[str, float] | None = None,
-    ) -> None:
-        self.settings = settings
-        self.index = index if index is not None else Index(settings, embeddings, dense=dense)
+    def __init__(self, index: Index, weights: dict[str, float] | None = None) -> None:
+        self.index = index
         self.weights = weights or WEIGHTS
 
     # ---- indexing (delegated, so callers hold one object) ------------------------------------

@@ -59,8 +59,7 @@ class Page:
 
     def dense_pending(self) -> list:
         """Documents whose embedding index is still filling (answers never wait for it)."""
-        retriever = self.svc._retriever
-        return retriever.pending() if retriever is not None else []
+        return self.svc.dense_pending()
 
     def notice(self) -> str:
         n = len(self.store.documents())

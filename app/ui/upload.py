@@ -8,11 +8,10 @@ the file and the reason; the library is only written by a successful ingest.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from budgetqa.ingest.pipeline import SUFFIXES, file_sha256, ingest_file
+from budgetqa.ingest.pipeline import SUFFIXES, file_sha256
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
 
@@ -34,17 +33,6 @@ def display_name(name: str) -> str:
 
 
 
-class _LabelledStore:
-    """The store, labelling each document with the uploader's file name before it is written."""
-
-    def __init__(self, store, name: str):
-        self._store, self._name = store, name
-
-    def add(self, doc) -> bool:
-        doc.file = self._name
-        return self._store.add(doc)
-
-
 def accept_upload(service, src: str | Path, name: str | None = None) -> UploadOutcome:
     """Check one uploaded file, copy it under its content hash, ingest it; never raises for bad input."""
     src = Path(src)
@@ -58,17 +46,11 @@ def accept_upload(service, src: str | Path, name: str | None = None) -> UploadOu
         return UploadOutcome(label, False, f"{label}：文件过大（{size / 1048576:.1f} MB，上限 {limit} MB）")
     if size == 0:
         return UploadOutcome(label, False, f"{label}：文件为空")
-    uploads = service.settings.home / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
     sha = file_sha256(src)
-    if service.store.has(sha):  # same content already stored: no need to parse it again
+    if service.has(sha):  # same content already stored: no need to parse it again
         return UploadOutcome(label, True, f"{label}：已在文库中", sha[:12], False)
-    dest = uploads / f"{sha}{suffix}"
-    if not dest.exists():
-        shutil.copyfile(src, dest)
-    retriever = service.retriever
-    result = ingest_file(dest, _LabelledStore(service.store, label),
-                         on_document=lambda d: retriever.add_document(d, background=True))
+    dest = service.keep_upload(src, sha, suffix)
+    result = service.ingest_one(dest, background_dense=True, label=label)
     if not result.ok:
         # the reader names the stored copy; people know the file by the name they uploaded
         reason = (result.error or "").replace(str(dest), "").replace(dest.name, "").lstrip(": ").strip()
