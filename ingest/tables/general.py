@@ -14,9 +14,9 @@ from decimal import Decimal
 from budgetqa.ingest.models import Row, Table
 from budgetqa.ingest.numbers import is_blank
 from budgetqa.ingest.tables.cells import CJK, is_amount_cell, parse_cell
+from budgetqa.ingest.tables.codes import CodeCompleter, code_digits, level_of, split_joined
 from budgetqa.ingest.tables.context import BuildContext
 
-_CODE = re.compile(r"^\d{2,7}$")
 _TOTAL = re.compile(r"^(合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计|.{0,6}经费合计)$")
 _LABEL_HEADER = re.compile(
     r"^(项目|项目名称|科目名称|.*科目名称|.*编码|.*代码|类|款|项|行次|栏次|序号|.*名称|类型\d*|项目单位|一级项目|二级项目)$"
@@ -51,7 +51,7 @@ def _is_data_row(row: list[str]) -> bool:
         return False
     if any(is_amount_cell(c) and not re.fullmatch(r"\d{1,2}", c) for c in cells):
         return True
-    if any(_CODE.match(c) and len(c) in (3, 5, 7) for c in cells):
+    if any(len(code_digits(c) or "") in (3, 5, 7) for c in cells):
         return True
     # A total row (合计 │││) has no other words; a header row may print 本年收入合计 among labels.
     return bool(_TOTAL.match(cells[0])) and all(is_amount_cell(c) or is_blank(c) for c in cells[1:])
@@ -94,7 +94,7 @@ def column_roles(header: list[list[str]], body: list[list[str]]) -> Roles:
         last = words[-1] if words else ""
         cells = [r[c] for r in body if r[c]]
         n_amount = sum(1 for x in cells if is_amount_cell(x))
-        n_code = sum(1 for x in cells if _CODE.match(x) and len(x) in (3, 5, 7))
+        n_code = sum(1 for x in cells if len(code_digits(x) or "") in (3, 5, 7))
         n_text = sum(1 for x in cells if re.search(rf"[{CJK}]", x) and not is_amount_cell(x))
         if any(_ROWNO_HEADER.match(w) for w in words) or _counts_rows(cells):
             roles.rowno.append(c)
@@ -174,16 +174,25 @@ def flatten_header(header: list[list[str]], width: int) -> list[str]:
 # ---------------------------------------------------------------- rows
 
 
-def _code_and_name(cells: list[str], roles_code: list[int], roles_name: list[int], paths: list[str]) -> tuple[str | None, str, dict[str, str]]:
-    code_parts, extra_name = [], []
+_LEVEL_WORDS = {"类": 0, "款": 1, "项": 2}
+
+
+def _code_and_name(cells: list[str], roles_code: list[int], roles_name: list[int], paths: list[str],
+                   completer: CodeCompleter | None = None) -> tuple[str | None, str, dict[str, str]]:
+    code_parts: list[tuple[int | None, str]] = []
+    extra_name = []
     for c in roles_code:
         t = cells[c]
         if not t:
             continue
-        if re.fullmatch(r"\d+", t):
-            code_parts.append(t)
+        digits = code_digits(t)
+        if digits is not None:
+            code_parts.append((_LEVEL_WORDS.get((paths[c] or "").split("/")[-1]), digits))
         else:
-            extra_name.append(t)
+            joined, rest = split_joined(t)
+            if joined:
+                code_parts.append((None, joined))
+            extra_name.append(rest if joined else t)
     names = [(c, cells[c]) for c in roles_name if cells[c]]
     preferred = [(c, t) for c, t in names if re.search(r"名称|项目$", paths[c] or "") and "单位" not in (paths[c] or "")]
     texts: dict[str, str] = {}
@@ -199,17 +208,19 @@ def _code_and_name(cells: list[str], roles_code: list[int], roles_name: list[int
             texts[paths[c] or f"列{c + 1}"] = t
     if not name and extra_name:
         name = extra_name[0]
-    code = "".join(code_parts) or None
-    return code, name, texts
-
-
-def level_of(code: str | None) -> str | None:
-    return {3: "类", 5: "款", 7: "项"}.get(len(code)) if code else None
+    if not code_parts and name:
+        joined, rest = split_joined(name)  # [2120106]工程建设管理, 2010801-行政运行, 30101 基本工资
+        if joined:
+            code_parts, name = [(None, joined)], rest
+    if completer is None:
+        return "".join(d for _, d in code_parts) or None, name, texts
+    return completer.complete(code_parts), name, texts
 
 
 def make_row(cells: list[str], code_cols: list[int], name_cols: list[int], value_cols: list[int],
-             paths: list[str], page: int | None, raw: str, line: int | None) -> Row | None:
-    code, name, texts = _code_and_name(cells, code_cols, name_cols, paths)
+             paths: list[str], page: int | None, raw: str, line: int | None,
+             completer: CodeCompleter | None = None) -> Row | None:
+    code, name, texts = _code_and_name(cells, code_cols, name_cols, paths, completer)
     values: dict[str, Decimal | None] = {}
     for c in value_cols:
         number, text = parse_cell(cells[c])
@@ -269,19 +280,20 @@ def _group_rows(ctx: BuildContext, body: list[list[str]], n_head: int, groups: l
             break
     value_label = value_label or "金额"
     per_group: list[list[Row]] = [[] for _ in groups]
+    completers = [CodeCompleter() for _ in groups]
     footers: list[Row] = []
     for i, cells in enumerate(body):
         page, raw, line = ctx.provenance(n_head + i)
         if any(_TOTAL.match(c) or c.endswith("合计") for c in cells if c and not is_amount_cell(c)):
             footers.extend(_footer_rows(cells, value_label, page, raw, line))
             continue
-        for rows, g in zip(per_group, groups):
+        for rows, g, completer in zip(per_group, groups, completers):
             g_code = [c for c in g if c in roles.code]
             g_name = [c for c in g if c in roles.name]
             g_value = [c for c in g if c in roles.value]
             local_paths = {c: value_label for c in g_value}
             p = [local_paths.get(c, paths[c]) for c in range(len(paths))]
-            row = make_row(cells, g_code, g_name, g_value[:1], p, page, raw, line)
+            row = make_row(cells, g_code, g_name, g_value[:1], p, page, raw, line, completer)
             if row is not None and (row.name or row.code):
                 rows.append(row)
     return [value_label], [r for rows in per_group for r in rows] + footers
@@ -329,11 +341,12 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
         value_cols = [c for c in cols if c in roles.value]
         p = _value_paths(paths, value_cols, strip_side=side is not None)
         rows = []
+        completer = CodeCompleter()
         for i, cells in enumerate(body):
             page, raw_line, line = ctx.provenance(n_head + i)
             row = make_row(
                 cells, [c for c in cols if c in roles.code], [c for c in cols if c in roles.name],
-                value_cols, p, page, raw_line, line,
+                value_cols, p, page, raw_line, line, completer,
             )
             if row is not None and _is_repeated_header(row):
                 continue
