@@ -33,6 +33,9 @@ class Claim(BaseModel):
     unit: str | None = None
     fact_ids: list[str] = Field(default_factory=list)
     derivation: Derivation = "cell"
+    # The role of each cited cell in the op (minuend / subtrahend, part / whole, actual / budget …),
+    # parallel to fact_ids: the fit check reads which cell a figure stands for, not just that it is cited.
+    roles: list[str] = Field(default_factory=list)
 
 
 class Figure(BaseModel):
@@ -55,3 +58,7 @@ class Answer(BaseModel):
     figures: list[Figure] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)
+    # How the question was read, one line per part (理解为：三公经费 · 决算数 · 差额（2024年度部门决算）).
+    interpretation: str | None = None
+    # The typed plan that was executed (one query per part), for follow-up questions and the JSON.
+    queries: list[dict] = Field(default_factory=list)

@@ -51,7 +51,10 @@ def source_text(c) -> str:
 
 
 def render_answer_text(answer: Answer, store=None) -> str:
-    lines = [mark_figures(answer), "", f"[{status_line(answer)}]"]
+    lines = [mark_figures(answer), ""]
+    if answer.interpretation:
+        lines += answer.interpretation.splitlines()
+    lines.append(f"[{status_line(answer)}]")
     for n in answer.notices:
         lines.append(f"注意：{n}")
     if answer.citations:
@@ -73,7 +76,10 @@ def render_answer_html(answer: Answer) -> str:
         return f'<span class="{cls}" title="{title}">{escape(f.text)}</span>'
 
     body = mark_figures(answer, wrap=wrap, between=escape)
-    html = [f'<div class="bq-answer">{body}</div>', f'<div class="bq-status">{escape(status_line(answer))}</div>']
+    html = [f'<div class="bq-answer">{body}</div>']
+    if answer.interpretation:
+        html.append(f'<div class="bq-interpretation">{escape(answer.interpretation)}</div>')
+    html.append(f'<div class="bq-status">{escape(status_line(answer))}</div>')
     for n in answer.notices:
         html.append(f'<div class="bq-notice">⚠ {escape(n)}</div>')
     if answer.citations:

@@ -49,7 +49,18 @@ class Service:
                 s = self.settings
                 open_dense = self._open_dense if self._dense_enabled else None
                 self._retriever = Retriever(Index(s.home / "lexical", s.chunking.prose_chars, open_dense))
+                self._repair_index()
             return self._retriever
+
+    def _repair_index(self) -> None:
+        """On open: the lexical index agrees with the store (mends a crash between the two writes)."""
+        try:
+            fixed = self._retriever.index.repair(self.store.ids(), self.store.document)
+        except Exception as exc:  # an unwritable index folder: ingest reports it per file
+            log.warning("index repair failed: %s", exc)
+            return
+        if fixed.rebuilt or fixed.removed or fixed.failed:
+            log.warning("index repaired: rebuilt %s, removed %s, failed %s", fixed.rebuilt, fixed.removed, fixed.failed)
 
     def _open_dense(self) -> DenseIndex:
         from budgetqa.app.retrieval.dense import DenseIndex
@@ -77,7 +88,8 @@ class Service:
     def ingest_one(self, path: Path, background_dense: bool = True, label: str | None = None) -> IngestResult:
         """Parse, store and index one file; `label` stores it under that name instead of the file's own."""
         store = self.store if label is None else _LabelledStore(self.store, label)
-        return ingest_file(Path(path), store, on_document=lambda d: self._index(d, background_dense))
+        return ingest_file(Path(path), store, index=self.retriever.index, background=background_dense,
+                           max_pages=self.settings.max_pages or None)
 
     def has(self, sha256: str) -> bool:
         """Whether a document with this content is stored."""
@@ -103,7 +115,7 @@ class Service:
             return []
         from budgetqa.app.retrieval.chunks import build_chunks
 
-        todo = [d.id for d in self.store.documents() if dense.status(d.id).state == "absent"]
+        todo = index.dense_incomplete(d.id for d in self.store.documents())
         for i, doc_id in enumerate(todo, 1):
             chunks = build_chunks(self.store.document(doc_id), self.settings.chunking.prose_chars)
             if background:
@@ -128,20 +140,38 @@ class Service:
         return self.store.resolve(ref)
 
     def load(self, ref: str) -> Document:
-        """A stored document by id / file name, or a path parsed on the fly."""
+        """A path parsed on the fly (the stored copy if its bytes are stored), or a stored document
+        by id / file name. An existing path always means that file, never a stored namesake."""
+        path = Path(ref)
+        if path.exists():
+            from budgetqa.ingest.pipeline import check_regular, file_sha256
+
+            check_regular(path)
+            stored = self.store.stored_id(file_sha256(path))
+            return self.store.document(stored) if stored else read_document(path, max_pages=self.settings.max_pages or None)
         doc_id = self.store.resolve(ref)
         if doc_id is not None:
             return self.store.document(doc_id)
-        path = Path(ref)
-        if path.exists():
-            return read_document(path)
         raise LookupError(f"{ref}: no stored document with this id or file name, and no such file")
 
     # --- answering -------------------------------------------------------------------------
-    def ask(self, question: str, doc_ids: list[str] | None = None, on_token: Callable[[str], None] | None = None):
-        from budgetqa.app.qa.answer import answer_question
+    def ask(self, question: str, doc_ids: list[str] | None = None, on_token: Callable[[str], None] | None = None,
+            previous=None):
+        """Answer a question; `previous` (the last turn's Query) lets a follow-up inherit what it leaves unsaid."""
+        from budgetqa.app.qa.answer import QAParts, answer_question
 
-        return answer_question(self, question, doc_ids=doc_ids, on_token=on_token)
+        a = self.settings.answer
+        parts = QAParts(store=self.store, retriever=self._retriever_or_none(), llm=self.llm, strict=a.strict,
+                        top_k=a.top_k, max_retries=self.settings.llm.max_retries)
+        return answer_question(parts, question, doc_ids=doc_ids, on_token=on_token, previous=previous)
+
+    def _retriever_or_none(self):
+        """The retriever, built on first use; None when it cannot open (grounded answers do not need it)."""
+        try:
+            return self.retriever
+        except Exception as exc:  # an index that cannot open must not stop a grounded answer
+            log.warning("retrieval unavailable: %s", exc)
+            return None
 
     @property
     def llm(self):
@@ -164,3 +194,13 @@ class _LabelledStore:
     def add(self, doc: Document) -> bool:
         doc.file = self._name
         return self._store.add(doc)
+
+    def put(self, doc: Document):
+        doc.file = self._name
+        return self._store.put(doc)
+
+    def document(self, doc_id: str) -> Document:
+        return self._store.document(doc_id)
+
+    def remove(self, doc_id: str) -> bool:
+        return self._store.remove(doc_id)

@@ -5,7 +5,11 @@ fact per operand of `computation`). A faithful answer states it and cites it; pe
 the same facts but state a wrong figure: a changed digit, a shifted decimal point, 元↔万元 without
 converting, the neighbouring row's / column's value, the same row of another table, and (arithmetic)
 the result of a wrong derivation. Each goes through `app.checker.verify` as if a model wrote it.
-The checker should flag every perturbation and no faithful answer.
+Three more go through the fit check as well (`app.qa.fit`), because each figure in them is a cited
+cell and only the fit catches them: a figure equal to another cited cell (an arithmetic answer that
+states its first operand), the right cell answering a different op (the operand where a difference
+or share was asked), and a count question answered in money.
+The checker and the fit check together should flag every perturbation and no faithful answer.
 """
 
 from __future__ import annotations
@@ -17,12 +21,17 @@ from decimal import Decimal
 
 from budgetqa.app.checker import verify
 from budgetqa.app.models import Claim, Figure
-from budgetqa.eval.scoring import EvalItem, bigrams, normalize_text, norm_unit, to_unit
+from budgetqa.app.qa import fit
+from budgetqa.app.qa.query import Query
+from budgetqa.eval.scoring import EvalItem, normalize_text, norm_unit, to_unit
+from budgetqa.ingest.grams import bigrams
 from budgetqa.ingest.units import MONEY_SCALE as MONEY
 from budgetqa.ingest.models import Fact
 
 PERTURBATIONS = ("digit", "decimal_shift", "unit_swap", "neighbour_row", "neighbour_column", "other_table",
-                 "wrong_derivation")
+                 "wrong_derivation", "other_cited_cell", "different_op", "count_in_money")
+# The op a gold derivation answers, and the unit kind it is asked in.
+_OP_OF = {"cell": "value", "difference": "difference", "sum": "sum", "share": "share", "ratio": "share"}
 _OPS = re.compile(r"^\s*([\d.,]+)\s*(([-+])\s*[\d.,]+(?:\s*\3\s*[\d.,]+)*|/\s*[\d.,]+(?:\s*\*\s*100)?)\s*=")
 _NUM = re.compile(r"[\d.,]+")
 _COL = re.compile(r"-c(-?\d+)$")
@@ -298,14 +307,47 @@ def perturbed(spec: GoldSpec, facts: list[Fact]) -> list[tuple[str, Decimal, str
 # ---------------------------------------------------------------- running
 
 
+def asked(item: EvalItem, spec: GoldSpec) -> Query:
+    """The plan a faithful answer executes: the gold's op, in the gold's unit kind."""
+    return Query(question=item.question, op=_OP_OF.get(spec.derivation, "value"),  # type: ignore[arg-type]
+                 unit_kind=fit.unit_kind(norm_unit(item.answer.unit) or spec.unit))  # type: ignore[arg-type]
+
+
 def _case(item: EvalItem, kind: str, text: str, claims: list[Claim], facts: Mapping[str, Fact], note: str,
-          faithful: bool) -> Case:
+          faithful: bool, query: Query | None = None, headline: Claim | None = None) -> Case:
     result = verify(text, claims, facts)
+    figures = result.figures
+    if query is not None:  # the fit check: the figure must be the one the question asks for
+        figures = fit.apply(figures, fit.fit_problems(query, headline or claims[0], figures, []))
+    verified = bool(figures) and all(f.verified for f in figures)
     # Faithful answers are flagged when any figure is not verified; a perturbation is caught when its
     # (only) figure is not verified — a perturbation whose text yields no figure counts as caught.
-    flagged = result.status != "verified" if faithful else not any(f.verified for f in result.figures)
-    return Case(item.id, kind, text, [c.model_dump(mode="json") for c in claims], flagged, result.status,
-                [_figure(f) for f in result.figures], note)
+    flagged = not verified if faithful else not any(f.verified for f in figures)
+    status = "verified" if verified else ("partial" if any(f.verified for f in figures) else "unverified")
+    return Case(item.id, kind, text, [c.model_dump(mode="json") for c in claims], flagged, status,
+                [_figure(f) for f in figures], note)
+
+
+def fit_perturbed(item: EvalItem, spec: GoldSpec, facts: list[Fact]) -> list[tuple[str, str, list[Claim], Claim, str]]:
+    """(type, text, claims cited, headline, note) of the answers only the fit check can catch."""
+    out = []
+    if spec.derivation != "cell":
+        first = spec.facts[0]
+        cell = Claim(value=first.value, unit=first.unit, fact_ids=[first.fact_id])
+        # states the first operand but cites the whole derivation: equal to another cited cell
+        out.append(("other_cited_cell", sentence(spec, first.value, first.unit), claims_for(spec) + [cell],
+                    claims_for(spec)[0], f"states operand {fmt(first.value)} instead of the {spec.derivation}"))
+        # answers with the operand's cell alone: the right cell for a different op
+        out.append(("different_op", sentence(spec, first.value, first.unit), [cell], cell,
+                    f"a lookup of {fmt(first.value)} where a {spec.derivation} was asked"))
+    if fit.unit_kind(norm_unit(item.answer.unit) or spec.unit) == "count":
+        money = next((f for f in facts if f.unit in MONEY and f.table_index == spec.facts[0].table_index), None) \
+            or next((f for f in facts if f.unit in MONEY), None)
+        if money is not None:
+            cell = Claim(value=money.value, unit=money.unit, fact_ids=[money.fact_id])
+            out.append(("count_in_money", sentence(spec, money.value, money.unit), [cell], cell,
+                        f"a count answered with {fmt(money.value)}{money.unit}"))
+    return out
 
 
 def _figure(f: Figure) -> dict:
@@ -319,10 +361,15 @@ def perturb_item(item: EvalItem, facts: list[Fact]) -> list[Case] | str:
         return spec
     claims = claims_for(spec)
     cited = {f.fact_id: f for f in spec.facts}
+    query = asked(item, spec)
     cases = [_case(item, "faithful", sentence(spec, spec.value, spec.unit), claims, cited,
-                   f"cites {', '.join(cited)}", faithful=True)]
+                   f"cites {', '.join(cited)}", faithful=True, query=query)]
     for kind, value, unit, note in perturbed(spec, facts):
-        cases.append(_case(item, kind, sentence(spec, value, unit), claims, cited, note, faithful=False))
+        cases.append(_case(item, kind, sentence(spec, value, unit), claims, cited, note, faithful=False, query=query))
+    by_id = {f.fact_id: f for f in facts}
+    for kind, text, cl, head, note in fit_perturbed(item, spec, facts):
+        refs = {i: by_id[i] for c in cl for i in c.fact_ids if i in by_id}
+        cases.append(_case(item, kind, text, cl, refs, note, faithful=False, query=query, headline=head))
     return cases
 
 

@@ -87,12 +87,11 @@ def summarize(results: list[ItemResult]) -> dict:
 
 
 def locate(corpus: Path, name: str) -> Path | None:
-    """A document file by name in the corpus folder or its pdf/ subfolder."""
-    for folder in (corpus, corpus / "pdf"):
-        p = folder / name
-        if p.is_file():
-            return p
-    return None
+    """A document file by name in the corpus folder, else anywhere below it (pdf/, pdf-more/ …)."""
+    p = corpus / name
+    if p.is_file():
+        return p
+    return next((q for q in sorted(corpus.rglob(name)) if q.is_file()), None)
 
 
 def ensure_documents(service, names: Iterable[str], corpus: Path | None) -> tuple[dict[str, str], dict[str, str]]:
@@ -106,7 +105,7 @@ def ensure_documents(service, names: Iterable[str], corpus: Path | None) -> tupl
             continue
         path = locate(corpus, name) if corpus is not None else None
         if path is None:
-            errors[name] = f"{name}: not stored in the home and not found in --corpus or its pdf/ folder"
+            errors[name] = f"{name}: not stored in the home and not found in --corpus or below it"
             continue
         r = service.ingest_one(path, background_dense=False)
         if r.ok and r.doc_id:

@@ -75,7 +75,17 @@ def test_every_perturbation_type_is_exercised(stress):
     assert {t: v["n"] for t, v in by_type.items()} == {
         "digit": 6, "decimal_shift": 6, "unit_swap": 3, "neighbour_row": 4, "neighbour_column": 4,
         "other_table": 4, "wrong_derivation": 3,
+        # only the fit check catches these: the arithmetic items' operand stated as the answer (with the whole
+        # derivation cited, or as a lookup), and the count item D018 answered with a 万元 cell
+        "other_cited_cell": 3, "different_op": 3, "count_in_money": 1,
     }
+
+
+@pytest.mark.parametrize("kind", ["other_cited_cell", "different_op", "count_in_money"])
+def test_answers_only_the_fit_check_catches_are_flagged(stress, kind):
+    cases = [c for c in stress.cases if c.type == kind]
+    assert cases and all(c.flagged for c in cases)
+    assert all(any(f["reason"] and f["reason"].startswith("数字出自表格") for f in c.figures) for c in cases)
 
 
 def test_every_perturbation_is_flagged(stress):

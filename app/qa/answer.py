@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from budgetqa.app.checker import verify
 from budgetqa.app.qa.cells import Grounded, asked_unit, empty_table_named, years_mismatch
@@ -16,6 +18,18 @@ from budgetqa.app.qa.match import bare_name, in_order, norm
 from budgetqa.app.models import Answer, Citation
 from budgetqa.app.qa.prose import key_figure, rank_sentences
 from budgetqa.ingest.models import Document
+
+@dataclass
+class QAParts:
+    """What the question pipeline needs from the composition root, and nothing more."""
+
+    store: Any
+    retriever: Any = None
+    llm: Any = None
+    strict: bool = False
+    top_k: int = 6
+    max_retries: int = 2
+
 
 _ASKS_FIGURE = re.compile(r"多少|几[个辆人项家次年]|金额|数额|比例|占比|比重")
 NOT_FOUND = "文件未提供：在所选文件的表格和说明中没有找到能回答这个问题的数字。"
@@ -132,7 +146,7 @@ def grounded_answer(doc: Document, question: str) -> Grounded | None:
 
 
 def answer_question(service, question: str, doc_ids: list[str] | None = None,
-                    on_token: Callable[[str], None] | None = None) -> Answer:
+                    on_token: Callable[[str], None] | None = None, previous=None) -> Answer:
     docs = pick_documents(service, question, doc_ids)
     if not docs:
         return Answer(question=question, answer="还没有导入任何文件。", status="not_found")
@@ -185,7 +199,7 @@ def merge(answers: list[Answer], docs: list[Document]) -> Answer:
                   notices=[f"问题未指明文件，以下按 {len(docs)} 份文件分别作答；可选定文件以缩小范围。"])
 
 
-def finish(service, question: str, g: Grounded, doc: Document, mode: str) -> Answer:
+def finish(service, question: str, g: Grounded, doc: Document, mode: str) -> Answer:  # interim
     """Run the checker over the answer text and attach sources."""
     fact_ids = {f for c in g.claims for f in c.fact_ids}
     facts = service.store.facts_by_id(fact_ids)
@@ -209,7 +223,7 @@ def finish(service, question: str, g: Grounded, doc: Document, mode: str) -> Ans
 
 
 def _strict(service, answer: Answer) -> Answer:
-    if service.settings.answer.strict and any(not f.verified for f in answer.figures):
+    if service.strict and any(not f.verified for f in answer.figures):
         n = sum(not f.verified for f in answer.figures)
         return answer.model_copy(update={
             "answer": f"（严格模式）答案含 {n} 个未能核验的数字，已隐藏。", "figures": [],

@@ -2,20 +2,26 @@
 
 The model sees candidate table facts with ids and prose passages; it must return
 `{answer, claims: [{value, unit, fact_ids, derivation}]}`. Malformed output gets one repair
-attempt; after that the caller falls back to grounded mode. The model's own claims are never
-trusted: the checker compares the answer text's figures with the cited facts.
+attempt; after that, or when the endpoint fails or the question's time budget runs out, the caller
+falls back to grounded mode with a notice naming the cause. The model's own claims are never
+trusted: the checker compares the answer text's figures with the cited facts, and only facts shown
+to the model for this document count. While streaming, only figure-free text is passed on.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from langchain_core.output_parsers import PydanticOutputParser, StrOutputParser
 from langchain_core.prompts import PromptTemplate
 from pydantic import BaseModel, Field
 
+from budgetqa.app.qa.assemble import finish
+from budgetqa.app.checker import extract_figures
 from budgetqa.app.qa.cells import Grounded, cell_fact_id, cell_unit
+from budgetqa.app.qa.llm import Deadline, Fault, first_line, call_model
 from budgetqa.app.qa.match import bare_name, rank_cells
 from budgetqa.app.models import Answer, Claim
 from budgetqa.app.qa.prompts import load
@@ -47,7 +53,7 @@ def fact_lines(doc: Document, question: str) -> tuple[str, dict]:
 
 def passage_lines(service, doc: Document, question: str) -> list[tuple[str, int | None, str]]:
     try:
-        hits = service.retriever.search(question, doc_ids=[doc.doc_id], k=service.settings.answer.top_k)
+        hits = service.retriever.search(question, doc_ids=[doc.doc_id], k=service.top_k)
     except Exception as exc:  # retrieval trouble must not block an answer from the facts
         log.warning("retrieval failed: %s", exc)
         return []
@@ -66,63 +72,149 @@ def build_prompt(service, doc: Document, question: str) -> tuple[str, dict, list
     return prompt, cells, passages
 
 
-# Transient trouble at the endpoint (timeouts, dropped connections, rate limits) is retried with backoff.
-RETRY_ON: tuple[type[BaseException], ...] = (TimeoutError, ConnectionError)
-try:  # the OpenAI client's own errors, when it is installed
-    import openai
-
-    RETRY_ON += (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError)
-except ImportError:  # pragma: no cover
-    pass
-
-
-def _call(model, prompt: str, on_token: Callable[[str], None] | None, attempts: int = 3) -> str:
-    if on_token is None:
-        chain = model.with_retry(retry_if_exception_type=RETRY_ON, stop_after_attempt=attempts,
-                                 wait_exponential_jitter=True) | StrOutputParser()
-        return chain.invoke(prompt)
-    chain = model | StrOutputParser()  # a stream already shown cannot be replayed, so it is not retried
-    parts = []
-    for chunk in chain.stream(prompt):
-        parts.append(chunk)
-        on_token(chunk)
-    return "".join(parts)
-
-
-def parse_or_repair(model, raw: str) -> ModelAnswer | None:
+def parse_or_repair(model, raw: str, call: Callable[[str], str]) -> ModelAnswer:
+    """The model's answer from its raw output, with one repair request; raises Fault("unreadable")."""
     parser = PydanticOutputParser(pydantic_object=ModelAnswer)
     try:
         return parser.parse(raw)
-    except Exception as exc:
+    except Exception as exc:  # the parser's errors vary (JSON, validation); each gets the repair
         repair = PromptTemplate.from_template(load("repair")).format(
             error=str(exc)[:500], output=raw[:4000], format_instructions=parser.get_format_instructions())
-        try:
-            return parser.parse(_call(model, repair, None))
-        except Exception as exc2:
-            log.warning("model output unparseable after repair: %s", exc2)
-            return None
+    fixed = call(repair)  # a Fault here (timeout, 429 …) is the true cause and propagates
+    try:
+        return parser.parse(fixed)
+    except Exception as exc:
+        log.warning("model output unparseable after repair: %s", exc)
+        raise Fault("unreadable", first_line(exc)) from exc
+
+
+# 「文件未提供」 and the like with no claims: the model found nothing, but the tables may still answer
+_DECLINES = re.compile(r"文件未提供|未提供|没有提供|未找到|没有找到|无法(?:回答|确定|找到|判断)|不包含|没有相关")
 
 
 def llm_answer(service, question: str, docs: list[Document],
-               on_token: Callable[[str], None] | None = None) -> Answer | None:
-    """Answer with the configured chat model; None when its output cannot be used."""
+               on_token: Callable[[str], None] | None = None) -> Answer | Fault:
+    """Answer with the configured chat model, or the `Fault` that sends the question to grounded mode.
+
+    Everything the model does for one question (answer, repair, retries) shares one time budget.
+    Fact ids count only when they were among the candidates shown for this document.
+    """
     from budgetqa.app.qa.answer import finish
 
+    cfg = service.settings.llm
+    deadline = Deadline(cfg.budget)
     doc = docs[0]
     if len(docs) > 1:  # answer from the document whose cells fit the question best
         doc = max(docs, key=lambda d: max((c.score for c in rank_cells(d, question, limit=1)), default=0))
-    prompt, cells, passages = build_prompt(service, doc, question)
+    prompt, cells, _ = build_prompt(service, doc, question)
+
+    def call(text: str, on_text: Callable[[str], None] | None = None) -> str:
+        return call_model(service.llm, text, deadline, cfg.max_retries + 1, cfg.timeout, on_text)
+
     try:
-        raw = _call(service.llm, prompt, on_token, attempts=service.settings.llm.max_retries + 1)
-    except Exception as exc:
-        log.warning("LLM call failed: %s", exc)
-        return None
-    parsed = parse_or_repair(service.llm, raw)
-    if parsed is None:
-        return None
+        raw = call(prompt, SafeStream(on_token) if on_token else None)
+        parsed = parse_or_repair(service.llm, raw, call)
+    except Fault as fault:
+        log.warning("LLM answer failed after %d attempt(s): %s", fault.attempts, fault)
+        return fault
+    if not parsed.claims and not extract_figures(parsed.answer) and _DECLINES.search(parsed.answer):
+        return Fault("declined", parsed.answer.strip()[:60])
     used = {f: cells[f] for c in parsed.claims for f in c.fact_ids if f in cells}
     g = Grounded(parsed.answer, claims=parsed.claims, cells=list(used.values()), form="llm", quotes=[])
-    answer = finish(service, question, g, doc, mode="llm")
-    if not parsed.claims and "文件未提供" in parsed.answer:
-        answer = answer.model_copy(update={"status": "not_found"})
-    return answer
+    return finish(service, question, g, doc, mode="llm", scope=set(cells))
+
+
+def fallback_notice(fault: Fault, budget: float) -> str:
+    """The notice shown above a grounded answer: why the model's answer is not the one shown."""
+    tail = "已改用基于表格的核验模式回答。"
+    tries = f"（共尝试 {fault.attempts} 次）" if fault.attempts > 1 else ""
+    if fault.cause == "timeout":
+        return f"模型服务超时：在本题 {budget:g} 秒的时间预算内没有给出完整回答{tries}，{tail}"
+    if fault.cause == "rate_limit":
+        wait = f"，要求 {fault.retry_after:g} 秒后重试" if fault.retry_after is not None else ""
+        return f"模型服务限流（HTTP 429{wait}），超出本题 {budget:g} 秒的时间预算{tries}，{tail}"
+    if fault.cause == "server_error":
+        code = f"HTTP {fault.status}" if fault.status else "5xx"
+        return f"模型服务出错（{code}）{tries}，{tail}"
+    if fault.cause == "connection":
+        why = "连接被拒绝" if fault.detail == "connection refused" else fault.detail
+        return f"无法连接模型服务（{why}）{tries}，{tail}"
+    if fault.cause == "refused_request":
+        code = f"HTTP {fault.status}：" if fault.status else ""
+        return f"模型服务拒绝了请求（{code}{fault.detail}），请检查模型名、地址和密钥；{tail}"
+    if fault.cause == "unreadable":
+        return f"模型输出无法解析（修复一次后仍不是所需的 JSON），{tail}"
+    if fault.cause == "declined":
+        return f"模型未能从所给资料中作答（「{fault.detail}」），{tail}"
+    return f"调用模型失败（{fault.detail}），{tail}"
+
+
+# ---------------------------------------------------------------- streaming without figures
+
+# Characters a figure may still grow from: held back at the end of the streamed text until the
+# next characters show whether they are a figure (共三 → 共三辆; 1,1 → 1,184.83万元; 百分 → 百分之十).
+_HOLD = set("0123456789０１２３４５６７８９.,+-−－%％ \t\n\u3000点百分之") | set("零〇一二两三四五六七八九十千万亿几数多余")
+_ANSWER_KEY = re.compile(r'"answer"\s*:\s*"')
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+class SafeStream:
+    """Streams the model's answer text only up to its first figure: nothing unchecked is shown.
+
+    Fed the raw reply so far (JSON, possibly fenced); passes on to `on_token` only the new part of
+    the answer's figure-free prefix. A retried request starts again; only what extends the text
+    already shown is passed on.
+    """
+
+    def __init__(self, on_token: Callable[[str], None]):
+        self.on_token = on_token
+        self.shown = ""
+
+    def __call__(self, raw: str) -> None:
+        safe = figure_free_prefix(partial_answer(raw))
+        if len(safe) > len(self.shown) and safe.startswith(self.shown):
+            self.on_token(safe[len(self.shown):])
+            self.shown = safe
+
+
+def partial_answer(raw: str) -> str:
+    """The value of the "answer" field in a JSON reply that may still be arriving."""
+    m = _ANSWER_KEY.search(raw)
+    if not m:
+        return ""
+    out, i = [], m.end()
+    while i < len(raw):
+        ch = raw[i]
+        if ch == '"':
+            break
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = raw[i + 1 : i + 2]
+        if nxt == "u":
+            code = raw[i + 2 : i + 6]
+            if len(code) < 4:
+                break  # the escape is still arriving
+            try:
+                out.append(chr(int(code, 16)))
+            except ValueError:
+                break
+            i += 6
+            continue
+        if not nxt:
+            break
+        out.append(_ESCAPES.get(nxt, nxt))
+        i += 2
+    return "".join(out)
+
+
+def figure_free_prefix(text: str) -> str:
+    """`text` up to its first figure, less a tail that could still become one."""
+    figures = extract_figures(text)
+    if figures:
+        text = text[: figures[0].start]
+    end = len(text)
+    while end and text[end - 1] in _HOLD:
+        end -= 1
+    return text[:end]

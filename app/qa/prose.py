@@ -129,3 +129,34 @@ def key_figure(sentence: str, question: str) -> str | None:
         if score > best_score:
             best, best_score = m, score
     return best.group(0) if best else None
+
+
+PROSE_MIN = 0.3
+_ASKS_FIGURE = re.compile(r"多少|几[个辆人项家次年成]|金额|数额|比例|占比|比重|百分")
+_WHY = re.compile(r"为什么|什么原因|原因是|为何|怎么回事")
+
+
+def prose_answer(doc: Document, question: str, department_words: str = "", unit: str | None = None,
+                 wants_figure: bool = True):
+    """The 情况说明 sentence that best states what the question asks, with the figure it asks for.
+
+    Its figure is quoted, never verified (no table cell stands behind it). None when no sentence fits,
+    or when a figure is asked for and the best sentence gives none.
+    """
+    from budgetqa.app.qa.cells import Grounded
+
+    asked = norm(question).replace(norm(department_words), "") if len(department_words) >= 3 else question
+    ranked = rank_sentences(doc, asked, limit=2, ignore=doc.department or "", unit=unit)
+    if not ranked or ranked[0].score < PROSE_MIN:
+        return None
+    top = ranked[0]
+    fig = key_figure(top.text, question)
+    if fig is None and top.next:  # 「1. …行政运行（项）。」 names the subject; its figures follow
+        top.text = top.text + top.next
+        fig = key_figure(top.text, question)
+    if fig is None and wants_figure and _ASKS_FIGURE.search(question) and not _WHY.search(question):
+        return None
+    lead = f"{fig}。" if fig else ""
+    quotes = [(s.heading, s.page, s.text) for s in ranked if s.score >= PROSE_MIN][:2]
+    body = "原文：" + "……".join(f"「{q[2]}」" for q in quotes)
+    return Grounded(lead + body, form="prose", quotes=quotes, score=top.score)

@@ -1,0 +1,519 @@
+"""The executor: one arithmetic per op over resolved cells, emitting claims that name their roles.
+
+`execute(doc, query)` resolves each operand (`resolve`), computes the op, and returns an
+`Executed`: the answer sentence, its claims (the first is the headline, the figure the question
+asks for), the cells cited, and the problems met on the way (a weak or ambiguous reference, a role
+no cell carries) that the fit check turns into ⚠. Nothing here re-reads the question's text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from budgetqa.app.models import Claim
+from budgetqa.app.qa.cells import cell_fact_id, cell_unit, describe
+from budgetqa.app.qa.match import Cell, bare_name, is_total
+from budgetqa.app.qa.query import Query, Ref
+from budgetqa.app.qa.resolve import Resolved, parent_total, resolve, role_met, same_row
+from budgetqa.ingest.classify import GENERAL_SPENDING, PERFORMANCE_KINDS, SPENDING
+from budgetqa.ingest.models import Document, Table
+from budgetqa.ingest.units import MONEY_SCALE
+
+_LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
+_OP_NAMES = {"value": "取数", "difference": "差额", "sum": "合计", "share": "占比", "rate": "执行率", "growth": "比上年",
+             "max": "最大", "min": "最小", "top": "前几位", "each": "分别", "count": "计数", "compare": "比较"}
+
+
+@dataclass
+class Executed:
+    """An op carried out: the sentence, its claims (headline first), cells, and what went wrong."""
+
+    query: Query
+    text: str = ""
+    claims: list[Claim] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    resolved: list[Resolved] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    not_found: str | None = None
+    zero: bool = False  # the asked figure is printed as 0 or empty: 为0
+
+    @property
+    def headline(self) -> Claim | None:
+        return self.claims[0] if self.claims else None
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def round_to(v: Decimal, places: int = 2) -> Decimal:
+    return v.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def amount(v: Decimal, unit: str | None) -> str:
+    return f"{v:,}{unit or ''}"
+
+
+def in_unit(value: Decimal, unit: str | None, asked: str | None) -> tuple[Decimal, str | None]:
+    """A money value restated in the asked unit (元 → 万元 / 亿元), exact to the cents of the new unit."""
+    if not asked or asked == unit or unit not in MONEY_SCALE or asked not in MONEY_SCALE:
+        return value, unit
+    converted = value * MONEY_SCALE[unit] / MONEY_SCALE[asked]
+    places = 2 if asked != "元" else 2
+    return round_to(converted, places + (4 if asked == "亿元" and abs(converted) < 1 else 0)), asked
+
+
+def said(cell: Cell, asked: str | None = None) -> str:
+    value, unit = in_unit(cell.value, cell_unit(cell), asked)
+    text = amount(value, unit)
+    if unit != cell_unit(cell):
+        text += f"（表中 {amount(cell.value, cell_unit(cell))}）"
+    return text
+
+
+_GENERIC_SEGMENTS = re.compile(r"^(合计|小计|总计|金额|预算数|决算数|\d{4}年预算数|本年|当年预算)$")
+
+
+def short(cell: Cell) -> str:
+    """The item a cell stands for in a list: its row name, or for a total row its column's item."""
+    name = bare_name(cell.row.name)
+    if name and name not in ("合计", "总计", "小计"):
+        return name
+    items = [seg for seg in cell.column.split("/") if not _GENERIC_SEGMENTS.match(seg)]
+    return items[-1] if items else cell.column
+
+
+def _said0(cell: Cell) -> str:
+    return said(cell) if cell.value is not None else "空（按 0）"
+
+
+def claim(doc: Document, cell: Cell, role: str = "value") -> Claim:
+    return Claim(value=cell.value, unit=cell_unit(cell), fact_ids=[cell_fact_id(doc, cell)], roles=[role])
+
+
+# ---------------------------------------------------------------- operands
+
+
+def _resolve_all(doc: Document, query: Query, out: Executed, want_row: bool = True) -> list[Cell] | None:
+    cells = []
+    for ref in query.operands:
+        r = resolve(doc, ref, query.ledger or doc.kind, want_row=want_row)
+        out.resolved.append(r)
+        if r.cell is None:
+            out.not_found = f"没有找到「{ref.text or ref.row or ref.concept}」对应的表格数字。"
+            return None
+        _note(out, r)
+        cells.append(r.cell)
+    return cells
+
+
+def _note(out: Executed, r: Resolved) -> None:
+    name = r.ref.text or r.ref.row or r.ref.concept or ""
+    if not r.confident:
+        out.problems.append(f"「{name}」与表中名称对应不确定（{describe(r.cell)}）")
+    if r.rival is not None:
+        out.problems.append(f"「{name}」可能指 {describe(r.cell)}，也可能指 {describe(r.rival)} {said(r.rival)}")
+    for role in r.unmet:
+        out.problems.append(f"{describe(r.cell)} 不是「{role}」口径")
+
+
+def _split_roles(ref: Ref) -> tuple[Ref, Ref] | None:
+    """One item, two measures (三公经费决算数比预算数…): the same reference with each measure role."""
+    measures = [r for r in ref.columns if r in ("预算", "决算", "年初预算", "调整预算", "全年预算", "执行数", "上年", "本年")]
+    if len(measures) < 2:
+        return None
+    rest = [r for r in ref.columns if r not in measures]
+    a = ref.model_copy(update={"columns": rest + [measures[0]]})
+    b = ref.model_copy(update={"columns": rest + [measures[1]]})
+    return a, b
+
+
+def _other_measure(doc: Document, first: Resolved, ref: Ref, query: Query, out: Executed) -> Cell | None:
+    """The second operand of 「A的决算数比预算数…」: the same item's other measure on its row when the
+    reference names the same thing with another role; else resolved on its own."""
+    a = first.ref
+    same_item = (ref.concept, ref.row, ref.code) == (a.concept, a.row, a.code) or not (ref.concept or ref.row or ref.code)
+    roles = [r for r in ref.columns if r not in a.columns]
+    if same_item and roles and first.cell is not None:
+        other = same_row(first.cell, roles[0])
+        if other is not None and other.value is not None:
+            out.resolved.append(Resolved(ref, other, True, "same-row"))
+            return other
+    if same_item and not (ref.concept or ref.row or ref.code):
+        ref = ref.model_copy(update={"concept": a.concept, "row": a.row, "code": a.code, "table_kind": a.table_kind})
+    r = resolve(doc, ref, query.ledger or doc.kind)
+    out.resolved.append(r)
+    if r.cell is None:
+        return None
+    _note(out, r)
+    return r.cell
+
+
+def _pair(doc: Document, query: Query, out: Executed) -> tuple[Cell, Cell] | None:
+    ops = list(query.operands)
+    if len(ops) == 1:
+        split = _split_roles(ops[0])
+        if split is None:
+            return None
+        ops = list(split)
+    if len(ops) < 2:
+        return None
+    first = resolve(doc, ops[0], query.ledger or doc.kind)
+    out.resolved.append(first)
+    if first.cell is None:
+        out.not_found = f"没有找到「{ops[0].text or ops[0].row or ops[0].concept}」对应的表格数字。"
+        return None
+    _note(out, first)
+    second = _other_measure(doc, first, ops[1], query, out)
+    if second is None:
+        out.not_found = f"没有找到「{ops[1].text or ops[1].row or ops[1].concept or '比较对象'}」对应的表格数字。"
+        return None
+    for c in (first.cell, second):
+        if c.value is None:  # printed empty: zero or not applicable, but no fact stands behind it
+            out.problems.append(f"{describe(c)}在表中为空，按 0 计算（空白即 0 或不适用），无法逐格核验")
+    return first.cell, second
+
+
+# ---------------------------------------------------------------- ops
+
+
+def _value(doc: Document, query: Query, out: Executed) -> None:
+    cells = _resolve_all(doc, query, out)
+    if not cells:
+        return
+    cell = cells[0]
+    if cell.value is None or cell.value == 0:
+        out.zero = True
+        out.not_found = (f"为0：{describe(cell)}在表中" + ("为空（空白即 0 或不适用）" if cell.value is None
+                                                             else f"为 {amount(cell.value, cell_unit(cell))}") + "。")
+        out.cells = [cell]
+        return
+    out.text = f"{said(cell, query.unit)}（{describe(cell)}）"
+    out.claims = [claim(doc, cell)]
+    out.cells = [cell]
+
+
+def _each(doc: Document, query: Query, out: Executed) -> None:
+    cells = _resolve_all(doc, query, out)
+    if not cells:
+        return
+    parts = []
+    for c in cells:
+        name = short(c)
+        if c.value is None:
+            parts.append(f"{name} 表中为空")
+            out.problems.append(f"{describe(c)}在表中为空，无法逐格核验")
+            continue
+        parts.append(f"{name} {said(c, query.unit)}")
+        out.claims.append(claim(doc, c))
+        out.cells.append(c)
+    out.text = "；".join(parts) + "（" + "；".join(describe(c) for c in out.cells) + "）"
+
+
+def _difference(doc: Document, query: Query, out: Executed) -> None:
+    pair = _pair(doc, query, out)
+    if pair is None:
+        out.not_found = out.not_found or "问题要求两个数相减，但只找到一个。"
+        return
+    a, b = pair
+    if cell_unit(a) != cell_unit(b) and not ({cell_unit(a), cell_unit(b)} <= MONEY_SCALE.keys()):
+        out.not_found = "两个数的单位不同，不能相减。"
+        return
+    av, bv = _v(a), _v(b)
+    if cell_unit(a) != cell_unit(b):
+        bv = bv * MONEY_SCALE[cell_unit(b)] / MONEY_SCALE[cell_unit(a)]
+    diff = av - bv
+    word = "多" if diff > 0 else ("少" if diff < 0 else "相同，差额")
+    value, unit = in_unit(abs(diff), cell_unit(a), query.unit)
+    out.text = (f"{describe(a)} 比 {describe(b)} {word} {amount(value, unit)}"
+                f"（{_said0(a)} − {_said0(b)}）")
+    out.claims = _pair_claims(doc, a, b, diff, ("minuend", "subtrahend"))
+    out.cells = [a, b]
+
+
+def _v(cell: Cell) -> Decimal:
+    return cell.value if cell.value is not None else Decimal(0)
+
+
+def _pair_claims(doc: Document, a: Cell, b: Cell, diff: Decimal, roles: tuple[str, str]) -> list[Claim]:
+    """The difference claim (headline) and its two cells; an empty cell has no fact to cite."""
+    printed = [(c, r) for c, r in zip((a, b), roles) if c.value is not None]
+    if len(printed) == 2:
+        head = Claim(value=diff, unit=cell_unit(a), fact_ids=[cell_fact_id(doc, a), cell_fact_id(doc, b)],
+                     derivation="difference", roles=list(roles))
+    else:  # 0 − x: only the printed cell is cited; the fit check has already withheld the ✓
+        head = Claim(value=diff, unit=cell_unit(a), fact_ids=[], derivation="difference", roles=[])
+    return [head] + [claim(doc, c, r) for c, r in printed]
+
+
+def _sum(doc: Document, query: Query, out: Executed) -> None:
+    cells = _resolve_all(doc, query, out)
+    if not cells:
+        return
+    if len(cells) < 2:
+        out.problems.append("问题要求合计，但只识别出一项")
+    units = {cell_unit(c) for c in cells}
+    if len(units) > 1:
+        out.not_found = "各项单位不同，不能相加。"
+        return
+    unit = units.pop()
+    total = sum((c.value or Decimal(0) for c in cells), Decimal(0))
+    value, shown_unit = in_unit(total, unit, query.unit)
+    out.text = f"合计 {amount(value, shown_unit)}（" + " + ".join(f"{describe(c)} {said(c)}" for c in cells) + "）"
+    out.claims = [Claim(value=total, unit=unit, fact_ids=[cell_fact_id(doc, c) for c in cells], derivation="sum",
+                        roles=["part"] * len(cells))] + [claim(doc, c, "part") for c in cells]
+    out.cells = cells
+
+
+def _share(doc: Document, query: Query, out: Executed) -> None:
+    if not query.operands:
+        return
+    part_r = resolve(doc, query.operands[0], query.ledger or doc.kind)
+    out.resolved.append(part_r)
+    if part_r.cell is None:
+        out.not_found = f"没有找到「{query.operands[0].text}」对应的表格数字。"
+        return
+    _note(out, part_r)
+    part = part_r.cell
+    whole = None
+    if len(query.operands) > 1:
+        wref = query.operands[1]
+        # the whole is looked for in the part's own table first (本年支出合计 beside its 基本支出)
+        scoped = resolve(doc, wref.model_copy(update={"table_kind": wref.table_kind or part.table.kind}),
+                         query.ledger or doc.kind, want_row=False)
+        r = scoped if scoped.cell is not None and scoped.confident else resolve(doc, wref, query.ledger or doc.kind,
+                                                                                  want_row=False)
+        out.resolved.append(r)
+        if r.cell is None:
+            out.not_found = f"没有找到「{wref.text}」对应的表格数字，不能计算占比。"
+            return
+        _note(out, r)
+        whole = r.cell
+    else:
+        whole = parent_total(part)
+        if whole is None:
+            out.not_found = f"找到了{describe(part)}，但找不到它所属的总数，不能计算占比。"
+            return
+    if part.value is None or not whole.value or (part.table is whole.table and part.row_index == whole.row_index
+                                                   and part.column == whole.column):
+        out.not_found = "占比的分子或分母为空或为同一个数。"
+        return
+    if cell_unit(part) != cell_unit(whole):
+        out.not_found = "分子分母单位不同。"
+        return
+    pct = round_to(part.value / whole.value * 100)
+    out.text = f"{pct}%（{describe(part)} {said(part)} ÷ {describe(whole)} {said(whole)}）"
+    fa, fb = cell_fact_id(doc, part), cell_fact_id(doc, whole)
+    out.claims = [Claim(value=pct, unit="%", fact_ids=[fa, fb], derivation="share", roles=["part", "whole"]),
+                  claim(doc, part, "part"), claim(doc, whole, "whole")]
+    out.cells = [part, whole]
+
+
+def _rate(doc: Document, query: Query, out: Executed) -> None:
+    """Execution rate of one item: actual ÷ budget of its own row (全年执行数 ÷ 全年预算数, 决算数 ÷ 预算数)."""
+    if not query.operands:
+        return
+    ref = query.operands[0]
+    budget_roles = [r for r in ref.columns if r in ("年初预算", "调整预算", "全年预算", "预算")]
+    base = ref.model_copy(update={"columns": [r for r in ref.columns if r not in budget_roles + ["执行率", "决算", "执行数"]]})
+    actual_r = resolve(doc, base.model_copy(update={"columns": base.columns + ["决算"]}), "决算")
+    if actual_r.cell is None or actual_r.unmet:
+        actual_r = resolve(doc, base, "决算")
+    out.resolved.append(actual_r)
+    if actual_r.cell is None:
+        out.not_found = f"没有找到「{ref.text}」对应的执行数。"
+        return
+    _note(out, actual_r)
+    actual = actual_r.cell
+    if not role_met("决算", actual):
+        other = same_row(actual, "决算", exclude=("预算", "执行率"))
+        if other is None:
+            out.not_found = f"{describe(actual)}所在行没有决算（执行）数，不能计算执行率。"
+            return
+        actual = other
+    budget = None
+    for role in budget_roles + ["全年预算", "调整预算", "预算"]:
+        budget = same_row(actual, role, exclude=("执行率", "决算", "执行数"))
+        if budget is not None and budget.value:
+            break
+    if budget is None or not budget.value or actual.value is None:
+        out.not_found = f"{describe(actual)}所在行没有可用的预算数，不能计算执行率。"
+        return
+    pct = round_to(actual.value / budget.value * 100)
+    out.text = f"{pct}%（{describe(actual)} {said(actual)} ÷ {budget.column.replace('/', '·')} {said(budget)}）"
+    fa, fb = cell_fact_id(doc, actual), cell_fact_id(doc, budget)
+    out.claims = [Claim(value=pct, unit="%", fact_ids=[fa, fb], derivation="execution_rate", roles=["actual", "budget"]),
+                  claim(doc, actual, "actual"), claim(doc, budget, "budget")]
+    out.cells = [actual, budget]
+    printed = next((c for c in actual.table.columns if "执行率" in c or "完成率" in c), None)
+    v = actual.row.cells.get(printed) if printed else None
+    if v is not None and abs(v - pct) <= Decimal("0.5"):  # a printed 1.00 meaning 100% is not repeated as 1%
+        cr = Cell(actual.table, actual.row_index, printed, 0, (0, 0, 0))
+        out.text += f"；表列{printed.split('/')[-1]} {v}%"
+        out.claims.append(Claim(value=v, unit="%", fact_ids=[cell_fact_id(doc, cr)], roles=["printed_rate"]))
+
+
+def _growth(doc: Document, query: Query, out: Executed) -> None:
+    """Against the prior year from a 上年 column of the same row; the prose answers otherwise."""
+    if not query.operands:
+        return
+    ref = query.operands[0]
+    now_r = resolve(doc, ref.model_copy(update={"columns": [r for r in ref.columns if r not in ("上年", "增减")]}),
+                    query.ledger or doc.kind)
+    if now_r.cell is None:
+        out.not_found = "prose"
+        return
+    prior = same_row(now_r.cell, "上年")
+    if prior is None or prior.value is None or now_r.cell.value is None:
+        out.not_found = "prose"
+        return
+    out.resolved.append(now_r)
+    _note(out, now_r)
+    now = now_r.cell
+    fa, fb = cell_fact_id(doc, now), cell_fact_id(doc, prior)
+    diff = now.value - prior.value
+    word = "增加" if diff >= 0 else "减少"
+    if query.growth_as == "percent" and prior.value:
+        pct = round_to(diff / prior.value * 100)
+        out.text = f"{word} {abs(pct)}%（{describe(now)} {said(now)}，{prior.column.replace('/', '·')} {said(prior)}）"
+        out.claims = [Claim(value=pct, unit="%", fact_ids=[fa, fb], derivation="growth", roles=["current", "prior"])]
+    else:
+        value, unit = in_unit(abs(diff), cell_unit(now), query.unit)
+        out.text = f"{word} {amount(value, unit)}（{describe(now)} {said(now)}，{prior.column.replace('/', '·')} {said(prior)}）"
+        out.claims = [Claim(value=diff, unit=cell_unit(now), fact_ids=[fa, fb], derivation="difference",
+                            roles=["current", "prior"])]
+    out.claims += [claim(doc, now, "current"), claim(doc, prior, "prior")]
+    out.cells = [now, prior]
+
+
+def _ranked_rows(doc: Document, query: Query, out: Executed) -> list[Cell] | None:
+    """The rows compared by max / min / top: the named items, else every row of a level of one table."""
+    if len(query.operands) >= 2:
+        return _resolve_all(doc, query, out)
+    ref = query.operands[0] if query.operands else Ref()
+    level = ref.level or "类"
+    table, column = _level_table(doc, ref)
+    if table is None:
+        out.not_found = "没有找到可以比较的分类表。"
+        return None
+    parent = None
+    if ref.row or ref.code or (ref.concept and ref.concept not in ("支出", "功能科目", "经济科目", "项目")):
+        anchor = resolve(doc, ref.model_copy(update={"level": None, "table_kind": table.kind}), query.ledger or doc.kind)
+        if anchor.cell is not None and anchor.cell.row.code and anchor.confident:
+            parent = anchor.cell.row.code  # 「…下面哪一项最多」: the children of the named subject
+            level = {3: "款", 5: "项"}.get(len(parent), "项")
+    digits = _LEVEL_DIGITS[level]
+    cells = []
+    for ri, row in enumerate(table.rows):
+        if is_total(row) or row.cells.get(column) is None:
+            continue
+        if parent is not None:
+            if not (row.code and row.code.startswith(parent) and len(row.code) == len(parent) + 2):
+                continue
+        elif row.code:
+            if len(row.code) != digits:
+                continue
+        elif not (digits == 3 and re.match(r"^[一二三四五六七八九十]+、", row.name.strip())):
+            continue
+        cells.append(Cell(table, ri, column, 0, (0, 0, 0)))
+    if len(cells) < 2:
+        out.not_found = f"「{table.title}」中没有可比较的{level}级科目。"
+        return None
+    return cells
+
+
+def _level_table(doc: Document, ref: Ref) -> tuple[Table | None, str | None]:
+    """The table and column a ranking runs over: the one named, else the spending table (the
+    一般公共预算 one when 财拨 / 一般公共预算 is said), in its total column."""
+    kinds = (GENERAL_SPENDING if {"财政拨款", "一般公共预算"} & set(ref.columns) else SPENDING) + GENERAL_SPENDING
+    if ref.table_kind:
+        kinds = (ref.table_kind,)
+    for kind in kinds:
+        for t in doc.tables:
+            if t.kind != kind or t.kind in PERFORMANCE_KINDS or not t.columns:
+                continue
+            roles = [r for r in ref.columns if r in ("基本支出", "项目支出", "人员经费", "公用经费")]
+            col = None
+            for c in t.columns:
+                probe = Cell(t, 0, c, 0, (0, 0, 0))
+                if roles and all(role_met(r, probe) for r in roles):
+                    col = c
+                    break
+            if col is None and not roles:
+                col = next((c for c in t.columns if re.search(r"合计|总计", c.split("/")[-1]) or c.split("/")[-1]
+                            in ("本年支出合计", "金额", "决算数", "预算数")), t.columns[0])
+            if col is not None:
+                return t, col
+    return None, None
+
+
+def _extreme(doc: Document, query: Query, out: Executed) -> None:
+    cells = _ranked_rows(doc, query, out)
+    if not cells:
+        return
+    cells = [c for c in cells if c.value is not None]
+    if not cells:
+        out.not_found = "可比较的各项在表中都为空。"
+        return
+    ordered = sorted(cells, key=lambda c: c.value, reverse=query.op != "min")
+    k = query.k or 3 if query.op == "top" else 1
+    chosen = ordered[:k]
+    word = {"max": "最多", "min": "最少"}.get(query.op, f"前{k}位")
+    lead = "、".join(f"{bare_name(c.row.name) or c.row.name}（{c.row.code}）{said(c, query.unit)}" if c.row.code else
+                     f"{bare_name(c.row.name) or c.row.name} {said(c, query.unit)}" for c in chosen)
+    others = "；".join(f"{bare_name(c.row.name)} {said(c)}" for c in ordered[k:k + 3])
+    out.text = f"{word}：{lead}（{chosen[0].table.title} · {chosen[0].column.replace('/', '·')}" + (
+        f"；其后：{others}" if others else "") + "）"
+    out.claims = [claim(doc, c, "ranked") for c in chosen] + [claim(doc, c, "ranked") for c in ordered[k:k + 3]]
+    out.cells = chosen + ordered[k:k + 3]
+
+
+def _compare(doc: Document, query: Query, out: Executed) -> None:
+    """Yes-no with the figures: is A more than B (A's 决算 more than its 预算)?"""
+    pair = _pair(doc, query, out)
+    if pair is None:
+        out.not_found = out.not_found or "问题要求比较两个数，但只找到一个。"
+        return
+    a, b = pair
+    if cell_unit(a) != cell_unit(b):
+        out.not_found = "两个数的单位不同，不能比较。"
+        return
+    diff = _v(a) - _v(b)
+    yes = diff > 0 if query.direction != "less" else diff < 0
+    rel = "多" if diff > 0 else ("少" if diff < 0 else "相等，差额")
+    out.text = (f"{'是' if yes else '否'}：{describe(a)} {_said0(a)}，比 {describe(b)} {_said0(b)} {rel} "
+                f"{amount(abs(diff), cell_unit(a))}")
+    claims = _pair_claims(doc, a, b, diff, ("minuend", "subtrahend"))
+    out.claims = claims[1:] + claims[:1]  # the yes-no answer leads with the asked item's figure
+    out.cells = [a, b]
+
+
+_OPS = {"value": _value, "each": _each, "difference": _difference, "sum": _sum, "share": _share, "rate": _rate,
+        "growth": _growth, "max": _extreme, "min": _extreme, "top": _extreme, "compare": _compare}
+
+
+def execute(doc: Document, query: Query) -> Executed:
+    """Carry out one query on one document. Ops with no table arithmetic (prose, why, count) and
+    growth without a prior-year column come back with not_found="prose" for the prose reader."""
+    out = Executed(query)
+    run = _OPS.get(query.op)
+    if run is None:
+        out.not_found = "prose"
+        return out
+    run(doc, query, out)
+    return out
+
+
+def interpretation(doc: Document, query: Query, out: Executed | None = None) -> str:
+    """One line saying how the question was read: 理解为：三公经费 · 决算数 · 差额（2024年度部门决算）."""
+    refs = []
+    for ref in query.operands:
+        words = [ref.table_number or "", ref.concept or ref.row or ref.code or ref.project or ""]
+        words += [r + ("数" if r in ("预算", "决算") else "") for r in ref.columns]
+        refs.append(" · ".join(w for w in words if w))
+    op = {"value": "", "prose": "说明中的表述", "why": "原因"}.get(query.op, _OP_NAMES.get(query.op, query.op))
+    body = "；".join(r for r in refs if r) or "（未识别出具体指标）"
+    where = f"{doc.year or ''}年度{doc.scope or '部门'}{doc.kind or ''}"
+    unit = f" · 以{query.unit}表示" if query.unit else ""
+    return f"理解为：{body}" + (f" · {op}" if op else "") + unit + f"（{where}）"

@@ -1,0 +1,135 @@
+"""Grounded mode: parse → resolve → execute → check → fit → render, straight from the parsed tables.
+
+Each part of the question's `Plan` is executed on each chosen document; its figures go through the
+figure checker and then the fit check, so a ✓ means both "printed in (or recomputed from) these
+cells" and "these are the cells the question asks about". What only the prose states is quoted
+with ⚠; what nothing states is 未找到, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from budgetqa.app.models import Answer, Citation, Figure
+from budgetqa.app.qa import fit
+from budgetqa.app.qa.assemble import checked_figures, citations_of, merge
+from budgetqa.app.qa.cells import Grounded
+from budgetqa.app.qa.execute import Executed, execute, interpretation
+from budgetqa.app.qa.prose import prose_answer
+from budgetqa.app.qa.query import Plan, Query
+from budgetqa.ingest.models import Document
+from budgetqa.ingest.store import Store
+
+NOT_FOUND = "文件未提供：在所选文件的表格和说明中没有找到能回答这个问题的数字。"
+_ACTUAL_ROLES = {"决算", "执行数"}
+
+
+@dataclass
+class Part:
+    """One part of the question answered on one document."""
+
+    query: Query
+    text: str = ""
+    figures: list[Figure] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    not_found: str | None = None
+    interpretation: str = ""
+    strength: float = 0.0  # how well the document fits the part, to choose between documents
+
+    @property
+    def status(self) -> str:
+        if self.not_found is not None:
+            return "not_found"
+        n = sum(f.verified for f in self.figures)
+        if self.figures and n == len(self.figures):
+            return "verified"
+        return "partial" if n else "unverified"
+
+
+def _outside(doc: Document, query: Query) -> str | None:
+    """Why the document cannot answer this part at all (another year; actuals asked of a budget)."""
+    if query.year and doc.year and query.year != doc.year:
+        return (f"文件未提供：本文件为{doc.year}年度{doc.scope or '部门'}{doc.kind or ''}，"
+                f"不含{query.year}年的数据。")
+    asks_actual = query.ledger == "决算" or any(_ACTUAL_ROLES & set(r.columns) for r in query.operands)
+    if doc.kind == "预算" and asks_actual and query.op not in ("rate",):
+        return "文件未提供：本文件为预算，只有预算数，没有实际支出（决算）数。"
+    if doc.kind == "预算" and query.op == "rate":
+        return "文件未提供：本文件为预算，没有执行数，不能计算执行率。"
+    return None
+
+
+def _prose(doc: Document, query: Query, reason: str | None = None) -> Part:
+    g = prose_answer(doc, query.question, query.department or "", unit=query.unit if query.unit_kind == "count" else None,
+                     wants_figure=query.op not in ("prose", "why"))
+    if g is None:
+        return Part(query, not_found=reason or NOT_FOUND, interpretation=interpretation(doc, query))
+    return Part(query, g.text, [], citations_of(g, doc), interpretation=interpretation(doc, query), strength=g.score)
+
+
+def answer_part(store: Store, doc: Document, query: Query) -> Part:
+    """One part of the question on one document, checked and fitted."""
+    outside = _outside(doc, query)
+    if outside:
+        return Part(query, not_found=outside, interpretation=interpretation(doc, query))
+    if query.op in ("prose", "why", "count"):
+        return _prose(doc, query)
+    done: Executed = execute(doc, query)
+    if done.not_found == "prose":
+        return _prose(doc, query)
+    if done.zero:
+        return Part(query, not_found=done.not_found, interpretation=interpretation(doc, query, done), strength=5.0,
+                    citations=citations_of(Grounded("", cells=done.cells), doc))
+    if done.not_found or not done.claims:
+        prose = _prose(doc, query, done.not_found)
+        return prose
+    g = Grounded(done.text, done.claims, done.cells, form=query.op)
+    figures = checked_figures(store, g, doc)
+    problems = fit.fit_problems(query, done.headline, figures, done.problems)
+    figures = fit.apply(figures, problems)
+    strength = min((r.cell.score for r in done.resolved if r.cell is not None), default=0.0)
+    return Part(query, done.text, figures, citations_of(g, doc), interpretation=interpretation(doc, query, done),
+                strength=strength + (10.0 if not problems else 0.0))
+
+
+def _answer(question: str, doc: Document, parts: list[Part], plan: Plan) -> Answer:
+    answered = [p for p in parts if p.not_found is None]
+    if not answered:
+        reason = next((p.not_found for p in parts if p.not_found), NOT_FOUND)
+        return Answer(question=question, answer=reason, status="not_found", mode="grounded",
+                      interpretation="\n".join(p.interpretation for p in parts) or None,
+                      citations=[c for p in parts for c in p.citations],
+                      queries=[q.model_dump(mode="json") for q in plan.queries])
+    texts = [p.text if p.not_found is None else p.not_found for p in parts]
+    figures = [f for p in answered for f in p.figures]
+    statuses = {p.status for p in parts}
+    if statuses == {"verified"}:
+        status = "verified"
+    elif "verified" in statuses or "partial" in statuses:
+        status = "partial"
+    else:
+        status = "unverified"
+    notices = []
+    if any(f.reason and f.reason.startswith(fit.PREFIX) for f in figures):
+        notices.append(next(f.reason for f in figures if f.reason and f.reason.startswith(fit.PREFIX)))
+    return Answer(question=question, answer="；\n".join(texts) if len(texts) > 1 else texts[0], status=status,
+                  mode="grounded", figures=figures, citations=[c for p in parts for c in p.citations],
+                  notices=notices, interpretation="\n".join(p.interpretation for p in parts),
+                  queries=[q.model_dump(mode="json") for q in plan.queries])
+
+
+def answer_document(store: Store, doc: Document, plan: Plan) -> tuple[Answer, float]:
+    parts = [answer_part(store, doc, q) for q in plan.queries]
+    strength = sum(p.strength for p in parts) / max(1, len(parts))
+    return _answer(plan.question, doc, parts, plan), strength
+
+
+def grounded(store: Store, question: str, docs: list[Document], plans: dict[str, Plan]) -> Answer:
+    """Every part on every chosen document; one answer per document when several fit."""
+    results = [(answer_document(store, d, plans[d.doc_id]), d) for d in docs]
+    found = [(a, s, d) for (a, s), d in results if a.status != "not_found"]
+    if not found:
+        return min((a for (a, _), _ in results), key=lambda a: a.answer == NOT_FOUND)
+    if len(docs) > 1 and len(found) > 1:
+        return merge([a for a, _, _ in found], [d for _, _, d in found])
+    return max(found, key=lambda x: x[1])[0]

@@ -1,0 +1,227 @@
+"""References → cells: standard concepts through the one standard-measure reader, the rest by cell ranking.
+
+A `Ref` names a figure by a concept (三公经费), a row (行政运行), a code (2010301), column roles
+(预算 / 决算 / 基本支出 / 财政拨款 …) and maybe a table. The resolver turns it into the cell that
+prints it, and says how sure it is: `confident` (the words name this cell) and `rival` (another
+cell, with another value, fits about as well: the reference is ambiguous and no ✓ may follow).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from budgetqa.app import measures
+from budgetqa.app.qa.cells import confident
+from budgetqa.app.qa.match import KIND_PRIOR, Cell, bare_name, is_total, norm, rank_cells
+from budgetqa.app.qa.query import ColumnRole, Ref
+from budgetqa.ingest.classify import FISCAL_OVERVIEW, GENERAL_SPENDING, SANGONG
+from budgetqa.ingest.models import Document, Table
+
+# Header words that print a column role. A role is met when the column path, the row name or the
+# table (for fund roles) carries one of its words, and none of the words of the roles it excludes.
+ROLE_WORDS: dict[str, tuple[str, ...]] = {
+    "预算": ("预算",), "决算": ("决算", "执行数", "实际"), "年初预算": ("年初预算", "年初"),
+    "调整预算": ("调整预算", "调整后"), "全年预算": ("全年预算",), "执行数": ("执行数", "决算", "实际"),
+    "执行率": ("执行率", "完成率"), "基本支出": ("基本支出",), "项目支出": ("项目支出",),
+    "人员经费": ("人员经费", "人员"), "公用经费": ("公用经费", "公用"), "财政拨款": ("财政拨款",),
+    "一般公共预算": ("一般公共预算",), "政府性基金": ("政府性基金",), "国有资本经营": ("国有资本经营",),
+    "上年": ("上年",), "本年": ("本年", "当年"), "合计": ("合计", "小计", "总计"), "增减": ("增减", "增长", "比上年"),
+    "得分": ("得分", "分值"), "权重": ("权重",), "指标值": ("指标值",), "实际完成值": ("实际完成值", "完成值"),
+}
+_EXCLUDES: dict[str, tuple[str, ...]] = {"预算": ("决算", "执行数"), "决算": (), "上年": (), "本年": ("上年",)}
+# Fund roles are met by the table itself: a 财政拨款 table prints only 财政拨款 money.
+_FUND_TABLES: dict[str, tuple[str, ...]] = {
+    "财政拨款": FISCAL_OVERVIEW + GENERAL_SPENDING + SANGONG + (
+        "一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表"),
+    "一般公共预算": GENERAL_SPENDING + ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表"),
+}
+# Standard concepts the measure reader knows, by the lexicon's concept id (normal form, see `_key`).
+_MEASURE_OF = {
+    "收入总计": "收入总计", "本年收入合计": "本年收入合计", "财政拨款收入": "财政拨款收入",
+    "一般公共预算财政拨款收入": "一般公共预算财政拨款收入", "事业收入": "事业收入", "其他收入": "其他收入",
+    "年初结转和结余": "年初结转和结余", "本年支出合计": "本年支出合计", "基本支出": "基本支出", "项目支出": "项目支出",
+    "人员经费": "人员经费", "公用经费": "公用经费", "年末结转和结余": "年末结转和结余", "机关运行经费": "机关运行经费",
+    "政府采购": "政府采购",
+}
+_SANGONG_MEASURE = {"三公经费": "三公经费", "因公出国境费": "因公出国(境)费", "公务用车购置费": "公务用车购置费",
+                    "公务用车运行维护费": "公务用车运行维护费", "公务接待费": "公务接待费"}
+# How close (in rank score) a cell with another value must come to make a reference ambiguous.
+RIVAL_MARGIN = 0.35
+
+
+@dataclass
+class Resolved:
+    """What a reference resolved to: the chosen cell, how, and whether another cell rivals it."""
+
+    ref: Ref
+    cell: Cell | None
+    confident: bool = False
+    via: str = "rank"  # measure / code / rank
+    rival: Cell | None = None
+    unmet: list[str] = field(default_factory=list)  # roles the cell does not carry
+
+    @property
+    def ok(self) -> bool:
+        return self.cell is not None and self.confident and self.rival is None and not self.unmet
+
+
+def _key(name: str | None) -> str:
+    return re.sub(r"[（()）“”\"\s]", "", name or "")
+
+
+def role_met(role: str, cell: Cell) -> bool:
+    """Does the cell print the role: in its column path, its row name, or (fund roles) its table?"""
+    words = ROLE_WORDS.get(role, (role,))
+    column = cell.column
+    where = column + "|" + cell.row.name
+    if role in _FUND_TABLES and cell.table.kind in _FUND_TABLES[role]:
+        return True
+    if role in ("财政拨款", "一般公共预算") and role in cell.table.title:
+        return True
+    if not any(w in where for w in words):
+        return False
+    return not any(x in column for x in _EXCLUDES.get(role, ()))
+
+
+def ref_text(ref: Ref) -> str:
+    """The words the cell ranking reads for a reference: table, row (or concept), column roles."""
+    parts = [ref.table_kind or "", ref.table_number or "", ref.project or "", ref.code or "",
+             ref.row or ref.concept or ""]
+    parts += [r for r in ref.columns if r not in ("合计",) or not (ref.row or ref.concept)]
+    return "".join(p for p in parts if p)
+
+
+def _by_measure(doc: Document, ref: Ref, ledger: str | None) -> Cell | None:
+    """A standard concept through the standard-measure reader (the figure the compare tab shows)."""
+    if ref.table_kind or ref.table_number or ref.code or ref.row:
+        return None  # a named table or row is the question's own choice
+    key = _key(ref.concept)
+    fund = [r for r in ref.columns if r in ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")]
+    if key in _SANGONG_MEASURE:
+        label = "预算数" if "预算" in ref.columns and "决算" not in ref.columns else (
+            "决算数" if "决算" in ref.columns or ledger == "决算" else "预算数")
+        rules = measures.RULES.get(f"{_SANGONG_MEASURE[key]}_{label}")
+    elif key in _MEASURE_OF and not fund and not set(ref.columns) - {"合计", "本年", "决算", "预算"}:
+        rules = measures.RULES.get(_MEASURE_OF[key])
+    else:
+        return None
+    if not rules:
+        return None
+    at = measures.locate(doc, rules)
+    if at is None:
+        return None
+    return Cell(at.table, at.row_index, at.column, 10.0, (1.0, 1.0, 1.0), True)
+
+
+def _scope(doc: Document, ref: Ref) -> list[Table] | None:
+    """Tables a reference confines itself to: a table named by number, or by kind."""
+    if ref.table_number:
+        n = norm(ref.table_number)
+        named = [t for t in doc.tables if t.number and norm(t.number) == n]
+        if named:
+            return named
+    if ref.table_kind:
+        named = [t for t in doc.tables if t.kind == ref.table_kind]
+        if named:
+            return named
+    return None
+
+
+def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool = True) -> Resolved:
+    """The cell a reference names, with the confidence and ambiguity the fit check needs."""
+    cell = _by_measure(doc, ref, ledger)
+    if cell is not None:
+        unmet = [r for r in ref.columns if r not in ("合计", "本年") and not role_met(r, cell)
+                 and not (r in ("预算", "决算") and cell.table.kind in SANGONG)]
+        return Resolved(ref, cell, True, "measure", None, unmet)
+    text = ref_text(ref)
+    if not norm(text):
+        return Resolved(ref, None)
+    scope = _scope(doc, ref)
+    ranked = rank_cells(doc, text, tables=scope, want_row=want_row, limit=40, include_empty=True)
+    if ref.code:
+        coded = [c for c in ranked if c.row.code == ref.code]
+        ranked = coded or ranked
+    roles = [r for r in ref.columns if r not in ("合计", "本年")]
+    fitting = [c for c in ranked if all(role_met(r, c) for r in roles)]
+    pool = fitting or ranked
+    if not pool:
+        return Resolved(ref, None)
+    best = next((c for c in pool if confident(c)), pool[0])
+    unmet = [r for r in roles if not role_met(r, best)]
+    rival = _rival(best, pool)
+    return Resolved(ref, best, confident(best) or (ref.code is not None and best.row.code == ref.code),
+                    "code" if ref.code and best.row.code == ref.code else "rank", rival, unmet)
+
+
+def _rival(best: Cell, pool: list[Cell]) -> Cell | None:
+    """Another confident cell with another value that scores about as well and has the same standing.
+
+    The general tables' small prior (KIND_PRIOR) is a deliberate reading — a question that says no
+    fund means all funds — so a cell of a table ranked below by that prior is no rival.
+    """
+    if best.value is None:
+        return None
+    for c in pool:
+        if c is best or c.value is None or c.value == best.value:
+            continue
+        if best.score - c.score > RIVAL_MARGIN:
+            break
+        if not confident(c) or KIND_PRIOR.get(c.table.kind, 0.0) < KIND_PRIOR.get(best.table.kind, 0.0):
+            continue
+        if c.table is best.table and c.row_index == best.row_index and c.column == best.column:
+            continue
+        return c
+    return None
+
+
+def parent_total(cell: Cell) -> Cell | None:
+    """The whole a cell is part of: its parent code's row, else the table's total row, same column;
+    in a one-row table (三公), the total column of the same group."""
+    t, row = cell.table, cell.row
+    if row.code and len(row.code) > 3:
+        for ri, r in enumerate(t.rows):
+            if r.code and row.code.startswith(r.code) and len(r.code) == len(row.code) - 2:
+                if r.cells.get(cell.column) is not None:
+                    return Cell(t, ri, cell.column, 0, (0, 0, 0))
+    for ri, r in enumerate(t.rows):
+        if is_total(r) and r.cells.get(cell.column) is not None and ri != cell.row_index:
+            return Cell(t, ri, cell.column, 0, (0, 0, 0))
+    if not is_total(row) and bare_name(row.name):
+        return None
+    # a column of the total row: its whole is the row's total column (基本支出 → 本年支出合计 / 合计)
+    for c in t.columns:
+        last = c.split("/")[-1]
+        if c != cell.column and re.search(r"合计|小计|总计", last) and row.cells.get(c) is not None:
+            if "/" not in c or c.split("/")[0] == cell.column.split("/")[0] or "/" not in cell.column:
+                return Cell(t, cell.row_index, c, 0, (0, 0, 0))
+    first = t.columns[0]
+    if first != cell.column and row.cells.get(first) is not None:
+        return Cell(t, cell.row_index, first, 0, (0, 0, 0))
+    return None
+
+
+_MEASURE_WORDS = re.compile(r"预算|决算|执行|年初|全年|调整|实际|本年|上年|\d{4}年")
+
+
+def item_of(column: str) -> tuple[str, ...]:
+    """A column path without its measure segments: 预算数/因公出国（境）费 → (因公出国（境）费,)."""
+    return tuple(seg for seg in column.split("/") if not _MEASURE_WORDS.search(seg))
+
+
+def same_row(cell: Cell, role: ColumnRole | str, exclude: tuple[str, ...] = ()) -> Cell | None:
+    """The same item's other measure: the column of the cell's row that prints `role` and names the
+    same item (决算数/公务接待费 → 预算数/公务接待费, never 预算数/合计)."""
+    item = item_of(cell.column)
+    found = []
+    for c in cell.table.columns:
+        if c == cell.column or any(x in c for x in exclude):
+            continue
+        probe = Cell(cell.table, cell.row_index, c, 0, (0, 0, 0))
+        if role_met(role, probe):
+            found.append(probe)
+    same = [c for c in found if item_of(c.column) == item]
+    if same:
+        return same[0]
+    return found[0] if found and not item else None
