@@ -72,6 +72,7 @@ def table_facts(doc_id: str, table: Table) -> Iterator[Fact]:
                 unit=row.units.get(column) or column_unit(column, table.unit),
                 page=row.page,
                 line=row.line,
+                bbox=tuple(row.boxes[column]) if column in row.boxes else None,
                 fact_id=fact_id(doc_id, table, ri, col_pos.get(column, -1)),
             )
 

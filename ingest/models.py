@@ -34,6 +34,8 @@ class RawTable:
     heading: str | None = None  # the document heading the table sits under (e.g. 三、支出决算表)
     header_rows: int | None = None  # leading header rows, when the reader knows them (PDF geometry)
     row_lines: list[int] = field(default_factory=list)  # 1-based source line per row (text readers)
+    # per row, per cell: (x0, top, x1, bottom) in PDF points on the row's page (PDF readers)
+    row_boxes: list[list[tuple[float, float, float, float] | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Row:
     texts: dict[str, str] = field(default_factory=dict)  # non-numeric cells (绩效指标值 etc.)
     units: dict[str, str] = field(default_factory=dict)  # a cell's own unit when it printed one (103人, 280期)
     line: int | None = None  # 1-based source line (text conversions have no pages)
+    # a value cell's box on the page: column path → [x0, top, x1, bottom] in PDF points (PDFs only)
+    boxes: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +120,7 @@ class Fact:
     page: int | None
     fact_id: str = ""
     line: int | None = None  # source line, for text conversions (they have no pages)
+    bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom in PDF points on `page`
 
     def citation(self) -> dict:
         return {
@@ -125,4 +130,5 @@ class Fact:
             "table": self.table_title,
             "row": f"{self.row_code} {self.row_name}".strip() if self.row_code else self.row_name,
             "column": self.column,
+            "bbox": list(self.bbox) if self.bbox else None,
         }

@@ -17,6 +17,7 @@ from budgetqa.ingest.models import Document, Paragraph, RawTable
 from budgetqa.ingest.tables import build_tables
 from budgetqa.ingest.pdf_layout import (
     PAGE_NUMBER,
+    Box,
     Line,
     align_columns,
     count_header_rows,
@@ -31,12 +32,14 @@ from budgetqa.ingest.pdf_layout import (
     is_title_line,
     join_broken,
     norm_cell,
+    remap_boxes,
     remap_row,
     split_level_row,
     split_number,
     text_columns,
     title_part,
     unit_of,
+    words_to_boxes,
     words_to_cells,
     words_to_lines,
 )
@@ -56,6 +59,7 @@ class PageTable:
     col_lefts: list[float]
     col_rights: list[float]
     ruled: bool = True
+    boxes: list[list[Box | None]] = field(default_factory=list)  # per row, per cell
 
 
 @dataclass
@@ -167,14 +171,15 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
             bbox = t.bbox
         if not texts or max(len(r) for r in texts) < 2:
             continue  # a framed paragraph or table of contents, not a grid
-        rows = split_level_row(blank_merged(texts))
+        boxes = [[tuple(b) if b is not None else None for b in r] for r in boxes]
+        rows = split_level_row(blank_merged(texts), boxes)
         lefts = sorted({round(b[0], 2) for r in boxes for b in r if b is not None})
         rights = lefts[1:] + [bbox[2]]
         if len(lefts) != len(rows[0]):  # geometry we cannot trust: spread evenly
             step = (bbox[2] - bbox[0]) / len(rows[0])
             lefts = [bbox[0] + i * step for i in range(len(rows[0]))]
             rights = lefts[1:] + [bbox[2]]
-        pt = PageTable(number, bbox, rows, count_header_rows(rows), lefts, rights)
+        pt = PageTable(number, bbox, rows, count_header_rows(rows), lefts, rights, boxes=boxes)
         for ln in lines:
             mid = (ln.top + ln.bottom) / 2
             if bbox[1] <= mid <= bbox[3] and ln.x1 > bbox[0] and ln.x0 < bbox[2]:
@@ -207,11 +212,12 @@ def _text_tables(lines: list[Line], number: int) -> list[PageTable]:
             i = j
             continue
         rows = [words_to_cells(ln.words, lefts, rights) for ln in header + data]
+        boxes = [words_to_boxes(ln.words, lefts, rights) for ln in header + data]
         for ln in header + data:
             ln.used = True
         top = (header or data)[0].top - 0.5
         bbox = (min(ln.x0 for ln in data), top, max(ln.x1 for ln in data), data[-1].bottom)
-        out.append(PageTable(number, bbox, rows, len(header), lefts, rights, ruled=False))
+        out.append(PageTable(number, bbox, rows, len(header), lefts, rights, ruled=False, boxes=boxes))
         i = j
     return out
 
@@ -293,9 +299,11 @@ class _Assembler:
                                  if is_bare_number(t)), None)
         rows = list(pt.rows)
         pages = [pt.page] * len(rows)
-        rows, pages = self._recover_below(pt, below, rows, pages, pt.col_lefts, pt.col_rights, None)
+        boxes = list(pt.boxes)
+        rows, pages, boxes = self._recover_below(pt, below, rows, pages, boxes)
         raw = RawTable(title=title, rows=rows, row_pages=pages, raw_lines=["\t".join(r) for r in rows],
-                       number=number, unit_line=unit, context=ctx_text, header_rows=pt.header_rows)
+                       number=number, unit_line=unit, context=ctx_text, header_rows=pt.header_rows,
+                       row_boxes=boxes)
         self.raws.append(raw)
         header_cells = {c for r in rows[:pt.header_rows] for c in r if c}
         self.open = _Open(raw, pt.header_rows, pt.col_lefts, pt.col_rights, pt.page, header_cells)
@@ -306,26 +314,32 @@ class _Assembler:
         width = len(prev.col_lefts)
         rows: list[list[str]] = []
         pages: list[int] = []
+        boxes: list[list[Box | None]] = []
         # Rows above the ruled grid: extract_tables drops a continuation page's first row when its
         # top rule is missing; the text layer still has it.
-        above = []
+        above, above_boxes = [], []
         for ln in region:
             cells = _row_cells(ln, pt.col_lefts, pt.col_rights)
             if cells is not None:
                 above.append(cells)
+                above_boxes.append(words_to_boxes(ln.words, pt.col_lefts, pt.col_rights))
                 ln.used = True
         dropping = True
-        for r in above + pt.rows:
+        for r, b in zip(above + pt.rows, above_boxes + pt.boxes):
             # A repeated header: every label already in the first page's header rows.
             if dropping and not any(r) or dropping and all(c in prev.header_cells for c in r if c):
                 continue
             dropping = False
             rows.append(r)
             pages.append(pt.page)
-        rows, pages = self._recover_below(pt, below, rows, pages, pt.col_lefts, pt.col_rights, None)
-        rows = [remap_row(r, mapping, width) if len(r) != width or mapping != list(range(width)) else r for r in rows]
+            boxes.append(b)
+        rows, pages, boxes = self._recover_below(pt, below, rows, pages, boxes)
+        if any(len(r) != width for r in rows) or mapping != list(range(width)):
+            rows = [remap_row(r, mapping, width) for r in rows]
+            boxes = [remap_boxes(b, mapping, width) for b in boxes]
         prev.raw.rows.extend(rows)
         prev.raw.row_pages.extend(pages)
+        prev.raw.row_boxes.extend(boxes)
         prev.raw.raw_lines.extend("\t".join(r) for r in rows)
         prev.last_page = pt.page
 
@@ -342,6 +356,7 @@ class _Assembler:
                 break
             if not all(c in prev.header_cells for c in cells if c):  # a repeated header is no row
                 rows.append(cells)
+                prev.raw.row_boxes.append(words_to_boxes(ln.words, prev.col_lefts, prev.col_rights))
             ln.used = True
         if rows:
             prev.raw.rows.extend(rows)
@@ -350,15 +365,16 @@ class _Assembler:
             prev.last_page = number
 
     @staticmethod
-    def _recover_below(pt: PageTable, below: list[Line], rows, pages, lefts, rights, _):
+    def _recover_below(pt: PageTable, below: list[Line], rows, pages, boxes):
         """Data lines right under the grid (its bottom rule missing) are rows too."""
         for ln in below:
             if not is_data_line(ln) or len(ln.words) < 2:
                 break
-            rows = rows + [words_to_cells(ln.words, lefts, rights)]
+            rows = rows + [words_to_cells(ln.words, pt.col_lefts, pt.col_rights)]
             pages = pages + [pt.page]
+            boxes = boxes + [words_to_boxes(ln.words, pt.col_lefts, pt.col_rights)]
             ln.used = True
-        return rows, pages
+        return rows, pages, boxes
 
     # -- prose
 

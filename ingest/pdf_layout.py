@@ -150,7 +150,7 @@ def count_header_rows(rows: list[list[str | None]]) -> int:
 _LEVELS = ("类", "款", "项")
 
 
-def split_level_row(rows: list[list[str]]) -> list[list[str]]:
+def split_level_row(rows: list[list[str]], boxes: list | None = None) -> list[list[str]]:
     """Split a row that starts with the 类/款/项 labels and also carries the 合计 figures.
 
     Some templates draw no rule between the last header row (类 款 项) and the 合计 row, so
@@ -163,6 +163,8 @@ def split_level_row(rows: list[list[str]]) -> list[list[str]]:
         if k >= 2 and any(is_amount_cell(c) for c in row[k:]):
             header = list(row[:k]) + [""] * (len(row) - k)
             data = [""] * k + list(row[k:])
+            if boxes is not None:  # both halves sit in the one printed row
+                boxes.insert(i, boxes[i])
             return rows[:i] + [header, data] + rows[i + 1:]
     return rows
 
@@ -201,16 +203,44 @@ def remap_row(row: list[str], mapping: list[int], width: int) -> list[str]:
     return out
 
 
-def words_to_cells(words: list[dict], col_lefts: list[float], col_rights: list[float]) -> list[str]:
-    """Place a text line's words into columns by their centre x (for rows the ruling missed)."""
-    cells: list[list[str]] = [[] for _ in col_lefts]
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
+
+
+def _by_column(words: list[dict], col_lefts: list[float], col_rights: list[float]) -> list[list[dict]]:
+    """A text line's words per column, by their centre x."""
+    cols: list[list[dict]] = [[] for _ in col_lefts]
     for w in sorted(words, key=lambda w: w["x0"]):
         cx = (w["x0"] + w["x1"]) / 2
         j = next((i for i, (l, r) in enumerate(zip(col_lefts, col_rights)) if l <= cx < r), None)
         if j is None:
             j = min(range(len(col_lefts)), key=lambda i: min(abs(cx - col_lefts[i]), abs(cx - col_rights[i])))
-        cells[j].append(w["text"])
-    return [norm_cell(" ".join(c)) for c in cells]
+        cols[j].append(w)
+    return cols
+
+
+def words_to_cells(words: list[dict], col_lefts: list[float], col_rights: list[float]) -> list[str]:
+    """Place a text line's words into columns by their centre x (for rows the ruling missed)."""
+    return [norm_cell(" ".join(w["text"] for w in c)) for c in _by_column(words, col_lefts, col_rights)]
+
+
+def words_to_boxes(words: list[dict], col_lefts: list[float], col_rights: list[float]) -> list[Box | None]:
+    """The box each cell's words cover, column by column as `words_to_cells` places them."""
+    return [union_box([(w["x0"], w["top"], w["x1"], w["bottom"]) for w in c]) for c in _by_column(words, col_lefts, col_rights)]
+
+
+def union_box(boxes: list[Box | None]) -> Box | None:
+    boxes = [b for b in boxes if b is not None]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def remap_boxes(boxes: list[Box | None], mapping: list[int], width: int) -> list[Box | None]:
+    """`remap_row` for a row's cell boxes: boxes landing in one column are joined."""
+    out: list[list[Box | None]] = [[] for _ in range(width)]
+    for box, j in zip(boxes, mapping):
+        out[j].append(box)
+    return [union_box(b) for b in out]
 
 
 def _merge_spans(spans: list[list[float]]) -> list[list[float]]:
@@ -289,10 +319,13 @@ def caption_rows(rows: list[list[str]]) -> int:
     n = 0
     for row in rows:
         cells = [c for c in row if c]
-        if not cells or len(cells) > 2:
+        if not cells or len(cells) > 4:
             break
         parts = [p for c in cells for p in c.split("\n") if p.strip()]
-        if not all(is_title_line(title_part(p)) or is_context_line(p) for p in parts):
+        # Each line a caption line, or the row read as one line: 部门： │ 江苏省人民检察院 │ 单位：万元.
+        if not all(is_title_line(title_part(p)) or is_context_line(p) for p in parts) and not (
+            _CONTEXT_RE.match("".join(parts).replace(" ", "")) and not any(is_amount_cell(p) for p in parts)
+        ):
             break
         n += 1
     return n

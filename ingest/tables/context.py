@@ -24,6 +24,11 @@ class BuildContext:
         line = r.row_lines[i] if i < len(r.row_lines) else None
         return page, raw, line
 
+    def boxes(self, i: int) -> list:
+        """Row i's cell boxes on its page (x0, top, x1, bottom), [] when the reader has none."""
+        boxes = self.raw.row_boxes
+        return boxes[i] if i < len(boxes) else []
+
     def table(self, columns: list[str], rows: list[Row], side: str | None = None, title: str | None = None) -> Table:
         base = title or squeeze(self.raw.title)
         pages = sorted({p for p in self.raw.row_pages if p is not None})

@@ -219,17 +219,21 @@ def _code_and_name(cells: list[str], roles_code: list[int], roles_name: list[int
 
 def make_row(cells: list[str], code_cols: list[int], name_cols: list[int], value_cols: list[int],
              paths: list[str], page: int | None, raw: str, line: int | None,
-             completer: CodeCompleter | None = None) -> Row | None:
+             completer: CodeCompleter | None = None, boxes: list | None = None) -> Row | None:
     code, name, texts = _code_and_name(cells, code_cols, name_cols, paths, completer)
     values: dict[str, Decimal | None] = {}
+    cell_boxes: dict[str, list[float]] = {}
     for c in value_cols:
         number, text = parse_cell(cells[c])
         values[paths[c]] = number
         if text is not None:
             texts[paths[c]] = text
+        if number is not None and boxes and c < len(boxes) and boxes[c] is not None:
+            cell_boxes[paths[c]] = [round(float(x), 2) for x in boxes[c]]
     if not name and code is None and all(v is None for v in values.values()) and not texts:
         return None
-    return Row(name=name, cells=values, code=code, level=level_of(code), page=page, raw=raw, texts=texts, line=line)
+    return Row(name=name, cells=values, code=code, level=level_of(code), page=page, raw=raw, texts=texts, line=line,
+               boxes=cell_boxes)
 
 
 def _value_paths(paths: list[str], value_cols: list[int], strip_side: bool = False) -> list[str]:
@@ -285,7 +289,7 @@ def _group_rows(ctx: BuildContext, body: list[list[str]], n_head: int, groups: l
     for i, cells in enumerate(body):
         page, raw, line = ctx.provenance(n_head + i)
         if any(_TOTAL.match(c) or c.endswith("合计") for c in cells if c and not is_amount_cell(c)):
-            footers.extend(_footer_rows(cells, value_label, page, raw, line))
+            footers.extend(_footer_rows(cells, value_label, page, raw, line, ctx.boxes(n_head + i)))
             continue
         for rows, g, completer in zip(per_group, groups, completers):
             g_code = [c for c in g if c in roles.code]
@@ -293,21 +297,23 @@ def _group_rows(ctx: BuildContext, body: list[list[str]], n_head: int, groups: l
             g_value = [c for c in g if c in roles.value]
             local_paths = {c: value_label for c in g_value}
             p = [local_paths.get(c, paths[c]) for c in range(len(paths))]
-            row = make_row(cells, g_code, g_name, g_value[:1], p, page, raw, line, completer)
+            row = make_row(cells, g_code, g_name, g_value[:1], p, page, raw, line, completer, ctx.boxes(n_head + i))
             if row is not None and (row.name or row.code):
                 rows.append(row)
     return [value_label], [r for rows in per_group for r in rows] + footers
 
 
-def _footer_rows(cells: list[str], label: str, page, raw, line) -> list[Row]:
+def _footer_rows(cells: list[str], label: str, page, raw, line, boxes: list) -> list[Row]:
     """人员经费合计 ││ 1,313.37 │ 公用经费合计 │…│ 103.28: each total takes the next amount."""
     out: list[Row] = []
     current: Row | None = None
-    for c in cells:
+    for k, c in enumerate(cells):
         if not c:
             continue
         if is_amount_cell(c) and current is not None and current.cells.get(label) is None:
             current.cells[label] = parse_cell(c)[0]
+            if k < len(boxes) and boxes[k] is not None:
+                current.boxes[label] = [round(float(x), 2) for x in boxes[k]]
         elif not is_amount_cell(c):
             current = Row(name=c, cells={label: None}, page=page, raw=raw, line=line)
             out.append(current)
@@ -346,7 +352,7 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
             page, raw_line, line = ctx.provenance(n_head + i)
             row = make_row(
                 cells, [c for c in cols if c in roles.code], [c for c in cols if c in roles.name],
-                value_cols, p, page, raw_line, line, completer,
+                value_cols, p, page, raw_line, line, completer, ctx.boxes(n_head + i),
             )
             if row is not None and _is_repeated_header(row):
                 continue
