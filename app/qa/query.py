@@ -26,6 +26,7 @@ Op = Literal[
     "compare",     # yes-no with the figures: 决算数是否超过预算数
     "prose",       # a statement only the 情况说明 gives (what / which / 主要用于)
     "why",         # the reason the prose gives: 为什么增加
+    "audit",       # a consistency check of the whole document: 这份决算有没有前后不一致
 ]
 
 UnitKind = Literal["money", "percent", "count", "score", "text"]
@@ -38,7 +39,8 @@ ColumnRole = Literal[
     "上年", "本年", "合计", "增减", "得分", "权重", "指标值", "实际完成值",
 ]
 
-Level = Literal["类", "款", "项"]
+# 类 / 款 / 项 of function subjects; 项目 (绩效 projects), 经济科目 (301 …), 单位 (预算单位 rows of 收入总表)
+Level = Literal["类", "款", "项", "项目", "经济科目", "单位"]
 
 
 class Ref(BaseModel):
@@ -79,6 +81,10 @@ class Query(BaseModel):
     language: Literal["zh", "en"] = "zh"
     consumed: list[str] = Field(default_factory=list)  # question spans the plan accounts for
     leftover: list[str] = Field(default_factory=list)  # content words nothing in the plan accounts for
+    scope: Ref | None = None         # the row or total the operands sit under (公用经费里…最多的前三项; 占…的 whole's frame)
+    threshold: float | None = None   # 超过一百万: the figure a compare / count is against, in `threshold_unit`
+    threshold_unit: str | None = None
+    given: list[str] = Field(default_factory=list)  # amounts the question itself states (预算6.46万，实际花了多少)
 
 
 class Plan(BaseModel):
