@@ -19,6 +19,7 @@ class Citation(BaseModel):
     row: str | None = None
     column: str | None = None
     text: str = ""
+    bbox: list[float] | None = None  # the cited cell's box on `page`: x0, top, x1, bottom in PDF points
 
 
 class Claim(BaseModel):

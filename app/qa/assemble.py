@@ -17,7 +17,7 @@ def citations_of(g: Grounded, doc: Document) -> list[Citation]:
     out = [
         Citation(doc=doc.file, page=c.row.page, line=c.row.line, table=c.table.title,
                  row=(f"{c.row.code} " if c.row.code else "") + bare_name(c.row.name), column=c.column,
-                 text=f"{c.value}")
+                 text=f"{c.value}", bbox=c.row.boxes.get(c.column))
         for c in g.cells
     ]
     return out + [Citation(doc=doc.file, page=page, table=heading or None, text=text) for heading, page, text in g.quotes]
