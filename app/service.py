@@ -162,7 +162,7 @@ class Service:
 
         a = self.settings.answer
         parts = QAParts(store=self.store, retriever=self._retriever_or_none(), llm=self.llm, strict=a.strict,
-                        top_k=a.top_k, max_retries=self.settings.llm.max_retries)
+                        top_k=a.top_k, max_retries=self.settings.llm.max_retries, settings=self.settings)
         return answer_question(parts, question, doc_ids=doc_ids, on_token=on_token, previous=previous)
 
     def _retriever_or_none(self):

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     max_upload_mb: int = Field(50, description="Largest file the web page accepts")
+    max_pages: int = Field(1000, description="Longest PDF ingested, in pages (memory grows with pages); 0 = no limit")
     auth: str | None = Field(None, description="user:password required by the web page, if set")
 
     @property

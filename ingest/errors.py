@@ -35,3 +35,11 @@ class NotABudgetDocument(IngestError):
 
 class UnsupportedFile(IngestError):
     pass
+
+
+class NotARegularFile(UnsupportedFile):
+    """A FIFO, device or socket: reading it could block forever, so it is refused before opening."""
+
+
+class TooManyPages(IngestError):
+    pass

@@ -1,11 +1,15 @@
 """The fact store: documents, tables and facts in one embedded SQLite database.
 
 A document is keyed by its content hash, so ingesting it again changes nothing; one document is
-written in one transaction, so a failure leaves nothing half-written.
+written in one transaction, so a failure leaves nothing half-written. A second key, the
+document's identity (its table figures, with department, year and kind agreeing), catches the same document in
+other bytes (GBK vs UTF-8, CRLF, the text and its PDF): such a copy is recorded in `copies`,
+pointing at the stored document, and never stored twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -64,7 +68,49 @@ CREATE TABLE IF NOT EXISTS facts (
     bbox TEXT
 );
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id, table_kind);
+CREATE TABLE IF NOT EXISTS copies (
+    sha256 TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    file TEXT NOT NULL,
+    added_at TEXT DEFAULT (datetime('now'))
+);
 """
+
+# An identity needs enough figures to be one: two near-empty documents of one department and year
+# (a cover letter, a notice) must not be taken for copies of each other.
+MIN_IDENTITY_FIGURES = 10
+
+
+def document_identity(doc: Document, facts: list[Fact]) -> str | None:
+    """Fingerprint of the standard tables' figures; None when too few figures to tell documents apart.
+
+    Figures only, by table kind, side, row code and value: a PDF and its text conversion agree on
+    these while titles, names broken at column edges and page numbers differ, and a PDF without
+    a cover may not name its department. `_write` also requires department, year and kind to
+    agree wherever both documents state them.
+    """
+    figures = sorted(
+        (f.table_kind, f.side or "", f.row_code or "", format(f.value.normalize(), "f"))
+        for f in facts
+        if f.table_kind != "other" and f.value != 0
+    )
+    if len(figures) < MIN_IDENTITY_FIGURES:
+        return None
+    return hashlib.sha256(json.dumps(figures, ensure_ascii=False).encode()).hexdigest()
+
+
+def _compatible(a, b) -> bool:
+    return a is None or b is None or a == b
+
+
+@dataclass
+class Stored:
+    """What `Store.put` did: `doc_id` is the stored document (the earlier one for a copy)."""
+
+    doc_id: str
+    added: bool
+    same_as: str | None = None  # the stored document's file name, when these bytes are a copy
+
 
 
 @dataclass
@@ -86,10 +132,16 @@ class Store:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # timeout: another process's write (a large document) holds the lock for a while; wait
+        # for it rather than fail with "database is locked".
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=60)
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.executescript(SCHEMA)
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(documents)")}
+        if "identity" not in columns:  # a store written before identities existed
+            self.conn.execute("ALTER TABLE documents ADD COLUMN identity TEXT")
+        self.conn.execute("CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity)")
         if "bbox" not in {r[1] for r in self.conn.execute("PRAGMA table_info(facts)")}:  # facts stored before boxes
             self.conn.execute("ALTER TABLE facts ADD COLUMN bbox TEXT")
         self._doc_cache: dict[str, Document] = {}
@@ -106,29 +158,61 @@ class Store:
             return self.conn.execute(sql, args).fetchall()
 
     def has(self, sha256: str) -> bool:
-        return bool(self._q("SELECT 1 FROM documents WHERE sha256=?", (sha256,)))
+        """These bytes are stored, as a document or as a recorded copy of one."""
+        return self.stored_id(sha256) is not None
+
+    def stored_id(self, sha256: str) -> str | None:
+        """The id of the document stored for these bytes (itself, or the one they are a copy of)."""
+        rows = self._q("SELECT id FROM documents WHERE sha256=? UNION ALL SELECT doc_id FROM copies WHERE sha256=?",
+                       (sha256, sha256))
+        return rows[0][0] if rows else None
 
     def add(self, doc: Document) -> bool:
         """Store a document with its tables and facts in one transaction. False if already stored."""
-        if self.has(doc.sha256):
-            return False
+        return self.put(doc).added
+
+    def put(self, doc: Document) -> Stored:
+        """Store a document, or record it as a copy of the stored document with its identity."""
+        known = self.stored_id(doc.sha256)
+        if known is not None:
+            return self._stored(known, doc)
         facts = document_facts(doc)
+        identity = document_identity(doc, facts)
         body = zlib.compress(json.dumps(document_to_dict(doc), ensure_ascii=False).encode())
         with self._lock:
-            if self.has(doc.sha256):  # another thread stored it meanwhile
-                return False
-            self._write(doc, facts, body)
-        return True
+            return self._write(doc, facts, body, identity)
 
-    def _write(self, doc: Document, facts: list[Fact], body: bytes) -> None:
+    def _stored(self, doc_id: str, doc: Document) -> Stored:
+        if doc_id == doc.doc_id:
+            return Stored(doc_id, False)
+        rows = self._q("SELECT file FROM documents WHERE id=?", (doc_id,))
+        return Stored(doc_id, False, rows[0][0] if rows else doc_id)
+
+    def _write(self, doc: Document, facts: list[Fact], body: bytes, identity: str | None) -> Stored:
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
+            # Checked again inside the write lock: another process (a second `ingest` of the same
+            # file) may have committed it since the check above.
+            known = cur.execute("SELECT id FROM documents WHERE sha256=? UNION ALL SELECT doc_id FROM copies"
+                                " WHERE sha256=?", (doc.sha256, doc.sha256)).fetchone()
+            same = None
+            if known is None and identity is not None:
+                same = next((r for r in cur.execute(
+                    "SELECT id, department, year, kind FROM documents WHERE identity=? ORDER BY ingested_at",
+                    (identity,)).fetchall()
+                    if all(map(_compatible, r[1:], (doc.department, doc.year, doc.kind)))), None)
+                if same is not None:
+                    cur.execute("INSERT INTO copies (sha256, doc_id, file) VALUES (?,?,?)",
+                                (doc.sha256, same[0], doc.file))
+            if known is not None or same is not None:
+                cur.execute("COMMIT")
+                return self._stored((known or same)[0], doc)
             cur.execute(
                 "INSERT INTO documents (id, sha256, file, department, year, kind, scope, pages, source_format,"
-                " n_tables, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " n_tables, body, identity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.doc_id, doc.sha256, doc.file, doc.department, doc.year, doc.kind, doc.scope, doc.pages,
-                 doc.source_format, len({t.index for t in doc.tables}), body),
+                 doc.source_format, len({t.index for t in doc.tables}), body, identity),
             )
             cur.executemany(
                 "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?)",
@@ -145,6 +229,7 @@ class Store:
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+        return Stored(doc.doc_id, True)
 
     def remove(self, doc_id: str) -> bool:
         with self._lock:
@@ -160,6 +245,13 @@ class Store:
         return n > 0
 
     # --- reading -------------------------------------------------------------------------
+    def ids(self) -> set[str]:
+        return {r[0] for r in self._q("SELECT id FROM documents")}
+
+    def copies(self, doc_id: str) -> list[str]:
+        """File names of the other copies (other bytes, same document) recorded for a document."""
+        return [r[0] for r in self._q("SELECT file FROM copies WHERE doc_id=? ORDER BY added_at", (doc_id,))]
+
     def documents(self) -> list[DocSummary]:
         rows = self._q(
             "SELECT id, file, department, year, kind, scope, pages, n_tables, source_format FROM documents"
@@ -170,7 +262,8 @@ class Store:
     def resolve(self, ref: str) -> str | None:
         """A document id from an id, id prefix, file name or path."""
         ref = ref.strip()
-        rows = self._q("SELECT id FROM documents WHERE id=? OR sha256=?", (ref, ref))
+        rows = self._q("SELECT id FROM documents WHERE id=? OR sha256=? UNION ALL SELECT doc_id FROM copies"
+                       " WHERE sha256=?", (ref, ref, ref))
         if rows:
             return rows[0][0]
         name = Path(ref).name

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
+from budgetqa.app.qa.chain import SafeStream, figure_free_prefix, partial_answer
 from budgetqa.app.service import Service
 from budgetqa.app.settings import get_settings
+
 from tests.conftest import FIXTURES
 from tests.scripted import ScriptedChatModel
 
@@ -139,10 +140,62 @@ def test_a_timeout_is_retried_and_the_answer_still_checked(stored):
     assert answer.mode == "llm" and answer.status == "verified"
 
 
-def test_streamed_answer_reaches_the_caller_token_by_token(stored):
+def test_streamed_answer_shows_only_the_text_before_its_first_figure(stored):
     home, doc_id, ids = stored
     model = ScriptedChatModel(replies=[reply("基本支出为1,184.83万元。", cell(ids["basic"], "1184.83"))])
     svc = Service(get_settings(home), llm=model, dense=False)
     tokens: list[str] = []
     answer = svc.ask(Q, doc_ids=[doc_id], on_token=tokens.append)
-    assert "".join(tokens).startswith('{"answer"') and answer.status == "verified"
+    assert "".join(tokens) == "基本支出为"  # neither the raw JSON nor the unchecked 1,184.83
+    assert answer.status == "verified" and answer.answer == "基本支出为1,184.83万元。"
+
+
+def test_reply_of_not_provided_without_claims_falls_back_to_grounded_mode(stored):
+    answer, _ = ask_with(stored, reply("文件未提供。"))
+    assert answer.mode == "grounded" and answer.status == "verified"
+    assert answer.notices == ["模型未能从所给资料中作答（「文件未提供。」），已改用基于表格的核验模式回答。"]
+
+
+def test_another_documents_fact_id_backs_nothing(stored):
+    home, _, _ = stored
+    svc = Service(get_settings(home), dense=False)
+    other = svc.ingest_one(FIXTURES / "xiangyuan-industry-2023-final.txt", background_dense=False)
+    f = next(f for f in svc.store.facts([other.doc_id]) if f.unit == "万元" and f.value > 100)
+    svc.close()
+    text = f"基本支出为{f.value:,}万元。"
+    answer, _ = ask_with(stored, reply(text, cell(f.fact_id, str(f.value))))
+    assert answer.mode == "llm" and answer.status == "unverified"
+    assert answer.figures[0].reason == f"cites facts not shown for this document: {f.fact_id}"
+    svc = Service(get_settings(home), dense=False)
+    assert svc.remove(other.doc_id)
+    svc.close()
+
+
+# ------------------------------------------------------------------ streaming without figures
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ('{"answer": "基本支出为1,184', "基本支出为"),
+        ('```json\n{"answer": "资源勘探工业信息等支出（类）', "资源勘探工业信息等支出（类）"),
+        ('{"answer": "共有三', "共有"),  # 三 may still become 三辆
+        ('{"answer": "三公经费', "三公经费"),  # it did not
+        ('{"answer": "占百分', "占"),  # 百分 may still become 百分之十
+        ('{"answer": "他说\\"好\\"，\\u4e0a年', "他说\"好\"，上年"),
+        ('{"answer": "上\\u4e', "上"),  # an escape still arriving
+        ('{"claims": [], "ans', ""),
+    ],
+)
+def test_stream_shows_the_answer_only_up_to_its_first_figure(raw, shown):
+    assert figure_free_prefix(partial_answer(raw)) == shown
+
+
+def test_retried_stream_only_extends_what_was_shown():
+    tokens: list[str] = []
+    stream = SafeStream(tokens.append)
+    stream('{"answer": "基本支出')
+    stream('{"answer": "基本支出为1')
+    stream('{"answer": "项目')  # the retry starts over with other words: nothing more is shown
+    stream('{"answer": "基本支出为1,184.83万元，项目支出')
+    assert tokens == ["基本支出", "为"]

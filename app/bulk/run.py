@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import glob
 import multiprocessing
+import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -23,7 +25,8 @@ from pathlib import Path
 from budgetqa.app.bulk.staging import Staging, staging_path
 from budgetqa.app.bulk.worker import Audit, FileResult, failed_result, process_file
 from budgetqa.app.bulk.writers import format_of, write_dataset
-from budgetqa.ingest.pipeline import SUFFIXES, file_sha256
+from budgetqa.ingest.errors import IngestError
+from budgetqa.ingest.pipeline import SUFFIXES, failure_message, file_sha256
 
 # A file in flight when two worker processes died is given up on (it is probably the cause).
 MAX_ATTEMPTS = 2
@@ -78,6 +81,8 @@ def _hash_all(files: list[Path]) -> Iterator[tuple[Path, str | None, str]]:
     for p in files:
         try:
             yield p, file_sha256(p), ""
+        except IngestError as exc:  # a FIFO or device: refused before anything reads (or blocks on) it
+            yield p, None, failure_message(p, exc)
         except OSError as exc:
             reason = "no such file" if isinstance(exc, FileNotFoundError) else f"cannot read ({exc.strerror or exc})"
             if p.is_dir():
@@ -85,17 +90,34 @@ def _hash_all(files: list[Path]) -> Iterator[tuple[Path, str | None, str]]:
             yield p, None, f"{p}: {reason}"
 
 
-def _ignore_sigint() -> None:
+PARENT_POLL_SECONDS = 0.5
+
+
+def _init_worker() -> None:
     # Ctrl-C reaches the whole process group; only the parent acts on it (it stops the workers),
     # so a worker never turns it into a half-finished result.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent(os.getppid())
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit as soon as the parent is gone: a parent killed with -9 cannot stop its workers, and
+    orphans would go on parsing (and holding memory) for nobody. A dead parent's children are
+    re-parented, so a changed parent pid is the signal; polled, as no portable notice exists."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     # spawn: the parent runs a progress thread, and forking a threaded process can deadlock;
     # a worker is replaced every 200 files so parser memory cannot creep up over a long batch.
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               max_tasks_per_child=200, initializer=_ignore_sigint)
+                               max_tasks_per_child=200, initializer=_init_worker)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

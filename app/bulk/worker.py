@@ -12,7 +12,7 @@ from budgetqa.app.bulk.schema import CORE_FIGURES
 from budgetqa.app.measures import document_unit, summary_row
 from budgetqa.ingest.errors import IngestError
 from budgetqa.ingest.facts import document_facts
-from budgetqa.ingest.pipeline import read_document
+from budgetqa.ingest.pipeline import failure_message, read_document
 
 
 @dataclass
@@ -123,7 +123,7 @@ def process_file(path: str, sha256: str | None = None, audit: Audit | None = Non
         doc = read_document(Path(path))
         result = document_result(doc, path, audit)
     except IngestError as exc:
-        result = failed_result(path, sha256, str(exc))
+        result = failed_result(path, sha256, failure_message(Path(path), exc))
     except Exception as exc:  # a parser bug must not stop the batch; name the file and the cause
         result = failed_result(path, sha256, f"{path}: could not parse ({type(exc).__name__}: {exc})")
     result.seconds = round(time.perf_counter() - start, 3)

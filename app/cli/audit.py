@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from budgetqa.app.cli.common import HomeOpt, console, err, service
 
@@ -18,31 +19,46 @@ def register(app: typer.Typer) -> None:
               as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON"),
               show_rounding: bool = typer.Option(False, "--rounding", help="Also list 尾差 (rounding) findings"),
               home: Optional[Path] = HomeOpt):
-        """Consistency audit: tables vs tables, 情况说明 vs tables, stated percentages."""
+        """Consistency audit: tables vs tables, 情况说明 vs tables, stated percentages.
+
+        Like `ingest`, a document that cannot be read or audited is one line on stderr and the
+        others are still audited. Exit 2 if any could not be, else 1 if an error was found.
+        """
         from budgetqa.app.audit import audit as run_audit
         from budgetqa.ingest.errors import IngestError
+        from budgetqa.ingest.pipeline import failure_message
 
         svc = service(home, dense=False)
-        out, errors = [], 0
+        out, errors, unreadable = [], 0, 0
         for ref in docs:
             try:
                 doc = svc.load(ref)
+                findings = run_audit(doc)
             except (LookupError, IngestError) as exc:
-                err.print(f"[red]✗[/red] {exc}")
-                raise typer.Exit(2)
-            findings = run_audit(doc)
+                unreadable += 1
+                message = failure_message(Path(ref), exc) if isinstance(exc, IngestError) else str(exc)
+                err.print(f"[red]✗[/red] {escape(message)}")
+                continue
+            except Exception as exc:  # an audit bug must not lose the other documents' findings
+                unreadable += 1
+                err.print(f"[red]✗[/red] {escape(ref)}: could not audit ({type(exc).__name__}: {escape(str(exc))})")
+                continue
             errors += sum(f.severity == "error" for f in findings)
             if as_json:
                 out.append({"document": doc.file, "doc_id": doc.doc_id, "findings": [f.to_dict() for f in findings]})
                 continue
             counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "rounding")}
-            console.print(f"[bold]{doc.file}[/bold]：错误 {counts['error']}，提示 {counts['warning']}，尾差 {counts['rounding']}")
+            console.print(f"[bold]{escape(doc.file)}[/bold]：错误 {counts['error']}，提示 {counts['warning']}，"
+                          f"尾差 {counts['rounding']}")
             for f in findings:
                 if f.severity == "rounding" and not show_rounding:
                     continue
                 mark = {"error": "[red]错误[/red]", "warning": "[yellow]提示[/yellow]", "rounding": "[dim]尾差[/dim]"}[f.severity]
-                console.print(f"  {mark} {f.message}")
+                console.print(f"  {mark} {escape(f.message)}")
         if as_json:
             sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        if unreadable:
+            err.print(f"{unreadable} of {len(docs)} documents could not be audited")
+            raise typer.Exit(2)
         if errors:
             raise typer.Exit(1)

@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
 
@@ -29,12 +30,21 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
     if console.is_terminal:
         t = RichTable(*headers)
         for r in rows:
-            t.add_row(*r)
+            t.add_row(*(escape(c) for c in r))  # a file name like "[b]x.pdf" is text, not markup
         console.print(t)
     else:
-        sys.stdout.write("\t".join(headers) + "\n")
+        sys.stdout.write("\t".join(map(tsv_cell, headers)) + "\n")
         for r in rows:
-            sys.stdout.write("\t".join(r) + "\n")
+            sys.stdout.write("\t".join(map(tsv_cell, r)) + "\n")
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def tsv_cell(value: str) -> str:
+    """A cell of tab-separated output: a tab or newline in a file name would otherwise split the
+    row, so they are written as \\t and \\n (and a backslash as \\\\), as in PostgreSQL's text format."""
+    return value.translate(_TSV_ESCAPES)
 
 
 def resolve_doc(svc, ref: str) -> str:

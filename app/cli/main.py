@@ -14,6 +14,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from rich.markup import escape  # noqa: E402
+
 from budgetqa.app.cli import audit as _audit, bulk as _bulk, eval as _eval, serve as _serve  # noqa: E402  (after the switches)
 from budgetqa.app.cli.common import HomeOpt, console, err, print_table, progress, resolve_doc, service  # noqa: E402
 
@@ -41,12 +43,15 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders (.pdf,
             bar.advance(task)
             if r.ok:
                 kinds = ", ".join(f"{k}×{n}" if n > 1 else k for k, n in r.tables_by_kind.items())
-                state = "added" if r.added else "already stored"
-                bar.console.print(f"[green]✓[/green] {path}: {r.doc_id} {state}; "
-                                       f"{sum(r.tables_by_kind.values())} tables ({kinds})")
+                if r.same_as:
+                    state = f"same document as {r.same_as} ({r.doc_id}), not stored again"
+                else:
+                    state = f"{r.doc_id} " + ("added" if r.added else "already stored")
+                bar.console.print(f"[green]✓[/green] {escape(str(path))}: {state}; "
+                                  f"{sum(r.tables_by_kind.values())} tables ({kinds})")
             else:
                 failed += 1
-                bar.console.print(f"[red]✗[/red] {r.error}")
+                bar.console.print(f"[red]✗[/red] {escape(r.error or '')}")
     if dense:
         _fill_dense(svc)
     if failed:
@@ -67,12 +72,19 @@ def _fill_dense(svc) -> None:
 
 @app.command()
 def index(home: Optional[Path] = HomeOpt):
-    """Fill the dense (embedding) index for stored documents that lack it."""
+    """Make the indexes agree with the store: rebuild lost keyword indexes, drop entries of removed
+    documents, fill the dense (embedding) index for documents that lack it or have it in part."""
     svc = service(home)
-    if svc.retriever.index.dense is None:
-        err.print("dense index is off (embedding.provider = none): nothing to do")
-        return
-    _fill_dense(svc)
+    fixed = svc.retriever.index.repair(svc.store.ids(), svc.store.document, dense=svc.has_dense)
+    err.print(f"keyword index: {len(fixed.rebuilt)} rebuilt, {len(fixed.removed)} stale entries removed")
+    for line in fixed.failed:
+        err.print(f"[red]✗[/red] {escape(line)}")
+    if not svc.has_dense:
+        err.print("dense index is off (embedding.provider = none): nothing more to do")
+    else:
+        _fill_dense(svc)
+    if fixed.failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -88,15 +100,26 @@ def docs(home: Optional[Path] = HomeOpt, as_json: bool = typer.Option(False, "--
                   for r in rows])
 
 
+def _fail(ref: str, exc: Exception):
+    """A document that cannot be loaded: one line naming it as given, exit 2."""
+    from budgetqa.ingest.errors import IngestError
+    from budgetqa.ingest.pipeline import failure_message
+
+    message = failure_message(Path(ref), exc) if isinstance(exc, IngestError) else str(exc)
+    err.print(f"[red]✗[/red] {escape(message)}")
+    raise typer.Exit(2)
+
+
 @app.command()
 def tables(doc: str = typer.Argument(..., help="Document id, file name, or a path"), home: Optional[Path] = HomeOpt):
     """List a document's tables: kind, unit, pages, rows."""
+    from budgetqa.ingest.errors import IngestError
+
     svc = service(home)
     try:
         d = svc.load(doc)
-    except LookupError as exc:
-        err.print(f"[red]✗[/red] {exc}")
-        raise typer.Exit(2)
+    except (LookupError, IngestError) as exc:
+        _fail(doc, exc)
     print_table(["#", "title", "kind", "unit", "pages", "rows"],
                  [[tb.ref, tb.title, tb.kind, tb.unit or "", ",".join(map(str, tb.pages)), str(len(tb.rows))]
                   for tb in d.tables])
@@ -114,8 +137,7 @@ def extract(doc: str = typer.Argument(..., help="Document id, file name, or a pa
     try:
         d = svc.load(doc)
     except (LookupError, IngestError) as exc:
-        err.print(f"[red]✗[/red] {exc}")
-        raise typer.Exit(2)
+        _fail(doc, exc)
     if fmt == "csv":
         sys.stdout.write(document_csv(d))
     elif fmt == "json":

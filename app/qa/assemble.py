@@ -23,10 +23,15 @@ def citations_of(g: Grounded, doc: Document) -> list[Citation]:
     return out + [Citation(doc=doc.file, page=page, table=heading or None, text=text) for heading, page, text in g.quotes]
 
 
-def checked_figures(store: Store, g: Grounded, doc: Document) -> list[Figure]:
-    """Every figure of the text through the checker, against the facts the claims cite."""
+def checked_figures(store: Store, g: Grounded, doc: Document, scope: set[str] | None = None) -> list[Figure]:
+    """Every figure of the text through the checker, against the facts the claims cite.
+
+    `scope`: the fact ids the answer may cite (an LLM's candidates for `doc`); others back nothing.
+    """
     fact_ids = {f for c in g.claims for f in c.fact_ids}
-    result = verify(g.text, g.claims, store.facts_by_id(fact_ids))
+    if scope is not None:  # another document's id is never even looked up
+        fact_ids &= scope
+    result = verify(g.text, g.claims, store.facts_by_id(fact_ids), scope=scope)
     figures = []
     for f in result.figures:
         if f.source is not None:
@@ -44,9 +49,10 @@ def status_of(figures: list[Figure], prose_only: bool = False) -> str:
     return "unverified"
 
 
-def finish(store: Store, question: str, g: Grounded, doc: Document, mode: str) -> Answer:
+def finish(store: Store, question: str, g: Grounded, doc: Document, mode: str,
+           scope: set[str] | None = None) -> Answer:
     """Run the checker over the answer text and attach sources."""
-    figures = checked_figures(store, g, doc)
+    figures = checked_figures(store, g, doc, scope)
     return Answer(question=question, answer=g.text, status=status_of(figures), mode=mode, figures=figures,
                   citations=citations_of(g, doc))
 

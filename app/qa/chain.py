@@ -10,22 +10,22 @@ to the model for this document count. While streaming, only figure-free text is 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable
 
-from langchain_core.output_parsers import PydanticOutputParser, StrOutputParser
-from langchain_core.prompts import PromptTemplate
-from pydantic import BaseModel, Field
-
-from budgetqa.app.qa.assemble import finish
 from budgetqa.app.checker import extract_figures
-from budgetqa.app.qa.cells import Grounded, cell_fact_id, cell_unit
-from budgetqa.app.qa.llm import Deadline, Fault, first_line, call_model
-from budgetqa.app.qa.match import bare_name, rank_cells
 from budgetqa.app.models import Answer, Claim
+from budgetqa.app.qa.assemble import finish
+from budgetqa.app.qa.cells import Grounded, cell_fact_id, cell_unit
+from budgetqa.app.qa.llm import Deadline, Fault, call_model, first_line
+from budgetqa.app.qa.match import bare_name, rank_cells
 from budgetqa.app.qa.prompts import load
 from budgetqa.ingest.models import Document
+from langchain_core.output_parsers import PydanticOutputParser
+from langchain_core.prompts import PromptTemplate
+from pydantic import BaseModel, Field
 
 log = logging.getLogger(__name__)
 
@@ -72,18 +72,37 @@ def build_prompt(service, doc: Document, question: str) -> tuple[str, dict, list
     return prompt, cells, passages
 
 
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
+
+
+def parse_answer(raw: str) -> ModelAnswer:
+    """The reply as a `ModelAnswer`, strictly: a cut-off reply is an error, not a shorter answer.
+
+    (langchain's JSON parser completes truncated JSON, so 「{"answer": "基本支出为」 would pass.)
+    """
+    text = _FENCE.sub("", raw.strip())
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        start, end = text.find("{"), text.rfind("}")
+        if start < 0 or end <= start:
+            raise
+        data = json.loads(text[start : end + 1])  # prose around the object: the object alone
+    return ModelAnswer.model_validate(data)
+
+
 def parse_or_repair(model, raw: str, call: Callable[[str], str]) -> ModelAnswer:
     """The model's answer from its raw output, with one repair request; raises Fault("unreadable")."""
-    parser = PydanticOutputParser(pydantic_object=ModelAnswer)
     try:
-        return parser.parse(raw)
-    except Exception as exc:  # the parser's errors vary (JSON, validation); each gets the repair
+        return parse_answer(raw)
+    except (ValueError, TypeError) as exc:  # JSONDecodeError and ValidationError are ValueErrors
+        instructions = PydanticOutputParser(pydantic_object=ModelAnswer).get_format_instructions()
         repair = PromptTemplate.from_template(load("repair")).format(
-            error=str(exc)[:500], output=raw[:4000], format_instructions=parser.get_format_instructions())
+            error=str(exc)[:500], output=raw[:4000], format_instructions=instructions)
     fixed = call(repair)  # a Fault here (timeout, 429 …) is the true cause and propagates
     try:
-        return parser.parse(fixed)
-    except Exception as exc:
+        return parse_answer(fixed)
+    except (ValueError, TypeError) as exc:
         log.warning("model output unparseable after repair: %s", exc)
         raise Fault("unreadable", first_line(exc)) from exc
 
@@ -99,8 +118,6 @@ def llm_answer(service, question: str, docs: list[Document],
     Everything the model does for one question (answer, repair, retries) shares one time budget.
     Fact ids count only when they were among the candidates shown for this document.
     """
-    from budgetqa.app.qa.answer import finish
-
     cfg = service.settings.llm
     deadline = Deadline(cfg.budget)
     doc = docs[0]
@@ -121,7 +138,7 @@ def llm_answer(service, question: str, docs: list[Document],
         return Fault("declined", parsed.answer.strip()[:60])
     used = {f: cells[f] for c in parsed.claims for f in c.fact_ids if f in cells}
     g = Grounded(parsed.answer, claims=parsed.claims, cells=list(used.values()), form="llm", quotes=[])
-    return finish(service, question, g, doc, mode="llm", scope=set(cells))
+    return finish(service.store, question, g, doc, mode="llm", scope=set(cells))
 
 
 def fallback_notice(fault: Fault, budget: float) -> str:
@@ -142,6 +159,8 @@ def fallback_notice(fault: Fault, budget: float) -> str:
     if fault.cause == "refused_request":
         code = f"HTTP {fault.status}：" if fault.status else ""
         return f"模型服务拒绝了请求（{code}{fault.detail}），请检查模型名、地址和密钥；{tail}"
+    if fault.cause == "bad_reply":
+        return f"模型服务的回复无法读取（不是 OpenAI 兼容的对话补全格式），请检查服务地址；{tail}"
     if fault.cause == "unreadable":
         return f"模型输出无法解析（修复一次后仍不是所需的 JSON），{tail}"
     if fault.cause == "declined":

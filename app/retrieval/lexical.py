@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,27 @@ jieba.setLogLevel(logging.WARNING)
 
 CHUNKS_FILE = "chunks.json"
 WORDS_FILE = "words.json"
+TMP_MARK = ".tmp-"  # <doc_id>.tmp-<pid>-<random>: a folder being written by process <pid>
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Flush the index files before the rename publishes them (a power cut must not leave a
+    complete-looking index with empty files)."""
+    for f in folder.iterdir():
+        with open(f, "rb+") as fh:
+            os.fsync(fh.fileno())
 
 # Tokens that carry no information about *which* passage is meant: every passage of a 2023
 # document says 2023, 万元, 年 (STACK-NOTES: without this "2023年…" ranks unrelated chunks first).
@@ -157,17 +180,55 @@ class LexicalIndex:
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=False)
         target = self.doc_dir(doc_id)
-        tmp = target.with_name(target.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        bm25.save(str(tmp), show_progress=False)
-        (tmp / CHUNKS_FILE).write_text(json.dumps([c.to_dict() for c in chunks], ensure_ascii=False), encoding="utf-8")
-        (tmp / WORDS_FILE).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
-        # Swap in whole, so a reader never sees half an index.
-        with self._lock:
-            shutil.rmtree(target, ignore_errors=True)
-            tmp.rename(target)
-            self._cache[doc_id] = DocIndex(bm25, chunks)
+        # One temporary folder per writer: two processes may index the same document at once
+        # (two ingests of one file, or a repair on open), and neither may delete the other's.
+        tmp = target.with_name(f"{target.name}{TMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        try:
+            tmp.mkdir(parents=True)
+            bm25.save(str(tmp), show_progress=False)
+            (tmp / WORDS_FILE).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+            # chunks.json last: its presence is what marks a folder as a complete index.
+            (tmp / CHUNKS_FILE).write_text(json.dumps([c.to_dict() for c in chunks], ensure_ascii=False),
+                                           encoding="utf-8")
+            _fsync_dir(tmp)
+            # Swap in whole, so a reader never sees half an index.
+            with self._lock:
+                old = None
+                if target.exists():
+                    old = target.with_name(f"{target.name}{TMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}-old")
+                    try:
+                        target.rename(old)
+                    except FileNotFoundError:
+                        old = None  # another writer moved it meanwhile
+                try:
+                    tmp.rename(target)
+                except OSError:
+                    if not (target / CHUNKS_FILE).is_file():
+                        raise
+                    # another writer swapped in the same document's index first: keep theirs
+                self._cache[doc_id] = DocIndex(bm25, chunks)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def has_document(self, doc_id: str) -> bool:
+        return doc_id in self._cache or (self.doc_dir(doc_id) / CHUNKS_FILE).is_file()
+
+    def remove_stale(self) -> int:
+        """Delete temporary folders left by writers that died mid-write; returns how many."""
+        if not self.root.is_dir():
+            return 0
+        n = 0
+        for p in self.root.iterdir():
+            if TMP_MARK not in p.name:
+                continue
+            pid = p.name.split(TMP_MARK, 1)[1].split("-", 1)[0]
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            shutil.rmtree(p, ignore_errors=True)
+            n += 1
+        return n
 
     def remove_document(self, doc_id: str) -> None:
         with self._lock:
@@ -177,7 +238,7 @@ class LexicalIndex:
     def doc_ids(self) -> list[str]:
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if (p / CHUNKS_FILE).is_file())
+        return sorted(p.name for p in self.root.iterdir() if TMP_MARK not in p.name and (p / CHUNKS_FILE).is_file())
 
     def load(self, doc_id: str) -> DocIndex | None:
         """The document's index, from cache or disk; None if the document has none."""

@@ -1,0 +1,216 @@
+"""The LLM path against a real HTTP endpoint on 127.0.0.1 that misbehaves on cue (tests/fake_openai.py).
+
+Whatever the endpoint does (wrong ids, another document's ids, malformed JSON, sleeping past the
+timeout, 429 with Retry-After, 500, refusing connections), a question ends inside its time budget,
+figures are checked against this document's candidates only, and a fallback names its true cause.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from budgetqa.app.service import Service
+from budgetqa.app.settings import get_settings
+
+from tests.conftest import FIXTURES
+from tests.fake_openai import FakeOpenAI, Reply, completion, error, refused_url
+
+Q = "支出决算表中，资源勘探工业信息等支出的基本支出是多少万元？"
+BUDGET = 2.0
+SLACK = 1.0  # the grounded answer after the fallback, and thread scheduling on a busy machine
+GROUNDED = "已改用基于表格的核验模式回答。"
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    home = tmp_path_factory.mktemp("faults")
+    svc = Service(get_settings(home), dense=False)
+    mine = svc.ingest_one(FIXTURES / "yanbian-industry-2023-final.txt", background_dense=False)
+    other = svc.ingest_one(FIXTURES / "xiangyuan-industry-2023-final.txt", background_dense=False)
+    assert mine.ok and other.ok
+    basic = next(f for f in svc.store.facts([mine.doc_id])
+                 if f.table_kind == "支出决算表" and f.row_code == "215" and f.column == "基本支出")
+    foreign = next(f for f in svc.store.facts([other.doc_id]) if f.unit == "万元" and f.value > 100)
+    svc.close()
+    return home, mine.doc_id, basic, foreign
+
+
+def ask(stored, url: str, on_token=None, **llm):
+    """One question through the configured endpoint; the answer and the seconds it took."""
+    home, doc_id, _, _ = stored
+    cfg = {"provider": "openai", "model": "fake-model", "base_url": url, "api_key": "test", "budget": BUDGET} | llm
+    svc = Service(get_settings(home, llm=cfg), dense=False)
+    t0 = time.monotonic()
+    answer = svc.ask(Q, doc_ids=[doc_id], on_token=on_token)
+    elapsed = time.monotonic() - t0
+    svc.close()
+    return answer, elapsed
+
+
+def reply(text: str, *fact_ids: str, value: str = "1184.83") -> str:
+    claims = [{"value": value, "unit": "万元", "fact_ids": [f], "derivation": "cell"} for f in fact_ids]
+    return json.dumps({"answer": text, "claims": claims}, ensure_ascii=False)
+
+
+def assert_grounded_fallback(answer, cause: str) -> None:
+    """The tables still answer (verified), and the one notice names the cause."""
+    assert answer.mode == "grounded" and answer.status == "verified"
+    assert str(answer.figures[0].value) == "1184.83"
+    assert len(answer.notices) == 1 and cause in answer.notices[0] and answer.notices[0].endswith(GROUNDED)
+
+
+# ------------------------------------------------------------------ what the model writes
+
+
+def test_faithful_reply_over_http_is_verified(stored):
+    _, _, basic, _ = stored
+    with FakeOpenAI(completion(reply("基本支出为1,184.83万元。", basic.fact_id))) as api:
+        answer, _ = ask(stored, api.url)
+    assert answer.mode == "llm" and answer.status == "verified"
+    (req,) = api.requests
+    assert req["model"] == "fake-model" and not req.get("stream")
+    assert f"{basic.fact_id} | 支出决算表 | 215 资源勘探工业信息等支出 | 基本支出 | 1184.83万元" in req["messages"][0]["content"]
+
+
+def test_made_up_fact_id_backs_nothing(stored):
+    with FakeOpenAI(completion(reply("基本支出为1,184.83万元。", "no-such-fact"))) as api:
+        answer, _ = ask(stored, api.url)
+    assert answer.mode == "llm" and answer.status == "unverified"
+    assert answer.figures[0].reason == "cites facts not shown for this document: no-such-fact"
+
+
+def test_another_documents_fact_id_backs_nothing_even_with_its_value(stored):
+    # before: the other document's cell was looked up store-wide and the figure got ✓ under its source
+    _, _, _, foreign = stored
+    text = f"基本支出为{foreign.value:,}万元。"
+    with FakeOpenAI(completion(reply(text, foreign.fact_id, value=str(foreign.value)))) as api:
+        answer, _ = ask(stored, api.url)
+    assert answer.status == "unverified" and not answer.figures[0].verified
+    assert answer.figures[0].source is None
+    assert answer.figures[0].reason == f"cites facts not shown for this document: {foreign.fact_id}"
+
+
+def test_malformed_json_is_repaired_once(stored):
+    _, _, basic, _ = stored
+    with FakeOpenAI(completion("基本支出是1184.83万元"), completion(reply("基本支出为1,184.83万元。", basic.fact_id))) as api:
+        answer, _ = ask(stored, api.url)
+    assert len(api.requests) == 2 and "无法解析" in api.requests[1]["messages"][0]["content"]
+    assert answer.mode == "llm" and answer.status == "verified"
+
+
+def test_malformed_json_after_the_repair_falls_back_and_says_so(stored):
+    with FakeOpenAI(completion("not json"), completion('{"answer": "基本支出为')) as api:
+        answer, _ = ask(stored, api.url)
+    assert len(api.requests) == 2
+    assert_grounded_fallback(answer, "模型输出无法解析")
+
+
+def test_unparseable_http_body_is_named_and_falls_back(stored):
+    # 200 with a body that is not a completion at all (a proxy's HTML page, say)
+    with FakeOpenAI(Reply(body=b"<html>bad gateway</html>"), then=Reply(body=b"<html>bad gateway</html>")) as api:
+        answer, elapsed = ask(stored, api.url)
+    assert len(api.requests) == 1 and elapsed < BUDGET + SLACK
+    assert_grounded_fallback(answer, "模型服务的回复无法读取（不是 OpenAI 兼容的对话补全格式）")
+
+
+def test_not_provided_without_claims_falls_back_to_the_tables(stored):
+    with FakeOpenAI(completion(reply("文件未提供"))) as api:
+        answer, _ = ask(stored, api.url)
+    assert_grounded_fallback(answer, "模型未能从所给资料中作答（「文件未提供」）")
+
+
+# ------------------------------------------------------------------ what the endpoint does
+
+
+def test_endpoint_sleeping_past_the_budget_ends_inside_it(stored):
+    with FakeOpenAI(completion(reply("迟到的回答"), delay=30), then=completion(reply("迟到的回答"), delay=30)) as api:
+        answer, elapsed = ask(stored, api.url)  # timeout 60 s per request, but only 2 s per question
+    assert elapsed < BUDGET + SLACK
+    assert len(api.requests) == 1  # the one attempt used the whole budget; no retry past it
+    assert_grounded_fallback(answer, f"模型服务超时：在本题 {BUDGET:g} 秒的时间预算内没有给出完整回答")
+
+
+def test_slow_attempts_are_retried_while_the_budget_lasts(stored):
+    _, _, basic, _ = stored
+    slow = completion(reply("迟到的回答"), delay=30)
+    with FakeOpenAI(slow, completion(reply("基本支出为1,184.83万元。", basic.fact_id))) as api:
+        answer, elapsed = ask(stored, api.url, timeout=0.5)
+    assert len(api.requests) == 2 and answer.mode == "llm" and answer.status == "verified"
+    assert elapsed < BUDGET + SLACK
+
+
+def test_every_attempt_timing_out_ends_inside_the_budget(stored):
+    slow = completion(reply("迟到的回答"), delay=30)
+    with FakeOpenAI(then=slow) as api:
+        answer, elapsed = ask(stored, api.url, timeout=0.6, max_retries=10)
+    assert elapsed < BUDGET + SLACK
+    assert 2 <= len(api.requests) <= 4  # as many 0.6 s attempts as fit in 2 s, not 11
+    assert_grounded_fallback(answer, "模型服务超时")
+
+
+def test_rate_limit_with_a_retry_after_beyond_the_budget_gives_up_at_once(stored):
+    with FakeOpenAI(error(429, "slow down", retry_after=30)) as api:
+        answer, elapsed = ask(stored, api.url)
+    assert len(api.requests) == 1 and elapsed < SLACK
+    assert_grounded_fallback(answer, "模型服务限流（HTTP 429，要求 30 秒后重试）")
+
+
+def test_rate_limit_with_a_short_retry_after_is_waited_out(stored):
+    _, _, basic, _ = stored
+    with FakeOpenAI(error(429, retry_after=1), completion(reply("基本支出为1,184.83万元。", basic.fact_id))) as api:
+        answer, elapsed = ask(stored, api.url)
+    assert len(api.requests) == 2 and api.arrivals[1] - api.arrivals[0] >= 1.0
+    assert answer.mode == "llm" and answer.status == "verified"
+    assert elapsed < BUDGET + SLACK
+
+
+def test_server_error_is_retried_by_one_layer_only(stored):
+    # before: ChatOpenAI's own 3 retries inside with_retry's 4 attempts made 16 requests
+    with FakeOpenAI(then=error(500, "internal error")) as api:
+        answer, elapsed = ask(stored, api.url, max_retries=3)
+    assert len(api.requests) == 4
+    assert elapsed < BUDGET + SLACK
+    assert_grounded_fallback(answer, "模型服务出错（HTTP 500）（共尝试 4 次）")
+
+
+def test_server_error_then_success_answers_from_the_model(stored):
+    _, _, basic, _ = stored
+    with FakeOpenAI(error(503), completion(reply("基本支出为1,184.83万元。", basic.fact_id))) as api:
+        answer, _ = ask(stored, api.url)
+    assert len(api.requests) == 2 and answer.mode == "llm" and answer.status == "verified"
+
+
+def test_client_error_is_not_retried_and_is_named(stored):
+    with FakeOpenAI(then=error(401, "invalid api key")) as api:
+        answer, _ = ask(stored, api.url)
+    assert len(api.requests) == 1
+    assert_grounded_fallback(answer, "模型服务拒绝了请求（HTTP 401：")
+
+
+def test_connection_refused_is_named_and_ends_inside_the_budget(stored):
+    answer, elapsed = ask(stored, refused_url())
+    assert elapsed < BUDGET + SLACK
+    assert_grounded_fallback(answer, "无法连接模型服务（连接被拒绝）")
+
+
+# ------------------------------------------------------------------ streaming
+
+
+def test_stream_never_shows_an_unchecked_figure(stored):
+    _, _, basic, _ = stored
+    text = "支出决算表中资源勘探工业信息等支出的基本支出为1,184.83万元，约占三成以上。"
+    with FakeOpenAI(Reply(content=reply(text, basic.fact_id), chunk=3)) as api:
+        tokens: list[str] = []
+        answer, _ = ask(stored, api.url, on_token=tokens.append)
+    assert api.requests[0]["stream"] is True
+    assert len(tokens) > 1 and "".join(tokens) == "支出决算表中资源勘探工业信息等支出的基本支出为"
+    assert answer.mode == "llm" and answer.figures[0].verified
+
+
+def test_stream_of_a_slow_endpoint_also_ends_inside_the_budget(stored):
+    with FakeOpenAI(then=completion(reply("迟到的回答"), delay=30)) as api:
+        answer, elapsed = ask(stored, api.url, on_token=lambda _: None)
+    assert elapsed < BUDGET + SLACK
+    assert_grounded_fallback(answer, "模型服务超时")
