@@ -21,8 +21,14 @@ class LLMSettings(BaseModel):
     base_url: str | None = Field(None, description="Endpoint base URL, e.g. http://127.0.0.1:8000/v1")
     api_key: str | None = Field(None, description="API key for the endpoint, if it needs one")
     temperature: float = Field(0.0, description="Sampling temperature")
-    timeout: float = Field(60.0, description="Seconds per request before retrying")
-    max_retries: int = Field(3, description="Retries on timeouts and rate limits (with backoff)")
+    timeout: float = Field(60.0, description="Seconds one request may take (never more than what is left of budget)")
+    max_retries: int = Field(
+        3, description="Retries on timeouts, rate limits, 5xx and dropped connections: the only retry layer"
+    )
+    budget: float = Field(
+        60.0, gt=0, description="Seconds one question may spend on the model, retries and repair included; "
+        "then grounded mode answers, with a notice naming the cause"
+    )
 
 
 class EmbeddingSettings(BaseModel):
