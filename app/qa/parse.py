@@ -189,7 +189,7 @@ class _Span:
 
 # Equal-length ties: the more specific reading wins.
 _RANK = {"year": 0, "code": 0, "table_number": 0, "amount": 0, "top_k": 0, "items": 0, "dept": 0,
-         "table": 1, "rel": 1, "concept": 2, "column": 3, "level": 4, "cue": 5, "ledger": 6, "unit": 8,
+         "table": 1, "rel": 1, "concept": 2, "column": 3, "unit": 4, "level": 5, "cue": 6, "ledger": 7,
          "vocab": 9, "quote": 10, "out_of_scope": 11, "ignorable": 12}
 _KIND = {"year": "rel"}  # the lexicon's relative year words (上年, 今年); "year" is a number read
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -222,12 +222,13 @@ def _lexicon_spans(text: str, c: _Compiled, english: bool) -> list[_Span]:
             if not text.startswith(surface, i):
                 continue
             entry = c.index[surface]
-            # One-character Chinese words (中, 比, 多) are read from jieba tokens, never inside words.
-            if len(surface) == 1 and _CJK.match(surface):
+            # One-character Chinese words (中, 比, 多) and filler words (单位, 科目) are read from jieba
+            # tokens, never inside words (行政单位医疗 is one row)
+            if (len(surface) == 1 and _CJK.match(surface)) or (entry.category == "ignorable" and not entry.english):
                 continue
             if entry.english and not _word_bounded(text, i, i + len(surface)):
                 continue
-            if entry.category == "unit" and not _unit_context(text, i, surface, c):
+            if entry.category == "unit" and not entry.english and not _unit_context(text, i, surface, c):
                 continue
             kind = _KIND.get(entry.category, entry.category)
             spans.append(_Span(i, i + len(surface), kind, entry.value, _RANK[kind]))
@@ -370,17 +371,25 @@ def _residue_atoms(text: str, start: int, end: int, c: _Compiled, vocab: Vocabul
             return
         s, e = group[0][0], group[-1][0] + len(group[-1][1])
         words = text[s:e].strip()
-        if _has_content(words):
+        if len(words) == 1 and _CJK.match(words):  # one character names no row: 元 / 合 left alone
+            leftover.append(words)
+            atoms.append(_Atom("left", s, e, words))
+        elif _has_content(words):
             atoms.append(_Atom("content", s, e, words))
         group.clear()
 
-    for tok in tokens:
+    for n, tok in enumerate(tokens):
         t0 = pos
         pos += len(tok)
         word = tok.strip()
         if not word:
             continue
         entry = c.index.get(word)
+        following = tokens[n + 1].strip() if n + 1 < len(tokens) else ""
+        if (group and entry is not None and entry.category == "ignorable" and len(word) > 1
+                and following and following not in c.index and following not in _PUNCT):
+            group.append((t0, tok))  # 行政 + 单位 + 医疗: a filler word inside a name is part of it
+            continue
         if word in c.tails and group:
             group.append((t0, tok))
             continue
@@ -391,6 +400,10 @@ def _residue_atoms(text: str, start: int, end: int, c: _Compiled, vocab: Vocabul
         if word in _PUNCT or word in "、，。？！；：":
             flush()
             atoms.append(_Atom("punct", t0, pos, word))
+            continue
+        if entry is None and word in c.unit_askers:  # 合 / 换算成 before a unit: the unit says it
+            flush()
+            atoms.append(_Atom("ignorable", t0, pos, word))
             continue
         if entry is None:
             group.append((t0, tok))
@@ -429,8 +442,9 @@ def _department(chunk: str, tokens: list[str], c: _Compiled, at_clause_start: bo
     for tok in tokens:
         pos += len(tok)
         prefix = chunk[:pos]
-        if tok in c.lex.department.not_department:
-            continue
+        if tok in c.lex.department.not_department or (
+                prefix in c.index and c.index[prefix].category == "ignorable"):
+            continue  # 该局 / 本单位 point at the document's department; they name none
         if len(prefix) >= 2 and prefix.endswith(c.suffixes):
             best = prefix
     if best:
@@ -678,6 +692,8 @@ def _decide(part: _Part) -> tuple[str, dict]:
     if directions:
         extra["direction"] = directions[-1]
     yes_no = "yes_no" in signals and (not part.english or _english_yes_no(part))
+    if any(a.kind == "level" and a.text.startswith(("几", "多少")) for a in part.atoms):
+        signals.add("how_many")  # 几类 / 多少个项目
     ranked = _ranking(part, plain, signals)
     if "audit" in plain:
         return "audit", extra
@@ -695,14 +711,15 @@ def _decide(part: _Part) -> tuple[str, dict]:
             return "compare", extra
         if "comparator" in signals and not _right_side_is_prior(part) and "prior" not in signals:
             return "difference", extra
-        extra["growth_as"] = "percent" if "percent" in signals else "amount"
+        percent = "percent" in signals or any(cue.growth_as == "percent" for _, cue in cues)
+        extra["growth_as"] = "percent" if percent else "amount"
         return "growth", extra
+    if "how_many" in signals and not yes_no:
+        return ("count" if _counts_rows(part) else "value"), extra
     if yes_no or ("exceed" in signals and not plain & {"difference"}):
         return "compare", extra
     if "difference" in plain or "comparator" in signals:
         return "difference", extra
-    if "how_many" in signals:
-        return ("count" if _counts_rows(part) else "value"), extra
     if "each" in plain:
         return "each", extra
     if "sum" in plain:
@@ -738,14 +755,19 @@ def _counts_rows(part: _Part) -> bool:
 def _split_index(part: _Part) -> int | None:
     """Where a comparison splits its sides: at 比/较, or at 与/和 before a closing 相比."""
     atoms = part.atoms
-    for i, a in enumerate(atoms):
-        if a.kind == "cue" and a.value.signal == "comparator":
-            if a.text in ("相比", "相较", "对比", "与之相比", "compared with", "compared to") and i:
-                for j in range(i - 1, -1, -1):
-                    if atoms[j].kind == "cue" and atoms[j].value.signal == "separator":
-                        return j
-            return i
+    for signal in ("comparator", "exceed"):
+        for i, a in enumerate(atoms):
+            if a.kind == "cue" and a.value.signal == signal:
+                closing = a.text in ("相比", "相较", "对比", "与之相比", "compared with", "compared to")
+                if (closing or not any(x.kind in _NAMING for x in atoms[i + 1:])) and i:
+                    for j in range(i - 1, -1, -1):
+                        if atoms[j].kind == "cue" and atoms[j].value.signal == "separator" and atoms[j].text not in ",":
+                            return j
+                return i
     return None
+
+
+_NAMING = ("concept", "vocab", "quote", "content", "code", "column")
 
 
 def _right_side_is_prior(part: _Part) -> bool:
@@ -754,9 +776,10 @@ def _right_side_is_prior(part: _Part) -> bool:
     if i is None:
         return False
     right = part.atoms[i + 1:]
-    has_year = any(a.kind == "year" or (a.kind == "rel" and a.value == "prior") for a in right)
+    has_year = any(a.kind == "year" or (a.kind == "rel" and a.value == "prior")
+                   or (a.kind == "column" and a.value.role == "上年") for a in right)
     has_other = any(o.start >= part.atoms[i].end for o in part.objs) or any(
-        a.kind == "column" and a.value.role not in _left_columns(part, i) for a in right)
+        a.kind == "column" and a.value.role not in _left_columns(part, i) | {"上年"} for a in right)
     return has_year and not has_other
 
 
@@ -785,6 +808,9 @@ def _scopes(part: _Part) -> None:
     """An object followed by 中/里/下面 and more objects is the frame the others sit under."""
     atoms = part.atoms
     for obj in part.objs:
+        before = [a for a in atoms if a.end <= obj.start and a.kind not in ("ignorable",)]
+        if before and before[-1].kind == "cue" and before[-1].value.signal == "separator":
+            continue  # 办公费、印刷费、邮电费中: the 中 frames the whole list, which is the candidates
         after = [a for a in atoms if a.start >= obj.end and a.kind not in ("ignorable",)]
         if after and after[0].kind == "cue" and after[0].value.signal == "scope":
             later = [o for o in part.objs if o.start > obj.end]
@@ -813,22 +839,30 @@ def _region(part: _Part, lo: int, hi: int) -> tuple[list[_Obj], list[_Atom]]:
 
 
 def _resolve_duals(objs: list[_Obj], atoms: list[_Atom]) -> list[_Obj]:
-    """基本支出 / 财政拨款 … qualify a row when a row is named beside them: 住房公积金的基本支出."""
-    plain = [o for o in objs if not o.scope]
-    if any(o.dual is None for o in plain):
-        keep = []
-        for o in objs:
-            if o.dual and not o.scope:
-                atoms.append(_Atom("dual", o.start, o.end, o.text, o.dual))
-            else:
-                keep.append(o)
-        atoms.sort(key=lambda a: a.start)
-        return keep
-    return objs
+    """基本支出 / 财政拨款 … qualify a row named right beside them: 住房公积金的基本支出, 财拨本年收入."""
+    keep = []
+    for n, o in enumerate(objs):
+        neighbours = [x for x in (objs[n - 1] if n else None, objs[n + 1] if n + 1 < len(objs) else None)
+                      if x is not None and x.dual is None and not x.scope and _beside(atoms, x, o)]
+        if o.dual and not o.scope and neighbours:
+            atoms.append(_Atom("dual", o.start, o.end, o.text, o.dual))
+        else:
+            keep.append(o)
+    atoms.sort(key=lambda a: a.start)
+    return keep
+
+
+def _beside(atoms: list[_Atom], a: _Obj, b: _Obj) -> bool:
+    lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
+    between = [x for x in atoms if x.start >= lo and x.end <= hi]
+    return all(x.kind == "ignorable" and x.text in ("的", "之", "of") or x.kind == "column" for x in between)
 
 
 def _side(part: _Part, lo: int, hi: int, tables: dict) -> tuple[list[_Obj], list[list[str]], bool, int | None]:
     objs, atoms = _region(part, lo, hi)
+    # 预算8.5万: a column with the amount the question states is given, not asked
+    atoms = [a for n, a in enumerate(atoms)
+             if not (a.kind == "column" and n + 1 < len(atoms) and atoms[n + 1].kind == "amount")]
     objs = _resolve_duals(objs, atoms)
     groups = _column_groups(atoms, objs)
     prior = any(a.kind == "rel" and a.value == "prior" for a in atoms)
@@ -891,8 +925,8 @@ def _query(part: _Part, c: _Compiled, vocab: Vocabulary | None) -> Query:
 
 def _understood(q: Query) -> bool:
     """A figure op needs something to be a figure of; prose needs nothing but its cue."""
-    if q.op in ("prose", "why", "audit"):
-        return True
+    if q.op in ("prose", "why", "audit", "max", "min", "top", "count") or q.scope is not None:
+        return True  # a ranking names its rows by level or frame, or ranks the table the document has
     return any(r.concept or r.row or r.code or r.project or r.columns or r.level or r.table_kind
                or r.table_number or r.prior_year for r in q.operands)
 
@@ -968,6 +1002,9 @@ def _lay_out(q: Query, part: _Part, tables: dict, scope_cols: list[str]) -> None
             objs = lobjs or robjs
             q.operands = _refs_for(objs, lgroups, scope_cols, tables, False, None, split_columns=False)
             return
+        if q.threshold is not None and not robjs and not rgroups:  # 超过十万元了吗: against a stated figure
+            q.operands = _refs_for(lobjs or robjs, lgroups, scope_cols, tables, lprior, lyear, False)
+            return
         lobjs, robjs = lobjs or robjs, robjs or lobjs
         lcols = [r for g in lgroups for r in g]
         rcols = [r for g in rgroups for r in g]
@@ -996,7 +1033,7 @@ def _lay_out(q: Query, part: _Part, tables: dict, scope_cols: list[str]) -> None
                               columns=_uniq([r for g in groups for r in g]
                                             + (["执行率"] if _names_rate(part) else [])), **tables)]
         return
-    if cue_cols and len(objs) <= 1 and q.op == "difference":
+    if cue_cols and len(objs) <= 1 and q.op in ("difference", "compare"):
         q.operands = [_ref(objs[0], [col] + [r for g in groups for r in g], tables, prior, year) if objs else
                       Ref(columns=[col], **tables) for col in cue_cols]
         return
@@ -1023,8 +1060,9 @@ _BUDGET = ("预算", "年初预算", "调整预算", "全年预算")
 def _rate_refs(objs, groups, scope_cols, tables, prior, year) -> list[Ref]:
     """执行率: operands [actual, budget] of the same item; a named budget column (调整预算) is the base."""
     cols = [r for g in groups for r in g]
-    actual = [r for r in cols if r in _ACTUAL] or ["决算"]
     budget = [r for r in cols if r in _BUDGET] or ["预算"]
+    # 绩效 forms set 全年执行数 against 全年预算数; the other tables 决算 against 预算
+    actual = [r for r in cols if r in _ACTUAL] or (["执行数"] if budget[0] == "全年预算" else ["决算"])
     other = [r for r in cols if r not in _ACTUAL and r not in _BUDGET] + scope_cols
     obj = objs[0] if objs else None
     if obj is None:
@@ -1062,7 +1100,9 @@ def _lay_out_share(q: Query, part: _Part, tables: dict, scope_cols: list[str], e
         q.operands = _rate_refs(pobjs, [pcols + wcols], scope_cols, tables, pprior, pyear)
         return
     pcols, wcols = pcols or wcols, wcols or pcols
-    refs = [_ref(o, pcols + scope_cols, tables, pprior, pyear) for o in pobjs[:1]]
+    # 占总支出几成 after 基本支出多少: the part is the figure before (an empty ref the plan fills)
+    refs = [_ref(o, pcols + scope_cols, tables, pprior, pyear) for o in pobjs[:1]] or (
+        [Ref(columns=_uniq(pcols), prior_year=pprior, **tables)] if wobjs else [])
     refs += [_ref(o, wcols, tables, wprior, wyear) for o in wobjs[:1]]
     q.operands = refs
 
@@ -1073,6 +1113,9 @@ def _units(q: Query, part: _Part) -> None:
     amount_units = [a.value[1] for a in part.atoms if a.kind == "amount"]
     if q.op in ("prose", "why", "audit"):
         q.unit_kind = "text"
+    elif any(u.kind == "score" for u in units) or any("得分" in r.columns for r in q.operands):
+        # 多少分: the 得分 column of whatever is named
+        q.operands = [r.model_copy(update={"columns": _uniq(r.columns + ["得分"])}) for r in q.operands]
     elif q.op in ("share", "rate") or (q.op == "growth" and q.growth_as == "percent"):
         q.unit_kind, q.unit = "percent", "%"
         return
@@ -1109,13 +1152,22 @@ def _inherit(q: Query, part: _Part, prev: Query, is_follow_up: bool) -> bool:
     q.department = q.department or prev.department
     q.year = q.year or prev.year
     q.ledger = q.ledger or prev.ledger
-    named = [r for r in q.operands if r.concept or r.row or r.code or r.project]
+    named = [r for r in q.operands if _names(r)]
+    empty = [r for r in q.operands if not _names(r) and r.level is None]
     cues = _cues(part)
     own_op = any(cue.signal in (None, "share", "percent", "change", "prior", "rank", "how_many", "yes_no", "exceed")
                  and cue.op != "value" for _, cue in cues) or any(a.kind == "top_k" for a in part.atoms)
+    if named and _starts_with(part, "其中") and prev.operands:
+        funds = [c.column for r in named if r.concept and (c := _compiled().concepts[r.concept]).column]
+        if len(funds) == len(named) and len(q.operands) == len(named):  # 其中财拨多少: a column of the figure before
+            q.operands = [b.model_copy(update={"columns": _uniq(b.columns + funds)}) for b in prev.operands]
+            return False
+        q.scope = q.scope or prev.operands[0]
+        return False
+    if named and empty and prev.operands:  # 占总支出几成: the missing part is the figure before
+        q.operands = [r if _names(r) else _fill(r, prev.operands[0]) for r in q.operands]
+        return False
     if named and not (is_follow_up and not own_op and _elliptic(part)):
-        if _starts_with(part, "其中") and q.scope is None and prev.operands:
-            q.scope = prev.operands[0]
         return False
     if prev.op in ("prose", "why", "audit") and not named and not prev.operands:
         return False
@@ -1129,9 +1181,14 @@ def _inherit(q: Query, part: _Part, prev: Query, is_follow_up: bool) -> bool:
     base_refs = prev.operands or [Ref()]
     if q.op == "growth" and prev.op != "growth":
         base_refs = base_refs[:1] if prev.op not in ("each", "sum") else base_refs
-    if named:  # 公用经费呢: the new item, the previous columns
-        q.operands = [r.model_copy(update={"columns": r.columns or (base_refs[0].columns if base_refs else [])})
-                      for r in q.operands]
+    if named:  # 公用经费呢: the new item in the previous layout (one item over its columns: each column again)
+        one_item = len({(b.concept, b.row, b.code, b.project) for b in base_refs}) == 1
+        if len(named) == 1 and one_item:
+            item = named[0]
+            q.operands = [b.model_copy(update={k: getattr(item, k) for k in ("text", "concept", "row", "code", "project")}
+                                       | {"columns": item.columns or b.columns}) for b in base_refs]
+        else:
+            q.operands = [r.model_copy(update={"columns": r.columns or base_refs[0].columns}) for r in q.operands]
         return True
     if q.op in ("difference", "compare") and q.operands and len(q.operands) == 2:
         q.operands = [_fill(o, base_refs[0]) for o in q.operands]
@@ -1148,6 +1205,10 @@ def _inherit(q: Query, part: _Part, prev: Query, is_follow_up: bool) -> bool:
             "table_kind": said.table_kind or b.table_kind, "table_number": said.table_number or b.table_number,
             "text": b.text}) for b in base_refs]
     return True
+
+
+def _names(ref: Ref) -> bool:
+    return bool(ref.concept or ref.row or ref.code or ref.project)
 
 
 def _fill(ref: Ref, base: Ref, keep_columns: bool = False) -> Ref:
