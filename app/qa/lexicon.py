@@ -30,6 +30,8 @@ def normalize(text: str) -> str:
     """NFKC, lower case, no quotes; blanks kept only between Latin words (`total revenue`)."""
     t = unicodedata.normalize("NFKC", text or "").lower()
     t = t.replace("‘", "'").replace("’", "'")
+    t = re.sub(r"(?<=[a-z])'(?=[a-z])", "", t)  # bureau's → bureaus: an apostrophe joins
+    t = re.sub(r"['\"]", " ", t)  # any other ASCII quote separates ('other income')
     t = _LATIN_GAP.sub("\x00", t)  # protect blanks between Latin words from the blank removal
     t = _DROP.sub("", t)
     return t.replace("\x00", " ")
@@ -137,6 +139,7 @@ class Patterns(_Strict):
     top_k: list[str]
     amount: list[str]
     items: list[str]
+    level_mark: list[str]
 
     @field_validator("*")
     @classmethod

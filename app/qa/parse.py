@@ -188,7 +188,7 @@ class _Span:
 
 
 # Equal-length ties: the more specific reading wins.
-_RANK = {"year": 0, "code": 0, "table_number": 0, "amount": 0, "top_k": 0, "items": 0, "dept": 0,
+_RANK = {"year": 0, "code": 0, "table_number": 0, "amount": 0, "top_k": 0, "items": 0, "dept": 0, "level_mark": 0,
          "table": 1, "rel": 1, "concept": 2, "column": 3, "unit": 4, "level": 5, "cue": 6, "ledger": 7,
          "vocab": 9, "quote": 10, "out_of_scope": 11, "ignorable": 12}
 _KIND = {"year": "rel"}  # the lexicon's relative year words (上年, 今年); "year" is a number read
@@ -272,6 +272,8 @@ def _pattern_spans(text: str, c: _Compiled, english: bool) -> list[_Span]:
             spans.append(_Span(m.start(), m.end(), "amount", (value, _unit_name(m.group("unit"))), 0))
     for m in (m for p in c.patterns["items"] for m in p.finditer(text)):
         spans.append(_Span(m.start(), m.end("n") + 1, "items", _cn_int(m.group("n")), 0))
+    for m in (m for p in c.patterns["level_mark"] for m in p.finditer(text)):
+        spans.append(_Span(m.start(), m.end(), "level_mark", m.group("lv"), 0))
     return spans
 
 
@@ -293,7 +295,8 @@ def _vocab_spans(text: str, vocab: Vocabulary | None) -> list[_Span]:
             for key in vocab.names for m in re.finditer(re.escape(key), text)]
 
 
-_QUOTED = re.compile(r"[“\"「『‘'](.{2,40}?)[”\"」』’']")
+# an ASCII ' is an English apostrophe far more often than a quote, so it quotes nothing
+_QUOTED = re.compile(r"[“\"「『‘](.{2,40}?)[”\"」』’]")
 
 
 def _quote_spans(text: str, quoted: list[str]) -> list[_Span]:
@@ -342,7 +345,9 @@ class _Obj:
     row: str | None = None
     code: str | None = None
     project: str | None = None
+    level: str | None = None
     scope: bool = False
+    scope_columns: list[str] = field(default_factory=list)  # 三公预算里: the frame's own columns
 
     @property
     def dual(self) -> str | None:
@@ -358,6 +363,13 @@ def _residue_atoms(text: str, start: int, end: int, c: _Compiled, vocab: Vocabul
         return atoms
     tokens = _tokens(chunk, english)
     pos = start
+    while tokens and tokens[0].strip() in c.index and c.index[tokens[0].strip()].category == "ignorable":
+        # 截至 / 年底 before a department: read them first, the department may follow
+        word = tokens.pop(0)
+        atoms.append(_Atom("ignorable", pos, pos + len(word), word.strip()))
+        pos += len(word)
+        chunk = chunk[len(word):]
+        start = pos
     dept = _department(chunk, tokens, c, at_clause_start, before_year, english)
     if dept:
         atoms.append(_Atom("dept", start, start + len(dept), dept.strip()))
@@ -440,6 +452,8 @@ def _department(chunk: str, tokens: list[str], c: _Compiled, at_clause_start: bo
     best = None
     pos = 0
     for tok in tokens:
+        if tok.strip() in c.index:
+            break  # a department's name holds no lexicon word (长沙市 | 的债务余额…)
         pos += len(tok)
         prefix = chunk[:pos]
         if tok in c.lex.department.not_department or (
@@ -452,8 +466,8 @@ def _department(chunk: str, tokens: list[str], c: _Compiled, at_clause_start: bo
     for region in c.lex.department.regions:
         if chunk.startswith(region):
             return region
-    if before_year and 2 <= len(chunk) <= 12:
-        return chunk
+    if before_year and 2 <= len(chunk) <= 12 and not all(t in c.index for t in tokens):
+        return chunk  # 西大2023年 / 江苏政协2017年: the words before the year (截至2023年 names nothing)
     return None
 
 
@@ -585,9 +599,12 @@ def _objects(part: _Part, vocab: Vocabulary | None, c: _Compiled) -> None:
             if obj is None:
                 a.kind = "left"
                 continue
+        elif a.kind == "level_mark" and objs and _adjacent(atoms, objs[-1].end, a.start):
+            objs[-1].level, objs[-1].end = a.value, a.end
+            continue
         elif a.kind == "code":
             prev = objs[-1] if objs else None
-            if prev and prev.code is None and prev.concept is None and _adjacent(atoms, prev.end, a.start):
+            if prev and prev.code is None and _adjacent(atoms, prev.end, a.start):
                 prev.code, prev.end, prev.text = a.value, a.end, prev.text + a.text
                 continue
             obj = _Obj(a.text, a.start, a.end, code=a.value)
@@ -601,6 +618,12 @@ def _objects(part: _Part, vocab: Vocabulary | None, c: _Compiled) -> None:
         if prev is not None and _adjacent(atoms, prev.end, obj.start) and _same_thing(
                 prev, obj, _glossed(atoms, prev.end, obj.start)):
             _merge(prev, obj)
+            continue
+        if (prev is not None and prev.project and not prev.row and obj.row and obj.project is None
+                and _adjacent(atoms, prev.end, obj.start)):
+            # XX项目的“满意度”指标: the project frames the indicator row
+            obj.project, obj.start, obj.text = prev.project, prev.start, prev.text + obj.text
+            objs[-1] = obj
             continue
         objs.append(obj)
     part.objs = objs
@@ -617,7 +640,7 @@ def _english_filler(words: str, c: _Compiled) -> bool:
 def _adjacent(atoms: list[_Atom], end: int, start: int) -> bool:
     """Nothing but ignorable words, 的 or brackets between two positions."""
     for a in atoms:
-        if a.start >= end and a.end <= start and a.kind not in ("ignorable",) and a.text not in "()（）的":
+        if a.start >= end and a.end <= start and a.kind not in ("ignorable", "consumed") and a.text not in "()（）的":
             return False
     return True
 
@@ -793,7 +816,7 @@ def _left_columns(part: _Part, i: int) -> set[str]:
 
 def _ref(obj: _Obj, columns: list[str], tables: dict, prior: bool = False, year: int | None = None) -> Ref:
     return Ref(text=obj.text, concept=obj.concept.id if obj.concept else None, row=obj.row, code=obj.code,
-               project=obj.project, columns=_uniq(columns), prior_year=prior, year=year, **tables)
+               project=obj.project, level=obj.level, columns=_uniq(columns), prior_year=prior, year=year, **tables)
 
 
 def _uniq(items):
@@ -811,12 +834,21 @@ def _scopes(part: _Part) -> None:
         before = [a for a in atoms if a.end <= obj.start and a.kind not in ("ignorable",)]
         if before and before[-1].kind == "cue" and before[-1].value.signal == "separator":
             continue  # 办公费、印刷费、邮电费中: the 中 frames the whole list, which is the candidates
-        after = [a for a in atoms if a.start >= obj.end and a.kind not in ("ignorable",)]
+        after = [a for a in atoms if a.start >= obj.end and a.kind not in ("ignorable", "consumed")]
+        own = []
+        while after and after[0].kind == "column":
+            own.append(after.pop(0).value.role)
         if after and after[0].kind == "cue" and after[0].value.signal == "scope":
             later = [o for o in part.objs if o.start > obj.end]
             if later or any(a.kind in ("level", "top_k") or (a.kind == "cue" and a.value.op in ("max", "min"))
                             for a in atoms if a.start > obj.end):
-                obj.scope = True
+                obj.scope, obj.scope_columns = True, own
+                # 一般公共预算财政拨款基本支出中: the fund words before the frame are part of it
+                n = part.objs.index(obj)
+                while n > 0 and part.objs[n - 1].dual and _beside(atoms, part.objs[n - 1], part.objs[n]):
+                    part.objs[n - 1].scope = True
+                    obj.scope_columns.append(part.objs[n - 1].dual)
+                    n -= 1
 
 
 def _column_groups(atoms: list[_Atom], objs: list[_Obj]) -> list[list[str]]:
@@ -911,10 +943,15 @@ def _query(part: _Part, c: _Compiled, vocab: Vocabulary | None) -> Query:
     q = Query(question=part.text, op=op, language="en" if part.english else "zh", **extra)
     _slots(q, part, c)
     _scopes(part)
-    scope = next((o for o in part.objs if o.scope), None)
-    scope_cols = [scope.dual] if scope and scope.dual else []
+    frames = [o for o in part.objs if o.scope]
+    scope = frames[-1] if frames else None  # the nearest frame: 一般公共预算财政拨款基本支出中 → 基本支出
+    scope_cols = _uniq([o.dual for o in frames if o.dual] + (scope.scope_columns if scope else []))
     if scope is not None:
-        q.scope = _ref(scope, [], tables)
+        q.scope = _ref(scope, scope.scope_columns, tables)
+        if scope.project:  # XX项目中，“用餐人员”指标: the indicator rows of that project
+            for o in part.objs:
+                if not o.scope and o.row and o.project is None:
+                    o.project = scope.project
     _lay_out(q, part, tables, scope_cols)
     # an operand's own year only when it differs from the question's (比2022年)
     q.operands = [r.model_copy(update={"year": None}) if r.year == q.year else r for r in q.operands]
@@ -1005,9 +1042,13 @@ def _lay_out(q: Query, part: _Part, tables: dict, scope_cols: list[str]) -> None
         if q.threshold is not None and not robjs and not rgroups:  # 超过十万元了吗: against a stated figure
             q.operands = _refs_for(lobjs or robjs, lgroups, scope_cols, tables, lprior, lyear, False)
             return
-        lobjs, robjs = lobjs or robjs, robjs or lobjs
         lcols = [r for g in lgroups for r in g]
         rcols = [r for g in rgroups for r in g]
+        if not lobjs and not lcols and robjs:  # 离限额还差多少: the near side is the figure before
+            q.operands = [Ref(prior_year=lprior, **tables)] + _refs_for(robjs[:1], [rcols] if rcols else [],
+                                                                      scope_cols, tables, rprior, ryear, False)
+            return
+        lobjs, robjs = lobjs or robjs, robjs or lobjs
         q.operands = (_refs_for(lobjs[:1], [lcols] if lcols else [], scope_cols, tables, lprior, lyear, False)
                       + _refs_for(robjs[:1], [rcols] if rcols else [], scope_cols, tables, rprior or
                                   (ryear is not None and lyear is None and not rcols), ryear, False))
@@ -1043,7 +1084,8 @@ def _lay_out(q: Query, part: _Part, tables: dict, scope_cols: list[str]) -> None
     q.operands = refs
     if q.op == "value" and len(refs) >= 2:
         q.op = "each"
-    if q.op == "sum" and len(refs) < 2:
+    items = next((a.value for a in part.atoms if a.kind == "items"), None)
+    if q.op == "sum" and len(refs) < 2 and not (items and items > 1):  # 两个“行政运行”加起来: same name, two rows
         q.op = "value"
     if q.op == "each" and len(refs) < 2 and not refs:
         q.op = "value"
@@ -1089,9 +1131,10 @@ def _lay_out_share(q: Query, part: _Part, tables: dict, scope_cols: list[str], e
             pobjs, wobjs = objs[:1], objs[1:2]
     pcols = [r for g in pgroups for r in g]
     wcols = [r for g in wgroups for r in g]
-    scope = next((o for o in part.objs if o.scope), None)
-    if not wobjs and scope is not None:
-        wobjs = [scope]
+    frames = [o for o in part.objs if o.scope]
+    if not wobjs and frames:  # 本年支出合计中项目支出占几成: the frame is the whole
+        wobjs = frames[-1:]
+        wcols = _uniq(wcols + frames[-1].scope_columns)
         q.scope = None
     if not wobjs and wcols and not pobjs:
         pass
@@ -1101,7 +1144,8 @@ def _lay_out_share(q: Query, part: _Part, tables: dict, scope_cols: list[str], e
         return
     pcols, wcols = pcols or wcols, wcols or pcols
     # 占总支出几成 after 基本支出多少: the part is the figure before (an empty ref the plan fills)
-    refs = [_ref(o, pcols + scope_cols, tables, pprior, pyear) for o in pobjs[:1]] or (
+    refs = [_ref(o, pcols + (scope_cols if o.concept is None else []), tables, pprior, pyear)
+            for o in pobjs[:1]] or (
         [Ref(columns=_uniq(pcols), prior_year=pprior, **tables)] if wobjs else [])
     refs += [_ref(o, wcols, tables, wprior, wyear) for o in wobjs[:1]]
     q.operands = refs
