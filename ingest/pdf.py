@@ -24,6 +24,7 @@ from budgetqa.ingest.pdf_layout import (
     drop_empty_rows,
     blank_merged,
     caption_rows,
+    trailing_caption_rows,
     heading_level,
     is_bare_number,
     is_amount_cell,
@@ -163,12 +164,18 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
         row_tops = [t.rows[i].bbox[1] for i in keep]
         # A caption drawn inside the frame stays out of the grid: its lines are read as the lines
         # above the table (title, number, 部门：…, 单位：…).
-        skip = caption_rows([[norm_cell(c) if c else "" for c in r] for r in texts]) if texts else 0
-        if skip and skip < len(texts):
+        normed = [[norm_cell(c) if c else "" for c in r] for r in texts]
+        skip = caption_rows(normed) if texts else 0
+        if skip >= len(texts):
+            skip = 0
+        tail = trailing_caption_rows(normed[skip:]) if texts else 0
+        bbox = t.bbox
+        if tail:  # the next table's caption: left as lines below this grid, read as the next title
+            bbox = (bbox[0], bbox[1], bbox[2], row_tops[len(texts) - tail])
+            texts, boxes = texts[:len(texts) - tail], boxes[:len(boxes) - tail]
+        if skip:
+            bbox = (bbox[0], row_tops[skip], bbox[2], bbox[3])
             texts, boxes = texts[skip:], boxes[skip:]
-            bbox = (t.bbox[0], row_tops[skip], t.bbox[2], t.bbox[3])
-        else:
-            bbox = t.bbox
         if not texts or max(len(r) for r in texts) < 2:
             continue  # a framed paragraph or table of contents, not a grid
         boxes = [[tuple(b) if b is not None else None for b in r] for r in boxes]

@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass, field
 
 from budgetqa.ingest.numbers import clean_cell, try_amount
+from budgetqa.ingest.units import UNIT_LINE
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 
-UNIT_RE = re.compile(r"(?:金额)?单位\s*[：:]\s*(万元|亿元|元)")
+UNIT_RE = UNIT_LINE  # the table's unit line (ingest/units.py)
 # Printed table numbers, every template's form: 公开03表, 公开表3, 预算01表, 预算表3, 附表2, 表4-1, 表五,
 # 表十一, and whole-government numbering such as 2.1 / 3.19 before the title.
 _CN_DIGITS = "一二三四五六七八九十"
@@ -272,8 +273,8 @@ def text_columns(data: list[Line], header: list[Line] = ()) -> tuple[list[float]
 def is_data_line(line: Line) -> bool:
     """A printed line that reads as a table row: a subject code or a figure after a label."""
     texts = [w["text"] for w in line.words]
-    if len(texts) < 2:
-        return False
+    if len(texts) < 2 or is_title_line(title_part(line.text)) or is_context_line(line.text):
+        return False  # 公开 04 表：… has a number in it, and is the next table's title
     if SUBJECT_CODE.match(texts[0]):
         return True
     return any(is_amount_cell(t) for t in texts[1:]) and not PAGE_NUMBER.match(line.text)
@@ -313,21 +314,39 @@ def title_part(text: str) -> str:
     return compact[: min(cuts)].strip() if cuts else text
 
 
+def _is_caption_row(row: list[str]) -> bool:
+    cells = [c for c in row if c]
+    if not cells or len(cells) > 4:
+        return False
+    parts = [p for c in cells for p in c.split("\n") if p.strip()]
+    joined = "".join(parts).replace(" ", "")
+    if any(is_amount_cell(p) for p in parts):
+        return False
+    # Each line a caption line, or the row read as one line: 部门： │ 江苏省人民检察院 │ 单位：万元,
+    # 公开02 │ 表：收入预算总表.
+    return all(is_title_line(title_part(p)) or is_context_line(p) for p in parts) or bool(
+        _CONTEXT_RE.match(joined) or (len(cells) > 1 and is_title_line(title_part(joined)))
+    )
+
+
 def caption_rows(rows: list[list[str]]) -> int:
     """Leading rows of a ruled grid that are its caption, drawn inside the frame: the title, the
     number, 部门：… and 单位：… (Beijing, Jiangsu). They belong above the table, not in its header."""
     n = 0
-    for row in rows:
-        cells = [c for c in row if c]
-        if not cells or len(cells) > 4:
-            break
-        parts = [p for c in cells for p in c.split("\n") if p.strip()]
-        # Each line a caption line, or the row read as one line: 部门： │ 江苏省人民检察院 │ 单位：万元.
-        if not all(is_title_line(title_part(p)) or is_context_line(p) for p in parts) and not (
-            _CONTEXT_RE.match("".join(parts).replace(" ", "")) and not any(is_amount_cell(p) for p in parts)
-        ):
-            break
+    while n < len(rows) and _is_caption_row(rows[n]):
         n += 1
+    return n
+
+
+def trailing_caption_rows(rows: list[list[str]]) -> int:
+    """Rows at the foot of a grid that caption the next table (Word frames that run on: the
+    next table's 「公开02表：收入预算总表」 and 部门 line drawn inside this one's frame)."""
+    n = 0
+    while n < len(rows) - 1 and _is_caption_row(rows[len(rows) - 1 - n]):
+        n += 1
+    if n and not any(is_title_line(title_part("".join(c for c in r if c))) or is_bare_number("".join(c for c in r if c))
+                     for r in rows[len(rows) - n:]):
+        return 0  # a 部门 / 单位 line alone at the foot is a footnote-like line, not a caption
     return n
 
 

@@ -1,0 +1,122 @@
+"""Printed totals against the sum of their parts: a parse-faithfulness measure that needs no labels.
+
+A subject code's row is a total of the rows below it one level down (类 = Σ 款, 款 = Σ 项;
+301 = Σ 301xx), column by column. A mis-read code, a dropped or split row, a number cut in two
+all break such identities, so the share that holds says how faithfully a table was read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from budgetqa.ingest.models import Table
+
+# 万元 with two decimals leaves ±0.01 per part (尾数误差); a sum of n parts may drift n × that.
+_PER_PART = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One printed total and the parts it should equal, in one column."""
+
+    table: str
+    code: str
+    column: str
+    total: Decimal
+    parts: Decimal
+    n_parts: int
+
+    @property
+    def holds(self) -> bool:
+        return abs(self.total - self.parts) <= _PER_PART * max(1, self.n_parts)
+
+
+def _children(code: str, codes: list[str]) -> list[str]:
+    step = 2 if len(code) in (3, 5) else 0
+    return [c for c in codes if len(c) == len(code) + step and c.startswith(code)] if step else []
+
+
+def code_identities(table: Table) -> Iterator[Identity]:
+    """Parent rows against their child rows, per value column (first occurrence of a code only:
+    templates that print one block per unit repeat codes)."""
+    first: dict[str, dict] = {}
+    for row in table.rows:
+        if row.code and row.code not in first:
+            first[row.code] = row.cells
+    codes = list(first)
+    for code in codes:
+        kids = _children(code, codes)
+        if not kids:
+            continue
+        for column, total in first[code].items():
+            values = [first[k].get(column) for k in kids]
+            if total is None or all(v is None for v in values):
+                continue
+            parts = sum((v for v in values if v is not None), Decimal(0))
+            yield Identity(table.title, code, column, total, parts, len(kids))
+
+
+_TOTAL_NAMES = {"合计", "总计", "支出合计", "本年支出合计", "合 计"}
+
+
+def total_row_identities(table: Table) -> Iterator[Identity]:
+    """A 合计 row with no code against the sum of the table's 类 rows (3-digit codes)."""
+    lei = {}
+    for row in table.rows:
+        if row.code and len(row.code) == 3 and row.code not in lei:
+            lei[row.code] = row.cells
+    if len(lei) < 1:
+        return
+    total = next((r for r in table.rows if not r.code and r.name.replace(" ", "") in _TOTAL_NAMES), None)
+    if total is None:
+        return
+    for column, value in total.cells.items():
+        values = [cells.get(column) for cells in lei.values()]
+        if value is None or all(v is None for v in values):
+            continue
+        parts = sum((v for v in values if v is not None), Decimal(0))
+        yield Identity(table.title, "合计", column, value, parts, len(lei))
+
+
+def _parts_of(parent: str, columns: list[str]) -> list[str] | None:
+    """The columns that add up to `parent`'s total: each sub-group under it once, by its own
+    column or by its 小计 / 合计; None when a sub-group has neither (the identity is not printed)."""
+    segs: list[str] = []
+    for c in columns:
+        if c.startswith(parent + "/"):
+            seg = c[len(parent) + 1:].split("/")[0]
+            if seg not in segs and seg not in ("小计", "合计") and not seg.startswith("其中"):
+                segs.append(seg)
+    parts = []
+    for seg in segs:
+        path = f"{parent}/{seg}"
+        found = next((p for p in (path, f"{path}/小计", f"{path}/合计") if p in columns), None)
+        if found is None:
+            return None
+        parts.append(found)
+    return parts if len(parts) >= 2 else None
+
+
+def column_identities(table: Table) -> Iterator[Identity]:
+    """`P/小计` (or `P/合计`) against the sub-groups of `P`, row by row."""
+    for col in table.columns:
+        parent, _, last = col.rpartition("/")
+        parts = _parts_of(parent, table.columns) if parent and last in ("小计", "合计") else None
+        if not parts:
+            continue
+        for row in table.rows:
+            total = row.cells.get(col)
+            values = [row.cells.get(p) for p in parts]
+            if total is None or all(v is None for v in values):
+                continue
+            got = sum((v for v in values if v is not None), Decimal(0))
+            yield Identity(table.title, row.code or row.name, col, total, got, len(parts))
+
+
+def identities(table: Table) -> Iterator[Identity]:
+    """Every additive identity a table prints."""
+    yield from code_identities(table)
+    yield from total_row_identities(table)
+    yield from column_identities(table)
