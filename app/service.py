@@ -134,6 +134,9 @@ class Service:
         removed = self.store.remove(doc_id)
         if removed:
             self.retriever.remove_document(doc_id)
+            # the page's copy of an uploaded file is named by its content hash, which the id begins
+            for kept in (self.settings.home / "uploads").glob(f"{doc_id}*"):
+                kept.unlink(missing_ok=True)
         return removed
 
     def resolve(self, ref: str) -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,6 +68,16 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(50, description="Largest file the web page accepts")
     max_pages: int = Field(1000, description="Longest PDF ingested, in pages (memory grows with pages); 0 = no limit")
     auth: str | None = Field(None, description="user:password required by the web page, if set")
+
+    @field_validator("auth")
+    @classmethod
+    def _auth_is_user_colon_password(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        user, sep, password = v.partition(":")
+        if not sep or not user.strip() or not password:  # the message never repeats the value
+            raise ValueError("must be user:password with both parts non-empty")
+        return v
 
     @property
     def db_path(self) -> Path:

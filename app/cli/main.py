@@ -180,7 +180,15 @@ for _command in (_eval, _serve, _bulk, _audit):
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+
+    try:
+        app()
+    except ValidationError as exc:  # a bad BUDGETQA_* value: say which and how, not a traceback
+        for e in exc.errors():
+            name = "BUDGETQA_" + "__".join(str(p) for p in e["loc"]).upper()
+            err.print(f"[red]✗[/red] setting {escape(name)}: {escape(e['msg'])}", highlight=False)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -27,8 +27,13 @@ def register(app: typer.Typer) -> None:
         from budgetqa.app.ui.page import build_ui, launch
         from budgetqa.app.ui.samples import preload_samples
 
-        if auth and ":" not in auth:
-            raise typer.BadParameter("use user:password", param_hint="--auth")
+        if auth:
+            from budgetqa.app.ui.login import parse_auth
+
+            try:
+                parse_auth(auth)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--auth") from None
         if host not in ("127.0.0.1", "localhost", "::1") and not (auth or get_settings(home).auth):
             typer.echo(f"warning: serving on {host} without --auth: anyone on the network can open the page", err=True)
         t0 = time.perf_counter()

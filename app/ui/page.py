@@ -24,7 +24,7 @@ import pandas as pd
 from budgetqa.app.export import document_csv
 from budgetqa.app.service import Service
 from budgetqa.app.ui.measures import MEASURES, compare_value
-from budgetqa.app.ui.upload import accept_upload
+from budgetqa.app.ui.upload import accept_upload, discard_received
 from budgetqa.app.ui.views import (CSS, LIBRARY_HEADERS, answer_to_html, bar_chart_svg, doc_label, library_rows,
                           suggested_questions, table_frame, table_label)
 
@@ -104,6 +104,7 @@ class Page:
             lines.append(f'<li class="bq-upload-run">正在解析 {escape(name)} …</li>')
             yield "<ul>" + "".join(lines) + "</ul>", gr.skip(), *self.refresh()
             out = accept_upload(self.svc, path, name)
+            discard_received(path)  # else Gradio serves it by its hashed path, rejected files included
             cls = "bq-upload-ok" if out.ok else "bq-upload-bad"
             mark = "✓" if out.ok else "✗"
             lines[-1] = f'<li class="{cls}">{mark} {escape(out.message)}</li>'
@@ -351,10 +352,9 @@ def launch(demo: gr.Blocks, service: Service, host: str = "127.0.0.1", port: int
     creds = None
     auth = auth or service.settings.auth
     if auth:
-        user, sep, password = auth.partition(":")
-        if not sep or not user or not password:
-            raise ValueError("--auth must be user:password")
-        creds = (user, password)
+        from budgetqa.app.ui.login import LoginThrottle, parse_auth
+
+        creds = LoginThrottle(*parse_auth(auth)).as_function()  # failed logins are slowed, then locked
     demo.queue(default_concurrency_limit=2)
     return demo.launch(server_name=host, server_port=port, auth=creds, share=False,
                        prevent_thread_lock=prevent_thread_lock, quiet=quiet, ssr_mode=False,

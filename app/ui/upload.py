@@ -31,8 +31,6 @@ def display_name(name: str) -> str:
     return _UNSAFE.sub("", base).strip()[:200] or "未命名文件"
 
 
-
-
 def accept_upload(service, src: str | Path, name: str | None = None) -> UploadOutcome:
     """Check one uploaded file, copy it under its content hash, ingest it; never raises for bad input."""
     src = Path(src)
@@ -57,5 +55,23 @@ def accept_upload(service, src: str | Path, name: str | None = None) -> UploadOu
         dest.unlink(missing_ok=True)
         return UploadOutcome(label, False, f"{label}：无法导入 — {reason}")
     n = sum(result.tables_by_kind.values())
+    if result.same_as:
+        dest.unlink(missing_ok=True)  # the stored document keeps its own copy; these bytes are not it
+        return UploadOutcome(label, True, f"{label}：与文库中的 {result.same_as} 是同一份文件，未重复导入",
+                             result.doc_id, False)
     state = "已导入" if result.added else "已在文库中"
     return UploadOutcome(label, True, f"{label}：{state}，{n} 张表", result.doc_id, result.added)
+
+
+def discard_received(path: str | Path) -> None:
+    """Delete a file the web server received, once handled (copied under home/uploads or refused).
+
+    Gradio keeps uploads in its cache folder, one folder per content hash, and serves them to
+    anyone with the path; an empty hash folder is removed with it.
+    """
+    path = Path(path)
+    try:
+        path.unlink(missing_ok=True)
+        path.parent.rmdir()
+    except OSError:  # the folder holds other files, or is gone already
+        pass
