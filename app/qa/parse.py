@@ -78,7 +78,8 @@ class Vocabulary:
             return
         old = self.names.get(key)
         codes = tuple(sorted(set((old.codes if old else ()) + ((code,) if code else ()))))
-        self.names[key] = VocabName(old.name if old else name, codes, level or (old.level if old else None),
+        shown = _NUMBERING.sub("", re.sub(r"<[^>]+>|\s", "", name))  # 十、节能环保支出 → 节能环保支出
+        self.names[key] = VocabName(old.name if old else shown, codes, level or (old.level if old else None),
                                     project or bool(old and old.project))
 
 
@@ -363,10 +364,15 @@ def _residue_atoms(text: str, start: int, end: int, c: _Compiled, vocab: Vocabul
         return atoms
     tokens = _tokens(chunk, english)
     pos = start
-    while tokens and tokens[0].strip() in c.index and c.index[tokens[0].strip()].category == "ignorable":
-        # 截至 / 年底 before a department: read them first, the department may follow
+    while tokens and (tokens[0].strip() in c.index or not tokens[0].strip()):
+        # 截至 / 年底 / 占 before a department: read them first, the department may follow
         word = tokens.pop(0)
-        atoms.append(_Atom("ignorable", pos, pos + len(word), word.strip()))
+        entry = c.index.get(word.strip())
+        if entry is not None:
+            kind = _KIND.get(entry.category, entry.category)
+            atoms.append(_Atom(kind, pos, pos + len(word), word.strip(), entry.value))
+            if kind == "cue" and entry.value.signal in ("share", "comparator", "prior") or word.strip() in ",、":
+                at_clause_start = True
         pos += len(word)
         chunk = chunk[len(word):]
         start = pos
@@ -604,12 +610,18 @@ def _objects(part: _Part, vocab: Vocabulary | None, c: _Compiled) -> None:
             continue
         elif a.kind == "code":
             prev = objs[-1] if objs else None
-            if prev and prev.code is None and _adjacent(atoms, prev.end, a.start):
+            if prev and _adjacent(atoms, prev.end, a.start):  # 中小企业发展专项（2150805）: the code said wins
                 prev.code, prev.end, prev.text = a.value, a.end, prev.text + a.text
                 continue
             obj = _Obj(a.text, a.start, a.end, code=a.value)
-        elif a.kind == "level" and a.value.level == "项目" and objs and objs[-1].row and _adjacent(atoms, objs[-1].end, a.start):
-            objs[-1].project, objs[-1].row = objs[-1].row, None
+            named = _left_before(atoms, i)
+            if named is not None:  # 局本级（703001）: words the document lacks, named by the code beside them
+                obj.text, obj.start = named.text + a.text, named.start
+                named.kind = "named_by_code"
+                part.leftover.remove(named.text)
+        elif (a.kind == "level" and a.value.level == "项目" and objs and (objs[-1].row or objs[-1].project)
+              and _adjacent(atoms, objs[-1].end, a.start)):
+            objs[-1].project, objs[-1].row = objs[-1].project or objs[-1].row, None  # XX项目: a 绩效 project
             a.kind = "consumed"
             continue
         if obj is None:
@@ -620,13 +632,22 @@ def _objects(part: _Part, vocab: Vocabulary | None, c: _Compiled) -> None:
             _merge(prev, obj)
             continue
         if (prev is not None and prev.project and not prev.row and obj.row and obj.project is None
-                and _adjacent(atoms, prev.end, obj.start)):
+                and _adjacent(atoms, prev.end, obj.start, also=("table",))):
             # XX项目的“满意度”指标: the project frames the indicator row
             obj.project, obj.start, obj.text = prev.project, prev.start, prev.text + obj.text
             objs[-1] = obj
             continue
         objs.append(obj)
     part.objs = objs
+
+
+def _left_before(atoms: list[_Atom], i: int) -> _Atom | None:
+    for a in reversed(atoms[:i]):
+        if a.kind == "left":
+            return a
+        if a.kind not in ("ignorable",) and a.text not in "()（）":
+            return None
+    return None
 
 
 def _one(codes: tuple[str, ...]) -> str | None:
@@ -637,10 +658,11 @@ def _english_filler(words: str, c: _Compiled) -> bool:
     return False
 
 
-def _adjacent(atoms: list[_Atom], end: int, start: int) -> bool:
-    """Nothing but ignorable words, 的 or brackets between two positions."""
+def _adjacent(atoms: list[_Atom], end: int, start: int, also: tuple[str, ...] = ()) -> bool:
+    """Nothing but ignorable words, 的 or brackets (or the `also` kinds) between two positions."""
     for a in atoms:
-        if a.start >= end and a.end <= start and a.kind not in ("ignorable", "consumed") and a.text not in "()（）的":
+        if (a.start >= end and a.end <= start and a.kind not in ("ignorable", "consumed") + also
+                and a.text not in "()（）的"):
             return False
     return True
 
