@@ -18,6 +18,7 @@ from decimal import Decimal
 from budgetqa.ingest.classify import (BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, OVERVIEW, SANGONG,
                              SPENDING, STATS)
 from budgetqa.ingest.facts import column_unit
+from budgetqa.ingest.labels import strip_numbering
 from budgetqa.ingest.units import WAN_SCALE
 from budgetqa.ingest.models import Document, Row, Table
 
@@ -107,7 +108,8 @@ RULES: dict[str, list[Rule]] = {
         Rule(("收入决算表",), TOTAL, r"^其他收入$"),
     ],
     "年初结转和结余": [
-        *_income(OVERVIEW, r"^(年初|上年)结转和?结余$"),
+        # 年初结转和结余 (决算), 上年结转 / 上年结转结余 / 上年结余、结转 (预算)
+        *_income(OVERVIEW, r"^(年初|上年)(结转和?结余|结余和?、?结转|结转)(资金|收入)?$"),
     ],
     "本年支出合计": [
         Rule(OVERVIEW, r"^本年支出合计$", side="支出"),
@@ -136,7 +138,7 @@ RULES: dict[str, list[Rule]] = {
         f"{name}_{label}": _sangong(label, item)
         for label in ("预算数", "决算数")
         for name, item in (
-            ("三公经费", r"合计|三公经费(合计)?"),
+            ("三公经费", r"合计|小计|三公经费(合计|小计|总额|财政拨款(预算|决算)?总额|(预算|决算)?总额)?"),
             ("因公出国(境)费", _ABROAD),
             ("公务用车购置费", _CAR_BUY),
             ("公务用车运行维护费", _CAR_RUN),
@@ -165,16 +167,11 @@ class Headline:
     source: str
 
 
-_NUMBERING = re.compile(
-    r"^(其中[:：]?)?([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[①-⑩])*(其中[:：]?)?"
-)
-
-
 def norm(name: str) -> str:
     """Row or column label without blanks, markup, quotes, numbering, 其中：; full-width brackets halved."""
     t = re.sub(r"<[^>]+>|[\s\u3000“”\"'‘’*#]", "", name or "")
     t = t.replace("（", "(").replace("）", ")").replace("：", ":")
-    return _NUMBERING.sub("", t)
+    return strip_numbering(t)
 
 
 _MONEY_COLUMN = re.compile(r"决算数|金额|预算数|^合计$|本年|^\d{4}年")

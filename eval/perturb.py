@@ -23,9 +23,9 @@ from budgetqa.app.checker import verify
 from budgetqa.app.models import Claim, Figure
 from budgetqa.app.qa import fit
 from budgetqa.app.qa.query import Query
-from budgetqa.eval.scoring import EvalItem, normalize_text, norm_unit, to_unit
+from budgetqa.eval.scoring import EvalItem, normalize_text, to_unit
 from budgetqa.ingest.grams import bigrams
-from budgetqa.ingest.units import MONEY_SCALE as MONEY
+from budgetqa.ingest.units import MONEY_SCALE as MONEY, norm_unit
 from budgetqa.ingest.models import Fact
 
 PERTURBATIONS = ("digit", "decimal_shift", "unit_swap", "neighbour_row", "neighbour_column", "other_table",

@@ -21,14 +21,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from budgetqa.app.models import Answer
-from budgetqa.ingest.units import convert
+from budgetqa.ingest.grams import bigrams
+from budgetqa.ingest.units import convert, norm_unit
 
 NUMERIC_KINDS = ("lookup", "narrative", "arithmetic", "compare", "performance")
 KINDS = (*NUMERIC_KINDS, "text", "unanswerable")
 
 # How many 元 one unit is worth: the only conversions scoring makes (never guessed for other units).
 # Spellings of one unit: the fact store counts 人次 as 人 (ingest/facts.py promote_counts) and so do we.
-UNIT_ALIASES = {"％": "%", "人次": "人"}
 
 KEY_SPLIT = re.compile(r"[，。；（]")
 BIGRAM_SHARE = 0.7
@@ -85,13 +85,6 @@ class Score:
 # ---------------------------------------------------------------- units and values
 
 
-def norm_unit(unit: str | None) -> str | None:
-    if unit is None:
-        return None
-    unit = unit.strip()
-    return UNIT_ALIASES.get(unit, unit) or None
-
-
 def to_unit(value: Decimal, unit: str | None, target: str | None) -> Decimal | None:
     """`value` in `unit` expressed in `target`: money converts, anything else must be the same unit.
 
@@ -122,10 +115,6 @@ def normalize_text(text: str) -> str:
 def key_phrase(gold_text: str) -> str:
     """The gold's key phrase: its first clause, cut at ，。；（ ("4辆，全部为机要通信用车" → "4辆")."""
     return normalize_text(KEY_SPLIT.split(gold_text.strip(), maxsplit=1)[0])
-
-
-def bigrams(s: str) -> set[str]:
-    return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
 def contains_phrase(answer_text: str, phrase: str) -> bool:

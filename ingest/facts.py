@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from budgetqa.ingest.models import Document, Fact, Table
+from budgetqa.ingest.units import norm_unit
 
 
 def fact_id(doc_id: str, table: Table, row_index: int, col_index: int) -> str:
@@ -34,7 +35,6 @@ _COUNT = re.compile(r"^[≥≤=＝<>＞＜约共]?\s*(\d+(?:\.\d+)?)\s*(人次|�
 
 
 _UNIT_WORDS = {"人次", "人", "个", "辆", "期", "次", "家", "项", "天", "万元", "元", "分", "%", "％", "件", "户", "台", "套"}
-_UNIT_ALIAS = {"人次": "人", "％": "%"}
 # 绩效 indicator columns hold counts, rates and amounts alike: without a printed unit, none is assumed.
 _INDICATOR = re.compile(r"指标值|完成值|实际完成|目标值")
 
@@ -47,9 +47,9 @@ def promote_counts(table: Table) -> None:
             m = _COUNT.match(t)
             if m and row.cells.get(col) is None:
                 row.cells[col] = Decimal(m.group(1))
-                row.units[col] = _UNIT_ALIAS.get(m.group(2), m.group(2))
+                row.units[col] = norm_unit(m.group(2))
             elif row.cells.get(col) is not None and t in _UNIT_WORDS:  # 700 | 人次 split over the cell
-                row.units[col] = _UNIT_ALIAS.get(t, t)
+                row.units[col] = norm_unit(t)
 
 
 def table_facts(doc_id: str, table: Table) -> Iterator[Fact]:

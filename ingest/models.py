@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from budgetqa.ingest.labels import clean_label, is_total_label
+
 DocKind = Literal["决算", "预算"]
 DocScope = Literal["部门", "单位"]
 
@@ -53,6 +55,13 @@ class Row:
     line: int | None = None  # 1-based source line (text conversions have no pages)
     # a value cell's box on the page: column path → [x0, top, x1, bottom] in PDF points (PDFs only)
     boxes: dict[str, list[float]] = field(default_factory=dict)
+    # Computed once from name and code when the row is built (ingest/labels.py); never passed in.
+    label: str = field(init=False, default="")  # the name without numbering, markup, blanks, level marks
+    is_total: bool = field(init=False, default=False)  # the row totals its table (合计 / 总计 / 资金总额 …)
+
+    def __post_init__(self) -> None:
+        self.label = clean_label(self.name)
+        self.is_total = is_total_label(self.label, self.code)
 
 
 @dataclass

@@ -1,8 +1,24 @@
-"""Money units and their conversion: one table of scales for the checker, audit, bulk and eval."""
+"""Units: how a table prints its unit, one spelling per unit, and the money scales with their
+conversion. The one table of unit cues for the readers, facts, checker, audit, bulk and eval."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+
+# A table's own unit line: 单位：万元, 金额单位：元 (searched with blanks removed).
+UNIT_LINE = re.compile(r"(?:金额)?单位\s*[：:]\s*(万元|亿元|元)")
+# Other spellings of a unit a cell, an answer or a labeled item may print.
+UNIT_ALIASES: dict[str, str] = {"％": "%", "人次": "人"}
+
+
+def norm_unit(unit: str | None) -> str | None:
+    """The one spelling of a unit (％ → %, 人次 → 人); None for no unit."""
+    if unit is None:
+        return None
+    unit = unit.strip()
+    return UNIT_ALIASES.get(unit, unit) or None
+
 
 # How many 元 one unit is worth; amounts in any of these convert into each other.
 MONEY_SCALE: dict[str, Decimal] = {

@@ -13,7 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, fmt
-from budgetqa.app.audit.quantities import UNNAMED, Qty, amount_columns, cell_qty, compare, find, norm_name, side_figures, sum_qty
+from budgetqa.app.audit.quantities import UNNAMED, Qty, amount_columns, cell_qty, compare, find, side_figures, sum_qty
 from budgetqa.ingest.classify import BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, INCOME, OVERVIEW, SANGONG, SPENDING
 from budgetqa.ingest.models import Document, Row, Table
 
@@ -48,7 +48,7 @@ def _total_col(table: Table) -> str | None:
 
 
 def _total_row(table: Table) -> Row | None:
-    return next((r for r in table.rows if norm_name(r.name) in ("合计", "总计")), None)
+    return next((r for r in table.rows if r.is_total), None)
 
 
 def _class_rows(table: Table) -> list[Row]:
@@ -105,7 +105,7 @@ def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
     m.add((scope, f"{kind}合计"), t, _row_qty(doc, t, total, col))
     m.add((scope, f"{kind}总计"), t, _row_qty(doc, t, grand, col))
     for r in carries:
-        n = norm_name(r.name)
+        n = r.label
         if re.search(r"年初.*结转和结余|上年结转", n):
             m.add((scope, "年初结转和结余"), t, cell_qty(doc, t, r, col))
         elif re.search(r"年末.*结转和结余|结转下年", n):
@@ -115,7 +115,7 @@ def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
         if fiscal:
             m.add((scope, "收入:财政拨款收入"), t, sum_qty(doc, t, fiscal, [col], None, col, "各项财政拨款收入之和"))
         for r in items:
-            n = norm_name(r.name)
+            n = r.label
             for line, key in _INCOME_LINES.items():
                 if n == line:
                     m.add((scope, f"收入:{key}"), t, cell_qty(doc, t, r, col))
@@ -123,12 +123,12 @@ def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
         general = next((r for r in items if re.search(r"一般公共预算", r.name)), None)
         m.add((scope, "收入:一般公共预算"), t, _row_qty(doc, t, general, col))
     if kind == "支出":
-        classes = {norm_name(r.name): cell_qty(doc, t, r, col) for r in items}
+        classes = {r.label: cell_qty(doc, t, r, col) for r in items}
         m.classes[(scope, t.ref)] = {k: q for k, q in classes.items() if k}
         # 财政拨款 总表: the 一般公共预算 column gives the general-budget spending by class
         gcol = _col(t, r"^一般公共预算")
         if scope == "财政拨款" and gcol is not None:
-            m.classes[("一般公共预算", t.ref)] = {norm_name(r.name): cell_qty(doc, t, r, gcol) for r in items}
+            m.classes[("一般公共预算", t.ref)] = {r.label: cell_qty(doc, t, r, gcol) for r in items}
             m.add(("一般公共预算", "支出合计"), t, _row_qty(doc, t, total, gcol))
 
 
@@ -154,7 +154,7 @@ def _spending_table(doc: Document, t: Table, scope: str, m: Measures) -> None:
     m.add((scope, "项目支出"), t, _row_qty(doc, t, total, _col(t, r"^项目支出$")))
     m.add((scope, "人员经费"), t, _row_qty(doc, t, total, _col(t, r"^人员经费$")))
     m.add((scope, "公用经费"), t, _row_qty(doc, t, total, _col(t, r"^公用经费$")))
-    m.classes[(scope, t.ref)] = {norm_name(r.name): cell_qty(doc, t, r, col) for r in _class_rows(t)}
+    m.classes[(scope, t.ref)] = {r.label: cell_qty(doc, t, r, col) for r in _class_rows(t)}
 
 
 def _basic_detail(doc: Document, t: Table, m: Measures) -> None:

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, Location, fmt
 from budgetqa.app.audit.cross import GENERAL, SPENDING, Measures, collect
-from budgetqa.app.audit.quantities import SKIP_KINDS, Qty, amount_columns, cell_qty, norm_name
+from budgetqa.app.audit.quantities import SKIP_KINDS, Qty, amount_columns, cell_qty
+from budgetqa.ingest.labels import clean_label
 from budgetqa.ingest.models import Document, Paragraph, Row, Table
 
 _N = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
@@ -214,18 +215,18 @@ class _Subjects:
         for length, name in zip((3, 5, 7), names):
             if not name:
                 break
-            n = norm_name(name)
-            cands = [r for r in self.children(row.code if row else None, length) if _same(norm_name(r.name), n)]
+            n = clean_label(name)
+            cands = [r for r in self.children(row.code if row else None, length) if _same(r.label, n)]
             if len(cands) != 1:
                 return None
             row = cands[0]
         return row
 
     def by_name(self, name: str) -> Row | None:
-        n = norm_name(name)
-        cands = [r for r in self.rows if norm_name(r.name) == n]
+        n = clean_label(name)
+        cands = [r for r in self.rows if r.label == n]
         if "类" in name:
-            cands = [r for r in self.rows if len(r.code or "") == 3 and _same(norm_name(r.name), n)]
+            cands = [r for r in self.rows if len(r.code or "") == 3 and _same(r.label, n)]
         vals = {r.cells.get(self.col) for r in cands}
         return cands[0] if cands and len(vals) == 1 else None
 

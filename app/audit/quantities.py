@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Check, Finding, Location, cell_location, classify_gap, fmt, step_of
 from budgetqa.ingest.classify import PERFORMANCE_KINDS
+from budgetqa.ingest.labels import NUMBERING
 from budgetqa.ingest.models import Document, Row, Table
 from budgetqa.ingest.units import WAN_SCALE
 
@@ -16,18 +17,9 @@ from budgetqa.ingest.units import WAN_SCALE
 NOT_AMOUNT = re.compile(r"^(行|行次|栏次|序号|编号)$")
 # A column left unnamed by the parser (列3, 支出预算#2): its meaning is unknown, so no identity uses it.
 UNNAMED = re.compile(r"^列\d+$|#\d+$")
-NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）])\s*")
-_LEVEL_MARK = re.compile(r"[（(](类|款|项)[)）]")
 _CARRY = re.compile(r"结转|结余")
 # Tables no identity is drawn from: 绩效 forms, unclassified grids, the 统计表 of counts.
 SKIP_KINDS = PERFORMANCE_KINDS | {"other", "相关信息统计表"}
-
-
-def norm_name(name: str) -> str:
-    """Row name without numbering, level marks, spaces and markup: 十四、资源勘探… → 资源勘探…"""
-    n = re.sub(r"<[^>]+>|\*\*|\s|\u3000", "", name or "")
-    n = NUMBERING.sub("", n)
-    return _LEVEL_MARK.sub("", n)
 
 
 def amount_columns(table: Table) -> list[str]:
@@ -97,7 +89,7 @@ def compare(result: AuditResult, check: str, name: str, a: Qty, b: Qty, what: st
 def find(rows: Iterable[Row], *patterns: str) -> Row | None:
     for p in patterns:
         for r in rows:
-            if re.search(p, norm_name(r.name)):
+            if re.search(p, r.label):
                 return r
     return None
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_location
 from budgetqa.app.audit.quantities import (
-    NOT_AMOUNT, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, norm_name, side_figures, sum_qty,
+    NOT_AMOUNT, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, side_figures, sum_qty,
 )
 from budgetqa.ingest.classify import PERFORMANCE_KINDS, STANDARD_KINDS
 from budgetqa.ingest.models import Document, Row, Table
@@ -146,10 +146,6 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
             compare(result, "table.parent_sum", f"{code}=Σ下级", a, b, f"「{a.loc.table}」{parent.code} {parent.name} 应等于其下级科目之和")
 
 
-def _is_total_row(row: Row) -> bool:
-    return norm_name(row.name) in ("合计", "总计", "支出合计", "收入合计")
-
-
 def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
     """The 合计 row equals the sum of the 类 rows; in the economic table 人员/公用经费合计 by their 类."""
     rows = _code_rows(table)
@@ -159,8 +155,8 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
     cols = amount_columns(table)
     economic = all(c.startswith("3") for c in rows) and table.kind in ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表")
     for row in table.rows:
-        name = norm_name(row.name)
-        if _is_total_row(row):
+        name = row.label
+        if row.is_total:
             members = classes
         elif economic and name == "人员经费合计":
             members = [r for r in classes if r.code in ("301", "303")]
@@ -195,7 +191,7 @@ def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None
             if total is not None and items and total.cells.get(col) is not None:
                 a = cell_qty(doc, t, total, col)
                 b = sum_qty(doc, t, items, [col], None, col, f"{len(items)} 个项目之和")
-                compare(result, "table.side_total", f"{norm_name(total.name)}=Σ", a, b, f"「{a.loc.table}」{total.name}应等于所列各项之和")
+                compare(result, "table.side_total", f"{total.label}=Σ", a, b, f"「{a.loc.table}」{total.name}应等于所列各项之和")
             if total is not None and grand is not None and grand.cells.get(col) is not None:
                 a = cell_qty(doc, t, grand, col)
                 b = sum_qty(doc, t, [total, *carries], [col], None, col, "本年合计+结转结余")
@@ -209,7 +205,7 @@ def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None
 
 def check_sangong(doc: Document, table: Table, result: AuditResult) -> None:
     """三公 tables printed as rows (合计 / 因公出国 / 公务用车… / 购置费 / 运行费 / 公务接待费)."""
-    names = {norm_name(r.name): r for r in table.rows}
+    names = {r.label: r for r in table.rows}
     total = next((r for n, r in names.items() if n in ("合计", "三公经费合计") or "三公" in n), None)
     cars = next((r for n, r in names.items() if n.startswith("公务用车购置及运行")), None)
     trip = next((r for n, r in names.items() if n.startswith("因公出国")), None)

@@ -10,7 +10,6 @@ corpus in memory: at most `2 × workers` results are in flight.
 
 from __future__ import annotations
 
-import glob
 import multiprocessing
 import os
 import signal
@@ -26,34 +25,13 @@ from budgetqa.app.bulk.staging import Staging, staging_path
 from budgetqa.app.bulk.worker import Audit, FileResult, failed_result, process_file
 from budgetqa.app.bulk.writers import format_of, write_dataset
 from budgetqa.ingest.errors import IngestError
-from budgetqa.ingest.pipeline import SUFFIXES, failure_message, file_sha256
+from budgetqa.ingest.pipeline import expand_paths, failure_message, file_sha256
 
 # A file in flight when two worker processes died is given up on (it is probably the cause).
 MAX_ATTEMPTS = 2
 
 
 # ---------------------------------------------------------------- the run (parent)
-
-
-def expand_sources(sources: Iterable[str | Path]) -> list[Path]:
-    """Files as given, folders walked for .pdf/.txt/.md, globs expanded; sorted, de-duplicated, missing kept."""
-    out: list[Path] = []
-    for src in map(str, sources):
-        p = Path(src)
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES))
-        elif not p.exists() and any(ch in src for ch in "*?["):
-            out.extend(sorted(Path(m) for m in glob.glob(src, recursive=True) if Path(m).is_file()))
-        else:
-            out.append(p)
-    seen: set[str] = set()
-    unique = []
-    for p in out:
-        key = str(p.resolve()) if p.exists() else str(p)
-        if key not in seen:
-            seen.add(key)
-            unique.append(p)
-    return unique
 
 
 @dataclass
@@ -146,7 +124,7 @@ def run_bulk(
     """
     fmt = fmt or format_of(out)
     started = time.perf_counter()
-    files = expand_sources(sources)
+    files = expand_paths(sources)
     report = BulkReport(files=len(files))
     stage_file = staging_path(out)
     if not resume:

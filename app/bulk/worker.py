@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from budgetqa.app.bulk.schema import CORE_FIGURES
@@ -13,6 +12,7 @@ from budgetqa.app.measures import document_unit, summary_row
 from budgetqa.ingest.errors import IngestError
 from budgetqa.ingest.facts import document_facts
 from budgetqa.ingest.pipeline import failure_message, read_document
+from budgetqa.ingest.serialize import plain
 
 
 @dataclass
@@ -31,21 +31,10 @@ class FileResult:
     seconds: float = 0.0
 
 
-def _plain(value):
-    """JSON-able: Decimals as exact strings, dataclasses via to_dict()."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
 def _flat(d: dict) -> dict:
     """One level of nesting spread into columns: {"left": {"table": …}} → {"left_table": …}."""
     out = {}
-    for k, v in _plain(d).items():
+    for k, v in plain(d).items():
         if isinstance(v, dict):
             out.update({f"{k}_{sub}": w for sub, w in v.items()})
         else:

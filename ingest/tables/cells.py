@@ -8,10 +8,10 @@ from decimal import Decimal
 from budgetqa.ingest.models import RawTable
 
 from budgetqa.ingest.numbers import clean_cell, is_blank, try_amount
+from budgetqa.ingest.units import UNIT_LINE
 
 CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”‘’"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}])\s+|\s+(?=[{CJK}])")
-_UNIT = re.compile(r"单位\s*[：:]\s*(万元|元|亿元)")
 _PERCENT = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*[%％]$")
 
 
@@ -49,7 +49,7 @@ def normalize_grid(rows: list[list[str]]) -> list[list[str]]:
 def unit_of(raw: RawTable) -> str | None:
     """The table's own unit line (单位：万元 / 金额单位：元); None when it prints none."""
     for text in [raw.unit_line or "", *raw.context, raw.title or ""]:
-        m = _UNIT.search(re.sub(r"\s", "", text))
+        m = UNIT_LINE.search(re.sub(r"\s", "", text))
         if m:
             return m.group(1)
     return None
