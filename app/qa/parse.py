@@ -1,11 +1,13 @@
 """Question → `Plan`: what is asked, of which figures, in which unit — read once, from lexicon data.
 
 The parse is a chain of small pure steps over one part of the question at a time:
-`_spans` claims lexicon words, numbers and document names (longest first); `_residue` reads what
-is left with jieba (departments, one-character cues, row names); `_objects` merges the pieces
-into operands; `_decide` picks the op from the cues present; `_operands` lays the operands out
-for that op (minuend / subtrahend, part / whole, actual / budget). Every character of the part
-ends up consumed or in `leftover`, so the fit check downstream can refuse what was not understood.
+`_read_part` claims lexicon words, numbers and document names (longest first, `_select`) and
+reads what is left with jieba (`_residue_atoms`: departments, one-character cues, row names);
+`_objects` merges the pieces into operands (a code with its row, a gloss with its name);
+`_decide` picks the op from the cues present; `_lay_out` places the operands for that op
+(minuend / subtrahend, part / whole, actual / budget); `_inherit` fills a later part or a
+follow-up from the query before. Every character of the part ends up consumed or in `leftover`,
+so the fit check downstream can refuse what was not understood.
 """
 
 from __future__ import annotations
@@ -16,13 +18,19 @@ from functools import lru_cache
 
 import cn2an
 import jieba
-from rapidfuzz import fuzz
-from rapidfuzz.distance import LCSseq
-
-from budgetqa.app.qa.lexicon import Concept, Cue, Entry, Lexicon, load_lexicon, normalize
+from budgetqa.app.qa.lexicon import (
+    Concept,
+    Cue,
+    Entry,
+    Lexicon,
+    load_lexicon,
+    normalize,
+)
 from budgetqa.app.qa.query import Plan, Query, Ref
 from budgetqa.ingest.classify import PERFORMANCE_KINDS
 from budgetqa.ingest.models import Document
+from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
 
 # ------------------------------------------------------------------------------------------------
 # The document's own names
@@ -289,11 +297,13 @@ def _unit_name(word: str) -> str:
     return {"万": "万元", "亿": "亿元"}.get(word, word)
 
 
-def _vocab_spans(text: str, vocab: Vocabulary | None) -> list[_Span]:
+def _vocab_spans(text: str, vocab: Vocabulary | None, c: _Compiled) -> list[_Span]:
     if vocab is None:
         return []
+    # a printed name that is a filler word of the lexicon (全省, 单位) stays filler
     return [_Span(m.start(), m.start() + len(key), "vocab", vocab.names[key], 9)
-            for key in vocab.names for m in re.finditer(re.escape(key), text)]
+            for key in vocab.names if not (key in c.index and c.index[key].category == "ignorable")
+            for m in re.finditer(re.escape(key), text)]
 
 
 # an ASCII ' is an English apostrophe far more often than a quote, so it quotes nothing
@@ -487,7 +497,6 @@ class _Part:
     atoms: list[_Atom]
     objs: list[_Obj]
     leftover: list[str]
-    consumed: list[str]
     english: bool
 
 
@@ -512,7 +521,7 @@ def _split_parts(question: str, c: _Compiled) -> list[str]:
 def _asks(clause: str, c: _Compiled) -> bool:
     t = normalize(clause)
     if re.search(r"[a-z]", t):
-        return any(re.search(r"\b%s\b" % re.escape(a), t) for a in c.askers if a.isascii())
+        return any(re.search(rf"\b{re.escape(a)}\b", t) for a in c.askers if a.isascii())
     return any(a in t for a in c.askers if not a.isascii())
 
 
@@ -520,11 +529,13 @@ def _read_part(raw: str, c: _Compiled, vocab: Vocabulary | None) -> _Part:
     quoted = [normalize(q) for q in _QUOTED.findall(raw)]
     text = normalize(raw)
     english = len(re.findall(r"[a-z]", text)) > len(_CJK.findall(text))
-    spans = (_lexicon_spans(text, c, english) + _pattern_spans(text, c, english)
-             + _vocab_spans(text, vocab) + _quote_spans(text, quoted))
+    spans = _lexicon_spans(text, c, english) + _pattern_spans(text, c, english) + _quote_spans(text, quoted)
     if english:
         spans += _english_department(text, c)
-    chosen = _select(spans, len(text))
+    else:
+        # the department first: a document name inside it (检察 in 江苏省检察院) must not cut it
+        spans += _department_spans(text, _select(spans, len(text)), c)
+    chosen = _select(spans + _vocab_spans(text, vocab, c), len(text))
     leftover: list[str] = []
     atoms: list[_Atom] = []
     pos = 0
@@ -542,9 +553,30 @@ def _read_part(raw: str, c: _Compiled, vocab: Vocabulary | None) -> _Part:
             atoms.append(_Atom(s.kind, s.start, s.end, text[s.start:s.end], s.value))
             prev_kind = s.kind
         pos = max(pos, s.end)
-    part = _Part(raw.strip(), atoms, [], leftover, [], english)
-    _objects(part, vocab, c)
+    part = _Part(raw.strip(), atoms, [], leftover, english)
+    _objects(part, vocab)
     return part
+
+
+def _department_spans(text: str, chosen: list[_Span], c: _Compiled) -> list[_Span]:
+    """A department opening the part or a clause (after punctuation, 占, 比, or a leading year)."""
+    out = []
+    pos = 0
+    prev: _Span | None = None
+    for s in chosen + [_Span(len(text), len(text), "end")]:
+        if s.start > pos:
+            opens = prev is None or prev.kind == "year" and not out or (
+                prev.kind == "cue" and (prev.value.signal in ("share", "comparator", "prior") or text[prev.start] in ",、"))
+            chunk = text[pos:s.start]
+            if opens and not re.match(r"[\W\d]", chunk):
+                tokens = _tokens(chunk, False)
+                dept = _department(chunk, tokens, c, True, s.kind == "year" and prev is None, False)
+                if dept:
+                    out.append(_Span(pos, pos + len(dept), "dept", dept, 0))
+        if s.kind != "end" and s.kind != "ignorable":
+            prev = s
+        pos = max(pos, s.end)
+    return out
 
 
 def _has_objects(atoms: list[_Atom]) -> bool:
@@ -558,9 +590,7 @@ def _opens_clause(atoms: list[_Atom]) -> bool:
             continue
         if a.kind == "punct" or (a.kind == "cue" and a.text in ",、"):
             return True
-        if a.kind == "cue" and isinstance(a.value, Cue) and a.value.signal in ("share", "comparator", "prior"):
-            return True
-        return False
+        return a.kind == "cue" and isinstance(a.value, Cue) and a.value.signal in ("share", "comparator", "prior")
     return True
 
 
@@ -571,10 +601,11 @@ def _next_is_year(chosen: list[_Span], s: _Span) -> bool:
 
 def _english_department(text: str, c: _Compiled) -> list[_Span]:
     # apostrophes are dropped by normalize: "bureau's" reads "bureaus"
-    pat = re.compile(r"\bthe\s+((?:[a-z][\w-]*\s+){0,4}?(?:%s))s?\b" % "|".join(c.suffixes_en))
+    suffixes = "|".join(c.suffixes_en)
+    pat = re.compile(rf"\bthe\s+((?:[a-z][\w-]*\s+){{0,4}}?(?:{suffixes}))s?\b")
     spans = [_Span(m.start(), m.end(), "dept", m.group(1), 0) for m in pat.finditer(text)]
     for region in c.lex.department.regions_en:
-        for m in re.finditer(r"\b%s\b" % re.escape(region), text):
+        for m in re.finditer(rf"\b{re.escape(region)}\b", text):
             spans.append(_Span(m.start(), m.end(), "dept", region, 0))
     return spans
 
@@ -583,7 +614,7 @@ def _english_department(text: str, c: _Compiled) -> list[_Span]:
 # Objects: concepts, rows and codes merged into operands
 
 
-def _objects(part: _Part, vocab: Vocabulary | None, c: _Compiled) -> None:
+def _objects(part: _Part, vocab: Vocabulary | None) -> None:
     objs: list[_Obj] = []
     atoms = part.atoms
     for i, a in enumerate(atoms):
@@ -597,10 +628,6 @@ def _objects(part: _Part, vocab: Vocabulary | None, c: _Compiled) -> None:
         elif a.kind == "quote":
             obj = _Obj(a.text, a.start, a.end, row=a.value)
         elif a.kind == "content":
-            if part.english and not re.search(r"[\u4e00-\u9fff]", a.text) and _english_filler(a.text, c):
-                part.leftover.append(a.text)
-                a.kind = "left"
-                continue
             obj = _content_obj(a, vocab, part)
             if obj is None:
                 a.kind = "left"
@@ -638,6 +665,11 @@ def _objects(part: _Part, vocab: Vocabulary | None, c: _Compiled) -> None:
             objs[-1] = obj
             continue
         objs.append(obj)
+    for n, a in enumerate(atoms):  # farmland occupation tax (耕地占用税): the gloss names what matched nothing
+        if a.kind == "left" and n + 2 < len(atoms) and atoms[n + 1].text == "(" and any(
+                o.start == atoms[n + 2].start for o in objs):
+            a.kind = "glossed"
+            part.leftover.remove(a.text)
     part.objs = objs
 
 
@@ -652,10 +684,6 @@ def _left_before(atoms: list[_Atom], i: int) -> _Atom | None:
 
 def _one(codes: tuple[str, ...]) -> str | None:
     return codes[0] if len(codes) == 1 else None
-
-
-def _english_filler(words: str, c: _Compiled) -> bool:
-    return False
 
 
 def _adjacent(atoms: list[_Atom], end: int, start: int, also: tuple[str, ...] = ()) -> bool:
@@ -909,7 +937,10 @@ def _resolve_duals(objs: list[_Obj], atoms: list[_Atom]) -> list[_Obj]:
 def _beside(atoms: list[_Atom], a: _Obj, b: _Obj) -> bool:
     lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
     between = [x for x in atoms if x.start >= lo and x.end <= hi]
-    return all(x.kind == "ignorable" and x.text in ("的", "之", "of") or x.kind == "column" for x in between)
+    # 离退休人员安置，财政拨款安排了多少: a clause that names only a fund qualifies the row before it
+    comma_ok = b.start > a.start and b.dual is not None
+    return all(x.kind == "ignorable" and x.text in ("的", "之", "of") or x.kind == "column"
+               or (comma_ok and x.kind == "cue" and x.text == ",") for x in between)
 
 
 def _side(part: _Part, lo: int, hi: int, tables: dict) -> tuple[list[_Obj], list[list[str]], bool, int | None]:
