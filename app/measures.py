@@ -63,6 +63,9 @@ def _sangong(label: str, item: str) -> list[Rule]:
     rules = [wide, long_]
     if label == "预算数":  # a 预算 document's 三公 table has one amount column (2023年预算数)
         rules.append(Rule(SANGONG, rf"^({item})$", PRIMARY, ledger="预算"))
+        # …or one wide row whose columns are the items themselves (“三公”经费财政拨款预算总额 │ 因公出国（境）费用 │ …)
+        wide_item = item.replace("合计|小计|", "") if item.startswith("合计|小计|") else item
+        rules.append(Rule(SANGONG, WIDE, (rf"({wide_item})",), ledger="预算"))
     return rules
 
 
@@ -110,6 +113,8 @@ RULES: dict[str, list[Rule]] = {
     "年初结转和结余": [
         # 年初结转和结余 (决算), 上年结转 / 上年结转结余 / 上年结余、结转 (预算)
         *_income(OVERVIEW, r"^(年初|上年)(结转和?结余|结余和?、?结转|结转)(资金|收入)?$"),
+        # 预算 收支总表 printing 上年结转 as a column beside 当年预算 (本年收入合计 │ 当年预算 │ 上年结转)
+        Rule(OVERVIEW, r"^(本年收入合计|收入总计)$", r"^上年结转(结余)?$", side="收入", ledger="预算"),
     ],
     "本年支出合计": [
         Rule(OVERVIEW, r"^本年支出合计$", side="支出"),

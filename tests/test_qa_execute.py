@@ -138,21 +138,32 @@ def test_an_ambiguous_reference_shows_both_and_no_tick(stored):
     assert "也可能指" in first(p).reason
 
 
+DIFF = Query(question="", op="difference", operands=[Ref(concept="三公经费", columns=["决算", "预算"])])
+
+
+def test_an_operand_that_names_nothing_withholds_the_tick():
+    head = Claim(value=Decimal("8.02"), unit="万元", fact_ids=["a"])
+    fig = Figure(text="8.02万元", value=Decimal("8.02"), unit="万元", verified=True, derivation="cell(a)")
+    problems = fit.fit_problems(Query(question="", op="value", operands=[Ref(columns=["决算"])]), head, [fig], [])
+    assert problems and "没有识别出来" in problems[0]
+
+
 def test_fit_requires_the_first_figure_to_be_the_ops_result():
     head = Claim(value=Decimal("-4.32"), unit="万元", fact_ids=["a", "b"], derivation="difference")
     minuend = Figure(text="8.02万元", value=Decimal("8.02"), unit="万元", verified=True, derivation="cell(a)")
-    problems = fit.fit_problems(Query(question="", op="difference"), head, [minuend], [])
+    problems = fit.fit_problems(DIFF, head, [minuend], [])
     assert problems and "不是所问之数" in problems[0]
 
 
 def test_fit_accepts_the_recomputed_result_first():
     head = Claim(value=Decimal("-4.32"), unit="万元", fact_ids=["a", "b"], derivation="difference")
     diff = Figure(text="4.32万元", value=Decimal("4.32"), unit="万元", verified=True, derivation="difference(a, b)")
-    assert fit.fit_problems(Query(question="", op="difference"), head, [diff], []) == []
+    assert fit.fit_problems(DIFF, head, [diff], []) == []
 
 
 def test_a_share_answered_in_money_does_not_fit():
     head = Claim(value=Decimal("202.24"), unit="万元", fact_ids=["a"])
     fig = Figure(text="202.24万元", value=Decimal("202.24"), unit="万元", verified=True, derivation="cell(a)")
-    problems = fit.fit_problems(Query(question="", op="share", unit_kind="percent"), head, [fig], [])
+    problems = fit.fit_problems(Query(question="", op="share", unit_kind="percent", operands=[Ref(concept="项目支出")]),
+                                head, [fig], [])
     assert any("百分比" in p for p in problems)

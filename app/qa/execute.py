@@ -16,7 +16,7 @@ from budgetqa.app.models import Claim
 from budgetqa.app.qa.cells import cell_fact_id, cell_unit, describe
 from budgetqa.app.qa.match import Cell, bare_name, is_total
 from budgetqa.app.qa.query import Query, Ref
-from budgetqa.app.qa.resolve import Resolved, parent_total, resolve, role_met, same_row
+from budgetqa.app.qa.resolve import Resolved, measure_rules, parent_total, resolve, role_met, same_named_rows, same_row
 from budgetqa.ingest.classify import GENERAL_SPENDING, PERFORMANCE_KINDS, SPENDING
 from budgetqa.ingest.models import Document, Table
 from budgetqa.ingest.units import MONEY_SCALE
@@ -116,6 +116,8 @@ def _note(out: Executed, r: Resolved) -> None:
         out.problems.append(f"「{name}」可能指 {describe(r.cell)}，也可能指 {describe(r.rival)} {said(r.rival)}")
     for role in r.unmet:
         out.problems.append(f"{describe(r.cell)} 不是「{role}」口径")
+    if r.off_standard:
+        out.problems.append(f"标准表中没有找到「{r.ref.concept}」，此数取自{describe(r.cell)}，口径可能不同")
 
 
 def _split_roles(ref: Ref) -> tuple[Ref, Ref] | None:
@@ -136,16 +138,16 @@ def _other_measure(doc: Document, first: Resolved, ref: Ref, query: Query, out: 
     same_item = (ref.concept, ref.row, ref.code) == (a.concept, a.row, a.code) or not (ref.concept or ref.row or ref.code)
     roles = [r for r in ref.columns if r not in a.columns]
     if same_item and roles and first.cell is not None:
-        other = same_row(first.cell, roles[0])
+        other = same_row(first.cell, roles[0], year=doc.year)
         if other is not None and other.value is not None:
             out.resolved.append(Resolved(ref, other, True, "same-row"))
             return other
     if same_item and not (ref.concept or ref.row or ref.code):
         ref = ref.model_copy(update={"concept": a.concept, "row": a.row, "code": a.code, "table_kind": a.table_kind})
     r = resolve(doc, ref, query.ledger or doc.kind)
+    if r.cell is None or (r.unmet and roles):
+        return None  # no cell prints this measure of the item: the prose may state it
     out.resolved.append(r)
-    if r.cell is None:
-        return None
     _note(out, r)
     return r.cell
 
@@ -251,14 +253,21 @@ def _sum(doc: Document, query: Query, out: Executed) -> None:
     cells = _resolve_all(doc, query, out)
     if not cells:
         return
-    if len(cells) < 2:
-        out.problems.append("问题要求合计，但只识别出一项")
+    if len(cells) == 1:  # 「两个行政运行加起来」 / 「一共」 of a subject printed on several rows
+        rows = same_named_rows(cells[0], any_code=True)
+        if len(rows) >= 2:
+            out.resolved[0].rival = None  # the rows are summed, not chosen between
+            out.problems = [p for p in out.problems if "也可能指" not in p]
+            cells = rows
+        else:
+            out.problems.append("问题要求合计，但只识别出一项")
     units = {cell_unit(c) for c in cells}
-    if len(units) > 1:
+    if len(units) > 1 and not units <= MONEY_SCALE.keys():
         out.not_found = "各项单位不同，不能相加。"
         return
-    unit = units.pop()
-    total = sum((c.value or Decimal(0) for c in cells), Decimal(0))
+    unit = cell_unit(cells[0])
+    total = sum(((c.value or Decimal(0)) * MONEY_SCALE.get(cell_unit(c), 1) / MONEY_SCALE.get(unit, 1) for c in cells),
+                Decimal(0))
     value, shown_unit = in_unit(total, unit, query.unit)
     out.text = f"合计 {amount(value, shown_unit)}（" + " + ".join(f"{describe(c)} {said(c)}" for c in cells) + "）"
     out.claims = [Claim(value=total, unit=unit, fact_ids=[cell_fact_id(doc, c) for c in cells], derivation="sum",
@@ -279,8 +288,10 @@ def _share(doc: Document, query: Query, out: Executed) -> None:
     whole = None
     if len(query.operands) > 1:
         wref = query.operands[1]
-        # the whole is looked for in the part's own table first (本年支出合计 beside its 基本支出)
-        scoped = resolve(doc, wref.model_copy(update={"table_kind": wref.table_kind or part.table.kind}),
+        # the whole is looked for in the part's own table first (本年支出合计 beside its 基本支出),
+        # unless it is a standard figure, which the standard reader finds where it is printed
+        scoped = resolve(doc, wref, query.ledger or doc.kind, want_row=False) if measure_rules(
+            wref, query.ledger or doc.kind) else resolve(doc, wref.model_copy(update={"table_kind": wref.table_kind or part.table.kind}),
                          query.ledger or doc.kind, want_row=False)
         r = scoped if scoped.cell is not None and scoped.confident else resolve(doc, wref, query.ledger or doc.kind,
                                                                                   want_row=False)
@@ -299,10 +310,10 @@ def _share(doc: Document, query: Query, out: Executed) -> None:
                                                    and part.column == whole.column):
         out.not_found = "占比的分子或分母为空或为同一个数。"
         return
-    if cell_unit(part) != cell_unit(whole):
+    if cell_unit(part) != cell_unit(whole) and not ({cell_unit(part), cell_unit(whole)} <= MONEY_SCALE.keys()):
         out.not_found = "分子分母单位不同。"
         return
-    pct = round_to(part.value / whole.value * 100)
+    pct = round_to(part.value * MONEY_SCALE.get(cell_unit(part), 1) / (whole.value * MONEY_SCALE.get(cell_unit(whole), 1)) * 100)
     out.text = f"{pct}%（{describe(part)} {said(part)} ÷ {describe(whole)} {said(whole)}）"
     fa, fb = cell_fact_id(doc, part), cell_fact_id(doc, whole)
     out.claims = [Claim(value=pct, unit="%", fact_ids=[fa, fb], derivation="share", roles=["part", "whole"]),
@@ -326,15 +337,15 @@ def _rate(doc: Document, query: Query, out: Executed) -> None:
         return
     _note(out, actual_r)
     actual = actual_r.cell
-    if not role_met("决算", actual):
-        other = same_row(actual, "决算", exclude=("预算", "执行率"))
+    if not role_met("决算", actual, doc.year):
+        other = same_row(actual, "决算", exclude=("预算", "执行率"), year=doc.year)
         if other is None:
             out.not_found = f"{describe(actual)}所在行没有决算（执行）数，不能计算执行率。"
             return
         actual = other
     budget = None
     for role in budget_roles + ["全年预算", "调整预算", "预算"]:
-        budget = same_row(actual, role, exclude=("执行率", "决算", "执行数"))
+        budget = same_row(actual, role, exclude=("执行率", "决算", "执行数"), year=doc.year)
         if budget is not None and budget.value:
             break
     if budget is None or not budget.value or actual.value is None:
@@ -364,7 +375,7 @@ def _growth(doc: Document, query: Query, out: Executed) -> None:
     if now_r.cell is None:
         out.not_found = "prose"
         return
-    prior = same_row(now_r.cell, "上年")
+    prior = same_row(now_r.cell, "上年", year=doc.year)
     if prior is None or prior.value is None or now_r.cell.value is None:
         out.not_found = "prose"
         return
@@ -392,18 +403,28 @@ def _ranked_rows(doc: Document, query: Query, out: Executed) -> list[Cell] | Non
     if len(query.operands) >= 2:
         return _resolve_all(doc, query, out)
     ref = query.operands[0] if query.operands else Ref()
+    if ref.level == "项目":
+        return _projects(doc, ref, out)
+    if ref.level == "经济科目":
+        return _economic_rows(doc, ref, out)
+    if ref.level == "单位":
+        out.not_found = "文件的表格没有按单位列示的可比较数字。"
+        return None
     level = ref.level or "类"
     table, column = _level_table(doc, ref)
     if table is None:
         out.not_found = "没有找到可以比较的分类表。"
         return None
     parent = None
-    if ref.row or ref.code or (ref.concept and ref.concept not in ("支出", "功能科目", "经济科目", "项目")):
+    if ref.row or ref.code or (ref.concept and ref.concept not in ("支出", "功能科目", "项目")):
         anchor = resolve(doc, ref.model_copy(update={"level": None, "table_kind": table.kind}), query.ledger or doc.kind)
         if anchor.cell is not None and anchor.cell.row.code and anchor.confident:
             parent = anchor.cell.row.code  # 「…下面哪一项最多」: the children of the named subject
             level = {3: "款", 5: "项"}.get(len(parent), "项")
-    digits = _LEVEL_DIGITS[level]
+            _note(out, anchor)
+        elif ref.row:
+            out.problems.append(f"没有找到「{ref.text or ref.row}」这一科目，按全表比较")
+    digits = _LEVEL_DIGITS.get(level, 3)
     cells = []
     for ri, row in enumerate(table.rows):
         if is_total(row) or row.cells.get(column) is None:
@@ -412,7 +433,7 @@ def _ranked_rows(doc: Document, query: Query, out: Executed) -> list[Cell] | Non
             if not (row.code and row.code.startswith(parent) and len(row.code) == len(parent) + 2):
                 continue
         elif row.code:
-            if len(row.code) != digits:
+            if len(row.code) != digits or row.code[0] not in "2":
                 continue
         elif not (digits == 3 and re.match(r"^[一二三四五六七八九十]+、", row.name.strip())):
             continue
@@ -437,7 +458,7 @@ def _level_table(doc: Document, ref: Ref) -> tuple[Table | None, str | None]:
             col = None
             for c in t.columns:
                 probe = Cell(t, 0, c, 0, (0, 0, 0))
-                if roles and all(role_met(r, probe) for r in roles):
+                if roles and all(role_met(r, probe, doc.year) for r in roles):
                     col = c
                     break
             if col is None and not roles:
@@ -446,6 +467,53 @@ def _level_table(doc: Document, ref: Ref) -> tuple[Table | None, str | None]:
             if col is not None:
                 return t, col
     return None, None
+
+
+def _economic_rows(doc: Document, ref: Ref, out: Executed) -> list[Cell] | None:
+    """款 rows of the economic classification (30201 办公费 …): of 公用经费 (302/303 …), of 人员经费, or all,
+    in the table that prints them for all the money (basic and project spending), else the basic one."""
+    prefix = {"公用经费": ("302", "310", "399"), "人员经费": ("301", "303"), "商品和服务支出": ("302",),
+              "工资福利支出": ("301",), "对个人和家庭的补助": ("303",)}.get(ref.concept or "", ("3", "5"))
+    best: tuple[Decimal, list[Cell]] | None = None
+    for t in doc.tables:
+        if t.kind in PERFORMANCE_KINDS or not t.columns:
+            continue
+        rows = [(ri, r) for ri, r in enumerate(t.rows) if r.code and len(r.code) == 5 and r.code.startswith(prefix)
+                and not is_total(r)]
+        if len(rows) < 3:
+            continue
+        col = next((c for c in t.columns if re.search(r"合计|总计", c.split("/")[-1])), None) or t.columns[0]
+        cells = [Cell(t, ri, col, 0, (0, 0, 0)) for ri, r in rows if r.cells.get(col) is not None]
+        total = sum((c.value for c in cells), Decimal(0))
+        if cells and (best is None or total > best[0]):
+            best = (total, cells)
+    if best is None or len(best[1]) < 2:
+        out.not_found = "没有找到按经济分类列示的支出明细。"
+        return None
+    return best[1]
+
+
+def _projects(doc: Document, ref: Ref, out: Executed) -> list[Cell] | None:
+    """One figure per 绩效 project (its money, rate or score), read from each project's own form."""
+    role = next((r for r in ref.columns if r in ("执行率", "得分", "全年预算", "执行数")), "执行数")
+    cells = []
+    for t in doc.tables:
+        if t.kind not in PERFORMANCE_KINDS:
+            continue
+        for ri, row in enumerate(t.rows):
+            hit = None
+            for c in t.columns:
+                probe = Cell(t, ri, c, 0, (0, 0, 0))
+                if row.cells.get(c) is not None and role_met(role, probe, doc.year):
+                    hit = probe
+                    break
+            if hit is not None and (is_total(row) or role == "得分"):
+                cells.append(hit)
+                break
+    if len(cells) < 2:
+        out.not_found = "文件中可比较的项目少于两个。"
+        return None
+    return cells
 
 
 def _extreme(doc: Document, query: Query, out: Executed) -> None:
@@ -471,6 +539,8 @@ def _extreme(doc: Document, query: Query, out: Executed) -> None:
 
 def _compare(doc: Document, query: Query, out: Executed) -> None:
     """Yes-no with the figures: is A more than B (A's 决算 more than its 预算)?"""
+    if len(query.operands) == 1 and _split_roles(query.operands[0]) is None:
+        return _value(doc, query, out)  # 「有没有政府性基金预算」: whether there is one is its figure
     pair = _pair(doc, query, out)
     if pair is None:
         out.not_found = out.not_found or "问题要求比较两个数，但只找到一个。"

@@ -52,6 +52,11 @@ def fit_problems(query: Query, headline: Claim | None, figures: list[Figure], fo
     cell carries); `figures` are the checker's figures of the answer text, in order.
     """
     problems = list(found)
+    vague = [r.text or "、".join(r.columns) for r in query.operands
+             if not (r.concept or r.row or r.code or r.project or r.level)]
+    if vague or (not query.operands and query.op not in ("prose", "why")):
+        problems.append("问题中的指标没有识别出来" + (f"（只识别出「{'、'.join(v for v in vague if v)}」）"
+                                                      if any(vague) else ""))
     if query.leftover:
         problems.append("问题中的「" + "、".join(query.leftover) + "」没有对应到所用的表格数字")
     if headline is None:

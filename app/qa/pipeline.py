@@ -9,13 +9,14 @@ with ⚠; what nothing states is 未找到, with the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from budgetqa.app.models import Answer, Citation, Figure
 from budgetqa.app.qa import fit
 from budgetqa.app.qa.assemble import checked_figures, citations_of, merge
 from budgetqa.app.qa.cells import Grounded
-from budgetqa.app.qa.execute import Executed, execute, interpretation
-from budgetqa.app.qa.prose import prose_answer
+from budgetqa.app.qa.execute import Executed, execute, interpretation, round_to
+from budgetqa.app.qa.prose import prose_answer, stated_measures
 from budgetqa.app.qa.query import Plan, Query
 from budgetqa.ingest.models import Document
 from budgetqa.ingest.store import Store
@@ -59,30 +60,91 @@ def _outside(doc: Document, query: Query) -> str | None:
     return None
 
 
-def _prose(doc: Document, query: Query, reason: str | None = None) -> Part:
-    g = prose_answer(doc, query.question, query.department or "", unit=query.unit if query.unit_kind == "count" else None,
-                     wants_figure=query.op not in ("prose", "why"))
+_OP_WORDS = {"growth": "比上年", "rate": "完成预算", "share": "占"}
+_WANT = {("growth", "amount"): ("增加", "减少", "增长", "下降"), ("growth", "percent"): ("增长", "下降", "增加", "减少"),
+         ("rate", None): ("完成", "执行率", "完成率"), ("share", None): ("占",)}
+
+
+def _prose(store: Store, doc: Document, query: Query, reason: str | None = None) -> Part:
+    """What only the 情况说明 states: the sentence, its figure quoted with ⚠ (no cell stands behind it)."""
+    words = "".join(dict.fromkeys(w for r in query.operands for w in (r.concept, r.row, r.text)
+                                  if w and not w.isascii()))
+    asked = words + _OP_WORDS.get(query.op, "") if words and query.op not in ("prose", "why") else None
+    if asked is None and query.department:
+        asked = query.question.replace(query.department, "")
+    percent = {"share": True, "rate": True}.get(query.op)
+    if query.op == "growth":
+        percent = query.growth_as == "percent" or query.unit_kind == "percent"
+    g = prose_answer(doc, query.question, asked, unit=query.unit if query.unit_kind == "count" else None,
+                     wants_figure=query.op not in ("prose", "why"),
+                     want=_WANT.get((query.op, query.growth_as), _WANT.get((query.op, None), ())), percent=percent)
     if g is None:
         return Part(query, not_found=reason or NOT_FOUND, interpretation=interpretation(doc, query))
-    return Part(query, g.text, [], citations_of(g, doc), interpretation=interpretation(doc, query), strength=g.score)
+    # its figures go through the checker too: no claim stands behind them, so each shows ⚠
+    return Part(query, g.text, checked_figures(store, g, doc), citations_of(g, doc),
+                interpretation=interpretation(doc, query), strength=g.score)
+
+
+def _from_stated(store: Store, doc: Document, query: Query) -> Part | None:
+    """A rate or budget-vs-actual difference of one item whose two figures only the 情况说明 states:
+    computed from the stated figures, quoted, and marked ⚠ (no table cell stands behind them)."""
+    if not query.operands:
+        return None
+    ref = query.operands[0]
+    got = stated_measures(doc, ref.concept or ref.row or ref.text)
+    if got is None:
+        return None
+    (b, bu), (a, au), window = got
+    budget, actual = Decimal(b.replace(",", "")), Decimal(a.replace(",", ""))
+    if bu != au or budget == 0:
+        return None
+    if query.op == "rate":
+        lead = f"{round_to(actual / budget * 100)}%（据情况说明：预算 {b}{bu}，决算 {a}{au}，计算所得，未与表格核验）"
+    else:
+        diff = actual - budget
+        lead = (f"{'多' if diff > 0 else '少'} {abs(diff):,}{au}（据情况说明：决算 {a}{au}，预算 {b}{bu}，"
+                "计算所得，未与表格核验）")
+    quotes = [(s.heading, s.page, s.text) for s in window]
+    g = Grounded(lead + "。原文：" + "".join(f"「{s.text}」" for s in window), form="prose", quotes=quotes)
+    return Part(query, g.text, checked_figures(store, g, doc), citations_of(g, doc),
+                interpretation=interpretation(doc, query), strength=0.5)
+
+
+_FUND_CONCEPTS = ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")
+
+
+def fold_qualifiers(query: Query) -> Query:
+    """「X，财政拨款安排了多少」 asks for X's 财政拨款 figure, not for X and for 财政拨款: a fund named
+    beside a row qualifies the row (its column role), it is no operand of its own."""
+    if query.op not in ("each", "sum", "value") or len(query.operands) < 2:
+        return query
+    funds = [r for r in query.operands if r.concept in _FUND_CONCEPTS and not (r.row or r.code)]
+    rows = [r for r in query.operands if r.row or r.code]
+    if not funds or not rows or len(funds) + len(rows) != len(query.operands):
+        return query
+    roles = [f.concept for f in funds]
+    folded = [r.model_copy(update={"columns": list(dict.fromkeys(r.columns + roles))}) for r in rows]
+    op = "value" if len(folded) == 1 else query.op
+    return query.model_copy(update={"operands": folded, "op": op})
 
 
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
+    query = fold_qualifiers(query)
     outside = _outside(doc, query)
     if outside:
         return Part(query, not_found=outside, interpretation=interpretation(doc, query))
     if query.op in ("prose", "why", "count"):
-        return _prose(doc, query)
+        return _prose(store, doc, query)
     done: Executed = execute(doc, query)
     if done.not_found == "prose":
-        return _prose(doc, query)
+        return _prose(store, doc, query)
     if done.zero:
         return Part(query, not_found=done.not_found, interpretation=interpretation(doc, query, done), strength=5.0,
                     citations=citations_of(Grounded("", cells=done.cells), doc))
     if done.not_found or not done.claims:
-        prose = _prose(doc, query, done.not_found)
-        return prose
+        stated = _from_stated(store, doc, query) if query.op in ("rate", "difference") else None
+        return stated or _prose(store, doc, query, done.not_found)
     g = Grounded(done.text, done.claims, done.cells, form=query.op)
     figures = checked_figures(store, g, doc)
     problems = fit.fit_problems(query, done.headline, figures, done.problems)

@@ -92,14 +92,17 @@ def rank_sentences(doc: Document, question: str, limit: int = 3, ignore: str = "
     return ranked[:limit]
 
 
-def key_figure(sentence: str, question: str) -> str | None:
-    """The figure in the sentence that the question asks for (e.g. the one after 增加)."""
+def key_figure(sentence: str, question: str, want: tuple[str, ...] = ()) -> str | None:
+    """The figure in the sentence that the question asks for (e.g. the one after 增加).
+
+    `want`: the words that precede the wanted figure, when the caller knows them (a growth plan's 增加 / 减少).
+    """
     figures = list(_FIGURE.finditer(sentence))
     if not figures:
         return None
     q = norm(question)
-    wanted: tuple[str, ...] = ()
-    for cue, words in _CUES:
+    wanted: tuple[str, ...] = want
+    for cue, words in _CUES if not want else ():
         if cue in q:
             wanted = words
             break
@@ -136,27 +139,64 @@ _ASKS_FIGURE = re.compile(r"多少|几[个辆人项家次年成]|金额|数额|�
 _WHY = re.compile(r"为什么|什么原因|原因是|为何|怎么回事")
 
 
-def prose_answer(doc: Document, question: str, department_words: str = "", unit: str | None = None,
-                 wants_figure: bool = True):
+def _after_cue(text: str, want: tuple[str, ...]) -> bool:
+    return any(any(w in text[max(0, m.start() - 8) : m.start()] for w in want) for m in _FIGURE.finditer(text))
+
+
+def prose_answer(doc: Document, question: str, asked: str | None = None, unit: str | None = None,
+                 wants_figure: bool = True, want: tuple[str, ...] = (), percent: bool | None = None):
     """The 情况说明 sentence that best states what the question asks, with the figure it asks for.
 
+    `asked`: the words to look for (the plan's operands and op words), the question itself when None.
     Its figure is quoted, never verified (no table cell stands behind it). None when no sentence fits,
     or when a figure is asked for and the best sentence gives none.
     """
     from budgetqa.app.qa.cells import Grounded
 
-    asked = norm(question).replace(norm(department_words), "") if len(department_words) >= 3 else question
-    ranked = rank_sentences(doc, asked, limit=2, ignore=doc.department or "", unit=unit)
+    ranked = rank_sentences(doc, asked or question, limit=8 if want else 3, ignore=doc.department or "", unit=unit)
     if not ranked or ranked[0].score < PROSE_MIN:
         return None
     top = ranked[0]
-    fig = key_figure(top.text, question)
+    cue_q = question + ("百分比" if percent else "")
+    if want:  # the sentence that states the change: its figure follows 增加 / 减少 …, not just the subject
+        stating = [s for s in ranked if s.score >= PROSE_MIN and _after_cue(s.text, want)]
+        top = stating[0] if stating else top
+        ranked = [top] + [s for s in ranked[:2] if s is not top]
+    fig = key_figure(top.text, cue_q, want)
     if fig is None and top.next:  # 「1. …行政运行（项）。」 names the subject; its figures follow
         top.text = top.text + top.next
-        fig = key_figure(top.text, question)
+        fig = key_figure(top.text, cue_q, want)
+    if fig is not None and percent is not None and fig.endswith(("%", "％")) != percent:
+        fig = None  # a share or growth rate was asked and the sentence gives an amount, or the reverse
     if fig is None and wants_figure and _ASKS_FIGURE.search(question) and not _WHY.search(question):
         return None
     lead = f"{fig}。" if fig else ""
     quotes = [(s.heading, s.page, s.text) for s in ranked if s.score >= PROSE_MIN][:2]
     body = "原文：" + "……".join(f"「{q[2]}」" for q in quotes)
     return Grounded(lead + body, form="prose", quotes=quotes, score=top.score)
+
+
+_BUDGET_SAID = re.compile(r"(年初预算|全年预算|调整预算|预算)数?(?:为|是)?\s*(\d[\d,]*(?:\.\d+)?)\s*(万元|元)")
+_ACTUAL_SAID = re.compile(r"(支出决算|决算|执行数|实际支出|支出)数?(?:为|是)?\s*(\d[\d,]*(?:\.\d+)?)\s*(万元|元)")
+
+
+def stated_measures(doc: Document, subject: str) -> tuple[tuple[str, str], tuple[str, str], list[Sentence]] | None:
+    """The budget and actual figures the 情况说明 states for one subject (「信息化建设（项）。年初预算为
+    135.90万元，支出决算为135.25万元」): ((budget, unit), (actual, unit), the sentences), or None."""
+    ranked = rank_sentences(doc, subject, limit=3, ignore=doc.department or "")
+    if not ranked or ranked[0].score < 0.5:
+        return None
+    sents = sentences(doc)
+    at = next((i for i, s in enumerate(sents) if s.text == ranked[0].text), None)
+    if at is None:
+        return None
+    window = [s for s in sents[at : at + 4] if s.heading == sents[at].heading]
+    text = "".join(s.text for s in window)
+    b, a = _BUDGET_SAID.search(text), None
+    for m in _ACTUAL_SAID.finditer(text):
+        if b is None or m.start() != b.start():
+            a = m
+            break
+    if b is None or a is None:
+        return None
+    return (b.group(2), b.group(3)), (a.group(2), a.group(3)), window

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from budgetqa.app import measures
 from budgetqa.app.qa.cells import confident
 from budgetqa.app.qa.match import KIND_PRIOR, Cell, bare_name, is_total, norm, rank_cells
+from budgetqa.app.qa.lexicon import Concept, load_lexicon
 from budgetqa.app.qa.query import ColumnRole, Ref
-from budgetqa.ingest.classify import FISCAL_OVERVIEW, GENERAL_SPENDING, SANGONG
+from budgetqa.ingest.classify import FISCAL_OVERVIEW, GENERAL_SPENDING, PERFORMANCE_KINDS, SANGONG
 from budgetqa.ingest.models import Document, Table
 
 # Header words that print a column role. A role is met when the column path, the row name or the
@@ -36,16 +38,7 @@ _FUND_TABLES: dict[str, tuple[str, ...]] = {
         "一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表"),
     "一般公共预算": GENERAL_SPENDING + ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表"),
 }
-# Standard concepts the measure reader knows, by the lexicon's concept id (normal form, see `_key`).
-_MEASURE_OF = {
-    "收入总计": "收入总计", "本年收入合计": "本年收入合计", "财政拨款收入": "财政拨款收入",
-    "一般公共预算财政拨款收入": "一般公共预算财政拨款收入", "事业收入": "事业收入", "其他收入": "其他收入",
-    "年初结转和结余": "年初结转和结余", "本年支出合计": "本年支出合计", "基本支出": "基本支出", "项目支出": "项目支出",
-    "人员经费": "人员经费", "公用经费": "公用经费", "年末结转和结余": "年末结转和结余", "机关运行经费": "机关运行经费",
-    "政府采购": "政府采购",
-}
-_SANGONG_MEASURE = {"三公经费": "三公经费", "因公出国境费": "因公出国(境)费", "公务用车购置费": "公务用车购置费",
-                    "公务用车运行维护费": "公务用车运行维护费", "公务接待费": "公务接待费"}
+_SUMMARY = re.compile(r"^(汇总得分|总分|总评价得分|总得分|综合得分|自评总分|自评得分)")
 # How close (in rank score) a cell with another value must come to make a reference ambiguous.
 RIVAL_MARGIN = 0.35
 
@@ -60,28 +53,59 @@ class Resolved:
     via: str = "rank"  # measure / code / rank
     rival: Cell | None = None
     unmet: list[str] = field(default_factory=list)  # roles the cell does not carry
+    # a standard concept the standard tables do not print: the cell found by its words may be
+    # another measure of the same name (30217 公务接待费 in 基本支出 is not the 三公 公务接待费)
+    off_standard: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.cell is not None and self.confident and self.rival is None and not self.unmet
+        return (self.cell is not None and self.confident and self.rival is None and not self.unmet
+                and not self.off_standard)
 
 
 def _key(name: str | None) -> str:
     return re.sub(r"[（()）“”\"\s]", "", name or "")
 
 
-def role_met(role: str, cell: Cell) -> bool:
-    """Does the cell print the role: in its column path, its row name, or (fund roles) its table?"""
+_YEAR_IN = re.compile(r"(20\d\d)\s*年")
+
+
+def column_year(column: str) -> int | None:
+    m = _YEAR_IN.search(column)
+    return int(m.group(1)) if m else None
+
+
+def role_met(role: str, cell: Cell, year: int | None = None) -> bool:
+    """Does the cell print the role: in its column path, its row name, or (fund roles) its table?
+
+    With the document's `year`, a column naming the year before is the 上年 column, and no other
+    role's (the 2025年预算数 of a 2026 budget is last year's budget, not this year's).
+    """
     words = ROLE_WORDS.get(role, (role,))
     column = cell.column
     where = column + "|" + cell.row.name
+    named = column_year(column)
+    if year is not None and named is not None and named != year:
+        return role == "上年" and named == year - 1
     if role in _FUND_TABLES and cell.table.kind in _FUND_TABLES[role]:
+        return True
+    ledger = _ledger_of(cell.table)
+    if role in ("决算", "执行数") and ledger == "决算" and not re.search(r"预算|上年", column):
+        return True  # every amount of a 决算 table is a 决算 figure unless its column says otherwise
+    if role == "预算" and ledger == "预算" and not re.search(r"决算|执行|上年", column):
         return True
     if role in ("财政拨款", "一般公共预算") and role in cell.table.title:
         return True
     if not any(w in where for w in words):
         return False
     return not any(x in column for x in _EXCLUDES.get(role, ()))
+
+
+def _ledger_of(table: Table) -> str | None:
+    title = table.title + table.kind
+    if "决算" in title:
+        return "决算"
+    return "预算" if "预算" in title else None
 
 
 def ref_text(ref: Ref) -> str:
@@ -92,20 +116,38 @@ def ref_text(ref: Ref) -> str:
     return "".join(p for p in parts if p)
 
 
-def _by_measure(doc: Document, ref: Ref, ledger: str | None) -> Cell | None:
-    """A standard concept through the standard-measure reader (the figure the compare tab shows)."""
-    if ref.table_kind or ref.table_number or ref.code or ref.row:
+_FUNDS = ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")
+_SANGONG_IDS = ("三公经费", "因公出国(境)费", "公务用车购置费", "公务用车运行维护费", "公务接待费")
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> dict[str, Concept]:
+    return {c.id: c for c in load_lexicon().concept}
+
+
+def measure_rules(ref: Ref, ledger: str | None) -> list[measures.Rule] | None:
+    """The standard-measure rules of a reference that names a standard concept and nothing narrower."""
+    if ref.table_kind or ref.table_number or ref.code or ref.row or not ref.concept:
         return None  # a named table or row is the question's own choice
-    key = _key(ref.concept)
-    fund = [r for r in ref.columns if r in ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")]
-    if key in _SANGONG_MEASURE:
+    concept = _concepts().get(ref.concept)
+    if concept is None or not concept.measure:
+        return None
+    own = {concept.column} | ({"财政拨款"} if concept.column in _FUNDS else set())
+    extra = set(ref.columns) - own - {"合计", "本年", "决算", "预算"}
+    if concept.measure in _SANGONG_IDS:
+        if extra - {"财政拨款", "一般公共预算"}:
+            return None
         label = "预算数" if "预算" in ref.columns and "决算" not in ref.columns else (
             "决算数" if "决算" in ref.columns or ledger == "决算" else "预算数")
-        rules = measures.RULES.get(f"{_SANGONG_MEASURE[key]}_{label}")
-    elif key in _MEASURE_OF and not fund and not set(ref.columns) - {"合计", "本年", "决算", "预算"}:
-        rules = measures.RULES.get(_MEASURE_OF[key])
-    else:
-        return None
+        return measures.RULES.get(f"{concept.measure}_{label}")
+    if extra:
+        return None  # 住房公积金的财政拨款 / 基本支出中的人员经费: narrower than the standard figure
+    return measures.RULES.get(concept.measure)
+
+
+def _by_measure(doc: Document, ref: Ref, ledger: str | None) -> Cell | None:
+    """A standard concept through the standard-measure reader (the figure the compare tab shows)."""
+    rules = measure_rules(ref, ledger)
     if not rules:
         return None
     at = measures.locate(doc, rules)
@@ -132,27 +174,90 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
     """The cell a reference names, with the confidence and ambiguity the fit check needs."""
     cell = _by_measure(doc, ref, ledger)
     if cell is not None:
-        unmet = [r for r in ref.columns if r not in ("合计", "本年") and not role_met(r, cell)
-                 and not (r in ("预算", "决算") and cell.table.kind in SANGONG)]
-        return Resolved(ref, cell, True, "measure", None, unmet)
+        unmet = [r for r in ref.columns if r not in ("合计", "本年") and not role_met(r, cell, doc.year)
+                 and not (r in ("预算", "决算") and cell.table.kind in SANGONG)
+                 and not (r in _FUNDS and _concepts()[ref.concept].column in _FUNDS)]
+        return Resolved(ref, cell, True, "measure", _measure_rival(doc, ref, cell), unmet)
+    standard = measure_rules(ref, ledger) is not None
     text = ref_text(ref)
     if not norm(text):
         return Resolved(ref, None)
     scope = _scope(doc, ref)
-    ranked = rank_cells(doc, text, tables=scope, want_row=want_row, limit=40, include_empty=True)
+    names_row = bool(ref.row or ref.concept or ref.code)
+    ranked = rank_cells(doc, text, tables=scope, want_row=want_row and names_row, limit=40, include_empty=True)
     if ref.code:
         coded = [c for c in ranked if c.row.code == ref.code]
         ranked = coded or ranked
+    if not names_row:
+        # a table (or project) and a measure only: the table's whole, its total or summary row
+        summary = _summary_cells(ranked[0].table) if ranked and "得分" in ref.columns else []
+        totals = summary or [c for c in ranked if is_total(c.row) or _SUMMARY.match(bare_name(c.row.name))]
+        ranked = totals or ranked
     roles = [r for r in ref.columns if r not in ("合计", "本年")]
-    fitting = [c for c in ranked if all(role_met(r, c) for r in roles)]
-    pool = fitting or ranked
+    # roles re-order the cells the words name; they never reach for a cell the words do not name
+    named = [c for c in ranked if c.parts[1] > 0.2 or c.specific] if (ref.row or ref.code) else ranked
+    fitting = [c for c in named if all(role_met(r, c, doc.year) for r in roles)]
+    pool = fitting or named
     if not pool:
         return Resolved(ref, None)
     best = next((c for c in pool if confident(c)), pool[0])
-    unmet = [r for r in roles if not role_met(r, best)]
-    rival = _rival(best, pool)
+    unmet = [r for r in roles if not role_met(r, best, doc.year)]
+    rival = _rival(best, pool) or _repeated(best)
     return Resolved(ref, best, confident(best) or (ref.code is not None and best.row.code == ref.code),
-                    "code" if ref.code and best.row.code == ref.code else "rank", rival, unmet)
+                    "code" if ref.code and best.row.code == ref.code else "rank", rival, unmet, standard)
+
+
+def _summary_cells(table: Table) -> list[Cell]:
+    """A 绩效 form's own total score: its 汇总得分 / 总分 row, whatever column prints it."""
+    out = []
+    for ri, row in enumerate(table.rows):
+        if _SUMMARY.match(bare_name(row.name)):
+            out += [Cell(table, ri, c, 9.0, (1.0, 1.0, 1.0), True) for c, v in row.cells.items() if v is not None]
+    return out
+
+
+def same_named_rows(cell: Cell, any_code: bool = False) -> list[Cell]:
+    """Every row of the cell's table printed with the same name (and code, unless `any_code`: the two
+    行政运行 under different 款), in the same column."""
+    name = bare_name(cell.row.name)
+    return [Cell(cell.table, ri, cell.column, 0, (0, 0, 0)) for ri, r in enumerate(cell.table.rows)
+            if bare_name(r.name) == name and (any_code or r.code == cell.row.code)
+            and r.cells.get(cell.column) is not None]
+
+
+def _repeated(cell: Cell) -> Cell | None:
+    """A table printing the same subject twice with other values (one row per unit, unnamed): which
+    one is meant is not in the words, so the other row rivals the first."""
+    if not (cell.row.code or bare_name(cell.row.name)):
+        return None
+    return next((c for c in same_named_rows(cell) if c.row_index != cell.row_index and c.value != cell.value), None)
+
+
+def _measure_rival(doc: Document, ref: Ref, cell: Cell) -> Cell | None:
+    """Another standard table printing the concept under its own name with another value.
+
+    The measure reader takes the first place its rules find; when a table of the same standing prints
+    the same concept differently (预算表5 人员经费 vs 预算表6 人员经费合计), the document contradicts
+    itself and a ✓ on either would be a guess.
+    """
+    if cell.value is None:
+        return None
+    name = norm(ref.concept or "")
+    for c in rank_cells(doc, ref.concept or "", want_row=False, limit=12):
+        if c.value is None or c.value == cell.value or c.table is cell.table or c.table.kind == "other":
+            continue
+        if c.table.kind in PERFORMANCE_KINDS or c.table.kind != cell.table.kind and (
+                KIND_PRIOR.get(c.table.kind, 0.0) < KIND_PRIOR.get(cell.table.kind, 0.0)):
+            continue
+        row, col = bare_name(c.row.name), norm(c.column.split("/")[-1])
+        exact = row in (name, name + "合计") or (is_total(c.row) and col in (name, name + "合计"))
+        if exact and confident(c) and cell_unit_of(c) == cell_unit_of(cell):
+            return c
+    return None
+
+
+def cell_unit_of(cell: Cell) -> str | None:
+    return cell.row.units.get(cell.column) or cell.table.unit
 
 
 def _rival(best: Cell, pool: list[Cell]) -> Cell | None:
@@ -210,7 +315,7 @@ def item_of(column: str) -> tuple[str, ...]:
     return tuple(seg for seg in column.split("/") if not _MEASURE_WORDS.search(seg))
 
 
-def same_row(cell: Cell, role: ColumnRole | str, exclude: tuple[str, ...] = ()) -> Cell | None:
+def same_row(cell: Cell, role: ColumnRole | str, exclude: tuple[str, ...] = (), year: int | None = None) -> Cell | None:
     """The same item's other measure: the column of the cell's row that prints `role` and names the
     same item (决算数/公务接待费 → 预算数/公务接待费, never 预算数/合计)."""
     item = item_of(cell.column)
@@ -219,7 +324,7 @@ def same_row(cell: Cell, role: ColumnRole | str, exclude: tuple[str, ...] = ()) 
         if c == cell.column or any(x in c for x in exclude):
             continue
         probe = Cell(cell.table, cell.row_index, c, 0, (0, 0, 0))
-        if role_met(role, probe):
+        if role_met(role, probe, year):
             found.append(probe)
     same = [c for c in found if item_of(c.column) == item]
     if same:
