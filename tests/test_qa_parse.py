@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from budgetqa.app.qa.parse import Vocabulary, parse
 from budgetqa.app.qa.query import Query
 
@@ -484,8 +483,71 @@ PROSE = [
     case("audit-english", "Are there any inconsistencies in this report?", "audit", [], "text", language="en"),
 ]
 
+# ------------------------------------------------------------------------------------------------
+# Typed as people type: no punctuation, blanks, full-width forms, filler words
+
+TYPED = [
+    case("typed-blanks", "三公 经费 决算数 多少", "value", [R("三公经费", columns=["决算"])]),
+    case("typed-fullwidth", "２０２３年公务接待费是多少？", "value", [R("公务接待费")], year=2023),
+    case("typed-please", "请问一下招待费一年花多少钱呀", "value", [R("公务接待费")]),
+    case("typed-help-me", "帮我查一下公车费用", "value", [R("公务用车购置及运行维护费")]),
+    case("typed-want-to-know", "想知道人员经费有多少", "value", [R("人员经费")]),
+    case("typed-no-question-mark", "项目支出占比", "share", [R("项目支出")], "percent", "%"),
+    case("typed-bare-concept", "机关运行经费", "value", [R("机关运行经费")]),
+    case("typed-quotes", "\"三公\"经费预算是多少", "value", [R("三公经费", columns=["预算"])]),
+    case("typed-brackets", "因公出国(境)费决算数", "value", [R("因公出国（境）费", columns=["决算"])]),
+    case("typed-english-parens", "人员经费(personnel)是多少", "value", [R("人员经费")]),
+    case("typed-roughly", "政府采购大约多少万", "value", [R("政府采购")], unit="万元"),
+    case("typed-colloquial-yi", "一年下来三公花了几个亿", "value", [R("三公经费")], unit="亿元"),
+    case("typed-how-much-money", "工资福利支出多少钱", "value", [R("工资福利支出")]),
+    case("typed-ne", "那公用经费呢", "value", [R("公用经费")]),
+    case("typed-ba", "财拨收入大概多少吧", "value", [R("财政拨款")]),
+    case("typed-spent-out", "接待费花掉了多少", "value", [R("公务接待费")]),
+    case("typed-arranged", "今年给公车安排了多少预算", "value", [R("公务用车购置及运行维护费", columns=["预算"])]),
+    case("typed-left-over", "年末结余还有多少", "value", [R("年末结转和结余")]),
+    case("typed-two-digit-year-share", "24年基本支出占几成", "share", [R("基本支出")], "percent", "%", year=2024),
+    case("typed-diff-colloquial", "接待费实际比预算省了多少", "difference",
+         [R("公务接待费", columns=["决算"]), R("公务接待费", columns=["预算"])], direction="less"),
+]
+
+MORE = [
+    case("value-general-fiscal-col", "行政运行的一般公共预算财政拨款是多少", "value",
+         [R("行政运行", columns=["一般公共预算"])]),
+    case("value-code-with-col", "2150805的财政拨款收入是多少", "value", [R(code="2150805", columns=["财政拨款"])]),
+    case("value-row-prior", "上年的印刷费是多少", "value", [R(row="印刷费", prior_year=True)]),
+    case("value-weight", "“办结率”指标权重是多少", "value", [R(row="办结率", columns=["权重"])]),
+    case("share-table-number", "公开03表里项目支出占本年支出合计几成", "share",
+         [R("项目支出", table_number="公开03表"), R("本年支出合计", table_number="公开03表")], "percent", "%"),
+    case("share-english-percentage", "What percentage of basic expenditure is personnel?", "share",
+         [R("人员经费"), R("基本支出")], "percent", "%", language="en"),
+    case("rate-english-completion", "What is the completion rate of project expenditure?", "rate",
+         [R("项目支出", columns=["决算"]), R("项目支出", columns=["预算"])], "percent", "%", language="en"),
+    case("difference-english-less", "How much less were official receptions than budgeted?", "difference",
+         [R("公务接待费"), R("公务接待费", columns=["预算"])], direction="less", language="en"),
+    case("growth-english-percent", "What was the year-on-year growth rate of total revenue?", "growth",
+         [R("收入总计")], "percent", "%", growth_as="percent", language="en"),
+    case("growth-dept-prefix", "市卫健委2025年公用经费同比下降多少", "growth", [R("公用经费")],
+         department="市卫健委", year=2025, growth_as="amount"),
+    case("sum-english", "What are official receptions plus overseas trips in total?", "sum",
+         [R("公务接待费"), R("因公出国（境）费")], language="en"),
+    case("min-english", "Which project had the lowest execution rate?", "min",
+         [R(level="项目", columns=["执行率"])], language="en"),
+    case("each-english", "How much were personnel and public expenses respectively?", "each",
+         [R("人员经费"), R("公用经费")], language="en"),
+    case("top-ten", "支出排名前十的项目", "top", [R(level="项目")], k=10),
+    case("max-kuan-within", "卫生健康支出中哪一款最多", "max", [R(level="款")]),
+    case("count-english", "How many projects are there?", "count", [R(level="项目")], "count", "个", language="en"),
+    case("compare-english-prior", "Did the three public expenses decrease compared with last year?", "compare",
+         [R("三公经费")], language="en"),
+    case("why-english", "Why did official receptions increase?", "why", [R("公务接待费")], "text", language="en"),
+    case("prose-english-used", "What is project expenditure used for?", "prose", [R("项目支出")], "text",
+         language="en"),
+    case("dept-english-office", "How much did the county government office spend on receptions?", "value",
+         [R("公务接待费")], department="county government office", language="en"),
+]
+
 ALL = VALUE + TABLES + UNITS + SHARE + RATE + DIFFERENCE + GROWTH + SUM + RANK + EACH + COUNT + COMPARE + ENGLISH \
-    + DEPARTMENTS + PROSE
+    + DEPARTMENTS + PROSE + TYPED + MORE
 
 
 @pytest.mark.parametrize("question, op, operands, unit_kind, unit, slots", ALL)

@@ -602,7 +602,7 @@ def _next_is_year(chosen: list[_Span], s: _Span) -> bool:
 def _english_department(text: str, c: _Compiled) -> list[_Span]:
     # apostrophes are dropped by normalize: "bureau's" reads "bureaus"
     suffixes = "|".join(c.suffixes_en)
-    pat = re.compile(rf"\bthe\s+((?:[a-z][\w-]*\s+){{0,4}}?(?:{suffixes}))s?\b")
+    pat = re.compile(rf"\bthe\s+((?:[a-z][\w-]*\s+){{0,4}}(?:{suffixes}))s?\b")  # greedy: government office
     spans = [_Span(m.start(), m.end(), "dept", m.group(1), 0) for m in pat.finditer(text)]
     for region in c.lex.department.regions_en:
         for m in re.finditer(rf"\b{re.escape(region)}\b", text):
