@@ -49,6 +49,24 @@ STANDARD_KINDS: dict[str, list[str]] = {
     ],
 }
 
+# Tables beside the standard set that many templates print (Jiangsu, Beijing, Xi'an, Shandong …).
+EXTRA_KINDS = {
+    "决算": ["机关运行经费决算表", "政府采购决算表", "政府购买服务决算表"],
+    "预算": ["机关运行经费预算表", "政府采购预算表", "政府购买服务预算表"],
+}
+
+# Whole-government 总预算 / 总决算 tables (a province's or city's budget, not a department's):
+# kinds of their own, so a department question never lands on a region's figures.
+GOVERNMENT_KINDS = {
+    ledger: [f"{base}{ledger}表" for base in (
+        "财政收支", "一般公共预算收入", "一般公共预算支出", "一般公共预算收支", "政府性基金收支",
+        "国有资本经营收支", "社会保险基金收支", "转移支付", "政府债务", "政府财政",
+    )]
+    for ledger in ("决算", "预算")
+}
+_GOV_TITLE = re.compile(r"全省|全市|全县|全区|[省市县区]本级|地方政府|转移支付|税收返还|债务|债券|财政收支|财政决算|财政预算|功能分类决算|功能分类预算")
+_GOV_HEADER = re.compile(r"调整预算数.*(决算数|执行数)|完成调整预算|为调整预算|决算数为")
+
 PERFORMANCE_KINDS = {"项目支出绩效自评表", "部门整体绩效自评表", "项目支出绩效目标表"}
 
 # (决算 kind, 预算 kind) per rule; the first rule whose test matches wins.
@@ -86,6 +104,29 @@ def _performance(t: str, header: str, doc_kind: str | None) -> str | None:
     return None
 
 
+def _government(t: str, header: str, final: bool) -> str | None:
+    """The kind of a whole-government table, or None for a department's."""
+    if not (_GOV_TITLE.search(t) or _GOV_HEADER.search(header)) or "部门" in t:
+        return None
+    ledger = "决算" if final else "预算"
+    for words, base in (
+        (("债务", "债券", "限额"), "政府债务"),
+        (("转移支付", "税收返还"), "转移支付"),
+        (("社会保险基金",), "社会保险基金收支"),
+        (("国有资本经营",), "国有资本经营收支"),
+        (("政府性基金",), "政府性基金收支"),
+    ):
+        if any(w in t for w in words):
+            return f"{base}{ledger}表"
+    if "一般公共预算" in t or "功能分类" in t:
+        income, spending = "收入" in t, "支出" in t or "功能分类" in t
+        base = "一般公共预算收支" if income and spending else "一般公共预算收入" if income else "一般公共预算支出"
+        return f"{base}{ledger}表"
+    if "收支" in t or ("收入" in t and "支出" in t):
+        return f"财政收支{ledger}表"
+    return f"政府财政{ledger}表"
+
+
 def classify(title: str, header_text: str = "", doc_kind: str | None = None) -> str:
     """Return the standard kind of a table (see STANDARD_KINDS), or "other"."""
     t = normalize_title(title)
@@ -96,6 +137,15 @@ def classify(title: str, header_text: str = "", doc_kind: str | None = None) -> 
     final = _ledger(t, doc_kind) == "决算"
     if "三公" in t:
         return "三公经费支出决算表" if final else "三公经费支出预算表"
+    government = _government(t, header, final)
+    if government:
+        return government
+    if "机关运行经费" in t:
+        return "机关运行经费决算表" if final else "机关运行经费预算表"
+    if "政府采购" in t:
+        return "政府采购决算表" if final else "政府采购预算表"
+    if "政府购买服务" in t:
+        return "政府购买服务决算表" if final else "政府购买服务预算表"
     if "相关信息统计" in t:
         return "相关信息统计表"
     if "政府性基金" in t:
@@ -112,7 +162,8 @@ def classify(title: str, header_text: str = "", doc_kind: str | None = None) -> 
     if "财政拨款" in t and ("收入支出" in t or "收支" in t):
         return "财政拨款收入支出决算总表" if final else "财政拨款收支预算总表"
     if "收入支出" in t or "收支" in t:
-        if "总表" in t or "决算表" in t or "预算表" in t:
+        # …收支总表, 部门收支总体情况表 (Hunan, Chongqing, Shandong), 部门综合预算收支总表 (Xi'an)
+        if "总表" in t or "决算表" in t or "预算表" in t or "总体情况表" in t:
             return "收入支出决算总表" if final else "收支预算总表"
     if "收入" in t and "支出" not in t and ("表" in t):
         return "收入决算表" if final else "收入预算表"

@@ -8,6 +8,7 @@ are joined to their start; the steps themselves live in `ingest/pdf_layout.py`.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,8 +177,10 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
         if skip:
             bbox = (bbox[0], row_tops[skip], bbox[2], bbox[3])
             texts, boxes = texts[skip:], boxes[skip:]
-        if not texts or max(len(r) for r in texts) < 2:
-            continue  # a framed paragraph or table of contents, not a grid
+        if len(texts) < 2 or max(len(r) for r in texts) < 2:
+            # a framed paragraph, a table of contents, or one prose line whose words are boxed
+            # (iText sets each run of text on a filled rectangle): not a grid
+            continue
         boxes = [[tuple(b) if b is not None else None for b in r] for r in boxes]
         rows = split_level_row(blank_merged(texts), boxes)
         lefts = sorted({round(b[0], 2) for r in boxes for b in r if b is not None})
@@ -281,9 +284,17 @@ class _Assembler:
     def _place(self, pt: PageTable, region: list[Line], below: list[Line], first_on_page: bool) -> RawTable | None:
         title_at = max((i for i, ln in enumerate(region) if is_title_line(title_part(ln.text))), default=None)
         prev = self.open
-        if title_at is None and prev is not None and first_on_page and pt.page > prev.last_page:
-            self._continue(prev, pt, region, below)
-            return None
+        if prev is not None and first_on_page and pt.page > prev.last_page:
+            if title_at is None:
+                self._continue(prev, pt, region, below)
+                return None
+            if _continues(title_part(region[title_at].text), prev.raw.title):
+                # The title printed again over the next page's part (…情况表（续）): one table.
+                rest = region[title_at + 1:]
+                for ln in region[title_at:]:
+                    ln.used = ln.used or ln is region[title_at] or is_context_line(ln.text)
+                self._continue(prev, pt, [ln for ln in rest if not ln.used], below)
+                return None
         return self._start(pt, region, below, title_at)
 
     def _start(self, pt: PageTable, region: list[Line], below: list[Line], title_at: int | None) -> RawTable:
@@ -419,6 +430,15 @@ def _row_cells(line: Line, lefts: list[float], rights: list[float]) -> list[str]
         return None
     cells = words_to_cells(line.words, lefts, rights)
     return cells if sum(1 for c in cells if c) >= 2 else None
+
+
+_CONTINUED = re.compile(r"[（(]续[）)]$|续表$|^续表")
+
+
+def _continues(title: str, open_title: str) -> bool:
+    """A title that says the open table goes on: （续）, 续表. The same title alone does not: 绩效
+    forms print one per project under one title."""
+    return bool(open_title) and bool(_CONTINUED.search(split_number(title)[1].replace(" ", "")))
 
 
 def _continues_title(above: Line, title: Line) -> bool:
