@@ -458,6 +458,9 @@ def _has_content(words: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fffa-z0-9]", words))
 
 
+_NAME_JOINERS = ("和", "与", "及")
+
+
 def _department(chunk: str, tokens: list[str], c: _Compiled, at_clause_start: bool, before_year: bool,
                 english: bool) -> str | None:
     """The department a stretch opens with: a span ending in 局/办/中心 …, a region, or words before a year."""
@@ -468,8 +471,8 @@ def _department(chunk: str, tokens: list[str], c: _Compiled, at_clause_start: bo
     best = None
     pos = 0
     for tok in tokens:
-        if tok.strip() in c.index:
-            break  # a department's name holds no lexicon word (长沙市 | 的债务余额…)
+        if tok.strip() in c.index and tok.strip() not in _NAME_JOINERS:
+            break  # a department's name holds no lexicon word (长沙市 | 的债务余额…) but 和 / 与 (工业和信息化局)
         pos += len(tok)
         prefix = chunk[:pos]
         if tok in c.lex.department.not_department or (
