@@ -194,6 +194,25 @@ def primary_column(table: Table) -> str | None:
     return None
 
 
+_YEAR = re.compile(r"(20\d\d)年")
+
+
+def _this_year(columns: list[str], table: Table, year: int | None) -> list[str]:
+    """Columns of the document's own year, when the table prints several years side by side
+    (2021年 │ 2022年 │ 增减): the 2021 figures are not the 2022 document's."""
+    if year is None or not any(_YEAR.search(c) for c in table.columns):
+        return columns
+    own = [c for c in columns if not (m := _YEAR.search(c)) or int(m.group(1)) == year]
+    named = [c for c in own if _YEAR.search(c)]
+    others = any(_YEAR.search(c) and int(_YEAR.search(c).group(1)) != year for c in table.columns)
+    return (named or own) if others else own
+
+
+def _holds_meetings(table: Table) -> bool:
+    text = "".join(table.columns) + "".join(r.name for r in table.rows)
+    return "会议费" in text or "培训费" in text
+
+
 def _columns(table: Table, pattern: str | None) -> list[str]:
     if pattern is None:
         c = primary_column(table)
@@ -274,11 +293,16 @@ def locate(doc: Document, rules: list[Rule]) -> Located | None:
     for rule in rules:
         row_rx = re.compile(rule.row)
         for table in _tables(doc, rule):
-            columns = _columns(table, rule.col)
+            columns = _this_year(_columns(table, rule.col), table, doc.year)
+            meeting = table.kind in SANGONG and _holds_meetings(table)
+            if meeting:  # 合计 there adds 会议费 and 培训费 to the 三公: it is not the 三公 total
+                columns = [c for c in columns if norm(c.split("/")[0]) != "合计" and norm(c.split("/")[-1]) != "合计"]
             if not columns:
                 continue
             for ri, row in enumerate(table.rows):
                 if row.code or not any(row_rx.search(label) for label in labels(row)):
+                    continue
+                if meeting and norm(row.name) == "合计":
                     continue
                 if rule.row == TOTAL and not row.name and not any(row.cells.get(c) is not None for c in columns):
                     continue  # an unlabelled row counts as the totals row only when it prints the total

@@ -185,6 +185,9 @@ def _value(doc: Document, query: Query, out: Executed) -> None:
     if not cells:
         return
     cell = cells[0]
+    if out.resolved[0].unmet:  # no cell prints the asked measure of it (年初预算 only in the prose)
+        out.not_found = f"表中没有「{out.resolved[0].ref.text}」的{'、'.join(out.resolved[0].unmet)}数。"
+        return
     if cell.value is None or cell.value == 0:
         out.zero = True
         out.not_found = (f"为0：{describe(cell)}在表中" + ("为空（空白即 0 或不适用）" if cell.value is None
@@ -269,9 +272,11 @@ def _sum(doc: Document, query: Query, out: Executed) -> None:
     total = sum(((c.value or Decimal(0)) * MONEY_SCALE.get(cell_unit(c), 1) / MONEY_SCALE.get(unit, 1) for c in cells),
                 Decimal(0))
     value, shown_unit = in_unit(total, unit, query.unit)
-    out.text = f"合计 {amount(value, shown_unit)}（" + " + ".join(f"{describe(c)} {said(c)}" for c in cells) + "）"
+    out.text = f"合计 {amount(value, shown_unit)}（" + " + ".join(f"{describe(c)} {_said0(c)}" for c in cells) + "）"
     out.claims = [Claim(value=total, unit=unit, fact_ids=[cell_fact_id(doc, c) for c in cells], derivation="sum",
-                        roles=["part"] * len(cells))] + [claim(doc, c, "part") for c in cells]
+                        roles=["part"] * len(cells))] + [claim(doc, c, "part") for c in cells if c.value is not None]
+    if any(c.value is None for c in cells):
+        out.problems.append("合计中有的项在表中为空，按 0 计算")
     out.cells = cells
 
 

@@ -64,7 +64,9 @@ def fit_problems(query: Query, headline: Claim | None, figures: list[Figure], fo
     if headline.derivation not in _DERIVATIONS.get(query.op, (headline.derivation,)):
         problems.append(f"问的是{_OP_WORDS.get(query.op, query.op)}，答案却是{_describe(headline)}")
     got = unit_kind(headline.unit)
-    if got != query.unit_kind:
+    # money is the parser's default: a question that named no unit may get a count or score as printed
+    defaulted = query.unit_kind == "money" and query.unit is None and got in ("count", "score")
+    if got != query.unit_kind and not defaulted:
         problems.append(f"问的是{_KIND_NAMES[query.unit_kind]}，答案却是{_KIND_NAMES[got]}")
     first = figures[0] if figures else None
     if first is None:

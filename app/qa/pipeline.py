@@ -60,6 +60,8 @@ def _outside(doc: Document, query: Query) -> str | None:
     return None
 
 
+_MEASURE_WORDS = {"年初预算": ("年初预算",), "全年预算": ("全年预算",), "调整预算": ("调整预算", "调整后"),
+                  "决算": ("支出决算", "决算"), "执行数": ("执行数", "执行")}
 _OP_WORDS = {"growth": "比上年", "rate": "完成预算", "share": "占"}
 _WANT = {("growth", "amount"): ("增加", "减少", "增长", "下降"), ("growth", "percent"): ("增长", "下降", "增加", "减少"),
          ("rate", None): ("完成", "执行率", "完成率"), ("share", None): ("占",)}
@@ -75,9 +77,11 @@ def _prose(store: Store, doc: Document, query: Query, reason: str | None = None)
     percent = {"share": True, "rate": True}.get(query.op)
     if query.op == "growth":
         percent = query.growth_as == "percent" or query.unit_kind == "percent"
+    want = _WANT.get((query.op, query.growth_as), _WANT.get((query.op, None), ()))
+    if query.op == "value" and query.operands:  # 年初预算 asked and no cell prints it: the figure after the word
+        want = tuple(w for r in query.operands[0].columns if r in _MEASURE_WORDS for w in _MEASURE_WORDS[r])
     g = prose_answer(doc, query.question, asked, unit=query.unit if query.unit_kind == "count" else None,
-                     wants_figure=query.op not in ("prose", "why"),
-                     want=_WANT.get((query.op, query.growth_as), _WANT.get((query.op, None), ())), percent=percent)
+                     wants_figure=query.op not in ("prose", "why"), want=want, percent=percent)
     if g is None:
         return Part(query, not_found=reason or NOT_FOUND, interpretation=interpretation(doc, query))
     # its figures go through the checker too: no claim stands behind them, so each shows ⚠

@@ -153,7 +153,7 @@ def prose_answer(doc: Document, question: str, asked: str | None = None, unit: s
     """
     from budgetqa.app.qa.cells import Grounded
 
-    ranked = rank_sentences(doc, asked or question, limit=8 if want else 3, ignore=doc.department or "", unit=unit)
+    ranked = rank_sentences(doc, asked or question, limit=30 if want else 3, ignore=doc.department or "", unit=unit)
     if not ranked or ranked[0].score < PROSE_MIN:
         return None
     top = ranked[0]

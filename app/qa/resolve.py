@@ -17,7 +17,7 @@ from budgetqa.app.qa.cells import confident
 from budgetqa.app.qa.match import KIND_PRIOR, Cell, bare_name, is_total, norm, rank_cells
 from budgetqa.app.qa.lexicon import Concept, load_lexicon
 from budgetqa.app.qa.query import ColumnRole, Ref
-from budgetqa.ingest.classify import FISCAL_OVERVIEW, GENERAL_SPENDING, PERFORMANCE_KINDS, SANGONG
+from budgetqa.ingest.classify import BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, PERFORMANCE_KINDS, SANGONG
 from budgetqa.ingest.models import Document, Table
 
 # Header words that print a column role. A role is met when the column path, the row name or the
@@ -89,6 +89,8 @@ def role_met(role: str, cell: Cell, year: int | None = None) -> bool:
         return role == "上年" and named == year - 1
     if role in _FUND_TABLES and cell.table.kind in _FUND_TABLES[role]:
         return True
+    if role == "基本支出" and cell.table.kind in BASIC_DETAIL:
+        return True  # the basic-spending detail table prints nothing but basic spending
     ledger = _ledger_of(cell.table)
     if role in ("决算", "执行数") and ledger == "决算" and not re.search(r"预算|上年", column):
         return True  # every amount of a 决算 table is a 决算 figure unless its column says otherwise
@@ -195,16 +197,37 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
         ranked = totals or ranked
     roles = [r for r in ref.columns if r not in ("合计", "本年")]
     # roles re-order the cells the words name; they never reach for a cell the words do not name
-    named = [c for c in ranked if c.parts[1] > 0.2 or c.specific] if (ref.row or ref.code) else ranked
+    named = [c for c in ranked if _named_by(c, ref)] if names_row else ranked
     fitting = [c for c in named if all(role_met(r, c, doc.year) for r in roles)]
     pool = fitting or named
     if not pool:
         return Resolved(ref, None)
     best = next((c for c in pool if confident(c)), pool[0])
+    if best.value is None:  # printed empty under the asked measure: the row may print it in another column
+        printed = next((c for c in _row_cells(best) if c.value is not None and all(
+            role_met(r, c, doc.year) for r in roles) and roles), None)
+        best = printed or best
     unmet = [r for r in roles if not role_met(r, best, doc.year)]
     rival = _rival(best, pool) or _repeated(best)
     return Resolved(ref, best, confident(best) or (ref.code is not None and best.row.code == ref.code),
                     "code" if ref.code and best.row.code == ref.code else "rank", rival, unmet, standard)
+
+
+def _named_by(cell: Cell, ref: Ref) -> bool:
+    """Do the reference's own words (not just its roles) name this cell's row, code or column?"""
+    if ref.code and cell.row.code == ref.code:
+        return True
+    if cell.parts[1] > 0.2:
+        return True
+    words = [norm(w) for w in (ref.row, ref.concept) if w]
+    column = norm(cell.column)
+    return any(len(w) >= 2 and (w in column or column.endswith(w)) for w in words) and (
+        is_total(cell.row) or not bare_name(cell.row.name) or len(cell.table.rows) == 1)
+
+
+def _row_cells(cell: Cell) -> list[Cell]:
+    return [Cell(cell.table, cell.row_index, c, cell.score, cell.parts, cell.specific) for c in cell.table.columns
+            if c != cell.column]
 
 
 def _summary_cells(table: Table) -> list[Cell]:
