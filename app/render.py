@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from html import escape
+from markupsafe import Markup, escape
 
 from budgetqa.app.models import Answer
+from budgetqa.app.templating import render
 
 OK, BAD = "✓", "⚠"
 
@@ -68,23 +69,18 @@ def render_answer_text(answer: Answer, store=None) -> str:
     return "\n".join(lines)
 
 
-def render_answer_html(answer: Answer) -> str:
-    """HTML for the web page: marks, a status line and expandable sources."""
-    def wrap(f):
-        cls = "fig-ok" if f.verified else "fig-bad"
-        title = escape(source_text(f.source)) if f.source else escape(f.reason or "未能核验")
-        return f'<span class="{cls}" title="{title}">{escape(f.text)}</span>'
+def status_state(answer: Answer) -> str:
+    """The status line's class: ok (every figure verified), bad (some not), "" (no figures)."""
+    return "ok" if status_line(answer) == "全部数字已核验" else ("bad" if answer.figures else "")
 
-    body = mark_figures(answer, wrap=wrap, between=escape)
-    html = [f'<div class="bq-answer">{body}</div>']
-    if answer.interpretation:
-        html.append(f'<div class="bq-interpretation">{escape(answer.interpretation)}</div>')
-    html.append(f'<div class="bq-status">{escape(status_line(answer))}</div>')
-    for n in answer.notices:
-        html.append(f'<div class="bq-notice">⚠ {escape(n)}</div>')
-    if answer.citations:
-        items = "".join(f"<li>{escape(source_text(c))}{(' = ' + escape(c.text)) if c.text and c.column else ''}"
-                        f"{('<br><q>' + escape(c.text) + '</q>') if c.text and not c.column else ''}</li>"
-                        for c in answer.citations)
-        html.append(f'<details class="bq-sources" open><summary>来源（{len(answer.citations)}）</summary><ul>{items}</ul></details>')
-    return "\n".join(html)
+
+def render_answer_html(answer: Answer) -> Markup:
+    """HTML for the web page: marks, a status line and expandable sources (templates/answer.html)."""
+    def wrap(f):
+        title = source_text(f.source) if f.source else (f.reason or "未能核验")
+        return render(__file__, "figure.html", verified=f.verified, title=title, text=f.text)
+
+    body = Markup(mark_figures(answer, wrap=wrap, between=escape))
+    sources = [(source_text(c), c) for c in answer.citations]
+    return render(__file__, "answer.html", answer=answer, body=body, status=status_line(answer),
+                  state=status_state(answer), sources=sources)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from html import escape
+
+from budgetqa.app.chart import bar_chart_svg
+from budgetqa.app.templating import Markup, render
 
 # ---------------------------------------------------------------- text
 
@@ -109,96 +111,26 @@ th{background:#f4f4f4}.ok{color:#1a7f37}.bad{color:#c62828}.cf{background:#fdece
 """
 
 
-def _bar_chart(by_kind: dict) -> str:
-    """Inline SVG: one horizontal bar per kind, its accuracy."""
-    row_h, label_w, bar_w = 24, 110, 360
-    h = row_h * len(by_kind) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 110}" height="{h}" '
-             f'role="img" aria-label="accuracy per kind">']
-    for n, (kind, v) in enumerate(by_kind.items()):
-        y = 5 + n * row_h
-        acc = v["accuracy"] or 0
-        parts.append(f'<text x="0" y="{y + 15}" font-size="13">{escape(kind)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{bar_w}" height="{row_h - 8}" fill="#eee"/>')
-        parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{bar_w * acc:.1f}" height="{row_h - 8}" fill="#4c8bf5"/>')
-        parts.append(f'<text x="{label_w + bar_w + 8}" y="{y + 15}" font-size="13">'
-                     f'{acc * 100:.0f}% ({v["right"]}/{v["n"]})</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+def _bar_chart(by_kind: dict):
+    """Accuracy per kind: one bar per kind on a 100% track."""
+    items = [(kind, v["accuracy"] or 0, f"{(v['accuracy'] or 0) * 100:.0f}% ({v['right']}/{v['n']})") for kind, v in by_kind.items()]
+    return bar_chart_svg(items, "accuracy per kind", top=1.0, label_w=110, track=True)
 
 
-def _figures_html(answer: dict | None) -> str:
-    if not answer or not answer.get("figures"):
-        return '<span class="muted">no figures</span>'
-    items = []
-    for f in answer["figures"]:
-        mark = '<span class="ok">✓ verified</span>' if f["verified"] else '<span class="bad">⚠ unverified</span>'
-        src = f.get("source") or {}
-        where = " · ".join(str(x) for x in (src.get("table"), src.get("row"), src.get("column")) if x)
-        extra = escape(f"{f.get('derivation') or ''} {where}".strip()) if f["verified"] else escape(f.get("reason") or "")
-        items.append(f"<li>{escape(f['text'])} {mark} <span class='muted'>{extra}</span></li>")
-    return f"<ul class='figs'>{''.join(items)}</ul>"
-
-
-def _evidence_html(ev: dict, computation: str | None) -> str:
-    parts = [f"<b>{escape(k)}</b>: {escape(str(v))}" for k, v in ev.items() if v not in (None, "")]
-    if computation:
-        parts.append(f"<b>computation</b>: {escape(computation)}")
-    return "<br>".join(parts)
+def _settings(run: dict) -> str:
+    return json.dumps(run["settings"], ensure_ascii=False, indent=1)
 
 
 def html_report(run: dict, comparison: dict | None = None) -> str:
     """One self-contained page: figures, a bar chart per kind, every failure in full, the settings."""
     s = run["summary"]
     failures = [i for i in run["items"] if not i["score"]["right"]]
-    rows = []
-    for i in failures:
-        a = i.get("answer") or {}
-        cls = ' class="cf"' if i["score"]["checker_failure"] else ""
-        tag = "<br><b class='bad'>checker failure</b>" if i["score"]["checker_failure"] else ""
-        gold = i["gold"]
-        rows.append(
-            f"<tr{cls}><td>{escape(i['id'])}<br><span class='muted'>{escape(i['kind'])}</span>{tag}</td>"
-            f"<td>{escape(i['question'])}<br><span class='muted'>{escape(i['doc'])}</span></td>"
-            f"<td><pre>{escape(a.get('answer') or i.get('error') or '')}</pre>"
-            f"<span class='muted'>status: {escape(a.get('status') or '—')}</span></td>"
-            f"<td>{escape(gold.get('text') or '')}<br><span class='muted'>value {escape(str(gold.get('value')))} "
-            f"{escape(str(gold.get('unit') or ''))} ±{escape(str(i.get('tolerance') or 0))}</span></td>"
-            f"<td>{_evidence_html(i.get('evidence') or {}, i.get('computation'))}</td>"
-            f"<td>{_figures_html(a)}<span class='muted'>{escape(i['score']['detail'] or '')}</span></td></tr>"
-        )
-    docs = "".join(f"<tr><td>{escape(d)}</td><td>{_pct(v['accuracy'])}</td><td>{v['right']}/{v['n']}</td></tr>"
-                   for d, v in s["by_doc"].items())
-    cmp_html = ""
-    if comparison:
-        cmp_html = f"<h2>Compared with the previous run</h2><pre>{escape(compare_text(comparison))}</pre>"
-    return f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><title>budgetqa eval — {escape(run['dataset'])}</title>
-<style>{_CSS}</style></head><body>
-<h1>budgetqa eval — {escape(run['dataset'])}</h1>
-<p class="kpi"><span>accuracy <b>{_pct(s['accuracy'])}</b> ({s['right']}/{s['n']})</span>
-<span>checker failures <b class="{'bad' if s['checker_failures'] else 'ok'}">{s['checker_failures']}</b></span>
-<span>right but unverified <b>{s['right_unverified']}</b></span>
-<span>latency p50 <b>{_secs(s['latency']['p50'])}</b> p95 <b>{_secs(s['latency']['p95'])}</b></span></p>
-<h2>Accuracy per kind</h2>{_bar_chart(s['by_kind'])}
-<h2>Accuracy per document</h2><table><tr><th>document</th><th>accuracy</th><th>right</th></tr>{docs}</table>
-{cmp_html}
-<h2>Failures ({len(failures)})</h2>
-<table><tr><th>id</th><th>question</th><th>answer</th><th>gold</th><th>evidence</th><th>figures</th></tr>
-{''.join(rows) or '<tr><td colspan="6">none</td></tr>'}</table>
-<h2>Settings</h2><pre>{escape(json.dumps(run['settings'], ensure_ascii=False, indent=1))}</pre>
-</body></html>
-"""
+    return str(render(__file__, "report.html", title=f"budgetqa eval — {run['dataset']}", css=Markup(_CSS), s=s,
+                      chart=_bar_chart(s["by_kind"]), failures=failures, settings=_settings(run),
+                      comparison=compare_text(comparison) if comparison else None, pct=_pct, secs=_secs))
 
 
 def perturb_html(run: dict) -> str:
     """The checker stress run as a page: shares per perturbation type and every case that went wrong."""
-    s = run["perturb"]["summary"]
-    return f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><title>budgetqa checker stress run — {escape(run['dataset'])}</title>
-<style>{_CSS}</style></head><body>
-<h1>budgetqa checker stress run — {escape(run['dataset'])}</h1>
-<pre>{escape(perturb_text(s))}</pre>
-<h2>Settings</h2><pre>{escape(json.dumps(run['settings'], ensure_ascii=False, indent=1))}</pre>
-</body></html>
-"""
+    return str(render(__file__, "perturb.html", title=f"budgetqa checker stress run — {run['dataset']}",
+                      css=Markup(_CSS), text=perturb_text(run["perturb"]["summary"]), settings=_settings(run)))

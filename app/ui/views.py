@@ -1,6 +1,6 @@
 """What the web page shows, as pure functions of documents and answers (no gradio here).
 
-Kept apart from `app/ui.py` so each view can be tested without a server: library rows, suggested
+Kept apart from `app/ui/page.py` so each view can be tested without a server: library rows, suggested
 questions built from a document's own tables, the source-table excerpt behind a verified figure,
 a table as a DataFrame, and a small SVG bar chart.
 """
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from html import escape
 
 import pandas as pd
 
 from budgetqa.app.models import Answer, Figure
-from budgetqa.app.render import render_answer_html, source_text, status_line
+from budgetqa.app.chart import bar_chart_svg as bar_chart_svg_of
+from budgetqa.app.render import render_answer_html, source_text
+from budgetqa.app.templating import Markup, render
 from budgetqa.app.ui.measures import compare_value
 from budgetqa.ingest.models import Document, Fact, Table
 
@@ -128,33 +129,21 @@ def excerpt_html(doc: Document, fact: Fact, around: int = 2) -> str:
     if table is None or not (0 <= fact.row_index < len(table.rows)):
         return ""
     lo, hi = max(0, fact.row_index - around), min(len(table.rows), fact.row_index + around + 1)
-    cols = table.columns
-    head = "".join(f"<th>{escape(_leaf(c))}</th>" for c in cols)
-    body = []
+    rows = []
     for i in range(lo, hi):
         r = table.rows[i]
-        hit_row = i == fact.row_index
-        cells = []
-        for c in cols:
-            cls = ' class="hit"' if hit_row and c == fact.column else ""
-            cells.append(f"<td{cls}>{escape(_fmt(r.cells.get(c)) or r.texts.get(c, ''))}</td>")
-        name = escape(f"{r.code or ''} {r.name}".strip())
-        tr = '<tr class="hit-row">' if hit_row else "<tr>"
-        body.append(f'{tr}<td class="name">{name}</td>{"".join(cells)}</tr>')
-    pages = ",".join(map(str, table.pages)) if table.pages else ""
-    cap = f"{escape(table.title)}（单位：{escape(table.unit or '未注明')}{'，第' + pages + '页' if pages else ''}）"
-    return (f'<div class="bq-excerpt"><div class="cap">{cap}</div><table><thead><tr><th>项目</th>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+        hit = i == fact.row_index
+        cells = [{"hit": hit and c == fact.column, "text": _fmt(r.cells.get(c)) or r.texts.get(c, "")} for c in table.columns]
+        rows.append({"hit": hit, "name": f"{r.code or ''} {r.name}".strip(), "cells": cells})
+    return render(__file__, "excerpt.html", table=table, pages=",".join(map(str, table.pages)),
+                  columns=[_leaf(c) for c in table.columns], rows=rows)
 
 
 def answer_to_html(answer: Answer, store=None) -> str:
     """The answer with ✓/⚠ marks, its status line, and each verified figure's source excerpt."""
     html = render_answer_html(answer)
-    # render.py's status div carries no state class; add one so ✓ / ⚠ status reads at a glance
-    state = "ok" if status_line(answer) == "全部数字已核验" else ("bad" if answer.figures else "")
-    html = html.replace('<div class="bq-status">', f'<div class="bq-status {state}">', 1)
     if store is None:
-        return html
+        return str(html)
     excerpts = []
     for fig in answer.figures:
         ids = figure_fact_ids(fig)
@@ -171,10 +160,9 @@ def answer_to_html(answer: Answer, store=None) -> str:
                 continue
             ex = excerpt_html(doc, f)
             if ex:
-                label = escape(source_text(fig.source)) if fig.source else escape(f.table_title)
-                excerpts.append(f"<details class=\"bq-table-src\"><summary>{escape(fig.text)} ✓ 原表：{label}"
-                                f"</summary>{ex}</details>")
-    return html + ("\n" + "\n".join(excerpts) if excerpts else "")
+                label = source_text(fig.source) if fig.source else f.table_title
+                excerpts.append(render(__file__, "table_source.html", figure=fig.text, label=label, excerpt=ex))
+    return str(html + (Markup("\n") + Markup("\n").join(excerpts) if excerpts else ""))
 
 
 # --- tables -------------------------------------------------------------------------------
@@ -197,20 +185,7 @@ def table_frame(t: Table) -> pd.DataFrame:
 
 # --- comparison chart ---------------------------------------------------------------------
 def bar_chart_svg(items: list[tuple[str, float]], unit: str, title: str) -> str:
-    """A horizontal bar chart as inline SVG: no plotting library, nothing fetched."""
+    """The compare tab's chart: one bar per document, its value in `unit`."""
     if not items:
-        return "<p>所选文件中没有这一指标。</p>"
-    width, bar_h, gap, label_w = 760, 26, 10, 300
-    top = max(v for _, v in items) or 1.0
-    height = len(items) * (bar_h + gap) + 40
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="{escape(title)}" font-size="13">',
-             f'<text x="0" y="16" font-weight="bold">{escape(title)}（{escape(unit)}）</text>']
-    for i, (label, v) in enumerate(items):
-        y = 30 + i * (bar_h + gap)
-        w = max(1.0, (width - label_w - 110) * (v / top)) if v > 0 else 1.0
-        parts.append(f'<text x="0" y="{y + 17}">{escape(label[:22])}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#4a78b5"/>')
-        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 17}">{v:,.2f}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        return str(render(__file__, "no_measure.html"))
+    return str(bar_chart_svg_of([(label, v, f"{v:,.2f}") for label, v in items], title, heading=f"{title}（{unit}）"))
