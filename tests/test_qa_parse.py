@@ -454,6 +454,11 @@ DEPARTMENTS = [
     case("dept-after-clause", "与上年相比，县文旅局2023年三公减少了多少", "growth", [R("三公经费")],
          department="县文旅局", year=2023, growth_as="amount"),
     case("dept-with-row", "市城管局环卫作业经费是多少", "value", [R(row="环卫作业经费")], department="市城管局"),
+    case("dept-with-he", "市自然资源和规划局三公多少", "value", [R("三公经费")], department="市自然资源和规划局"),
+    case("dept-with-yu", "市场监测与技术服务中心上年的预算是多少", "value", [R(columns=["预算"], prior_year=True)],
+         department="市场监测与技术服务中心"),
+    case("dept-inside-document-name", "江苏省人民检察院三公一共多少", "value", [R("三公经费")],
+         department="江苏省人民检察院"),
     case("dept-deictic", "该局的公用经费是多少", "value", [R("公用经费")], department=None),
     case("year-two-digit", "23年项目支出是多少", "value", [R("项目支出")], year=2023),
     case("year-chinese", "二〇二三年三公经费决算数是多少", "value", [R("三公经费", columns=["决算"])], year=2023),
@@ -722,6 +727,24 @@ WITH_VOCAB = [
 @pytest.mark.parametrize("question, op, operands, unit_kind, unit, slots", WITH_VOCAB)
 def test_document_names_resolve_rows(question, op, operands, unit_kind, unit, slots):
     check(only(question, VOCAB), op, operands, unit_kind, unit, slots)
+
+
+def test_a_department_is_not_cut_by_a_document_name_inside_it():
+    vocab = Vocabulary.from_names(rows=[("检察", "20404", "款")])
+    query = only("省检察院招待费预算多少", vocab)
+    assert query.department == "省检察院"
+    assert [r.concept for r in query.operands] == ["公务接待费"]
+
+
+def test_parse_with_a_vocabulary_is_fast():
+    rows = [(f"测试科目{i}号支出", f"2{i:06d}", "项") for i in range(400)]
+    vocab = Vocabulary.from_names(rows=rows + list(VOCAB.names))
+    questions = [p.values[0] for p in WITH_VOCAB + ALL[:60]]
+    parse(questions[0], vocab)
+    t0 = time.perf_counter()
+    for q in questions:
+        parse(q, vocab)
+    assert (time.perf_counter() - t0) / len(questions) < 0.005
 
 
 def test_a_row_name_the_document_lacks_is_leftover():

@@ -55,6 +55,16 @@ class Vocabulary:
     department: str | None = None
     doc_kind: str | None = None
     year: int | None = None
+    _by_first: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+
+    def by_first(self) -> dict[str, list[str]]:
+        """First character → names starting with it, longest first (built once, for span search)."""
+        if self._by_first is None:
+            index: dict[str, list[str]] = {}
+            for key in sorted(self.names, key=len, reverse=True):
+                index.setdefault(key[0], []).append(key)
+            self._by_first = index
+        return self._by_first
 
     @classmethod
     def from_names(cls, rows=(), projects=(), department=None, doc_kind=None, year=None, tables=()) -> Vocabulary:
@@ -86,6 +96,7 @@ class Vocabulary:
             return
         old = self.names.get(key)
         codes = tuple(sorted(set((old.codes if old else ()) + ((code,) if code else ()))))
+        self._by_first = None
         shown = _NUMBERING.sub("", re.sub(r"<[^>]+>|\s", "", name))  # 十、节能环保支出 → 节能环保支出
         self.names[key] = VocabName(old.name if old else shown, codes, level or (old.level if old else None),
                                     project or bool(old and old.project))
@@ -300,10 +311,14 @@ def _unit_name(word: str) -> str:
 def _vocab_spans(text: str, vocab: Vocabulary | None, c: _Compiled) -> list[_Span]:
     if vocab is None:
         return []
-    # a printed name that is a filler word of the lexicon (全省, 单位) stays filler
-    return [_Span(m.start(), m.start() + len(key), "vocab", vocab.names[key], 9)
-            for key in vocab.names if not (key in c.index and c.index[key].category == "ignorable")
-            for m in re.finditer(re.escape(key), text)]
+    spans = []
+    index = vocab.by_first()
+    for i, ch in enumerate(text):
+        for key in index.get(ch, ()):
+            # a printed name that is a filler word of the lexicon (全省, 单位) stays filler
+            if text.startswith(key, i) and not (key in c.index and c.index[key].category == "ignorable"):
+                spans.append(_Span(i, i + len(key), "vocab", vocab.names[key], 9))
+    return spans
 
 
 # an ASCII ' is an English apostrophe far more often than a quote, so it quotes nothing
@@ -740,7 +755,10 @@ def _closest(words: str, vocab: Vocabulary) -> VocabName | None:
     if len(key) < 2:
         return None
     best, best_score = None, 0.0
+    chars = set(key)
     for name_key, entry in vocab.names.items():
+        if len(chars.intersection(name_key)) * 100 < FUZZY_MIN * len(chars) * 0.5:
+            continue  # shares too few characters to score FUZZY_MIN on either measure
         # the question's words in order inside the name (无线电监管经费 → 无线电及信息通信监管经费)
         inside = LCSseq.similarity(key, name_key) / len(key) * 100
         cover = LCSseq.similarity(key, name_key) / len(name_key)
