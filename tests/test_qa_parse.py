@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from budgetqa.app.qa.parse import Vocabulary, parse
 from budgetqa.app.qa.query import Query
 

@@ -14,9 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, get_args
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
 from budgetqa.app.qa.query import ColumnRole, Level, Op, UnitKind
 from budgetqa.ingest.classify import STANDARD_KINDS
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
 

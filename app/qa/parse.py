@@ -18,19 +18,13 @@ from functools import lru_cache
 
 import cn2an
 import jieba
-from budgetqa.app.qa.lexicon import (
-    Concept,
-    Cue,
-    Entry,
-    Lexicon,
-    load_lexicon,
-    normalize,
-)
+from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
+
+from budgetqa.app.qa.lexicon import Concept, Cue, Entry, Lexicon, load_lexicon, normalize
 from budgetqa.app.qa.query import Plan, Query, Ref
 from budgetqa.ingest.classify import PERFORMANCE_KINDS
 from budgetqa.ingest.models import Document
-from rapidfuzz import fuzz
-from rapidfuzz.distance import LCSseq
 
 # ------------------------------------------------------------------------------------------------
 # The document's own names
