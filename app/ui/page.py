@@ -21,12 +21,13 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
+from budgetqa.app.audit import audit
 from budgetqa.app.export import document_csv
 from budgetqa.app.service import Service
 from budgetqa.app.ui.measures import MEASURES, compare_value
 from budgetqa.app.ui.upload import accept_upload, discard_received
-from budgetqa.app.ui.views import (CSS, LIBRARY_HEADERS, answer_to_html, bar_chart_svg, doc_label, library_rows,
-                          suggested_questions, table_frame, table_label)
+from budgetqa.app.ui.views import (CSS, LIBRARY_HEADERS, answer_to_html, audit_html, bar_chart_svg, doc_label, library_rows,
+                          suggested_questions, table_frame, table_label, upload_list_html)
 
 ALL_DOCS_HINT = "不选则在全部文件中查找"
 
@@ -101,16 +102,14 @@ class Page:
             path = f if isinstance(f, str) else getattr(f, "name", str(f))
             name = Path(path).name
             progress((i, len(files)), desc=f"正在解析 {name}")
-            lines.append(f'<li class="bq-upload-run">正在解析 {escape(name)} …</li>')
-            yield "<ul>" + "".join(lines) + "</ul>", gr.skip(), *self.refresh()
+            lines.append(("run", f"正在解析 {name}"))
+            yield upload_list_html(lines), gr.skip(), *self.refresh()
             out = accept_upload(self.svc, path, name)
             discard_received(path)  # else Gradio serves it by its hashed path, rejected files included
-            cls = "bq-upload-ok" if out.ok else "bq-upload-bad"
-            mark = "✓" if out.ok else "✗"
-            lines[-1] = f'<li class="{cls}">{mark} {escape(out.message)}</li>'
+            lines[-1] = ("ok" if out.ok else "bad", out.message)
         progress((len(files), len(files)), desc="完成")
         # clear the picker: the next upload event would otherwise hand these files over again
-        yield "<ul>" + "".join(lines) + "</ul>", None, *self.refresh()
+        yield upload_list_html(lines), None, *self.refresh()
 
     def delete(self, doc_id):
         if not doc_id:
@@ -228,30 +227,7 @@ class Page:
     def audit(self, doc_id):
         if not doc_id:
             return "请选择一份文件。"
-        try:
-            from budgetqa.app.audit import audit
-        except ImportError:
-            return "一致性检查模块未安装。"
-        findings = audit(self.store.document(doc_id))
-        if not findings:
-            return "<p>✓ 未发现前后不一致的数字。</p>"
-        names = {"error": "不一致", "warning": "提示", "rounding": "尾数误差"}
-        counts = {k: sum(f.severity == k for f in findings) for k in names}
-        head = "，".join(f"{names[k]} {n} 处" for k, n in counts.items() if n)
-
-        def items(fs):
-            return "".join(f'<li class="sev-{f.severity}"><b>[{names.get(f.severity, f.severity)}]</b> '
-                           f"{escape(f.message)}<br><small>来源：{escape(f.a.label())}；{escape(f.b.label())}</small></li>"
-                           for f in fs)
-
-        serious = [f for f in findings if f.severity != "rounding"]
-        if not serious:
-            head = "✓ 未发现前后不一致的数字；" + head
-        rounding = [f for f in findings if f.severity == "rounding"]
-        # rounding gaps (尾数误差) are normal in 万元 tables: listed, but folded away
-        folded = (f"<details><summary>尾数误差 {len(rounding)} 处（万元换算，属正常）</summary><ul>{items(rounding)}</ul>"
-                  f"</details>" if rounding else "")
-        return f'<div class="bq-audit"><p>{head}</p><ul>{items(serious)}</ul>{folded}</div>'
+        return audit_html(audit(self.store.document(doc_id)))
 
     # --- settings ------------------------------------------------------------------------
     def settings_md(self) -> str:

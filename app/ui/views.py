@@ -165,6 +165,25 @@ def answer_to_html(answer: Answer, store=None) -> str:
     return str(html + (Markup("\n") + Markup("\n").join(excerpts) if excerpts else ""))
 
 
+# --- uploads and the audit ------------------------------------------------------------------
+def upload_list_html(lines: list[tuple[str, str]]) -> str:
+    """The upload list: (state, message) per file, state run (still parsing), ok or bad."""
+    return str(render(__file__, "upload_log.html", lines=lines))
+
+
+AUDIT_SEVERITY = {"error": "不一致", "warning": "提示", "rounding": "尾数误差"}
+
+
+def audit_html(findings: list) -> str:
+    """The audit tab: counts per severity, the findings with both sources; rounding gaps folded away."""
+    counts = {k: sum(f.severity == k for f in findings) for k in AUDIT_SEVERITY}
+    head = "，".join(f"{AUDIT_SEVERITY[k]} {n} 处" for k, n in counts.items() if n)
+    # rounding gaps (尾数误差) are normal in 万元 tables: listed, but folded away
+    return str(render(__file__, "audit.html", findings=findings, names=AUDIT_SEVERITY, head=head,
+                      serious=[f for f in findings if f.severity != "rounding"],
+                      rounding=[f for f in findings if f.severity == "rounding"]))
+
+
 # --- tables -------------------------------------------------------------------------------
 def table_label(t: Table) -> str:
     pages = ",".join(map(str, t.pages))
