@@ -1135,12 +1135,14 @@ def _lay_out(q: Query, part: _Part, tables: dict, scope_cols: list[str]) -> None
             q.operands = _refs_for(objs, groups, scope_cols, tables, prior, year, False)
         else:
             level = next((a.value.level for a in part.atoms if a.kind == "level"), None)
-            base = objs[0] if objs else None
-            if base is not None and q.scope is None:
-                q.scope = _ref(base, [], tables)
-            q.operands = [Ref(text=base.text if base else "", level=level, prior_year=prior, year=year,
+            # the frame the rows sit under (…下面哪一项最多, 公用经费里…前三项) is the operand's own item:
+            # its children are what is ranked
+            frame = _ref(objs[0], [], tables) if objs else q.scope
+            q.scope = q.scope or frame
+            item = {k: getattr(frame, k) for k in ("concept", "row", "code", "project")} if frame else {}
+            q.operands = [Ref(text=frame.text if frame else "", level=level, prior_year=prior, year=year,
                               columns=_uniq([r for g in groups for r in g]
-                                            + (["执行率"] if _names_rate(part) else [])), **tables)]
+                                            + (["执行率"] if _names_rate(part) else [])), **item, **tables)]
         return
     if cue_cols and len(objs) <= 1 and q.op in ("difference", "compare"):
         q.operands = [_ref(objs[0], [col] + [r for g in groups for r in g], tables, prior, year) if objs else
