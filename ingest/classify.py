@@ -82,13 +82,16 @@ def normalize_title(title: str) -> str:
     return t
 
 
-def _ledger(t: str, doc_kind: str | None) -> str:
-    """决算 or 预算: the title's own word beats the document's kind."""
+def _ledger(t: str, doc_kind: str | None, header: str = "") -> str:
+    """决算 or 预算: the title's own word beats the document's kind, which beats the header's
+    columns (预算数 alone: a budget; 决算数: final accounts)."""
     if "决算" in t:
         return "决算"
     if "预算" in _FUND_NAMES.sub("", t):
         return "预算"
-    return doc_kind if doc_kind in ("决算", "预算") else "决算"
+    if doc_kind in ("决算", "预算"):
+        return doc_kind
+    return "预算" if "预算" in _FUND_NAMES.sub("", header) and "决算" not in header else "决算"
 
 
 def _performance(t: str, header: str, doc_kind: str | None) -> str | None:
@@ -134,7 +137,7 @@ def classify(title: str, header_text: str = "", doc_kind: str | None = None) -> 
     perf = _performance(t, header, doc_kind)
     if perf:
         return perf
-    final = _ledger(t, doc_kind) == "决算"
+    final = _ledger(t, doc_kind, header) == "决算"
     if "三公" in t:
         return "三公经费支出决算表" if final else "三公经费支出预算表"
     government = _government(t, header, final)

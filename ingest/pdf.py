@@ -288,7 +288,7 @@ class _Assembler:
             if title_at is None:
                 self._continue(prev, pt, region, below)
                 return None
-            if _continues(title_part(region[title_at].text), prev.raw.title):
+            if _continues(title_part(region[title_at].text), prev.raw.title) or _repeats(pt, region[title_at], prev):
                 # The title printed again over the next page's part (…情况表（续）): one table.
                 rest = region[title_at + 1:]
                 for ln in region[title_at:]:
@@ -439,6 +439,15 @@ def _continues(title: str, open_title: str) -> bool:
     """A title that says the open table goes on: （续）, 续表. The same title alone does not: 绩效
     forms print one per project under one title."""
     return bool(open_title) and bool(_CONTINUED.search(split_number(title)[1].replace(" ", "")))
+
+
+def _repeats(pt: PageTable, title: Line, prev: _Open) -> bool:
+    """The same title over the same header on the next page (Hunan prints no （续）): one table.
+    绩效 forms are excluded: they print one form per project under one title."""
+    t = split_number(title_part(title.text))[1].replace(" ", "")
+    if not t or t != prev.raw.title.replace(" ", "") or "绩效" in t or not pt.header_rows:
+        return False
+    return all(c in prev.header_cells for r in pt.rows[:pt.header_rows] for c in r if c)
 
 
 def _continues_title(above: Line, title: Line) -> bool:
