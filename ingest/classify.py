@@ -64,7 +64,12 @@ GOVERNMENT_KINDS = {
     )]
     for ledger in ("决算", "预算")
 }
-_GOV_TITLE = re.compile(r"全省|全市|全县|全区|[省市县区]本级|地方政府|转移支付|税收返还|债务|债券|财政收支|财政决算|财政预算|功能分类决算|功能分类预算")
+# A region's name straight before a fund (黑龙江省一般公共预算…, 某市政府性基金…) or a word only
+# government-wide tables use; a department's titles name the department or none.
+_GOV_TITLE = re.compile(
+    r"全省|全市|全县|全区|[省市县区]本级|地方政府|转移支付|税收返还|债务|债券|财政收支|财政决算|财政预算"
+    r"|功能分类决算|功能分类预算|社会保险基金|(省|市|县|区|自治州|自治区|盟|旗)(一般公共预算|政府性基金|国有资本经营)"
+)
 _GOV_HEADER = re.compile(r"调整预算数.*(决算数|执行数)|完成调整预算|为调整预算|决算数为")
 
 PERFORMANCE_KINDS = {"项目支出绩效自评表", "部门整体绩效自评表", "项目支出绩效目标表"}
