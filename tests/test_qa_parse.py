@@ -738,6 +738,15 @@ def test_a_department_is_not_cut_by_a_document_name_inside_it():
     assert [r.concept for r in query.operands] == ["公务接待费"]
 
 
+def test_a_unit_row_of_the_document_is_no_department():
+    vocab = Vocabulary.from_names(rows=[("某某州农业技术推广中心", "108003", None), ("行政运行", "2010301", "项")],
+                                  department="某某州农业农村局（汇总）")
+    query = only("某某州农技推广中心当年预算是多少", vocab)
+    assert query.department is None
+    assert [(r.row, r.code, r.columns) for r in query.operands] == [("某某州农业技术推广中心", "108003", ["预算"])]
+    assert only("某某州农业农村局三公多少", vocab).department == "某某州农业农村局"
+
+
 def test_parse_with_a_vocabulary_is_fast():
     rows = [(f"测试科目{i}号支出", f"2{i:06d}", "项") for i in range(400)]
     vocab = Vocabulary.from_names(rows=rows + list(VOCAB.names))

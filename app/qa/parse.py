@@ -396,6 +396,8 @@ def _residue_atoms(text: str, start: int, end: int, c: _Compiled, vocab: Vocabul
         chunk = chunk[len(word):]
         start = pos
     dept = _department(chunk, tokens, c, at_clause_start, before_year, english)
+    if dept and _names_a_row(dept, vocab):
+        dept = None
     if dept:
         atoms.append(_Atom("dept", start, start + len(dept), dept.strip()))
         rest = chunk[len(dept):]
@@ -546,7 +548,7 @@ def _read_part(raw: str, c: _Compiled, vocab: Vocabulary | None) -> _Part:
         spans += _english_department(text, c)
     else:
         # the department first: a document name inside it (检察 in 江苏省检察院) must not cut it
-        spans += _department_spans(text, _select(spans, len(text)), c)
+        spans += _department_spans(text, _select(spans, len(text)), c, vocab)
     chosen = _select(spans + _vocab_spans(text, vocab, c), len(text))
     leftover: list[str] = []
     atoms: list[_Atom] = []
@@ -570,7 +572,7 @@ def _read_part(raw: str, c: _Compiled, vocab: Vocabulary | None) -> _Part:
     return part
 
 
-def _department_spans(text: str, chosen: list[_Span], c: _Compiled) -> list[_Span]:
+def _department_spans(text: str, chosen: list[_Span], c: _Compiled, vocab: Vocabulary | None) -> list[_Span]:
     """A department opening the part or a clause (after punctuation, 占, 比, or a leading year)."""
     out = []
     pos = 0
@@ -583,7 +585,7 @@ def _department_spans(text: str, chosen: list[_Span], c: _Compiled) -> list[_Spa
             if opens and not re.match(r"[\W\d]", chunk):
                 tokens = _tokens(chunk, False)
                 dept = _department(chunk, tokens, c, True, s.kind == "year" and prev is None, False)
-                if dept:
+                if dept and not _names_a_row(dept, vocab):
                     out.append(_Span(pos, pos + len(dept), "dept", dept, 0))
         if s.kind != "end" and s.kind != "ignorable":
             prev = s
@@ -745,21 +747,42 @@ FUZZY_MIN = 80  # abbreviations and cut names score 80+; unrelated names of shar
 
 
 def _closest(words: str, vocab: Vocabulary) -> VocabName | None:
+    best, score = _best_name(words, vocab)
+    return best if score >= FUZZY_MIN else None
+
+
+def _similarity(key: str, name_key: str) -> float:
+    """0–100: the question's words in order inside the name (无线电监管经费 → 无线电及信息通信监管经费)."""
+    common = LCSseq.similarity(key, name_key)
+    inside = common / len(key) * 100
+    return max(fuzz.ratio(key, name_key), inside if common / len(name_key) >= 0.4 else 0.0)
+
+
+def _best_name(words: str, vocab: Vocabulary) -> tuple[VocabName | None, float]:
     key = _name_key(words)
     if len(key) < 2:
-        return None
+        return None, 0.0
     best, best_score = None, 0.0
     chars = set(key)
     for name_key, entry in vocab.names.items():
         if len(chars.intersection(name_key)) * 100 < FUZZY_MIN * len(chars) * 0.5:
             continue  # shares too few characters to score FUZZY_MIN on either measure
-        # the question's words in order inside the name (无线电监管经费 → 无线电及信息通信监管经费)
-        inside = LCSseq.similarity(key, name_key) / len(key) * 100
-        cover = LCSseq.similarity(key, name_key) / len(name_key)
-        score = max(fuzz.ratio(key, name_key), inside if cover >= 0.4 else 0.0)
+        score = _similarity(key, name_key)
         if score > best_score or (score == best_score and best and len(name_key) < len(_name_key(best.name))):
             best, best_score = entry, score
-    return best if best_score >= FUZZY_MIN else None
+    return best, best_score
+
+
+def _names_a_row(dept: str, vocab: Vocabulary | None) -> bool:
+    """延边州发展研究中心 in the document of its parent office is one of its 预算单位 rows, no department."""
+    if vocab is None:
+        return False
+    row, score = _best_name(dept, vocab)
+    if row is None or score < FUZZY_MIN:
+        return False
+    own = _similarity(_name_key(dept), _name_key(re.sub(r"[(（]汇总[)）]", "", vocab.department or ""))) \
+        if vocab.department else 0.0
+    return score > own
 
 
 # ------------------------------------------------------------------------------------------------
