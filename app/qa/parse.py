@@ -96,7 +96,8 @@ class Vocabulary:
                                     project or bool(old and old.project))
 
 
-_PROJECT_IN_TITLE = re.compile(r"[(（]([^()（）]{2,})[)）]\s*$")
+# 项目支出绩效自评表（12345政务热线搬迁、办公区域调整项目（一期）经费）: the whole bracketed tail
+_PROJECT_IN_TITLE = re.compile(r"表\s*[(（](.{2,})[)）]\s*$")
 _NUMBERING = re.compile(r"^(其中[:：]?|[一二三四五六七八九十]+[、.]|\d+[.、]|[(（][一二三四五六七八九十\d]+[)）])")
 
 
@@ -753,6 +754,8 @@ def _closest(words: str, vocab: Vocabulary) -> VocabName | None:
 
 def _similarity(key: str, name_key: str) -> float:
     """0–100: the question's words in order inside the name (无线电监管经费 → 无线电及信息通信监管经费)."""
+    if len(key) >= 4 and key in name_key:
+        return 90.0  # the end or the middle of a long printed name (驻北京联络处)
     common = LCSseq.similarity(key, name_key)
     inside = common / len(key) * 100
     return max(fuzz.ratio(key, name_key), inside if common / len(name_key) >= 0.4 else 0.0)
