@@ -49,7 +49,8 @@ _NUMBER = re.compile(
 # Chinese numerals. A run must start with a digit or 十 (千万 / 万一 / 亿万 are words), may hold the
 # approximation marks 几 多 余 来 (then it cannot be read and is reported), and a 点 with decimals.
 _CN_DIGITS = "零〇一二两三四五六七八九"
-_CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+# 大写 numerals (壹仟贰佰万元) read as their everyday forms; the same length, so offsets stay valid
+_CN_CAPITALS = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟萬億", "一二二三三四五六六七八九十百千万亿")
 _CN_APPROX = "几多余来数"
 _CN_RUN = (
     r"[零〇一二两三四五六七八九十几][零〇一二两三四五六七八九十百千万亿几多余来]*"
@@ -60,6 +61,8 @@ _CN_NUMBER = re.compile(
     # (and a run never starts inside another: 第三十辆 is not 十辆)
     r"(?<![第统唯同万之其逐单划专周初零〇一二两三四五六七八九十百千])"
     r"(?:(?P<pct>百分之)(?P<pnum>\d+(?:\.\d+)?|百|" + _CN_RUN + r")"
+    # 三分之一: a share, read as a percentage to the nearest whole per cent
+    r"|(?P<den>[一二两三四五六七八九十百千万]+)分之(?P<numer>[一二两三四五六七八九十]+)"
     # 数十万 / 数百人: "several", unreadable; 人数十二名 is 人数 + 十二名
     r"|(?P<num>数[十百千万亿]+(?![零〇一二两三四五六七八九])|" + _CN_RUN + r"))"
     r"(?:[ \t\u3000]*(?P<unit>" + _UNIT + r"))?"
@@ -188,8 +191,11 @@ def _tenths(value: Decimal, unit: str | None, decimals: int) -> tuple[Decimal, s
 def _chinese_figures(text: str, norm: str) -> list[Mention]:
     """Figures written in Chinese numerals; a run that is a figure but cannot be read is kept, flagged."""
     out = []
-    for m in _CN_NUMBER.finditer(norm):
+    for m in _CN_NUMBER.finditer(norm.translate(_CN_CAPITALS)):
         unit = _norm_unit(m.group("unit"))
+        if m.group("den"):
+            out.append(_fraction(text, m))
+            continue
         if m.group("pct"):
             run, unit, end = m.group("pnum"), PERCENT, m.end("pnum")
         else:
@@ -208,6 +214,17 @@ def _chinese_figures(text: str, norm: str) -> list[Mention]:
         absolute = unit is None
         out.append(_mention(text, m.start(), end, value, unit, decimals, absolute=absolute))
     return out
+
+
+def _fraction(text: str, m: re.Match) -> Mention:
+    """三分之一 → 33.33%, precise to the whole per cent (a fraction is a rounded way of saying it)."""
+    den, numer = read_chinese_number(m.group("den")), read_chinese_number(m.group("numer"))
+    end = m.end("numer")
+    if isinstance(den, str) or isinstance(numer, str) or den[0] == 0:
+        why = den if isinstance(den, str) else numer if isinstance(numer, str) else "a zero denominator"
+        return _mention(text, m.start(), end, Decimal(0), PERCENT, 0, unreadable=why)
+    value = (numer[0] / den[0] * 100).quantize(Decimal("0.01"))
+    return _mention(text, m.start(), end, value, PERCENT, 0)
 
 
 def _is_chinese_figure(text: str, m: re.Match, run: str, unit: str | None) -> bool:

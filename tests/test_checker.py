@@ -532,6 +532,8 @@ def _read(text: str) -> list[tuple[str, Decimal, str | None]]:
         ("2.5万人", "2.5万人", Decimal(25_000), "人"),
         ("约三成", "三成", Decimal(30), "%"),
         ("下降零点五个百分点", "零点五个百分点", Decimal("0.5"), "百分点"),
+        ("人民币壹仟贰佰万元", "壹仟贰佰万元", Decimal(12_000_000), "元"),  # 大写
+        ("约占三分之一", "三分之一", Decimal("33.33"), "%"),
     ],
 )
 def test_reads_a_figure_written_in_chinese_numerals(text, figure, value, unit):
@@ -563,7 +565,7 @@ def test_reads_a_figure_written_in_chinese_numerals(text, figure, value, unit):
         "五险一金",
         "十分重要",
         "一成不变",
-        "三分之一",
+        "陆续开展",  # 陆 is also the 大写 六
     ],
 )
 def test_chinese_numerals_that_are_not_figures(text):
@@ -601,6 +603,11 @@ def test_chinese_percentage_verifies_a_share():
     claims = derived("share", "exp-215-basic", "exp-215-total")  # 59.6186%
     assert marks("占百分之五十九点六二，约六成", claims) == [("百分之五十九点六二", True), ("六成", True)]
     assert marks("占百分之五十九点二六", claims) == [("百分之五十九点二六", False)]
+
+
+def test_fraction_is_a_share_to_the_nearest_per_cent():
+    claims = derived("share", "exp-215-project", "exp-215-total")  # 802.51 / 1,987.35 = 40.38%
+    assert marks("项目支出约占五分之二，不到三分之一", claims) == [("五分之二", True), ("三分之一", False)]
 
 
 def test_multiplier_without_a_unit_is_never_read_in_the_cells_unit():
