@@ -38,7 +38,9 @@ def document_json(doc: Document) -> dict:
                     {"code": r.code, "name": r.name, "cells": {c: _num(v) for c, v in r.cells.items()},
                      **({"texts": r.texts} if r.texts else {}),
                      # each printed figure's place: [page, x0, top, x1, bottom] in PDF points
-                     **({"bbox": {c: [r.page, *b] for c, b in r.boxes.items()}} if r.boxes else {})}
+                     **({"bbox": {c: [r.page, *b] for c, b in r.boxes.items()}} if r.boxes else {}),
+                     # read by OCR from an image: such a figure is never ✓ on its own
+                     **({"ocr": True} if r.ocr else {})}
                     for r in t.rows
                 ],
             }

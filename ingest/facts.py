@@ -73,6 +73,7 @@ def table_facts(doc_id: str, table: Table) -> Iterator[Fact]:
                 page=row.page,
                 line=row.line,
                 bbox=tuple(row.boxes[column]) if column in row.boxes else None,
+                ocr=row.ocr,
                 fact_id=fact_id(doc_id, table, ri, col_pos.get(column, -1)),
             )
 

@@ -55,6 +55,7 @@ class Row:
     line: int | None = None  # 1-based source line (text conversions have no pages)
     # a value cell's box on the page: column path → [x0, top, x1, bottom] in PDF points (PDFs only)
     boxes: dict[str, list[float]] = field(default_factory=dict)
+    ocr: bool = False  # read by OCR from an image: a figure needs a second source before it is ✓
     # Computed once from name and code when the row is built (ingest/labels.py); never passed in.
     label: str = field(init=False, default="")  # the name without numbering, markup, blanks, level marks
     is_total: bool = field(init=False, default=False)  # the row totals its table (合计 / 总计 / 资金总额 …)
@@ -105,6 +106,7 @@ class Document:
     tables: list[Table]
     source_format: Literal["pdf", "text"] = "text"
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (no readable text layer)
 
     @property
     def doc_id(self) -> str:
@@ -130,6 +132,7 @@ class Fact:
     fact_id: str = ""
     line: int | None = None  # source line, for text conversions (they have no pages)
     bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom in PDF points on `page`
+    ocr: bool = False  # read by OCR: never verified by itself
 
     def citation(self) -> dict:
         return {

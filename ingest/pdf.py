@@ -15,6 +15,7 @@ from pathlib import Path
 from budgetqa.ingest.errors import CorruptFile, EmptyFile, EncryptedFile, NotABudgetDocument, ScannedPDF
 from budgetqa.ingest.meta import detect_meta
 from budgetqa.ingest.models import Document, Paragraph, RawTable
+from budgetqa.ingest.ocr import OCRUnavailable, ocr_page, unreadable
 from budgetqa.ingest.tables import build_tables
 from budgetqa.ingest.pdf_layout import (
     PAGE_NUMBER,
@@ -85,9 +86,9 @@ def parse_pdf(path: Path) -> tuple[Document, list[RawTable]]:
     """The Document and the table grids it was rebuilt from (one pass over the PDF)."""
     path = Path(path)
     data = _read_bytes(path)
-    raws, paragraphs, meta_lines, n_pages, text_chars = _open_pages(path)
-    if text_chars == 0:
-        raise ScannedPDF(path.name, "scanned PDF without a text layer", "run OCR first, then ingest the OCR'd PDF")
+    raws, paragraphs, meta_lines, n_pages, stats = _open_pages(path)
+    if stats.text_chars == 0:
+        raise _unreadable_error(path.name, stats)
     if not any(_has_figures(r) for r in raws):
         raise NotABudgetDocument(path.name, "no budget tables found (no ruled or aligned table with figures)",
                                  "give a 部门预算/部门决算 disclosure PDF")
@@ -99,6 +100,7 @@ def parse_pdf(path: Path) -> tuple[Document, list[RawTable]]:
         paragraphs=paragraphs,
         tables=[],
         source_format="pdf",
+        ocr_pages=stats.ocr_pages,
     )
     _rebuild(doc, raws, meta_lines)
     return doc, raws
@@ -136,19 +138,61 @@ def _open_pages(path: Path):
         raise CorruptFile(path.name, f"corrupt PDF page ({exc})", "download the PDF again") from exc
 
 
-def _read_pages(pdf) -> tuple[list[RawTable], list[Paragraph], list[str], int, int]:
+@dataclass
+class _Reading:
+    """What the pages gave: characters read (text layer or OCR), and which pages needed OCR."""
+
+    text_chars: int = 0
+    image_pages: int = 0  # pages with no readable text layer but an image on them
+    ocr_pages: list[int] = field(default_factory=list)
+    ocr_error: str | None = None
+
+
+def _page_words(page, number: int, reading: _Reading) -> tuple[list[dict], list | None]:
+    """The page's words from its text layer; from OCR when it has none it can read (image-only
+    pages, (cid:…) codes). Returns (words, the image's vertical rules when read by OCR, else None)."""
+    words = page.extract_words()
+    if words and not unreadable(words):
+        return words, None
+    if not words and not page.images:
+        return [], None  # blank page (putuo-finance p14): nothing to read, a table may go on after it
+    reading.image_pages += 1
+    try:
+        words, rules = ocr_page(page)
+    except OCRUnavailable as exc:
+        reading.ocr_error = str(exc)
+        return [], None
+    if words:
+        reading.ocr_pages.append(number)
+    return words, rules
+
+
+def _unreadable_error(name: str, reading: _Reading) -> ScannedPDF:
+    """The true reason a PDF gave no text: no OCR to read its images, or nothing legible on them."""
+    if reading.ocr_error:
+        return ScannedPDF(name, f"scanned PDF without a readable text layer, and OCR is unavailable ({reading.ocr_error})",
+                          "pip install rapidocr-onnxruntime, then ingest it again")
+    if reading.image_pages:
+        return ScannedPDF(name, f"image-only PDF: OCR found no legible text on its {reading.image_pages} page(s)",
+                          "give a sharper scan (at least 150 dpi) or the original PDF")
+    return ScannedPDF(name, "PDF without any text or images (blank pages)", "give the disclosure PDF itself")
+
+
+def _read_pages(pdf) -> tuple[list[RawTable], list[Paragraph], list[str], int, _Reading]:
     builder = _Assembler()
-    text_chars = 0
+    reading = _Reading()
     for number, page in enumerate(pdf.pages, 1):
-        words = page.extract_words()
+        words, rules = _page_words(page, number, reading)
         if not words:
-            continue  # blank page (putuo-finance p14): nothing to read, and a table may go on after it
-        text_chars += sum(len(w["text"]) for w in words)
+            continue
+        reading.text_chars += sum(len(w["text"]) for w in words)
         lines = words_to_lines(words, number)
-        tables = _ruled_tables(page, number, lines) or _text_tables(lines, number)
+        # An OCR'd page has no ruling to trust (the text layer, if any, is unreadable): its table
+        # structure comes from the OCR boxes.
+        tables = (None if rules is not None else _ruled_tables(page, number, lines)) or _text_tables(lines, number, rules)
         cover = number == 1 and not tables and sum(len(ln.text) for ln in lines) < _COVER_CHARS
         builder.add_page(number, lines, tables, cover)
-    return builder.raws, builder.paragraphs, builder.meta_lines, len(pdf.pages), text_chars
+    return builder.raws, builder.paragraphs, builder.meta_lines, len(pdf.pages), reading
 
 
 # ---------------------------------------------------------------- tables on one page
@@ -198,8 +242,9 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
     return out
 
 
-def _text_tables(lines: list[Line], number: int) -> list[PageTable]:
-    """Fallback for unruled tables: a title line, then lines of figures clustered into columns."""
+def _text_tables(lines: list[Line], number: int, rules: list | None = None) -> list[PageTable]:
+    """Fallback for unruled tables: a title line, then lines of figures clustered into columns
+    (or split at the vertical rules drawn in a scanned page's image)."""
     out = []
     i = 0
     while i < len(lines):
@@ -217,7 +262,7 @@ def _text_tables(lines: list[Line], number: int) -> list[PageTable]:
             i += 1
             continue
         header = [ln for ln in lines[i + 1:start] if not is_context_line(ln.text)]
-        lefts, rights = text_columns(data, header)
+        lefts, rights = ruled_columns(rules, data) or text_columns(data, header)
         if len(lefts) < 2:
             i = j
             continue
@@ -423,6 +468,17 @@ class _Assembler:
         self._para = []
 
 
+def ruled_columns(rules: list | None, data: list[Line]) -> tuple[list[float], list[float]] | None:
+    """Column spans between the vertical rules that run down the whole of a table's data lines."""
+    if not rules or not data:
+        return None
+    top, bottom = data[0].top, data[-1].bottom
+    xs = sorted(x for x, r_top, r_bottom in rules if r_top <= top + 2 and r_bottom >= bottom - 2)
+    if len(xs) < 3:
+        return None
+    return xs[:-1], xs[1:]
+
+
 def _row_cells(line: Line, lefts: list[float], rights: list[float]) -> list[str] | None:
     """A text line as a table row, when its words sit inside the table and in two columns or more
     (a page number or a running header sits in one)."""
@@ -474,3 +530,6 @@ def _rebuild(doc: Document, raws: list[RawTable], meta_lines: list[str]) -> None
     doc.department, doc.year, doc.kind, doc.scope = meta.department, meta.year, meta.kind, meta.scope
     for index, raw in enumerate(raws):
         doc.tables.extend(build_tables(raw, index, doc.kind))
+    ocr = set(doc.ocr_pages)
+    for row in (r for t in doc.tables for r in t.rows if r.page in ocr):
+        row.ocr = True

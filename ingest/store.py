@@ -65,7 +65,8 @@ CREATE TABLE IF NOT EXISTS facts (
     unit TEXT,
     page INTEGER,
     line INTEGER,
-    bbox TEXT
+    bbox TEXT,
+    ocr INTEGER DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id, table_kind);
 CREATE TABLE IF NOT EXISTS copies (
@@ -144,6 +145,8 @@ class Store:
         self.conn.execute("CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity)")
         if "bbox" not in {r[1] for r in self.conn.execute("PRAGMA table_info(facts)")}:  # facts stored before boxes
             self.conn.execute("ALTER TABLE facts ADD COLUMN bbox TEXT")
+        if "ocr" not in {r[1] for r in self.conn.execute("PRAGMA table_info(facts)")}:  # facts stored before OCR
+            self.conn.execute("ALTER TABLE facts ADD COLUMN ocr INTEGER DEFAULT 0")
         self._doc_cache: dict[str, Document] = {}
         # one connection shared by the web page's threads: writes and multi-statement reads take turns
         self._lock = threading.RLock()
@@ -220,10 +223,10 @@ class Store:
                   len(t.rows)) for t in doc.tables],
             )
             cur.executemany(
-                "INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(f.fact_id, f.doc_id, f.table_index, f.table_kind, f.table_title, f.side, f.row_index, f.row_code,
                   f.row_name, f.column, str(f.value), f.unit, f.page, f.line,
-                  json.dumps(f.bbox) if f.bbox else None) for f in facts],
+                  json.dumps(f.bbox) if f.bbox else None, int(f.ocr)) for f in facts],
             )
             cur.execute("COMMIT")
         except BaseException:
@@ -316,4 +319,5 @@ def _fact(r) -> Fact:
         fact_id=r[0], doc_id=r[1], table_index=r[2], table_kind=r[3], table_title=r[4], side=r[5] or None,
         row_index=r[6], row_code=r[7], row_name=r[8], column=r[9], value=Decimal(r[10]), unit=r[11], page=r[12],
         line=r[13], bbox=tuple(json.loads(r[14])) if len(r) > 14 and r[14] else None,
+        ocr=bool(r[15]) if len(r) > 15 else False,
     )

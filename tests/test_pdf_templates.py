@@ -118,3 +118,20 @@ def test_every_figure_keeps_its_box_on_the_page(docs):
     with pdfplumber.open(path) as pdf:
         assert pdf.pages[0].crop(fact.bbox).extract_text().strip() == "592.50"
     assert fact.citation()["bbox"] == list(fact.bbox)
+
+
+@pytest.mark.slow
+def test_an_image_only_page_is_read_by_ocr_and_its_figures_marked(docs):
+    # The d03 page rendered to a 144 dpi grey image, no text layer: RapidOCR reads it, and the
+    # columns come from the rules drawn in the image.
+    doc = docs("d03-p10-scanned.pdf")
+    (table,) = doc.tables
+    assert doc.ocr_pages == [1]
+    assert (table.number, table.unit) == ("表5", "万元")
+    assert [(r.code, r.name) for r in table.rows] == [
+        (None, "合计"), ("212", "城乡社区支出"), ("21201", "城乡社区管理事务"), ("2120106", "工程建设管理"),
+    ]
+    row = _row(table, code="2120106")
+    assert [v for v in row.cells.values()] == [Decimal("736.81"), Decimal("0.00"), Decimal("736.81")]
+    facts = [f for f in document_facts(doc) if f.row_code == "2120106"]
+    assert facts and all(f.ocr and f.bbox for f in facts)
