@@ -376,7 +376,7 @@ class _Obj:
 
 
 def _residue_atoms(text: str, start: int, end: int, c: _Compiled, vocab: Vocabulary | None, english: bool,
-                   at_clause_start: bool, before_year: bool, leftover: list[str]) -> list[_Atom]:
+                   at_clause_start: bool, before_year: bool, leftover: list[str], alone: bool) -> list[_Atom]:
     """Read an unclaimed stretch: a department, one-character cues, row names or leftover words."""
     chunk = text[start:end]
     atoms: list[_Atom] = []
@@ -397,7 +397,7 @@ def _residue_atoms(text: str, start: int, end: int, c: _Compiled, vocab: Vocabul
         chunk = chunk[len(word):]
         start = pos
     dept = _department(chunk, tokens, c, at_clause_start, before_year, english)
-    if dept and _names_a_row(dept, vocab):
+    if dept and alone and _names_a_row(dept, vocab):  # see _department_spans
         dept = None
     if dept:
         atoms.append(_Atom("dept", start, start + len(dept), dept.strip()))
@@ -551,6 +551,7 @@ def _read_part(raw: str, c: _Compiled, vocab: Vocabulary | None) -> _Part:
         # the department first: a document name inside it (检察 in 江苏省检察院) must not cut it
         spans += _department_spans(text, _select(spans, len(text)), c, vocab)
     chosen = _select(spans + _vocab_spans(text, vocab, c), len(text))
+    alone = not any(s.kind in ("concept", "quote", "code", "vocab") for s in chosen)
     leftover: list[str] = []
     atoms: list[_Atom] = []
     pos = 0
@@ -560,7 +561,7 @@ def _read_part(raw: str, c: _Compiled, vocab: Vocabulary | None) -> _Part:
             before_year = s.kind == "year" or (s.kind == "ignorable" and _next_is_year(chosen, s))
             clause_start = prev_kind in (None, "punct") or _opens_clause(atoms)
             atoms += _residue_atoms(text, pos, s.start, c, vocab, english, clause_start,
-                                    before_year and not _has_objects(atoms), leftover)
+                                    before_year and not _has_objects(atoms), leftover, alone)
         if s.kind == "out_of_scope":  # 网站 / 领导: nothing a table holds; the fit check must refuse
             leftover.append(text[s.start:s.end])
             atoms.append(_Atom("blocked", s.start, s.end, text[s.start:s.end]))
@@ -574,7 +575,11 @@ def _read_part(raw: str, c: _Compiled, vocab: Vocabulary | None) -> _Part:
 
 
 def _department_spans(text: str, chosen: list[_Span], c: _Compiled, vocab: Vocabulary | None) -> list[_Span]:
-    """A department opening the part or a clause (after punctuation, 占, 比, or a leading year)."""
+    """A department opening the part or a clause (after punctuation, 占, 比, or a leading year).
+
+    When nothing else in the part names a figure (延边州发展研究中心当年预算是多少), a name that is one of
+    the document's unit rows is that row, not the department."""
+    alone = not any(s.kind in ("concept", "quote", "code") for s in chosen)
     out = []
     pos = 0
     prev: _Span | None = None
@@ -586,7 +591,7 @@ def _department_spans(text: str, chosen: list[_Span], c: _Compiled, vocab: Vocab
             if opens and not re.match(r"[\W\d]", chunk):
                 tokens = _tokens(chunk, False)
                 dept = _department(chunk, tokens, c, True, s.kind == "year" and prev is None, False)
-                if dept and not _names_a_row(dept, vocab):
+                if dept and not (alone and _names_a_row(dept, vocab)):
                     out.append(_Span(pos, pos + len(dept), "dept", dept, 0))
         if s.kind != "end" and s.kind != "ignorable":
             prev = s
@@ -777,15 +782,20 @@ def _best_name(words: str, vocab: Vocabulary) -> tuple[VocabName | None, float]:
 
 
 def _names_a_row(dept: str, vocab: Vocabulary | None) -> bool:
-    """延边州发展研究中心 in the document of its parent office is one of its 预算单位 rows, no department."""
+    """The words lie, in order, inside a printed row name at least as long, and fit it better than the
+    document's own department (朝阳工信局 is the 朝阳市工业和信息化局 the document is about)."""
     if vocab is None:
         return False
-    row, score = _best_name(dept, vocab)
-    if row is None or score < FUZZY_MIN:
+    key = _name_key(dept)
+
+    def inside(name: str) -> float:
+        return LCSseq.similarity(key, name) / len(key) * 100 if key else 0.0
+
+    rows = [n for n in vocab.names if len(n) >= len(key) and inside(n) >= 90]
+    if not rows:
         return False
-    own = _similarity(_name_key(dept), _name_key(re.sub(r"[(（]汇总[)）]", "", vocab.department or ""))) \
-        if vocab.department else 0.0
-    return score > own
+    own = inside(_name_key(re.sub(r"[(（]汇总[)）]", "", vocab.department or "")))
+    return max(inside(n) for n in rows) > own
 
 
 # ------------------------------------------------------------------------------------------------
