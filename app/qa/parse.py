@@ -579,24 +579,31 @@ def _department_spans(text: str, chosen: list[_Span], c: _Compiled, vocab: Vocab
 
     When nothing else in the part names a figure (延边州发展研究中心当年预算是多少), a name that is one of
     the document's unit rows is that row, not the department."""
-    alone = not any(s.kind in ("concept", "quote", "code") for s in chosen)
-    out = []
+    found: list[tuple[int, str]] = []
+    content: list[tuple[int, int]] = []  # residue words no lexicon entry reads: row names, probably
     pos = 0
     prev: _Span | None = None
     for s in chosen + [_Span(len(text), len(text), "end")]:
         if s.start > pos:
-            opens = prev is None or prev.kind == "year" and not out or (
+            opens = prev is None or prev.kind == "year" and not found or (
                 prev.kind == "cue" and (prev.value.signal in ("share", "comparator", "prior") or text[prev.start] in ",、"))
             chunk = text[pos:s.start]
+            tokens = _tokens(chunk, False)
+            dept = None
             if opens and not re.match(r"[\W\d]", chunk):
-                tokens = _tokens(chunk, False)
                 dept = _department(chunk, tokens, c, True, s.kind == "year" and prev is None, False)
-                if dept and not (alone and _names_a_row(dept, vocab)):
-                    out.append(_Span(pos, pos + len(dept), "dept", dept, 0))
+                if dept:
+                    found.append((pos, dept))
+            at = pos
+            for tok in tokens:
+                if at >= pos + len(dept or "") and len(tok.strip()) > 1 and tok.strip() not in c.index:
+                    content.append((at, at + len(tok)))
+                at += len(tok)
         if s.kind != "end" and s.kind != "ignorable":
             prev = s
         pos = max(pos, s.end)
-    return out
+    named = any(s.kind in ("concept", "quote", "code") for s in chosen) or bool(content)
+    return [_Span(p, p + len(d), "dept", d, 0) for p, d in found if named or not _names_a_row(d, vocab)]
 
 
 def _has_objects(atoms: list[_Atom]) -> bool:
