@@ -85,7 +85,7 @@ def test_share_with_a_named_whole(stored):
 
 def test_largest_class_of_spending_is_read_from_the_spending_table(stored):
     p = part(stored, "yanbian", q("max", Ref(text="功能科目", concept="支出", level="类")))
-    assert p.text.startswith("最多：资源勘探工业信息等支出")
+    assert p.text.startswith("资源勘探工业信息等支出最多")
     assert (first(p).value, first(p).verified) == (Decimal("1987.35"), True)
 
 

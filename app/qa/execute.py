@@ -192,11 +192,25 @@ def _value(doc: Document, query: Query, out: Executed) -> None:
         out.zero = True
         out.not_found = (f"为0：{describe(cell)}在表中" + ("为空（空白即 0 或不适用）" if cell.value is None
                                                              else f"为 {amount(cell.value, cell_unit(cell))}") + "。")
+        empty = _empty_table_of(doc, out.resolved[0].ref)
+        if empty is not None:
+            out.not_found += f"{empty.title}为空表（本表无数据）。"
         out.cells = [cell]
         return
     out.text = f"{said(cell, query.unit)}（{describe(cell)}）"
     out.claims = [claim(doc, cell)]
     out.cells = [cell]
+
+
+def _empty_table_of(doc: Document, ref: Ref) -> Table | None:
+    """The standard table of the fund a reference names, when it prints no figure (本表无数据)."""
+    fund = next((f for f in ("政府性基金", "国有资本经营") if f in (ref.concept or "") or f in ref.columns), None)
+    if fund is None:
+        return None
+    for t in doc.tables:
+        if fund in t.kind and not any(v for r in t.rows for v in r.cells.values()):
+            return t
+    return None
 
 
 def _each(doc: Document, query: Query, out: Executed) -> None:
@@ -231,8 +245,7 @@ def _difference(doc: Document, query: Query, out: Executed) -> None:
     diff = av - bv
     word = "多" if diff > 0 else ("少" if diff < 0 else "相同，差额")
     value, unit = in_unit(abs(diff), cell_unit(a), query.unit)
-    out.text = (f"{describe(a)} 比 {describe(b)} {word} {amount(value, unit)}"
-                f"（{_said0(a)} − {_said0(b)}）")
+    out.text = f"{word} {amount(value, unit)}（{describe(a)} {_said0(a)} − {describe(b)} {_said0(b)}）"
     out.claims = _pair_claims(doc, a, b, diff, ("minuend", "subtrahend"))
     out.cells = [a, b]
 
@@ -413,8 +426,7 @@ def _ranked_rows(doc: Document, query: Query, out: Executed) -> list[Cell] | Non
     if ref.level == "经济科目":
         return _economic_rows(doc, ref, out)
     if ref.level == "单位":
-        out.not_found = "文件的表格没有按单位列示的可比较数字。"
-        return None
+        return _unit_rows(doc, ref, out)
     level = ref.level or "类"
     table, column = _level_table(doc, ref)
     if table is None:
@@ -472,6 +484,26 @@ def _level_table(doc: Document, ref: Ref) -> tuple[Table | None, str | None]:
             if col is not None:
                 return t, col
     return None, None
+
+
+_UNIT_CODE = re.compile(r"^\d{6,}$")
+
+
+def _unit_rows(doc: Document, ref: Ref, out: Executed) -> list[Cell] | None:
+    """One figure per budget unit (108001 …), in a table listing its units, under the asked measure."""
+    tables = [t for t in doc.tables if not ref.table_kind or t.kind == ref.table_kind]
+    for t in tables:
+        rows = [(ri, r) for ri, r in enumerate(t.rows) if r.code and _UNIT_CODE.match(r.code)]
+        if len(rows) < 2:
+            continue
+        roles = [r for r in ref.columns if r not in ("合计",)]
+        probe = [Cell(t, rows[0][0], c, 0, (0, 0, 0)) for c in t.columns]
+        col = next((c.column for c in probe if roles and all(role_met(r, c, doc.year) for r in roles)
+                    and c.column.split("/")[-1] in ("小计", "合计") + tuple(c.column.split("/")[:1])), None)
+        col = col or next((c.column for c in probe if all(role_met(r, c, doc.year) for r in roles)), t.columns[0])
+        return [Cell(t, ri, col, 0, (0, 0, 0)) for ri, r in rows if r.cells.get(col) is not None]
+    out.not_found = "文件的表格没有按单位列示的可比较数字。"
+    return None
 
 
 def _economic_rows(doc: Document, ref: Ref, out: Executed) -> list[Cell] | None:
@@ -532,14 +564,39 @@ def _extreme(doc: Document, query: Query, out: Executed) -> None:
     ordered = sorted(cells, key=lambda c: c.value, reverse=query.op != "min")
     k = query.k or 3 if query.op == "top" else 1
     chosen = ordered[:k]
-    word = {"max": "最多", "min": "最少"}.get(query.op, f"前{k}位")
-    lead = "、".join(f"{bare_name(c.row.name) or c.row.name}（{c.row.code}）{said(c, query.unit)}" if c.row.code else
-                     f"{bare_name(c.row.name) or c.row.name} {said(c, query.unit)}" for c in chosen)
-    others = "；".join(f"{bare_name(c.row.name)} {said(c)}" for c in ordered[k:k + 3])
-    out.text = f"{word}：{lead}（{chosen[0].table.title} · {chosen[0].column.replace('/', '·')}" + (
-        f"；其后：{others}" if others else "") + "）"
-    out.claims = [claim(doc, c, "ranked") for c in chosen] + [claim(doc, c, "ranked") for c in ordered[k:k + 3]]
-    out.cells = chosen + ordered[k:k + 3]
+    word = {"max": "最多", "min": "最少"}.get(query.op, "")
+    last = chosen[0].column.split("/")[-1]
+    if re.search(r"率|得分", last):  # 「执行率最低」, 「得分最高」: the measure is said with the word
+        word = last + {"max": "最高", "min": "最低"}.get(query.op, "")
+
+    def item(c: Cell) -> str:
+        name = item_name(c)
+        return f"{name}（{c.row.code}）" if c.row.code else name
+    where = f"{chosen[0].table.title if len({c.table.index for c in cells}) == 1 else '各项目绩效自评表'}" \
+            f" · {chosen[0].column.replace('/', '·')}"
+    # the named items compared are listed after the winner; a whole level's other rows are not
+    rest = ordered[k:] if len(query.operands) >= 2 else []
+    others = "；".join(f"{item_name(c)} {said(c)}" for c in rest)
+    if query.op == "top":
+        lead = f"前{k}位：" + "、".join(f"{item(c)} {said(c, query.unit)}" for c in chosen)
+    else:
+        code = f"（{chosen[0].row.code}）" if chosen[0].row.code else ""
+        lead = f"{item_name(chosen[0])}{word}{code}，{said(chosen[0], query.unit)}"
+    out.text = f"{lead}（{where}" + (f"；其余：{others}" if others else "") + "）"
+    out.claims = [claim(doc, c, "ranked") for c in chosen + rest]
+    out.cells = chosen + rest
+
+
+_PROJECT_IN_TITLE = re.compile(r"[（(]([^（）()]+(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]")
+
+
+def item_name(cell: Cell) -> str:
+    """What a ranked cell stands for: a 绩效 form's project (from its title), else its row's name."""
+    if cell.table.kind in PERFORMANCE_KINDS:
+        names = [n for n in _PROJECT_IN_TITLE.findall(cell.table.title) if "表" not in n]
+        if names:
+            return names[0]
+    return bare_name(cell.row.name) or cell.row.name
 
 
 def _compare(doc: Document, query: Query, out: Executed) -> None:

@@ -64,10 +64,14 @@ def fit_problems(query: Query, headline: Claim | None, figures: list[Figure], fo
     if headline.derivation not in _DERIVATIONS.get(query.op, (headline.derivation,)):
         problems.append(f"问的是{_OP_WORDS.get(query.op, query.op)}，答案却是{_describe(headline)}")
     got = unit_kind(headline.unit)
-    # money is the parser's default: a question that named no unit may get a count or score as printed
-    defaulted = query.unit_kind == "money" and query.unit is None and got in ("count", "score")
-    if got != query.unit_kind and not defaulted:
-        problems.append(f"问的是{_KIND_NAMES[query.unit_kind]}，答案却是{_KIND_NAMES[got]}")
+    asked = query.unit_kind
+    if asked == "money" and query.unit is None:  # the parser's default: the measure asked for may say more
+        roles = {r for ref in query.operands for r in ref.columns}
+        asked = "percent" if roles & {"执行率"} else "score" if roles & {"得分"} else asked
+    # a question that named no unit may get a count or score as printed, never a share for an amount
+    defaulted = asked == "money" and query.unit is None and got in ("count", "score")
+    if got != asked and not defaulted:
+        problems.append(f"问的是{_KIND_NAMES[asked]}，答案却是{_KIND_NAMES[got]}")
     first = figures[0] if figures else None
     if first is None:
         problems.append("答案中没有数字")

@@ -15,9 +15,10 @@ from budgetqa.app.models import Answer, Citation, Figure
 from budgetqa.app.qa import fit
 from budgetqa.app.qa.assemble import checked_figures, citations_of, merge
 from budgetqa.app.qa.cells import Grounded
-from budgetqa.app.qa.execute import Executed, execute, interpretation, round_to
+from budgetqa.app.qa.execute import Executed, execute, interpretation, item_name, round_to
+from budgetqa.app.qa.match import norm
 from budgetqa.app.qa.prose import prose_answer, stated_measures
-from budgetqa.app.qa.query import Plan, Query
+from budgetqa.app.qa.query import Plan, Query, Ref
 from budgetqa.ingest.models import Document
 from budgetqa.ingest.store import Store
 
@@ -36,6 +37,7 @@ class Part:
     not_found: str | None = None
     interpretation: str = ""
     strength: float = 0.0  # how well the document fits the part, to choose between documents
+    winner: object = None  # the cell a max / min part chose: what a later 「得分多少」 part is about
 
     @property
     def status(self) -> str:
@@ -132,9 +134,30 @@ def fold_qualifiers(query: Query) -> Query:
     return query.model_copy(update={"operands": folded, "op": op})
 
 
+# Roles a header word can refine (当年预算 → 预算); fund roles are the tables' own, not a column's.
+_MEASURE_ROLES = ("预算", "决算", "年初预算", "调整预算", "全年预算", "执行数", "本年", "上年")
+_PER_OPERAND_MEASURES = ("difference", "compare", "rate", "growth")
+
+
+def header_words(doc: Document, query: Query) -> Query:
+    """Words of the question that are the document's own column headers (当年预算, 全年执行数) name the
+    column more exactly than the role they were read as (预算): every operand's ranking hears them.
+    Ops whose operands differ by measure (决算 vs 预算) keep their roles apart instead."""
+    if query.op in _PER_OPERAND_MEASURES or not query.operands:
+        return query
+    headers = {norm(seg) for t in doc.tables for c in t.columns for seg in c.split("/")}
+    said = [norm(w) for w in query.consumed if len(norm(w)) >= 3 and norm(w) in headers]
+
+    def refined(ref: Ref) -> Ref:  # a header word that says more than a role the operand has: 当年预算 for 预算
+        words = [w for w in said if any(r in w and r != w for r in ref.columns if r in _MEASURE_ROLES)
+                 and w not in norm(ref.text or "")]
+        return ref.model_copy(update={"column_words": words}) if words else ref
+    return query.model_copy(update={"operands": [refined(r) for r in query.operands]})
+
+
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
-    query = fold_qualifiers(query)
+    query = header_words(doc, fold_qualifiers(query))
     outside = _outside(doc, query)
     if outside:
         return Part(query, not_found=outside, interpretation=interpretation(doc, query))
@@ -155,7 +178,8 @@ def answer_part(store: Store, doc: Document, query: Query) -> Part:
     figures = fit.apply(figures, problems)
     strength = min((r.cell.score for r in done.resolved if r.cell is not None), default=0.0)
     return Part(query, done.text, figures, citations_of(g, doc), interpretation=interpretation(doc, query, done),
-                strength=strength + (10.0 if not problems else 0.0))
+                strength=strength + (10.0 if not problems else 0.0),
+                winner=done.cells[0] if query.op in ("max", "min") and done.cells else None)
 
 
 def _answer(question: str, doc: Document, parts: list[Part], plan: Plan) -> Answer:
@@ -184,8 +208,22 @@ def _answer(question: str, doc: Document, parts: list[Part], plan: Plan) -> Answ
                   queries=[q.model_dump(mode="json") for q in plan.queries])
 
 
+def _about_winner(query: Query, before: Part | None) -> Query:
+    """「哪个项目的执行率最低？得分多少？」: the second part asks about the project the first one found."""
+    if before is None or before.winner is None or not query.operands:
+        return query
+    ref = query.operands[0]
+    if ref.project or ref.row or ref.code or ref.concept or ref.level not in ("项目", None):
+        return query
+    win = before.winner
+    named = ref.model_copy(update={"project": item_name(win), "level": None, "table_kind": win.table.kind})
+    return query.model_copy(update={"operands": [named] + query.operands[1:]})
+
+
 def answer_document(store: Store, doc: Document, plan: Plan) -> tuple[Answer, float]:
-    parts = [answer_part(store, doc, q) for q in plan.queries]
+    parts: list[Part] = []
+    for q in plan.queries:
+        parts.append(answer_part(store, doc, _about_winner(q, parts[-1] if parts else None)))
     strength = sum(p.strength for p in parts) / max(1, len(parts))
     return _answer(plan.question, doc, parts, plan), strength
 

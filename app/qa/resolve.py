@@ -67,6 +67,8 @@ def _key(name: str | None) -> str:
     return re.sub(r"[（()）“”\"\s]", "", name or "")
 
 
+# Economic classes that make up 人员经费 and 公用经费 in the basic-spending detail table.
+_ECONOMIC_GROUPS = {"人员经费": ("301", "303"), "公用经费": ("302", "307", "309", "310", "399")}
 _YEAR_IN = re.compile(r"(20\d\d)\s*年")
 
 
@@ -91,6 +93,9 @@ def role_met(role: str, cell: Cell, year: int | None = None) -> bool:
         return True
     if role == "基本支出" and cell.table.kind in BASIC_DETAIL:
         return True  # the basic-spending detail table prints nothing but basic spending
+    code = cell.row.code or ""
+    if role in _ECONOMIC_GROUPS and cell.table.kind in BASIC_DETAIL and code[:1] == "3":
+        return code[:3] in _ECONOMIC_GROUPS[role]  # 30201 办公费 is 公用经费; 30101 基本工资 is 人员经费
     ledger = _ledger_of(cell.table)
     if role in ("决算", "执行数") and ledger == "决算" and not re.search(r"预算|上年", column):
         return True  # every amount of a 决算 table is a 决算 figure unless its column says otherwise
@@ -115,6 +120,7 @@ def ref_text(ref: Ref) -> str:
     parts = [ref.table_kind or "", ref.table_number or "", ref.project or "", ref.code or "",
              ref.row or ref.concept or ""]
     parts += [r for r in ref.columns if r not in ("合计",) or not (ref.row or ref.concept)]
+    parts += ref.column_words
     return "".join(p for p in parts if p)
 
 
@@ -266,8 +272,11 @@ def _measure_rival(doc: Document, ref: Ref, cell: Cell) -> Cell | None:
     if cell.value is None:
         return None
     name = norm(ref.concept or "")
+    # only the tables where the standard figure may be printed: 30217 公务接待费 of the basic-spending
+    # detail is another measure than the 三公 table's, not a second printing of it
+    kinds = {k for rule in measure_rules(ref, None) or [] for k in rule.kinds}
     for c in rank_cells(doc, ref.concept or "", want_row=False, limit=12):
-        if c.value is None or c.value == cell.value or c.table is cell.table or c.table.kind == "other":
+        if c.value is None or c.value == cell.value or c.table is cell.table or c.table.kind not in kinds:
             continue
         if c.table.kind in PERFORMANCE_KINDS or c.table.kind != cell.table.kind and (
                 KIND_PRIOR.get(c.table.kind, 0.0) < KIND_PRIOR.get(cell.table.kind, 0.0)):
@@ -298,8 +307,8 @@ def _rival(best: Cell, pool: list[Cell]) -> Cell | None:
             break
         if not confident(c) or KIND_PRIOR.get(c.table.kind, 0.0) < KIND_PRIOR.get(best.table.kind, 0.0):
             continue
-        if c.table is best.table and c.row_index == best.row_index and c.column == best.column:
-            continue
+        if c.table is best.table and c.row_index == best.row_index:
+            continue  # the row's other columns: unnamed, its main column is the reading, not a guess
         return c
     return None
 
