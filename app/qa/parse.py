@@ -1030,7 +1030,10 @@ def _refs_for(objs: list[_Obj], groups: list[list[str]], extra_cols: list[str], 
 
 
 def parse(question: str, vocab: Vocabulary | None = None, previous: Query | None = None) -> Plan:
-    """Read a question into a Plan: one Query per part, later parts and follow-ups inheriting slots."""
+    """Read a question into a Plan: one Query per part, later parts and follow-ups inheriting slots.
+
+    `vocab` is the document's names (None: row words are kept as said); `previous` is the last query
+    of the previous turn — a question that names no figure of its own (那比上年呢？) fills from it."""
     c = _compiled()
     _teach(vocab)
     plan = Plan(question=question)
