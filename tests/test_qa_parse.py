@@ -849,3 +849,12 @@ def test_parse_is_fast():
     for q in questions:
         parse(q)
     assert (time.perf_counter() - t0) / len(questions) < 0.005
+
+
+@pytest.mark.parametrize("question", ["", "？？？", "   ", "比", "前三", "“”", "的的的", "三公经费" * 40, "a" * 300, "😀三公😀"],
+                         ids=["empty", "marks", "blanks", "comparator", "top-k-only", "quotes", "fillers", "long",
+                              "latin", "emoji"])
+def test_odd_input_parses_without_error_and_claims_no_figure_it_cannot_name(question):
+    plan = parse(question, previous=Query(question="三公经费是多少", op="value"))
+    for query in plan.queries:
+        assert query.op in FIGURE_OPS | {"prose", "why", "audit"}
