@@ -230,7 +230,7 @@ def _cn_year(text: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _lexicon_spans(text: str, c: _Compiled, english: bool) -> list[_Span]:
+def _lexicon_spans(text: str, c: _Compiled) -> list[_Span]:
     spans = []
     for i, ch in enumerate(text):
         for surface in c.by_first.get(ch, ()):
@@ -544,7 +544,7 @@ def _read_part(raw: str, c: _Compiled, vocab: Vocabulary | None) -> _Part:
     quoted = [normalize(q) for q in _QUOTED.findall(raw)]
     text = normalize(raw)
     english = len(re.findall(r"[a-z]", text)) > len(_CJK.findall(text))
-    spans = _lexicon_spans(text, c, english) + _pattern_spans(text, c, english) + _quote_spans(text, quoted)
+    spans = _lexicon_spans(text, c) + _pattern_spans(text, c, english) + _quote_spans(text, quoted)
     if english:
         spans += _english_department(text, c)
     else:
@@ -959,7 +959,7 @@ def _scopes(part: _Part) -> None:
                     n -= 1
 
 
-def _column_groups(atoms: list[_Atom], objs: list[_Obj]) -> list[list[str]]:
+def _column_groups(atoms: list[_Atom]) -> list[list[str]]:
     """Column words in runs: 财政拨款预算 is one group; 预算数和决算数 two."""
     groups: list[list[str]] = [[]]
     for a in atoms:
@@ -1001,13 +1001,13 @@ def _beside(atoms: list[_Atom], a: _Obj, b: _Obj) -> bool:
                or (comma_ok and x.kind == "cue" and x.text == ",") for x in between)
 
 
-def _side(part: _Part, lo: int, hi: int, tables: dict) -> tuple[list[_Obj], list[list[str]], bool, int | None]:
+def _side(part: _Part, lo: int, hi: int) -> tuple[list[_Obj], list[list[str]], bool, int | None]:
     objs, atoms = _region(part, lo, hi)
     # 预算8.5万: a column with the amount the question states is given, not asked
     atoms = [a for n, a in enumerate(atoms)
              if not (a.kind == "column" and n + 1 < len(atoms) and atoms[n + 1].kind == "amount")]
     objs = _resolve_duals(objs, atoms)
-    groups = _column_groups(atoms, objs)
+    groups = _column_groups(atoms)
     prior = any(a.kind == "rel" and a.value == "prior" for a in atoms)
     years = [a.value for a in atoms if a.kind == "year"]
     return [o for o in objs if not o.scope], groups, prior, (years[0] if years else None)
@@ -1039,7 +1039,7 @@ def parse(question: str, vocab: Vocabulary | None = None, previous: Query | None
     plan = Plan(question=question)
     for raw in _split_parts(question, c):
         part = _read_part(raw, c, vocab)
-        query = _query(part, c, vocab)
+        query = _query(part, vocab)
         inherit_from = plan.queries[-1] if plan.queries else previous
         if inherit_from is not None:
             follow = _inherit(query, part, inherit_from, is_follow_up=not plan.queries)
@@ -1051,11 +1051,11 @@ def parse(question: str, vocab: Vocabulary | None = None, previous: Query | None
     return plan
 
 
-def _query(part: _Part, c: _Compiled, vocab: Vocabulary | None) -> Query:
+def _query(part: _Part, vocab: Vocabulary | None) -> Query:
     op, extra = _decide(part)
     tables = _tables(part, vocab)
     q = Query(question=part.text, op=op, language="en" if part.english else "zh", **extra)
-    _slots(q, part, c)
+    _slots(q, part)
     _scopes(part)
     frames = [o for o in part.objs if o.scope]
     scope = frames[-1] if frames else None  # the nearest frame: 一般公共预算财政拨款基本支出中 → 基本支出
@@ -1099,7 +1099,7 @@ def _tables(part: _Part, vocab: Vocabulary | None) -> dict:
     return out
 
 
-def _slots(q: Query, part: _Part, c: _Compiled) -> None:
+def _slots(q: Query, part: _Part) -> None:
     """Department, year, ledger, k, threshold and stated amounts."""
     for a in part.atoms:
         if a.kind == "dept" and q.department is None:
@@ -1138,15 +1138,15 @@ def _lay_out(q: Query, part: _Part, tables: dict, scope_cols: list[str]) -> None
         i = _split_index(part)
         split = part.atoms[i]
         sep_first = split.kind == "cue" and split.value.signal == "separator" and not _region(part, 0, split.start)[0] \
-            and not _column_groups(_region(part, 0, split.start)[1], [])
+            and not _column_groups(_region(part, 0, split.start)[1])
         if sep_first:  # 与预算相比，决算少了多少: the side after 相比 is the minuend
             closing = next(a for a in part.atoms if a.start > split.start and a.kind == "cue"
                            and a.value.signal == "comparator")
-            right = _side(part, split.end, closing.start, tables)
-            left = _side(part, closing.end, end, tables)
+            right = _side(part, split.end, closing.start)
+            left = _side(part, closing.end, end)
         else:
-            left = _side(part, 0, split.start, tables)
-            right = _side(part, split.end, end, tables)
+            left = _side(part, 0, split.start)
+            right = _side(part, split.end, end)
         lobjs, lgroups, lprior, lyear = left
         robjs, rgroups, rprior, ryear = right
         if q.op == "growth":
@@ -1172,7 +1172,7 @@ def _lay_out(q: Query, part: _Part, tables: dict, scope_cols: list[str]) -> None
     if q.op == "share":
         _lay_out_share(q, part, tables, scope_cols, end)
         return
-    objs, groups, prior, year = _side(part, 0, end, tables)
+    objs, groups, prior, year = _side(part, 0, end)
     if q.op == "rate":
         q.operands = _rate_refs(objs, groups, scope_cols, tables, prior, year)
         return
@@ -1233,12 +1233,12 @@ def _lay_out_share(q: Query, part: _Part, tables: dict, scope_cols: list[str], e
     """占: the part before, the whole after; else the frame (X中) is the whole, or it is implied."""
     marker = next((a for a in part.atoms if a.kind == "cue" and a.value.signal == "share"), None)
     if marker is not None:
-        pobjs, pgroups, pprior, pyear = _side(part, 0, marker.start, tables)
-        wobjs, wgroups, wprior, wyear = _side(part, marker.end, end, tables)
+        pobjs, pgroups, pprior, pyear = _side(part, 0, marker.start)
+        wobjs, wgroups, wprior, wyear = _side(part, marker.end, end)
         if part.english and wobjs and pobjs:  # 'X comes from Y': Y is the part
             pobjs, wobjs, pgroups, wgroups = wobjs, pobjs, wgroups, pgroups
     else:
-        objs, groups, pprior, pyear = _side(part, 0, end, tables)
+        objs, groups, pprior, pyear = _side(part, 0, end)
         wprior, wyear = pprior, pyear
         pgroups = wgroups = groups
         if part.english and len(objs) >= 2:
