@@ -1,5 +1,5 @@
 """The retrieval index of all documents: lexical (BM25, ready when ingest returns) and dense (chroma,
-filled in the background). One `Index` per process; it is also what `app/retrieve.py` reads.
+filled in the background). One `Index` per process; it is also what `app/retrieval/retrieve.py` reads.
 """
 
 from __future__ import annotations

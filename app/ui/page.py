@@ -1,8 +1,8 @@
 """The Gradio page: a thin layer over `Service`, like the CLI (documents, chat, tables, compare, audit).
 
-Views are pure functions in `app/ui_views.py`; uploads go through `app/ui_upload.py`; headline
-measures come from `app/ui_measures.py`. Nothing here fetches anything from outside the machine:
-analytics off, system fonts, no CDN assets.
+Views are pure functions in `app/ui/views.py` (their HTML from `app/ui/templates/`); uploads go
+through `app/ui/upload.py` and the service; headline measures come from `app/ui/measures.py`.
+Nothing here fetches anything from outside the machine: analytics off, system fonts, no CDN assets.
 """
 
 from __future__ import annotations
