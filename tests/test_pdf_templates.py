@@ -135,3 +135,19 @@ def test_an_image_only_page_is_read_by_ocr_and_its_figures_marked(docs):
     assert [v for v in row.cells.values()] == [Decimal("736.81"), Decimal("0.00"), Decimal("736.81")]
     facts = [f for f in document_facts(doc) if f.row_code == "2120106"]
     assert facts and all(f.ocr and f.bbox for f in facts)
+
+
+def test_one_printed_row_under_year_groups_is_a_row_per_year(docs):
+    # Chongqing 三公: 2025年预算数 │ 2026年预算数 groups over a single unnamed row.
+    (table,) = docs("d02-p20-sangong-years.pdf").tables
+    assert [r.name for r in table.rows] == ["2025年预算数", "2026年预算数"]
+    assert table.columns[0] == "合计"
+    assert _row(table, "2026年预算数").cells["合计"] == Decimal("394.49")
+    assert _row(table, "2025年预算数").cells["因公出国（境）费"] == Decimal("184.49")
+
+
+def test_one_printed_row_without_a_name_is_the_tables_total(docs):
+    (table,) = docs("d05-p21-sangong-one-row.pdf").tables
+    assert [r.name for r in table.rows] == ["合计"]
+    assert table.rows[0].cells["培训费"] == Decimal("16.20")
+    assert table.rows[0].cells["“三公”经费合计"] == Decimal("1.50")

@@ -358,8 +358,40 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
                 continue
             if row is not None:
                 rows.append(row)
-        tables.append(ctx.table([p[c] for c in value_cols], rows, side=side))
+        columns = [p[c] for c in value_cols]
+        if side is None:
+            columns, rows = name_single_row(columns, rows)
+        tables.append(ctx.table(columns, rows, side=side))
     return tables
+
+
+# Column groups that are periods (2025年预算数 │ 2026年预算数, 上年 │ 本年 │ 增减): a row dimension
+# when the table prints a single row under them.
+_PERIOD = re.compile(r"^(20\d\d年.*|上年.*|本年.*|增减.*|比上年.*)$")
+
+
+def name_single_row(columns: list[str], rows: list[Row]) -> tuple[list[str], list[Row]]:
+    """A table whose only data row has no name of its own (三公 tables, 支出总表 of one line).
+
+    Under period groups (2025年预算数/… │ 2026年预算数/…) the one printed row is one row per period,
+    each named by it; otherwise it is the table's total and is named 合计.
+    """
+    data = [r for r in rows if any(v is not None for v in r.cells.values())]
+    if len(data) != 1 or data[0].name or data[0].code or len(rows) != 1:
+        return columns, rows
+    row = data[0]
+    tops = [c.split("/")[0] for c in columns]
+    periods = list(dict.fromkeys(tops))
+    if len(periods) < 2 or not all("/" in c and _PERIOD.match(t) for t, c in zip(tops, columns)):
+        row.name = "合计"
+        return columns, rows
+    out = []
+    for period in periods:
+        mine = [c for c in columns if c.split("/")[0] == period]
+        out.append(Row(name=period, cells={c.split("/", 1)[1]: row.cells.get(c) for c in mine},
+                       page=row.page, raw=row.raw, line=row.line,
+                       boxes={c.split("/", 1)[1]: row.boxes[c] for c in mine if c in row.boxes}))
+    return list(dict.fromkeys(c.split("/", 1)[1] for c in columns)), out
 
 
 def _is_section_caption(row: list[str]) -> bool:
