@@ -199,3 +199,60 @@ def test_retried_stream_only_extends_what_was_shown():
     stream('{"answer": "项目')  # the retry starts over with other words: nothing more is shown
     stream('{"answer": "基本支出为1,184.83万元，项目支出')
     assert tokens == ["基本支出", "为"]
+
+
+# ------------------------------------------------------------------ one retry layer, one budget
+
+
+def test_the_openai_client_does_no_retries_of_its_own(tmp_path):
+    from budgetqa.app.qa.llm import get_llm
+
+    settings = get_settings(tmp_path, llm={"provider": "openai", "model": "m", "base_url": "http://127.0.0.1:9/v1"})
+    assert get_llm(settings).max_retries == 0  # call_model is the only layer: no (retries+1)² requests
+    assert (settings.llm.budget, settings.llm.timeout, settings.llm.max_retries) == (60.0, 60.0, 3)
+
+
+def test_retry_after_is_read_as_seconds_or_as_an_http_date():
+    import email.utils
+    import time
+
+    from budgetqa.app.qa.llm import classify
+
+    class Response:
+        status_code = 429
+
+        def __init__(self, headers):
+            self.headers = headers
+
+    class RateLimited(Exception):
+        def __init__(self, headers):
+            super().__init__("rate limited")
+            self.response = Response(headers)
+
+    assert classify(RateLimited({"retry-after": "7"})).retry_after == 7
+    assert classify(RateLimited({"retry-after-ms": "1500"})).retry_after == 1.5
+    date = email.utils.formatdate(time.time() + 30, usegmt=True)
+    fault = classify(RateLimited({"retry-after": date}))
+    assert fault.cause == "rate_limit" and 25 <= fault.retry_after <= 31
+
+
+def test_a_scripted_model_that_never_answers_is_cut_at_the_budget(stored):
+    import threading
+    import time
+
+    home, doc_id, _ = stored
+    release = threading.Event()
+
+    class Stuck(ScriptedChatModel):
+        def _generate(self, *args, **kwargs):  # a provider that ignores every timeout
+            release.wait(30)
+            raise TimeoutError("released")
+
+    svc = Service(get_settings(home, llm={"budget": 1.0}), llm=Stuck(), dense=False)
+    t0 = time.monotonic()
+    answer = svc.ask(Q, doc_ids=[doc_id])
+    elapsed = time.monotonic() - t0
+    release.set()
+    svc.close()
+    assert elapsed < 2.0 and answer.mode == "grounded"
+    assert answer.notices == ["模型服务超时：在本题 1 秒的时间预算内没有给出完整回答，已改用基于表格的核验模式回答。"]
