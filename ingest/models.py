@@ -61,8 +61,17 @@ class Row:
     is_total: bool = field(init=False, default=False)  # the row totals its table (合计 / 总计 / 资金总额 …)
 
     def __post_init__(self) -> None:
-        self.label = clean_label(self.name)
-        self.is_total = is_total_label(self.label, self.code)
+        self._relabel()
+
+    def __setattr__(self, key: str, value) -> None:
+        object.__setattr__(self, key, value)
+        # a builder that renames a row after building it (an unnamed total named 合计) relabels it
+        if key in ("name", "code") and "is_total" in self.__dict__:
+            self._relabel()
+
+    def _relabel(self) -> None:
+        object.__setattr__(self, "label", clean_label(self.name))
+        object.__setattr__(self, "is_total", is_total_label(self.label, self.code))
 
 
 @dataclass

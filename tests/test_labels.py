@@ -44,6 +44,13 @@ def test_row_is_total_when_named_as_the_tables_total_without_a_code(name, code, 
     assert Row(name=name, cells={}, code=code).is_total is total
 
 
+def test_a_row_renamed_after_it_was_built_is_labelled_by_its_new_name():
+    row = Row(name="", cells={"合计": Decimal("3.5")})
+    assert not row.is_total
+    row.name = "合计"  # the general builder names a lone unnamed data row so
+    assert (row.label, row.is_total) == ("合计", True)
+
+
 def test_label_and_is_total_survive_the_store_round_trip():
     doc = read_text(FIXTURES / "yanbian-industry-2023-final.txt")
     again = document_from_dict(document_to_dict(doc))
