@@ -141,9 +141,10 @@ def test_ingest_killed_at_a_point_leaves_store_and_both_indexes_agreeing_after_i
     fixed = run(home, "index")
     assert fixed.returncode == 0, fixed.stderr
     assert_agree(home)
-    again = run(home, "ingest", "--dense", *files)
-    assert again.returncode == 0, again.stdout + again.stderr
-    assert assert_agree(home) and len(assert_agree(home)) == len(DOCS)
+    if crash == "second-store-commit":  # and ingest goes on where it stopped (once: each run costs seconds)
+        again = run(home, "ingest", "--dense", *files)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert len(assert_agree(home)) == len(DOCS)
 
 
 def test_document_committed_before_the_kill_gets_its_keyword_index_on_the_next_open(tmp_path, files):
