@@ -90,14 +90,19 @@ def document_identity(doc: Document, facts: list[Fact]) -> str | None:
     a cover may not name its department. `_write` also requires department, year and kind to
     agree wherever both documents state them.
     """
-    figures = sorted(
-        (f.table_kind, f.side or "", f.row_code or "", format(f.value.normalize(), "f"))
-        for f in facts
-        if f.table_kind != "other" and f.value != 0
+    return _fingerprint((f.table_kind, f.side, f.row_code, f.value) for f in facts)
+
+
+def _fingerprint(figures: Iterable[tuple[str, str | None, str | None, Decimal]]) -> str | None:
+    """(table kind, side, row code, value) of every fact → the identity hash (see document_identity)."""
+    key = sorted(
+        (kind, side or "", code or "", format(value.normalize(), "f"))
+        for kind, side, code, value in figures
+        if kind != "other" and value != 0
     )
-    if len(figures) < MIN_IDENTITY_FIGURES:
+    if len(key) < MIN_IDENTITY_FIGURES:
         return None
-    return hashlib.sha256(json.dumps(figures, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).hexdigest()
 
 
 def _compatible(a, b) -> bool:
@@ -143,6 +148,7 @@ class Store:
         if "identity" not in columns:  # a store written before identities existed
             self.conn.execute("ALTER TABLE documents ADD COLUMN identity TEXT")
         self.conn.execute("CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity)")
+        self._backfill_identities()
         if "bbox" not in {r[1] for r in self.conn.execute("PRAGMA table_info(facts)")}:  # facts stored before boxes
             self.conn.execute("ALTER TABLE facts ADD COLUMN bbox TEXT")
         if "ocr" not in {r[1] for r in self.conn.execute("PRAGMA table_info(facts)")}:  # facts stored before OCR
@@ -150,6 +156,15 @@ class Store:
         self._doc_cache: dict[str, Document] = {}
         # one connection shared by the web page's threads: writes and multi-statement reads take turns
         self._lock = threading.RLock()
+
+    def _backfill_identities(self) -> None:
+        """Identities of documents stored before they existed, from their facts ('' = too few
+        figures to have one), so that copies ingested later are still recognised."""
+        todo = [r[0] for r in self.conn.execute("SELECT id FROM documents WHERE identity IS NULL")]
+        for doc_id in todo:
+            rows = self.conn.execute("SELECT table_kind, side, row_code, value FROM facts WHERE doc_id=?", (doc_id,))
+            identity = _fingerprint((k, sd, c, Decimal(v)) for k, sd, c, v in rows)
+            self.conn.execute("UPDATE documents SET identity=? WHERE id=? AND identity IS NULL", (identity or "", doc_id))
 
     def close(self) -> None:
         self.conn.close()
@@ -215,7 +230,7 @@ class Store:
                 "INSERT INTO documents (id, sha256, file, department, year, kind, scope, pages, source_format,"
                 " n_tables, body, identity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.doc_id, doc.sha256, doc.file, doc.department, doc.year, doc.kind, doc.scope, doc.pages,
-                 doc.source_format, len({t.index for t in doc.tables}), body, identity),
+                 doc.source_format, len({t.index for t in doc.tables}), body, identity or ""),
             )
             cur.executemany(
                 "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?)",

@@ -290,3 +290,18 @@ def test_a_pdf_over_the_page_limit_is_refused_with_the_setting_to_raise(tmp_path
                            env={"BUDGETQA_MAX_PAGES": "5"})
     assert result.exit_code == 1
     assert f"✗ {pdf}: " in result.output and "pages, more than the limit of 5 (raise BUDGETQA_MAX_PAGES" in result.output
+
+
+def test_a_store_written_before_identities_recognises_copies_after_reopening(tmp_path):
+    from budgetqa.ingest.pipeline import read_document
+
+    doc = read_document(FIXTURES / B)
+    store = Store(tmp_path / "s.db")
+    assert store.add(doc)
+    store.conn.execute("UPDATE documents SET identity=NULL")  # as an older version left it
+    store.close()
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes((FIXTURES / B).read_text(encoding="utf-8").encode("gbk"))
+    reopened = Store(tmp_path / "s.db")
+    stored = reopened.put(read_document(gbk))
+    assert (stored.added, stored.doc_id, stored.same_as) == (False, "4cb430e46771", B)
