@@ -19,6 +19,9 @@ from budgetqa.ingest.models import Document
 log = logging.getLogger(__name__)
 
 SUFFIXES = {".pdf", ".txt", ".md"}
+# Longest PDF read, in pages (Settings.max_pages says the same for the service; bulk, which reads no
+# settings, uses this): parsing memory grows with the pages.
+DEFAULT_MAX_PAGES = 1000
 
 
 @dataclass

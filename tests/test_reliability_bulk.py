@@ -94,3 +94,22 @@ def test_bulk_messages_are_not_wrapped_when_piped(tmp_path):
     _, err = proc.communicate(timeout=120)
     line = next(ln for ln in err.splitlines() if ln.startswith("✗"))
     assert line.startswith(f"✗ {deep}: ") and len(line) > 120  # one line, however long
+
+
+def test_a_pdf_over_the_page_limit_is_a_failed_row_naming_the_limit(tmp_path):
+    from budgetqa.app.bulk.run import run_bulk
+
+    pdf = FIXTURES / "pdf" / "putuo-wanli-2025-budget.pdf"
+    report = run_bulk([pdf, FIXTURES / "yanbian-industry-2023-final.txt"], tmp_path / "out", max_pages=5)
+    assert (report.ok + report.partial, report.failed) == (1, 1)
+    assert report.failures == [f"{pdf}: 31 pages, more than the limit of 5 (raise BUDGETQA_MAX_PAGES or split the PDF)"]
+
+
+def test_the_bulk_command_takes_the_page_limit_from_budgetqa_max_pages(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETQA_")}
+    env["BUDGETQA_MAX_PAGES"] = "5"
+    pdf = FIXTURES / "pdf" / "putuo-wanli-2025-budget.pdf"
+    proc = subprocess.run([sys.executable, "-m", "budgetqa.app.cli.main", "bulk", str(pdf), "--out",
+                           str(tmp_path / "out")], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 1
+    assert f"✗ {pdf}: 31 pages, more than the limit of 5" in proc.stderr

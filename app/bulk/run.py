@@ -25,7 +25,7 @@ from budgetqa.app.bulk.staging import Staging, staging_path
 from budgetqa.app.bulk.worker import Audit, FileResult, failed_result, process_file
 from budgetqa.app.bulk.writers import format_of, write_dataset
 from budgetqa.ingest.errors import IngestError
-from budgetqa.ingest.pipeline import expand_paths, failure_message, file_sha256
+from budgetqa.ingest.pipeline import DEFAULT_MAX_PAGES, expand_paths, failure_message, file_sha256
 
 # A file in flight when two worker processes died is given up on (it is probably the cause).
 MAX_ATTEMPTS = 2
@@ -114,10 +114,12 @@ def run_bulk(
     on_event: Event | None = None,
     fmt: str | None = None,
     audit: Audit | None = None,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> BulkReport:
     """Parse every source file into the staging store next to `out`, then write `out` in `fmt`.
 
     `audit` (`budgetqa.app.audit.run`, passed by the CLI) gives each document's checks and findings.
+    A PDF longer than `max_pages` (None: no limit) is refused before it is parsed.
 
     Without `resume` an earlier staging store for `out` is discarded. `on_event(kind, result, report)`
     sees "start" (report.files set), "skip", "done" and "end" events (for progress bars).
@@ -134,7 +136,7 @@ def run_bulk(
     emit = on_event or (lambda *a: None)
     emit("start", None, report)
     try:
-        _run(files, staging, max(1, workers), resume, retry_failed, report, emit, audit)
+        _run(files, staging, max(1, workers), resume, retry_failed, report, emit, audit, max_pages)
     except KeyboardInterrupt:
         report.interrupted = True  # staged documents stay; the dataset below is still written
     finally:
@@ -159,7 +161,7 @@ def _count(report: BulkReport, result: FileResult) -> None:
 
 
 def _run(files, staging: Staging, workers: int, resume: bool, retry_failed: bool, report: BulkReport, emit,
-         audit: Audit | None = None) -> None:
+         audit: Audit | None = None, max_pages: int | None = DEFAULT_MAX_PAGES) -> None:
     done = staging.done() if resume else {}
     staged_paths = staging.paths() if resume else {}
     todo: list[tuple[str, str | None]] = []  # (path, sha) to parse, one per content
@@ -204,7 +206,7 @@ def _run(files, staging: Staging, workers: int, resume: bool, retry_failed: bool
                 while queue and len(inflight) < 2 * workers:
                     item = queue.pop()
                     attempts[item[0]] = attempts.get(item[0], 0) + 1
-                    inflight[pool.submit(process_file, *item, audit)] = item
+                    inflight[pool.submit(process_file, *item, audit, max_pages)] = item
                 finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     result = fut.result()  # BrokenProcessPool surfaces here, the file still in flight

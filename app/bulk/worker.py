@@ -11,7 +11,7 @@ from budgetqa.app.bulk.schema import CORE_FIGURES
 from budgetqa.app.measures import document_unit, summary_row
 from budgetqa.ingest.errors import IngestError
 from budgetqa.ingest.facts import document_facts
-from budgetqa.ingest.pipeline import failure_message, read_document
+from budgetqa.ingest.pipeline import DEFAULT_MAX_PAGES, failure_message, read_document
 from budgetqa.ingest.serialize import plain
 
 
@@ -105,11 +105,12 @@ def failed_result(path: str, sha256: str | None, reason: str) -> FileResult:
     return FileResult(path=path, sha256=sha256, status="failed", reason=reason, document=document)
 
 
-def process_file(path: str, sha256: str | None = None, audit: Audit | None = None) -> FileResult:
+def process_file(path: str, sha256: str | None = None, audit: Audit | None = None,
+                 max_pages: int | None = DEFAULT_MAX_PAGES) -> FileResult:
     """Worker: parse one file and compute its rows; never raises for a bad file."""
     start = time.perf_counter()
     try:
-        doc = read_document(Path(path))
+        doc = read_document(Path(path), max_pages=max_pages)
         result = document_result(doc, path, audit)
     except IngestError as exc:
         result = failed_result(path, sha256, failure_message(Path(path), exc))

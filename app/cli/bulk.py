@@ -33,6 +33,7 @@ def bulk(
     from budgetqa.app import audit
     from budgetqa.app.bulk.run import run_bulk
     from budgetqa.app.bulk.writers import format_of
+    from budgetqa.app.settings import get_settings
 
     fmt = fmt.value if fmt else format_of(out)
 
@@ -53,7 +54,8 @@ def bulk(
         previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)
         try:
             report = run_bulk(sources, out, workers=workers, resume=resume, retry_failed=retry_failed,
-                              on_event=on_event, fmt=fmt, audit=audit.run)
+                              on_event=on_event, fmt=fmt, audit=audit.run,
+                              max_pages=get_settings().max_pages or None)
         finally:
             signal.signal(signal.SIGTERM, previous)
 
