@@ -29,6 +29,7 @@ from budgetqa.ingest.pdf_layout import (
     trailing_caption_rows,
     heading_level,
     is_bare_number,
+    is_running_heading,
     is_amount_cell,
     is_context_line,
     is_data_line,
@@ -483,6 +484,8 @@ def _row_cells(line: Line, lefts: list[float], rights: list[float]) -> list[str]
     """A text line as a table row, when its words sit inside the table and in two columns or more
     (a page number or a running header sits in one)."""
     if PAGE_NUMBER.match(line.text) or line.x0 < lefts[0] - 5 or line.x1 > rights[-1] + 5:
+        return None
+    if is_running_heading(line) or is_title_line(title_part(line.text)) or is_context_line(line.text):
         return None
     cells = words_to_cells(line.words, lefts, rights)
     return cells if sum(1 for c in cells if c) >= 2 else None

@@ -277,7 +277,20 @@ def is_data_line(line: Line) -> bool:
         return False  # 公开 04 表：… has a number in it, and is the next table's title
     if SUBJECT_CODE.match(texts[0]):
         return True
+    if is_running_heading(line):
+        return False
     return any(is_amount_cell(t) for t in texts[1:]) and not PAGE_NUMBER.match(line.text)
+
+
+def is_running_heading(line: Line) -> bool:
+    """A page heading such as 「上海市普陀区财政局 2024 年度部门决算」: its only figure is a year
+    (a number followed by 年), so it is no table row, whatever columns its words fall into."""
+    texts = [w["text"] for w in line.words]
+    figures = [i for i, t in enumerate(texts) if is_amount_cell(t)]
+    return bool(figures) and all(
+        re.fullmatch(r"(19|20)\d\d", texts[i]) and i + 1 < len(texts) and texts[i + 1].startswith("年")
+        for i in figures
+    )
 
 
 def unit_of(text: str) -> str | None:

@@ -151,3 +151,17 @@ def test_one_printed_row_without_a_name_is_the_tables_total(docs):
     assert [r.name for r in table.rows] == ["合计"]
     assert table.rows[0].cells["培训费"] == Decimal("16.20")
     assert table.rows[0].cells["“三公”经费合计"] == Decimal("1.50")
+
+
+def _line(*texts: str):
+    from budgetqa.ingest.pdf_layout import Line
+
+    words = [{"text": t, "x0": 60.0 * i, "x1": 60.0 * i + 50, "top": 40.0, "bottom": 52.0} for i, t in enumerate(texts)]
+    return Line(words, 1).finish()
+
+
+def test_a_page_heading_whose_only_figure_is_a_year_is_no_table_row():
+    from budgetqa.ingest.pdf_layout import is_data_line
+
+    assert not is_data_line(_line("中共上海市普陀区委社会工作部", "2024", "年度部门决算"))
+    assert is_data_line(_line("一、一般公共服务支出", "2,024.00"))
