@@ -22,7 +22,7 @@ from decimal import Decimal
 from budgetqa.app.checker import verify
 from budgetqa.app.models import Claim, Figure
 from budgetqa.app.qa import fit
-from budgetqa.app.qa.query import Query
+from budgetqa.app.qa.query import Query, Ref
 from budgetqa.eval.scoring import EvalItem, normalize_text, to_unit
 from budgetqa.ingest.grams import bigrams
 from budgetqa.ingest.units import MONEY_SCALE as MONEY, norm_unit
@@ -310,7 +310,8 @@ def perturbed(spec: GoldSpec, facts: list[Fact]) -> list[tuple[str, Decimal, str
 def asked(item: EvalItem, spec: GoldSpec) -> Query:
     """The plan a faithful answer executes: the gold's op, in the gold's unit kind."""
     return Query(question=item.question, op=_OP_OF.get(spec.derivation, "value"),  # type: ignore[arg-type]
-                 unit_kind=fit.unit_kind(norm_unit(item.answer.unit) or spec.unit))  # type: ignore[arg-type]
+                 unit_kind=fit.unit_kind(norm_unit(item.answer.unit) or spec.unit),  # type: ignore[arg-type]
+                 operands=[Ref(text=f"{f.table_title}{f.row_name}", row=f.row_name, code=f.row_code) for f in spec.facts])
 
 
 def _case(item: EvalItem, kind: str, text: str, claims: list[Claim], facts: Mapping[str, Fact], note: str,

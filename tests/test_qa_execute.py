@@ -121,9 +121,14 @@ def test_another_year_is_not_found(stored):
 
 
 def test_a_leftover_word_withholds_the_tick(stored):
-    p = part(stored, "yanbian", q("value", Ref(text="三公经费", concept="三公经费"), leftover=["网站"]))
+    p = part(stored, "yanbian", q("value", Ref(text="三公经费", concept="三公经费"), leftover=["出差"]))
     assert first(p).value == Decimal("8.02")
     assert not first(p).verified and first(p).reason.startswith(fit.PREFIX)
+
+
+def test_a_question_about_what_no_table_holds_is_not_found(stored):
+    p = part(stored, "yanbian", q("value", Ref(text="三公经费", concept="三公经费"), leftover=["网站"]))
+    assert p.status == "not_found" and "网站" in p.not_found and p.figures == []
 
 
 def test_a_count_question_never_gets_a_money_tick(stored):

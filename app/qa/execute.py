@@ -38,6 +38,7 @@ class Executed:
     problems: list[str] = field(default_factory=list)
     not_found: str | None = None
     zero: bool = False  # the asked figure is printed as 0 or empty: 为0
+    year: int | None = None  # the document's year
 
     @property
     def headline(self) -> Claim | None:
@@ -116,8 +117,25 @@ def _note(out: Executed, r: Resolved) -> None:
         out.problems.append(f"「{name}」可能指 {describe(r.cell)}，也可能指 {describe(r.rival)} {said(r.rival)}")
     for role in r.unmet:
         out.problems.append(f"{describe(r.cell)} 不是「{role}」口径")
+    named_year = _year_named(r.cell)
+    year = r.ref.year or doc_year(out)
+    if named_year is not None and year is not None and named_year != year and not r.ref.prior_year:
+        out.problems.append(f"{describe(r.cell)} 是{named_year}年的数，问的是{year}年")
     if r.off_standard:
         out.problems.append(f"标准表中没有找到「{r.ref.concept}」，此数取自{describe(r.cell)}，口径可能不同")
+
+
+_YEAR_IN_NAME = re.compile(r"(20\d\d)\s*年")
+
+
+def _year_named(cell: Cell) -> int | None:
+    """A year the cell's row name or column prints (2022年末地方政府债务余额): that year's figure."""
+    m = _YEAR_IN_NAME.search(cell.row.name) or _YEAR_IN_NAME.search(cell.column)
+    return int(m.group(1)) if m else None
+
+
+def doc_year(out: Executed) -> int | None:
+    return out.query.year or out.year
 
 
 def _split_roles(ref: Ref) -> tuple[Ref, Ref] | None:
@@ -171,6 +189,9 @@ def _pair(doc: Document, query: Query, out: Executed) -> tuple[Cell, Cell] | Non
     if second is None:
         out.not_found = f"没有找到「{ops[1].text or ops[1].row or ops[1].concept or '比较对象'}」对应的表格数字。"
         return None
+    if first.cell.table.index != second.table.index and not (ops[0].table_kind or ops[0].table_number
+                                                              or ops[1].table_kind or ops[1].table_number):
+        out.problems.append(f"两个数出自不同的表（{first.cell.table.title}、{second.table.title}），口径可能不同")
     for c in (first.cell, second):
         if c.value is None:  # printed empty: zero or not applicable, but no fact stands behind it
             out.problems.append(f"{describe(c)}在表中为空，按 0 计算（空白即 0 或不适用），无法逐格核验")
@@ -213,13 +234,29 @@ def _empty_table_of(doc: Document, ref: Ref) -> Table | None:
     return None
 
 
+_TARGET = re.compile(r"指标值|目标|预算")
+_ACTUAL = re.compile(r"实际|完成值|执行|决算")
+
+
+def _actual_first(cells: list[Cell]) -> list[Cell]:
+    """A target and its outcome on one row (年度指标值 │ 实际完成值, 预算数 │ 决算数): the outcome is the
+    answer and the target its measure, so the outcome leads."""
+    if len(cells) == 2 and cells[0].table is cells[1].table and cells[0].row_index == cells[1].row_index:
+        a, b = cells
+        if _TARGET.search(a.column) and _ACTUAL.search(b.column) and not _ACTUAL.search(a.column):
+            return [b, a]
+    return cells
+
+
 def _each(doc: Document, query: Query, out: Executed) -> None:
     cells = _resolve_all(doc, query, out)
     if not cells:
         return
+    cells = _actual_first(cells)
     parts = []
+    one_row = len({(c.table.index, c.row_index) for c in cells}) == 1 and len(cells) > 1
     for c in cells:
-        name = short(c)
+        name = c.column.split("/")[-1] if one_row else short(c)
         if c.value is None:
             parts.append(f"{name} 表中为空")
             out.problems.append(f"{describe(c)}在表中为空，无法逐格核验")
@@ -227,7 +264,8 @@ def _each(doc: Document, query: Query, out: Executed) -> None:
         parts.append(f"{name} {said(c, query.unit)}")
         out.claims.append(claim(doc, c))
         out.cells.append(c)
-    out.text = "；".join(parts) + "（" + "；".join(describe(c) for c in out.cells) + "）"
+    lead = f"{short(cells[0])}：" if one_row else ""
+    out.text = lead + "；".join(parts) + "（" + "；".join(describe(c) for c in out.cells) + "）"
 
 
 def _difference(doc: Document, query: Query, out: Executed) -> None:
@@ -269,8 +307,10 @@ def _sum(doc: Document, query: Query, out: Executed) -> None:
     cells = _resolve_all(doc, query, out)
     if not cells:
         return
-    if len(cells) == 1:  # 「两个行政运行加起来」 / 「一共」 of a subject printed on several rows
+    if len(cells) == 1:  # 「两个行政运行加起来」 / 「一共」 of a subject printed on several rows (or forms)
         rows = same_named_rows(cells[0], any_code=True)
+        if cells[0].table.kind in PERFORMANCE_KINDS:
+            rows = same_project_cells(doc, cells[0])
         if len(rows) >= 2:
             out.resolved[0].rival = None  # the rows are summed, not chosen between
             out.problems = [p for p in out.problems if "也可能指" not in p]
@@ -311,8 +351,8 @@ def _share(doc: Document, query: Query, out: Executed) -> None:
         scoped = resolve(doc, wref, query.ledger or doc.kind, want_row=False) if measure_rules(
             wref, query.ledger or doc.kind) else resolve(doc, wref.model_copy(update={"table_kind": wref.table_kind or part.table.kind}),
                          query.ledger or doc.kind, want_row=False)
-        r = scoped if scoped.cell is not None and scoped.confident else resolve(doc, wref, query.ledger or doc.kind,
-                                                                                  want_row=False)
+        r = scoped if scoped.cell is not None and scoped.confident and not scoped.unmet else resolve(
+            doc, wref, query.ledger or doc.kind, want_row=False)
         out.resolved.append(r)
         if r.cell is None:
             out.not_found = f"没有找到「{wref.text}」对应的表格数字，不能计算占比。"
@@ -423,8 +463,8 @@ def _ranked_rows(doc: Document, query: Query, out: Executed) -> list[Cell] | Non
     ref = query.operands[0] if query.operands else Ref()
     if ref.level == "项目":
         return _projects(doc, ref, out)
-    if ref.level == "经济科目":
-        return _economic_rows(doc, ref, out)
+    if ref.level == "经济科目" or (ref.level is None and ref.concept in _ECONOMIC_PREFIX):
+        return _economic_rows(doc, ref, out)  # 「公用经费里花钱最多的前三项」: the economic items of 公用经费
     if ref.level == "单位":
         return _unit_rows(doc, ref, out)
     level = ref.level or "类"
@@ -506,11 +546,15 @@ def _unit_rows(doc: Document, ref: Ref, out: Executed) -> list[Cell] | None:
     return None
 
 
+# Economic classes of each economic concept (人员经费 = 工资福利 + 对个人和家庭的补助 …).
+_ECONOMIC_PREFIX = {"公用经费": ("302", "310", "399"), "人员经费": ("301", "303"), "商品和服务支出": ("302",),
+                    "工资福利支出": ("301",), "对个人和家庭的补助": ("303",)}
+
+
 def _economic_rows(doc: Document, ref: Ref, out: Executed) -> list[Cell] | None:
     """款 rows of the economic classification (30201 办公费 …): of 公用经费 (302/303 …), of 人员经费, or all,
     in the table that prints them for all the money (basic and project spending), else the basic one."""
-    prefix = {"公用经费": ("302", "310", "399"), "人员经费": ("301", "303"), "商品和服务支出": ("302",),
-              "工资福利支出": ("301",), "对个人和家庭的补助": ("303",)}.get(ref.concept or "", ("3", "5"))
+    prefix = _ECONOMIC_PREFIX.get(ref.concept or "", ("3", "5"))
     best: tuple[Decimal, list[Cell]] | None = None
     for t in doc.tables:
         if t.kind in PERFORMANCE_KINDS or not t.columns:
@@ -587,6 +631,20 @@ def _extreme(doc: Document, query: Query, out: Executed) -> None:
     out.cells = chosen + rest
 
 
+def same_project_cells(doc: Document, cell: Cell) -> list[Cell]:
+    """The same measure of every 绩效 form of the same project (two 遗属人员补助 forms, one per unit)."""
+    name, label = item_name(cell), cell.row.label if hasattr(cell.row, "label") else cell.row.name
+    out = []
+    for t in doc.tables:
+        if t.kind != cell.table.kind or item_name(Cell(t, 0, cell.column, 0, (0, 0, 0))) != name:
+            continue
+        for ri, r in enumerate(t.rows):
+            if (r.label if hasattr(r, "label") else r.name) == label and r.cells.get(cell.column) is not None:
+                out.append(Cell(t, ri, cell.column, 0, (0, 0, 0)))
+                break
+    return out
+
+
 _PROJECT_IN_TITLE = re.compile(r"[（(]([^（）()]+(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]")
 
 
@@ -628,7 +686,7 @@ _OPS = {"value": _value, "each": _each, "difference": _difference, "sum": _sum, 
 def execute(doc: Document, query: Query) -> Executed:
     """Carry out one query on one document. Ops with no table arithmetic (prose, why, count) and
     growth without a prior-year column come back with not_found="prose" for the prose reader."""
-    out = Executed(query)
+    out = Executed(query, year=doc.year)
     run = _OPS.get(query.op)
     if run is None:
         out.not_found = "prose"

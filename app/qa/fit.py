@@ -12,6 +12,8 @@ Otherwise each figure keeps its ⚠ with the reason 「数字出自表格，但�
 
 from __future__ import annotations
 
+import re
+
 from budgetqa.app.models import Claim, Figure
 from budgetqa.app.qa.query import Query
 from budgetqa.ingest.units import MONEY_SCALE
@@ -57,6 +59,11 @@ def fit_problems(query: Query, headline: Claim | None, figures: list[Figure], fo
     if vague or (not query.operands and query.op not in ("prose", "why")):
         problems.append("问题中的指标没有识别出来" + (f"（只识别出「{'、'.join(v for v in vague if v)}」）"
                                                       if any(vague) else ""))
+    if query.op == "value" and len(query.operands) > 1:
+        problems.append("问题要一个数，却识别出多项：" + "、".join(r.text or r.row or r.concept or "" for r in query.operands))
+    unread = [n for n in _QUOTED.findall(query.question) if not _consumed(n, query)]
+    if unread:
+        problems.append("问题中的「" + "、".join(unread) + "」没有对应到所用的表格数字")
     if query.leftover:
         problems.append("问题中的「" + "、".join(query.leftover) + "」没有对应到所用的表格数字")
     if headline is None:
@@ -81,6 +88,16 @@ def fit_problems(query: Query, headline: Claim | None, figures: list[Figure], fo
         if first.derivation not in (label, cell_label):
             problems.append(f"答案的第一个数字 {first.text} 不是所问之数（应为{_describe(headline)}）")
     return problems
+
+
+# A name the reviewer quotes is the one thing the answer must be about.
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,40})[”\"」』]")
+
+
+def _consumed(name: str, query: Query) -> bool:
+    n = re.sub(r"\s", "", name)
+    said = "".join(w for r in query.operands for w in (r.text, r.row, r.concept, r.project, r.code) if w)
+    return n in said or any(n in w or w in n for w in query.consumed if len(w) >= 2 and w in said)
 
 
 def _describe(claim: Claim) -> str:

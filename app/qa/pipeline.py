@@ -8,7 +8,9 @@ with ⚠; what nothing states is 未找到, with the reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 
 from budgetqa.app.models import Answer, Citation, Figure
@@ -16,9 +18,11 @@ from budgetqa.app.qa import fit
 from budgetqa.app.qa.assemble import checked_figures, citations_of, merge
 from budgetqa.app.qa.cells import Grounded
 from budgetqa.app.qa.execute import Executed, execute, interpretation, item_name, round_to
+from budgetqa.app.qa.lexicon import load_lexicon, normalize
 from budgetqa.app.qa.match import norm
 from budgetqa.app.qa.prose import prose_answer, stated_measures
 from budgetqa.app.qa.query import Plan, Query, Ref
+from budgetqa.ingest.classify import PERFORMANCE_KINDS
 from budgetqa.ingest.models import Document
 from budgetqa.ingest.store import Store
 
@@ -67,6 +71,20 @@ _MEASURE_WORDS = {"年初预算": ("年初预算",), "全年预算": ("全年预
 _OP_WORDS = {"growth": "比上年", "rate": "完成预算", "share": "占"}
 _WANT = {("growth", "amount"): ("增加", "减少", "增长", "下降"), ("growth", "percent"): ("增长", "下降", "增加", "减少"),
          ("rate", None): ("完成", "执行率", "完成率"), ("share", None): ("占",)}
+
+
+@lru_cache(maxsize=1)
+def _scope_words() -> frozenset[str]:
+    lex = load_lexicon()
+    return frozenset(normalize(w) for w in lex.out_of_scope.zh + lex.out_of_scope.en)
+
+
+def _out_of_scope(query: Query) -> str | None:
+    """A question about what no budget table holds (局长的电话, 网站): nothing to look up, whatever else matched."""
+    words = [w for w in query.leftover if normalize(w) in _scope_words()]
+    if not words:
+        return None
+    return f"文件未提供：问题问的是「{'、'.join(words)}」，部门预算、决算文件的表格和说明不含这类信息。"
 
 
 def _prose(store: Store, doc: Document, query: Query, reason: str | None = None) -> Part:
@@ -155,10 +173,42 @@ def header_words(doc: Document, query: Query) -> Query:
     return query.model_copy(update={"operands": [refined(r) for r in query.operands]})
 
 
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,40})[”\"」]")
+
+
+def quoted_project(doc: Document, query: Query) -> Query:
+    """「两个“遗属人员补助”项目…合计」: a quoted name that several 绩效 forms share is the one operand,
+    whatever else the words around it were read as; the sum runs over its forms."""
+    if query.op != "sum":
+        return query
+    for name in _QUOTED.findall(query.question):
+        forms = [t for t in doc.tables if t.kind in PERFORMANCE_KINDS and f"（{name}）" in t.title.replace("(", "（").replace(")", "）")]
+        if len(forms) >= 2:
+            roles = list(dict.fromkeys(r for ref in query.operands for r in ref.columns))
+            ref = Ref(text=name, project=name, columns=roles, table_kind=forms[0].kind)
+            return query.model_copy(update={"operands": [ref], "leftover": []})
+    return query
+
+
+def apply_scope(query: Query) -> Query:
+    """「一般公共预算财政拨款支出中，行政运行…」 / 「基本支出里人员经费…」: the frame the operands sit under is
+    a column role of each of them (the fund's tables, the 基本支出 column), not an operand of its own."""
+    frame = query.scope
+    if frame is None or not frame.concept:
+        return query
+    concept = next((c for c in load_lexicon().concept if c.id == frame.concept), None)
+    role = concept.column if concept is not None else None
+    if role is None:
+        return query
+    operands = [r if r.concept == frame.concept or role in r.columns else
+                r.model_copy(update={"columns": r.columns + [role]}) for r in query.operands]
+    return query.model_copy(update={"operands": operands})
+
+
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
-    query = header_words(doc, fold_qualifiers(query))
-    outside = _outside(doc, query)
+    query = header_words(doc, fold_qualifiers(apply_scope(quoted_project(doc, query))))
+    outside = _outside(doc, query) or _out_of_scope(query)
     if outside:
         return Part(query, not_found=outside, interpretation=interpretation(doc, query))
     if query.op in ("prose", "why", "count"):
@@ -189,7 +239,7 @@ def _answer(question: str, doc: Document, parts: list[Part], plan: Plan) -> Answ
         return Answer(question=question, answer=reason, status="not_found", mode="grounded",
                       interpretation="\n".join(p.interpretation for p in parts) or None,
                       citations=[c for p in parts for c in p.citations],
-                      queries=[q.model_dump(mode="json") for q in plan.queries])
+                      queries=[p.query.model_dump(mode="json") for p in parts])
     texts = [p.text if p.not_found is None else p.not_found for p in parts]
     figures = [f for p in answered for f in p.figures]
     statuses = {p.status for p in parts}
@@ -205,7 +255,7 @@ def _answer(question: str, doc: Document, parts: list[Part], plan: Plan) -> Answ
     return Answer(question=question, answer="；\n".join(texts) if len(texts) > 1 else texts[0], status=status,
                   mode="grounded", figures=figures, citations=[c for p in parts for c in p.citations],
                   notices=notices, interpretation="\n".join(p.interpretation for p in parts),
-                  queries=[q.model_dump(mode="json") for q in plan.queries])
+                  queries=[p.query.model_dump(mode="json") for p in parts])
 
 
 def _about_winner(query: Query, before: Part | None) -> Query:

@@ -191,6 +191,9 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
     if not norm(text):
         return Resolved(ref, None)
     scope = _scope(doc, ref)
+    if ref.project and not (ref.row or ref.concept or ref.code) and _row_named(doc, ref.project, scope):
+        ref = ref.model_copy(update={"row": ref.project})  # a project listed as a row (项目支出表), not a 绩效 form
+        text = ref_text(ref)
     names_row = bool(ref.row or ref.concept or ref.code)
     ranked = rank_cells(doc, text, tables=scope, want_row=want_row and names_row, limit=40, include_empty=True)
     if ref.code:
@@ -217,6 +220,11 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
     rival = _rival(best, pool) or _repeated(best)
     return Resolved(ref, best, confident(best) or (ref.code is not None and best.row.code == ref.code),
                     "code" if ref.code and best.row.code == ref.code else "rank", rival, unmet, standard)
+
+
+def _row_named(doc: Document, name: str, tables: list[Table] | None) -> bool:
+    n = norm(name)
+    return len(n) >= 4 and any(bare_name(r.name) == n for t in (tables or doc.tables) for r in t.rows)
 
 
 def _named_by(cell: Cell, ref: Ref) -> bool:
