@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 
 from budgetqa.ingest.models import Document, Row, Table
@@ -43,6 +44,7 @@ KIND_PRIOR = {"收入支出决算总表": 0.3, "收支预算总表": 0.3, "收�
               "收入预算表": 0.2, "支出预算表": 0.25}
 
 
+@lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """Question/name normal form: no punctuation, no spaces, no markup, no years."""
     text = re.sub(r"</?b>", "", text or "")
@@ -50,6 +52,7 @@ def norm(text: str) -> str:
     return _PUNCT.sub("", text)
 
 
+@lru_cache(maxsize=1 << 16)
 def bare_name(name: str) -> str:
     """A row name without its list marker (八、社会保障和就业支出 → 社会保障和就业支出)."""
     name = re.sub(r"</?b>", "", name or "").strip()
@@ -61,8 +64,9 @@ def bare_name(name: str) -> str:
     return norm(name)
 
 
-def bigrams(s: str) -> set[str]:
-    return {s[i : i + 2] for i in range(len(s) - 1)} if len(s) > 1 else ({s} if s else set())
+@lru_cache(maxsize=1 << 16)
+def bigrams(s: str) -> frozenset[str]:
+    return frozenset(s[i : i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset({s} if s else ())
 
 
 def coverage(name: str, q: str, qgrams: set[str] | None = None) -> float:

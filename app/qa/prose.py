@@ -63,6 +63,19 @@ def _grams(text: str) -> set[str]:
     return {"".join(sorted(g)) for g in bigrams(_pnorm(text))}
 
 
+_INDEXED: dict[str, tuple[list[Sentence], list[tuple[set[str], set[str]]]]] = {}
+
+
+def _indexed(doc: Document) -> tuple[list[Sentence], list[tuple[set[str], set[str]]]]:
+    """A document's sentences and their bigrams, computed once per document content."""
+    if doc.sha256 not in _INDEXED:
+        if len(_INDEXED) > 64:
+            _INDEXED.clear()
+        sents = sentences(doc)
+        _INDEXED[doc.sha256] = (sents, [(_grams(s.text), _grams(s.heading)) for s in sents])
+    return _INDEXED[doc.sha256]
+
+
 def rank_sentences(doc: Document, question: str, limit: int = 3, ignore: str = "",
                    unit: str | None = None) -> list[Sentence]:
     """Sentences by the share of the question's bigrams they hold, rare bigrams weighing more (idf).
@@ -74,8 +87,7 @@ def rank_sentences(doc: Document, question: str, limit: int = 3, ignore: str = "
     qg = {g for g in _grams(question) - stop - _grams(ignore) if not (set(g) & _ASKING) and g != "于属"}
     if not qg:
         return []
-    sents = sentences(doc)
-    grams = [(_grams(s.text), _grams(s.heading)) for s in sents]
+    sents, grams = _indexed(doc)
     n = len(sents) + 1
     idf = {g: math.log(n / (1 + sum(1 for sg, _ in grams if g in sg))) + 0.5 for g in qg}
     total = sum(idf.values())
