@@ -64,7 +64,7 @@ def answer_question(parts: QAParts, question: str, doc_ids: list[str] | None = N
         if isinstance(answer, Answer):
             return strict(answer, parts.strict)
         notice = fallback_notice(answer, parts.settings.llm.budget)  # the Fault: its true cause
-    answer = grounded(parts.store, question, docs, plans)
+    answer = grounded(parts.store, question, docs, plans, chosen=bool(doc_ids) and len(doc_ids) > 1)
     if notice:
         answer.notices.append(notice)
     return strict(answer, parts.strict)

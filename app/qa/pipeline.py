@@ -278,12 +278,14 @@ def answer_document(store: Store, doc: Document, plan: Plan) -> tuple[Answer, fl
     return _answer(plan.question, doc, parts, plan), strength
 
 
-def grounded(store: Store, question: str, docs: list[Document], plans: dict[str, Plan]) -> Answer:
-    """Every part on every chosen document; one answer per document when several fit."""
+def grounded(store: Store, question: str, docs: list[Document], plans: dict[str, Plan], chosen: bool = False) -> Answer:
+    """Every part on every chosen document; one answer per document when several fit (`chosen`: the
+    reviewer picked them, rather than the question's words)."""
     results = [(answer_document(store, d, plans[d.doc_id]), d) for d in docs]
     found = [(a, s, d) for (a, s), d in results if a.status != "not_found"]
     if not found:
         return min((a for (a, _), _ in results), key=lambda a: a.answer == NOT_FOUND)
     if len(docs) > 1 and len(found) > 1:
-        return merge([a for a, _, _ in found], [d for _, _, d in found])
+        notice = f"已选 {len(docs)} 份文件，以下逐份作答。" if chosen else None
+        return merge([a for a, _, _ in found], [d for _, _, d in found], notice)
     return max(found, key=lambda x: x[1])[0]

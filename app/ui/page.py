@@ -23,6 +23,7 @@ import pandas as pd
 
 from budgetqa.app.audit import audit
 from budgetqa.app.export import document_csv
+from budgetqa.app.qa.query import Query
 from budgetqa.app.service import Service
 from budgetqa.app.ui.measures import MEASURES, compare_value
 from budgetqa.app.ui.upload import accept_upload, discard_received
@@ -129,29 +130,31 @@ class Page:
                 continue
         return gr.update(choices=list(dict.fromkeys(qs)), value=None)
 
-    def respond(self, question, doc_ids, history):
+    def respond(self, question, doc_ids, history, last=None):
+        """One chat turn; `last` is the previous turn's plan, so 「那比上年呢？」 inherits what it leaves unsaid."""
         history = list(history or [])
         question = (question or "").strip()
         if not question:
-            yield history, ""
+            yield history, "", last
             return
         ids = parse_doc_ids(doc_ids)
+        previous = Query.model_validate(last) if last else None
         history.append({"role": "user", "content": question})
         if self.svc.llm is None:  # grounded mode: one step, nothing to stream
-            answer = self.svc.ask(question, ids)
+            answer = self.svc.ask(question, ids, previous=previous)
             history.append({"role": "assistant", "content": answer_to_html(answer, self.store)})
-            yield history, ""
+            yield history, "", _last_query(answer, last)
             return
-        yield from self._stream(question, ids, history)
+        yield from self._stream(question, ids, history, previous, last)
 
-    def _stream(self, question, ids, history):
+    def _stream(self, question, ids, history, previous=None, last=None):
         """Tokens as the model writes them, then the checked answer with its marks replaces them."""
         tokens: queue.Queue = queue.Queue()
         box: dict = {}
 
         def work():
             try:
-                box["answer"] = self.svc.ask(question, ids, on_token=tokens.put)
+                box["answer"] = self.svc.ask(question, ids, on_token=tokens.put, previous=previous)
             except Exception as exc:  # shown in the chat, the page keeps working
                 box["error"] = exc
             finally:
@@ -163,12 +166,13 @@ class Page:
         while (tok := tokens.get()) is not None:
             text += tok
             history[-1] = {"role": "assistant", "content": escape(text) + " …（核验中）"}
-            yield history, ""
+            yield history, "", last
         if "error" in box:
             history[-1] = {"role": "assistant", "content": f"出错：{escape(str(box['error']))}"}
-        else:
-            history[-1] = {"role": "assistant", "content": answer_to_html(box["answer"], self.store)}
-        yield history, ""
+            yield history, "", last
+            return
+        history[-1] = {"role": "assistant", "content": answer_to_html(box["answer"], self.store)}
+        yield history, "", _last_query(box["answer"], last)
 
     def ask_api(self, question: str, doc_ids: list[str] | str | None = None) -> dict:
         """The `ask` endpoint: the same JSON as `budgetqa ask --json`."""
@@ -239,6 +243,11 @@ class Page:
                 f"| 上传上限 | {s.max_upload_mb} MB |\n| 严格模式 | {'开' if s.answer.strict else '关'} |")
 
 
+def _last_query(answer, fallback):
+    """The plan a follow-up inherits from: the last part of this answer's plan, else the one before."""
+    return answer.queries[-1] if answer.queries else fallback
+
+
 def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
     """The page over `service`; returns the Blocks and its handlers (tests call handlers directly)."""
     page = Page(service)
@@ -299,9 +308,10 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
                       api_visibility="private")
         chat_docs.change(page.suggestions, inputs=chat_docs, outputs=suggest, api_visibility="private")
         suggest.input(lambda q: q or "", inputs=suggest, outputs=question, api_visibility="private")
+        last_plan = gr.State(None)  # per browser session: the previous turn's plan, for follow-ups
         for ev in (send.click, question.submit):
-            ev(page.respond, inputs=[question, chat_docs, chatbot], outputs=[chatbot, question], concurrency_limit=4,
-               api_visibility="private")
+            ev(page.respond, inputs=[question, chat_docs, chatbot, last_plan], outputs=[chatbot, question, last_plan],
+               concurrency_limit=4, api_visibility="private")
         t_doc.change(page.table_choices, inputs=t_doc, outputs=t_table, api_visibility="private")
         t_table.change(page.show_table, inputs=[t_doc, t_table], outputs=[t_meta, t_frame, dl_csv, dl_xlsx, dl_doc],
                        api_visibility="private")
