@@ -195,7 +195,7 @@ def test_chat_streams_tokens_then_shows_the_checked_answer(env, page, monkeypatc
 
     monkeypatch.setattr(svc, "_llm", object())  # "an LLM is configured"
     monkeypatch.setattr(svc, "ask", fake_ask)
-    steps = [h[-1]["content"] for h, _ in page.respond(QUESTION, [doc_id], [])]
+    steps = [h[-1]["content"] for h, *_ in page.respond(QUESTION, [doc_id], [])]
     assert steps[:-1] == ["基本支出 …（核验中）", "基本支出为 …（核验中）", "基本支出为1,184.83万元 …（核验中）"]
     assert "全部数字已核验" in steps[-1] and 'class="hit"' in steps[-1]
 
