@@ -188,7 +188,7 @@ def test_chat_streams_tokens_then_shows_the_checked_answer(env, page, monkeypatc
     svc, doc_id, _ = env
     real_ask = svc.ask
 
-    def fake_ask(question, doc_ids=None, on_token=None):
+    def fake_ask(question, doc_ids=None, on_token=None, previous=None):
         for tok in ("基本支出", "为", "1,184.83万元"):
             on_token(tok)
         return real_ask(question, doc_ids)
