@@ -308,10 +308,12 @@ def perturbed(spec: GoldSpec, facts: list[Fact]) -> list[tuple[str, Decimal, str
 
 
 def asked(item: EvalItem, spec: GoldSpec) -> Query:
-    """The plan a faithful answer executes: the gold's op, in the gold's unit kind."""
+    """The plan a faithful answer executes: the gold's op over the gold's cells, in the gold's unit kind."""
     return Query(question=item.question, op=_OP_OF.get(spec.derivation, "value"),  # type: ignore[arg-type]
                  unit_kind=fit.unit_kind(norm_unit(item.answer.unit) or spec.unit),  # type: ignore[arg-type]
-                 operands=[Ref(text=f"{f.table_title}{f.row_name}", row=f.row_name, code=f.row_code) for f in spec.facts])
+                 # the ideal plan: each operand the gold cell's row (or, in a one-row table, its column),
+                 # read from the whole question, so no word of it is left over
+                 operands=[Ref(text=item.question, row=f.row_name or f.column, code=f.row_code) for f in spec.facts])
 
 
 def _case(item: EvalItem, kind: str, text: str, claims: list[Claim], facts: Mapping[str, Fact], note: str,
