@@ -165,7 +165,7 @@ class Service:
 
         a = self.settings.answer
         parts = QAParts(store=self.store, retriever=self._retriever_or_none(), llm=self.llm, strict=a.strict,
-                        top_k=a.top_k, max_retries=self.settings.llm.max_retries, settings=self.settings)
+                        top_k=a.top_k, max_retries=self.settings.llm.max_retries, llm_config=self.settings.llm)
         return answer_question(parts, question, doc_ids=doc_ids, on_token=on_token, previous=previous)
 
     def _retriever_or_none(self):
@@ -181,7 +181,7 @@ class Service:
         if self._llm is None and self.settings.llm.provider != "none":
             from budgetqa.app.qa.llm import get_llm
 
-            self._llm = get_llm(self.settings)
+            self._llm = get_llm(self.settings.llm)
         return self._llm
 
     def close(self) -> None:

@@ -208,7 +208,7 @@ def test_the_openai_client_does_no_retries_of_its_own(tmp_path):
     from budgetqa.app.qa.llm import get_llm
 
     settings = get_settings(tmp_path, llm={"provider": "openai", "model": "m", "base_url": "http://127.0.0.1:9/v1"})
-    assert get_llm(settings).max_retries == 0  # call_model is the only layer: no (retries+1)² requests
+    assert get_llm(settings.llm).max_retries == 0  # call_model is the only layer: no (retries+1)² requests
     assert (settings.llm.budget, settings.llm.timeout, settings.llm.max_retries) == (60.0, 60.0, 3)
 
 

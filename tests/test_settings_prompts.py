@@ -36,14 +36,14 @@ def test_index_name_changes_with_embedding_settings(tmp_path):
 def test_default_llm_is_none_so_nothing_is_contacted(tmp_path):
     from budgetqa.app.qa.llm import get_llm
 
-    assert get_llm(get_settings(tmp_path)) is None
+    assert get_llm(get_settings(tmp_path).llm) is None
 
 
 def test_openai_provider_without_endpoint_is_a_clear_error(tmp_path):
     from budgetqa.app.qa.llm import LLMConfigError, get_llm
 
     with pytest.raises(LLMConfigError, match="BASE_URL"):
-        get_llm(get_settings(tmp_path, llm={"provider": "openai", "model": "qwen"}))
+        get_llm(get_settings(tmp_path, llm={"provider": "openai", "model": "qwen"}).llm)
 
 
 def test_prompt_files_have_exactly_their_variables():

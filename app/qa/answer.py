@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from budgetqa.app.models import Answer
+from budgetqa.app.settings import LLMSettings
 from budgetqa.app.qa.assemble import strict
 from budgetqa.app.qa.documents import Searcher, pick_documents
 from budgetqa.app.qa.pipeline import grounded
@@ -31,7 +32,7 @@ class QAParts:
     strict: bool = False
     top_k: int = 6
     max_retries: int = 2
-    settings: Any = None  # interim: the LLM path still reads its section from here
+    llm_config: LLMSettings | None = None  # budget, timeout and retries of the LLM path
 
 
 _VOCAB: dict[str, Vocabulary] = {}
@@ -63,7 +64,7 @@ def answer_question(parts: QAParts, question: str, doc_ids: list[str] | None = N
         answer = llm_answer(parts, question, docs, on_token=on_token)
         if isinstance(answer, Answer):
             return strict(answer, parts.strict)
-        notice = fallback_notice(answer, parts.settings.llm.budget)  # the Fault: its true cause
+        notice = fallback_notice(answer, parts.llm_config.budget)  # the Fault: its true cause
     answer = grounded(parts.store, question, docs, plans, chosen=bool(doc_ids) and len(doc_ids) > 1)
     if notice:
         answer.notices.append(notice)

@@ -118,7 +118,7 @@ def llm_answer(service, question: str, docs: list[Document],
     Everything the model does for one question (answer, repair, retries) shares one time budget.
     Fact ids count only when they were among the candidates shown for this document.
     """
-    cfg = service.settings.llm
+    cfg = service.llm_config
     deadline = Deadline(cfg.budget)
     doc = docs[0]
     if len(docs) > 1:  # answer from the document whose cells fit the question best

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from budgetqa.app.settings import Settings
+from budgetqa.app.settings import LLMSettings
 from langchain_core import exceptions as lc
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,8 @@ class LLMConfigError(ValueError):
     pass
 
 
-def get_llm(settings: Settings):
-    """A langchain chat model from settings, or None for grounded mode. Nothing is contacted here."""
-    cfg = settings.llm
+def get_llm(cfg: LLMSettings):
+    """A langchain chat model from the `llm` settings section, or None for grounded mode. Nothing is contacted here."""
     if cfg.provider == "none":
         return None
     if not cfg.model:
