@@ -21,6 +21,7 @@ from budgetqa.ingest.classify import GENERAL_SPENDING, PERFORMANCE_KINDS, SPENDI
 from budgetqa.ingest.models import Document, Table
 from budgetqa.ingest.units import MONEY_SCALE
 
+_FUND_NAMES = ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")
 _LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
 _OP_NAMES = {"value": "取数", "difference": "差额", "sum": "合计", "share": "占比", "rate": "执行率", "growth": "比上年",
              "max": "最大", "min": "最小", "top": "前几位", "each": "分别", "count": "计数", "compare": "比较"}
@@ -473,7 +474,7 @@ def _ranked_rows(doc: Document, query: Query, out: Executed) -> list[Cell] | Non
         out.not_found = "没有找到可以比较的分类表。"
         return None
     parent = None
-    if ref.row or ref.code or (ref.concept and ref.concept not in ("支出", "功能科目", "项目")):
+    if ref.row or ref.code or (ref.concept and ref.concept not in ("支出", "功能科目", "项目", *_FUND_NAMES)):
         anchor = resolve(doc, ref.model_copy(update={"level": None, "table_kind": table.kind}), query.ledger or doc.kind)
         if anchor.cell is not None and anchor.cell.row.code and anchor.confident:
             parent = anchor.cell.row.code  # 「…下面哪一项最多」: the children of the named subject
@@ -523,6 +524,17 @@ def _level_table(doc: Document, ref: Ref) -> tuple[Table | None, str | None]:
                             in ("本年支出合计", "金额", "决算数", "预算数")), t.columns[0])
             if col is not None:
                 return t, col
+    # whole-government documents: the table whose title names the fund's spending, by class rows
+    fund = next((f for f in _FUND_NAMES if f == ref.concept or f in ref.columns), None)
+    for t in doc.tables:
+        if t.kind in PERFORMANCE_KINDS or not t.columns or (fund and fund not in t.title) or "支出" not in t.title:
+            continue
+        classes = [r for r in t.rows if r.code and len(r.code) == 3 and r.code.startswith("2")] or [
+            r for r in t.rows if re.match(r"^[一二三四五六七八九十]+、", r.name.strip())]
+        if len(classes) >= 3:
+            col = next((c for c in t.columns if re.search(r"决算数?$", c.split("/")[-1])), None) or next(
+                (c for c in t.columns if re.search(r"合计|总计|预算数", c.split("/")[-1])), t.columns[0])
+            return t, col
     return None, None
 
 
@@ -622,7 +634,8 @@ def _extreme(doc: Document, query: Query, out: Executed) -> None:
     rest = ordered[k:] if len(query.operands) >= 2 else []
     others = "；".join(f"{item_name(c)} {said(c)}" for c in rest)
     if query.op == "top":
-        lead = f"前{k}位：" + "、".join(f"{item(c)} {said(c, query.unit)}" for c in chosen)
+        lead = ("由多到少：" if query.op != "min" else "由少到多：") + "、".join(f"{item_name(c)} {said(c, query.unit)}" + (f"（{c.row.code}）" if c.row.code else "")
+                                       for c in chosen)
     else:
         code = f"（{chosen[0].row.code}）" if chosen[0].row.code else ""
         lead = f"{item_name(chosen[0])}{word}{code}，{said(chosen[0], query.unit)}"

@@ -178,6 +178,12 @@ def prose_answer(doc: Document, question: str, asked: str | None = None, unit: s
     if fig is None and top.next:  # 「1. …行政运行（项）。」 names the subject; its figures follow
         top.text = top.text + top.next
         fig = key_figure(top.text, cue_q, want)
+    if fig is None and wants_figure:  # an equally good sentence that states a figure (ties are common)
+        for other in ranked[1:]:
+            if other.score >= top.score - 0.1 and (f := key_figure(other.text, cue_q, want)) is not None:
+                top, fig = other, f
+                ranked = [top] + [s for s in ranked if s is not top]
+                break
     if fig is not None and percent is not None and fig.endswith(("%", "％")) != percent:
         fig = None  # a share or growth rate was asked and the sentence gives an amount, or the reverse
     if fig is None and wants_figure and _ASKS_FIGURE.search(question) and not _WHY.search(question):
