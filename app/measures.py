@@ -209,7 +209,7 @@ def _this_year(columns: list[str], table: Table, year: int | None) -> list[str]:
 
 
 def _holds_meetings(table: Table) -> bool:
-    text = "".join(table.columns) + "".join(r.name for r in table.rows)
+    text = table.title + "".join(table.columns) + "".join(r.name for r in table.rows)
     return "会议费" in text or "培训费" in text
 
 

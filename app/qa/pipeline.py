@@ -87,6 +87,14 @@ def _out_of_scope(query: Query) -> str | None:
     return f"文件未提供：问题问的是「{'、'.join(words)}」，部门预算、决算文件的表格和说明不含这类信息。"
 
 
+_ZERO_LEAD = re.compile(r"^0(?:\.0+)?\s*(万元|元|亿元)。")
+
+
+def wants_zero(text: str) -> bool:
+    """The figure the prose gives for the question is zero."""
+    return bool(_ZERO_LEAD.match(text))
+
+
 def _prose(store: Store, doc: Document, query: Query, reason: str | None = None) -> Part:
     """What only the 情况说明 states: the sentence, its figure quoted with ⚠ (no cell stands behind it)."""
     words = "".join(dict.fromkeys(w for r in query.operands for w in (r.concept, r.row, r.text)
@@ -104,6 +112,9 @@ def _prose(store: Store, doc: Document, query: Query, reason: str | None = None)
                      wants_figure=query.op not in ("prose", "why"), want=want, percent=percent)
     if g is None:
         return Part(query, not_found=reason or NOT_FOUND, interpretation=interpretation(doc, query))
+    if wants_zero(g.text) and query.op in ("value", "compare"):  # 「机关运行经费 0 万元」: stated as none
+        return Part(query, not_found=f"为0：说明中写明「{g.quotes[0][2][:120]}」", interpretation=interpretation(doc, query),
+                    citations=citations_of(g, doc), strength=g.score)
     # its figures go through the checker too: no claim stands behind them, so each shows ⚠
     return Part(query, g.text, checked_figures(store, g, doc), citations_of(g, doc),
                 interpretation=interpretation(doc, query), strength=g.score)
