@@ -272,8 +272,8 @@ def test_a_share_of_a_whole_the_document_lacks_is_not_computed_against_another_r
 
 def test_budget_and_actual_of_a_list_form_three_gong_table(svc):
     answer = ask(svc, "chaoyang", "朝阳市工信局三公经费预算数和决算数分别是多少？")
-    # in the order asked: 预算数 9.06, then 决算数 10.59 (the prose: 10.59 万元，完成预算的 116.89%)
-    assert [(f.value, f.verified) for f in answer.figures] == [(Decimal("9.06"), True), (Decimal("10.59"), True)]
+    # the outcome leads its target: 决算数 10.59, then 预算数 9.06 (the prose: 10.59 万元，完成预算的 116.89%)
+    assert [(f.value, f.verified) for f in answer.figures] == [(Decimal("10.59"), True), (Decimal("9.06"), True)]
 
 
 def test_each_of_two_columns_of_a_general_tables_total_row(svc):
