@@ -40,13 +40,21 @@ def checked_figures(store: Store, g: Grounded, doc: Document, scope: set[str] | 
     return figures
 
 
-def status_of(figures: list[Figure], prose_only: bool = False) -> str:
+def status_of(figures: list[Figure]) -> str:
+    """verified when every figure is, partial when some are, else unverified."""
     n = sum(f.verified for f in figures)
     if figures and n == len(figures):
         return "verified"
-    if n:
-        return "partial"
-    return "unverified"
+    return "partial" if n else "unverified"
+
+
+def overall_status(statuses: set[str]) -> str:
+    """The status of an answer made of parts (per document or per part of the question)."""
+    if statuses == {"verified"}:
+        return "verified"
+    if statuses == {"not_found"}:
+        return "not_found"
+    return "partial" if statuses & {"verified", "partial"} else "unverified"
 
 
 def finish(store: Store, question: str, g: Grounded, doc: Document, mode: str,
@@ -61,15 +69,7 @@ def merge(answers: list[Answer], docs: list[Document], notice: str | None = None
     """One answer per document, labelled; figures and sources keep their own documents."""
     text = "；\n".join(f"【{d.department or d.file}】{a.answer}" for a, d in zip(answers, docs))
     figures = [f for a in answers for f in a.figures]
-    statuses = {a.status for a in answers}
-    if statuses == {"verified"}:
-        status = "verified"
-    elif statuses == {"not_found"}:
-        status = "not_found"
-    elif "verified" in statuses or "partial" in statuses:
-        status = "partial"
-    else:
-        status = "unverified"
+    status = overall_status({a.status for a in answers})
     notices = [notice or f"问题未指明文件，以下按 {len(docs)} 份文件分别作答；可选定文件以缩小范围。"]
     notices += [n for a in answers for n in a.notices if n not in notices]
     interp = "\n".join(f"【{d.department or d.file}】{a.interpretation}" for a, d in zip(answers, docs) if a.interpretation)

@@ -349,11 +349,12 @@ def _share(doc: Document, query: Query, out: Executed) -> None:
         wref = query.operands[1]
         # the whole is looked for in the part's own table first (本年支出合计 beside its 基本支出),
         # unless it is a standard figure, which the standard reader finds where it is printed
-        scoped = resolve(doc, wref, query.ledger or doc.kind, want_row=False) if measure_rules(
-            wref, query.ledger or doc.kind) else resolve(doc, wref.model_copy(update={"table_kind": wref.table_kind or part.table.kind}),
-                         query.ledger or doc.kind, want_row=False)
-        r = scoped if scoped.cell is not None and scoped.confident and not scoped.unmet else resolve(
-            doc, wref, query.ledger or doc.kind, want_row=False)
+        ledger = query.ledger or doc.kind
+        near = wref if measure_rules(wref, ledger) else wref.model_copy(
+            update={"table_kind": wref.table_kind or part.table.kind})
+        r = resolve(doc, near, ledger, want_row=False)
+        if r.cell is None or not r.confident or r.unmet:
+            r = resolve(doc, wref, ledger, want_row=False)
         out.resolved.append(r)
         if r.cell is None:
             out.not_found = f"没有找到「{wref.text}」对应的表格数字，不能计算占比。"

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from budgetqa.app.models import Answer, Citation, Figure
 from budgetqa.app.qa import fit
-from budgetqa.app.qa.assemble import checked_figures, citations_of, merge
+from budgetqa.app.qa.assemble import checked_figures, citations_of, merge, overall_status, status_of
 from budgetqa.app.qa.cells import Grounded
 from budgetqa.app.qa.execute import Executed, execute, interpretation, item_name, round_to
 from budgetqa.app.qa.lexicon import load_lexicon, normalize
@@ -45,12 +45,7 @@ class Part:
 
     @property
     def status(self) -> str:
-        if self.not_found is not None:
-            return "not_found"
-        n = sum(f.verified for f in self.figures)
-        if self.figures and n == len(self.figures):
-            return "verified"
-        return "partial" if n else "unverified"
+        return "not_found" if self.not_found is not None else status_of(self.figures)
 
 
 def _outside(doc: Document, query: Query) -> str | None:
@@ -253,13 +248,7 @@ def _answer(question: str, doc: Document, parts: list[Part], plan: Plan) -> Answ
                       queries=[p.query.model_dump(mode="json") for p in parts])
     texts = [p.text if p.not_found is None else p.not_found for p in parts]
     figures = [f for p in answered for f in p.figures]
-    statuses = {p.status for p in parts}
-    if statuses == {"verified"}:
-        status = "verified"
-    elif "verified" in statuses or "partial" in statuses:
-        status = "partial"
-    else:
-        status = "unverified"
+    status = overall_status({p.status for p in parts})
     notices = []
     if any(f.reason and f.reason.startswith(fit.PREFIX) for f in figures):
         notices.append(next(f.reason for f in figures if f.reason and f.reason.startswith(fit.PREFIX)))
