@@ -208,6 +208,11 @@ def _this_year(columns: list[str], table: Table, year: int | None) -> list[str]:
     return (named or own) if others else own
 
 
+def own_year_columns(columns: list[str], table: Table, year: int | None) -> list[str]:
+    """Public name of `_this_year` for the audit: the columns of the document's own year."""
+    return _this_year(columns, table, year)
+
+
 def _holds_meetings(table: Table) -> bool:
     text = table.title + "".join(table.columns) + "".join(r.name for r in table.rows)
     return "会议费" in text or "培训费" in text

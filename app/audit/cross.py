@@ -13,6 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, fmt
+from budgetqa.app.measures import own_year_columns
 from budgetqa.app.audit.quantities import UNNAMED, Qty, amount_columns, cell_qty, compare, find, side_figures, sum_qty
 from budgetqa.ingest.classify import BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, INCOME, OVERVIEW, SANGONG, SPENDING
 from budgetqa.ingest.models import Document, Row, Table
@@ -40,11 +41,19 @@ def _col(table: Table, *patterns: str) -> str | None:
     return None
 
 
-def _total_col(table: Table) -> str | None:
-    cols = amount_columns(table)
+def _total_col(table: Table, year: int | None = None) -> str | None:
+    """The first amount column of the document's own year (表五 may print 2025年预算数 before 2026 columns)."""
+    cols = own_year_columns(amount_columns(table), table, year)
     if not cols or UNNAMED.search(cols[0]):
         return None
     return cols[0]
+
+
+# A 支出表 that holds only part of the spending (基本支出预算表, 专项业务经费支出表, 项目支出表): its
+# 合计 is not the department's 本年支出合计 and its rows are not the classes of the whole.
+_PARTIAL = re.compile(r"基本支出|项目支出|专项|经济分类|机关运行")
+# Economic classes (301 工资福利支出, 501 机关工资福利支出) are never compared with function classes.
+_ECONOMIC = re.compile(r"^[35]\d\d$")
 
 
 def _total_row(table: Table) -> Row | None:
@@ -52,7 +61,8 @@ def _total_row(table: Table) -> Row | None:
 
 
 def _class_rows(table: Table) -> list[Row]:
-    return [r for r in table.rows if r.code and r.code.isdigit() and len(r.code) == 3]
+    """Function classes (2xx) of a table: economic classes (3xx, 5xx) belong to another classification."""
+    return [r for r in table.rows if r.code and r.code.isdigit() and len(r.code) == 3 and not _ECONOMIC.match(r.code)]
 
 
 class Measures:
@@ -79,7 +89,8 @@ def collect(doc: Document, tables: list[Table]) -> Measures:
         elif t.kind in SPENDING or t.kind in GENERAL:
             # 高等学校财政拨款支出决算表 is classified 支出决算表 but holds appropriations only
             scope = "一般公共预算" if t.kind in GENERAL else "财政拨款" if "财政拨款" in t.title else "全部"
-            _spending_table(doc, t, scope, m)
+            if not _PARTIAL.search(t.title.replace("基本支出和项目支出", "")):
+                _spending_table(doc, t, scope, m)
         elif t.kind in BASIC_DETAIL:
             _basic_detail(doc, t, m)
         elif t.kind in SANGONG:
@@ -91,13 +102,14 @@ def collect(doc: Document, tables: list[Table]) -> Measures:
 
 
 def _row_qty(doc, t: Table, row: Row | None, col: str | None) -> Qty | None:
-    if row is None or col is None:
+    """The cell as a measure; an empty total cell states nothing (a lost cell more often than a zero)."""
+    if row is None or col is None or row.cells.get(col) is None:
         return None
     return cell_qty(doc, t, row, col)
 
 
 def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
-    col = _total_col(t)
+    col = _total_col(t, doc.year)
     if col is None:
         return
     total, items, grand, carries = side_figures(t)
@@ -134,7 +146,7 @@ def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
 
 def _income_table(doc: Document, t: Table, m: Measures) -> None:
     total = _total_row(t)
-    col = _total_col(t)
+    col = _total_col(t, doc.year)
     if total is None or col is None:
         return
     m.add(("全部", "收入合计"), t, cell_qty(doc, t, total, col))
@@ -145,7 +157,7 @@ def _income_table(doc: Document, t: Table, m: Measures) -> None:
 
 
 def _spending_table(doc: Document, t: Table, scope: str, m: Measures) -> None:
-    col = _total_col(t)
+    col = _total_col(t, doc.year)
     if col is None:
         return
     total = _total_row(t)
@@ -158,7 +170,7 @@ def _spending_table(doc: Document, t: Table, scope: str, m: Measures) -> None:
 
 
 def _basic_detail(doc: Document, t: Table, m: Measures) -> None:
-    col = _total_col(t)
+    col = _total_col(t, doc.year)
     if col is None:
         return
     staff = find(t.rows, r"^人员经费合计$", r"^人员经费$")
@@ -242,6 +254,9 @@ def _compare_classes(m: Measures, result: AuditResult) -> None:
             continue
         base = tables[0]
         for other in tables[1:]:
+            matched = sum(_match_class(name, list(other)) is not None for name in base)
+            if matched * 2 < min(len(base), len(other)):
+                continue  # not the same list (支出用途 lines, unit rows coded 201): nothing to compare
             for name, q in base.items():
                 hit = _match_class(name, list(other))
                 if hit is None:

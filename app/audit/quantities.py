@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Check, Finding, Location, cell_location, classify_gap, fmt, step_of
-from budgetqa.ingest.classify import PERFORMANCE_KINDS
+from budgetqa.ingest.classify import GOVERNMENT_KINDS, PERFORMANCE_KINDS, STANDARD_KINDS
 from budgetqa.ingest.labels import NUMBERING
 from budgetqa.ingest.models import Document, Row, Table
 from budgetqa.ingest.units import WAN_SCALE
@@ -19,7 +19,11 @@ NOT_AMOUNT = re.compile(r"^(行|行次|栏次|序号|编号)$")
 UNNAMED = re.compile(r"^列\d+$|#\d+$")
 _CARRY = re.compile(r"结转|结余")
 # Tables no identity is drawn from: 绩效 forms, unclassified grids, the 统计表 of counts.
-SKIP_KINDS = PERFORMANCE_KINDS | {"other", "相关信息统计表"}
+# Whole-government tables (转移支付 by region, 总决算) follow other identities than a department's.
+# (一般公共预算支出预算表 is both a department kind and a government one: the department's wins.)
+_DEPARTMENT = {k for ks in STANDARD_KINDS.values() for k in ks}
+SKIP_KINDS = (PERFORMANCE_KINDS | {"other", "相关信息统计表"}
+              | {k for ks in GOVERNMENT_KINDS.values() for k in ks if k not in _DEPARTMENT})
 
 
 def amount_columns(table: Table) -> list[str]:
@@ -104,9 +108,36 @@ def side_figures(table: Table) -> tuple[Row | None, list[Row], Row | None, list[
     ti = rows.index(total)
     gi = rows.index(grand) if grand is not None else len(rows)
     numbered = [r for r in rows if NUMBERING.match(r.name or "") and not _CARRY.search(r.name)]
-    items = [r for r in numbered[: len(numbered)] if rows.index(r) < ti]
-    if not items:  # 预算表4: "一、本年支出" first, its classes below it
-        items = [r for r in numbered if ti < rows.index(r) < gi]
+    items = _top_level([r for r in numbered if rows.index(r) < ti])
+    if not items:  # 预算表4: "一、本年支出" first, its classes below it, up to the next 二、
+        below = []
+        for r in rows[ti + 1 : gi]:
+            if _level(r.name) is not None and _level(r.name) <= (_level(total.name) or 0):
+                break
+            if r in numbered:
+                below.append(r)
+        items = _top_level(below)
     carries = [r for r in rows[ti + 1 : gi] if _CARRY.search(r.name) and
                (not NUMBERING.match(r.name or "") or re.match(r"^[一二三四五六七八九十]+、", r.name or ""))]
     return total, items, grand, carries
+
+
+_LEVELS = (re.compile(r"^\s*[一二三四五六七八九十]+[、.．]"), re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]"),
+           re.compile(r"^\s*\d+[、.．]"), re.compile(r"^\s*[（(]\d+[)）]|^\s*[①-⑩]"))
+
+
+def _level(name: str | None) -> int | None:
+    """Numbering depth of a line: 一、 1, （一） 2, 1. 3, (1) 4; None when unnumbered."""
+    for i, rx in enumerate(_LEVELS, 1):
+        if rx.match(name or ""):
+            return i
+    return None
+
+
+def _top_level(items: list[Row]) -> list[Row]:
+    """Only the outermost numbered lines: 1.一般公共预算 under 一、财政拨款 is inside it, not beside it."""
+    levels = [lv for r in items if (lv := _level(r.name)) is not None]
+    if not levels:
+        return items
+    top = min(levels)
+    return [r for r in items if _level(r.name) == top]
