@@ -6,7 +6,8 @@ skips the numbers that are not (years, dates, table numbers, subject codes, list
 page and column numbers, words such as 统一 / 一般). `verify` compares each figure with the facts
 the answer's claims cite, and with the recomputation of each claim's declared derivation, within
 the rounding of the precision the figure is written with. A claim's own `value` is never trusted,
-and a figure that cannot be read (三十多万元) is reported unverified, never passed.
+and a figure that cannot be read (三十多万元) is reported unverified, never passed. A cell read by
+OCR is one reading of an image: it backs a figure only with a second source (`corroboration`).
 """
 
 from __future__ import annotations
@@ -370,6 +371,7 @@ class _Candidate:
     unit: str | None
     label: str  # cell(f1) / difference(f1, f2)
     fact: Fact  # the first fact: the figure's citation
+    rests_on: tuple[Fact, ...] = ()  # every fact the value is computed from
 
     @property
     def is_cell(self) -> bool:
@@ -386,6 +388,7 @@ def verify(
     facts: Mapping[str, Fact],
     max_deviation: Decimal | None = None,
     scope: Collection[str] | None = None,
+    witnesses: Iterable[Fact] | None = None,
 ) -> CheckResult:
     """Check every figure of `answer_text` against the facts the claims cite (and their derivations).
 
@@ -394,6 +397,8 @@ def verify(
     `max_deviation`, the largest |written − true| allowed, in the source's unit (0.01 for 万元 cells).
     `scope` is the fact ids the answer may cite (the candidates a model was shown for this
     document); a claim citing any other id backs nothing, even when that id exists in the store.
+    `witnesses` are the other facts of the cited documents: an OCR'd cell is verified only when
+    they (or the cited facts) give it a second source, see `corroboration`.
     """
     mentions = extract_figures(answer_text)
     refused: list[str] = []
@@ -403,7 +408,8 @@ def verify(
         facts = {k: v for k, v in facts.items() if k in scope}
     candidates, missing = _candidates(claims, facts)
     cited = {fid for claim in claims for fid in claim.fact_ids}
-    checked = [_check(m, candidates, missing, facts, cited, max_deviation, refused) for m in mentions]
+    pool = list(facts.values()) + [w for w in (witnesses or ()) if w.fact_id not in facts]
+    checked = [_check(m, candidates, missing, facts, cited, max_deviation, refused, pool) for m in mentions]
     figures = [f for f, _ in checked]
     return CheckResult(answer_text, mentions, figures, _status(figures), [d for _, d in checked])
 
@@ -434,12 +440,12 @@ def _candidates(claims: Iterable[Claim], facts: Mapping[str, Fact]) -> tuple[lis
         missing += [i for i, f in zip(claim.fact_ids, found) if f is None and i not in missing]
         for fid, f in zip(claim.fact_ids, found):
             if f is not None and fid not in cells:
-                cells[fid] = _Candidate(f.value, f.unit, f"cell({fid})", f)
+                cells[fid] = _Candidate(f.value, f.unit, f"cell({fid})", f, (f,))
         if claim.derivation != "cell" and found and all(f is not None for f in found):
             d = _derive(claim.derivation, found)  # type: ignore[arg-type]
             if d is not None:
                 label = f"{claim.derivation}({', '.join(claim.fact_ids)})"
-                derived.append(_Candidate(d[0], d[1], label, found[0]))  # type: ignore[arg-type]
+                derived.append(_Candidate(d[0], d[1], label, found[0], tuple(found)))  # type: ignore[arg-type]
     return list(cells.values()) + derived, missing
 
 
@@ -535,8 +541,10 @@ def _check(
     cited: set[str],
     max_deviation: Decimal | None,
     refused: list[str] | None = None,
+    pool: list[Fact] | None = None,
 ) -> tuple[Figure, Decimal | None]:
     coarse: str | None = None
+    ocr_only: str | None = None
     for c in cands:
         target = _in_unit(m, c)
         d = None if target is None else _deviation(m, target, c.signed)
@@ -548,14 +556,89 @@ def _check(
             by = _fmt(_round(d, 6).normalize())
             coarse = coarse or f"{m.text} rounds {c.label}={shown} by {by}, more than {max_deviation}"
             continue
+        seconds = [corroboration(x, pool if pool is not None else list(facts.values())) for x in c.rests_on if x.ocr]
+        if any(s is None for s in seconds):
+            ocr_only = ocr_only or (f"{m.text} 仅出自 OCR 识别的图片页（第{c.fact.page}页），没有第二来源印证"
+                                    "（无闭合的合计，文字层也未印同一数字），请对照原件核实")
+            continue
         f = c.fact
-        source = Citation(**f.citation(), text=f"{_fmt(f.value)}{f.unit or ''}")
+        note = f"（OCR 识别，{'；'.join(dict.fromkeys(s for s in seconds if s))}）" if seconds else ""
+        source = Citation(**f.citation(), text=f"{_fmt(f.value)}{f.unit or ''}{note}")
         figure = Figure(
             text=m.text, value=m.value, unit=m.unit, verified=True, source=source, derivation=c.label
         )
         return figure, d
-    reason = coarse or _reason(m, cands, missing, facts, cited, refused or [])
+    reason = ocr_only or coarse or _reason(m, cands, missing, facts, cited, refused or [])
     return Figure(text=m.text, value=m.value, unit=m.unit, verified=False, reason=reason), None
+
+
+# ---------------------------------------------------------------- a second source for OCR'd cells
+
+_TOTAL_NAME = re.compile(r"^(合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计)$")
+_TOTAL_COLUMN = re.compile(r"(^|/)(合计|小计|总计)$")
+_PER_PART = Decimal("0.01")  # 尾数误差: ±0.01 per part of a sum
+
+
+def corroboration(fact: Fact, pool: Iterable[Fact]) -> str | None:
+    """Why an OCR'd cell can be trusted, or None: the same figure printed in the document's text
+    layer, or a printed total it takes part in that adds up (code parent = Σ children, 合计 row =
+    Σ rows, 合计 column = Σ columns). A misread digit breaks the sum, so a sum that holds is a
+    second reading of the image."""
+    same_doc = [g for g in pool if g.doc_id == fact.doc_id and g is not fact and not (g.fact_id and g.fact_id == fact.fact_id)]
+    for g in same_doc:
+        if not g.ocr and g.unit == fact.unit and g.value == fact.value:
+            return f"文字层第{g.page}页印有同一数字" if g.page else "文字层印有同一数字"
+    table = [g for g in same_doc if (g.table_index, g.side) == (fact.table_index, fact.side)]
+    column = [g for g in table if g.column == fact.column]
+    if _code_sum_holds(fact, column) or _total_row_holds(fact, column):
+        return "合计与各项之和相符"
+    row = [g for g in table if g.row_index == fact.row_index]
+    if _total_column_holds(fact, row):
+        return "合计与各栏之和相符"
+    return None
+
+
+def _adds_up(total: Decimal, parts: list[Decimal]) -> bool:
+    return len(parts) >= 1 and abs(total - sum(parts, Decimal(0))) <= _PER_PART * max(1, len(parts))
+
+
+def _kids(code: str, facts: list[Fact]) -> list[Fact]:
+    return [g for g in facts if g.row_code and len(g.row_code) == len(code) + 2 and g.row_code.startswith(code)]
+
+
+def _code_sum_holds(fact: Fact, column: list[Fact]) -> bool:
+    """The fact is a parent code whose children add up to it, or a child in such a sum."""
+    code = fact.row_code
+    if not code or not code.isdigit():
+        return False
+    if len(code) in (3, 5) and _adds_up(fact.value, [g.value for g in _kids(code, column)]):
+        return True
+    parent = next((g for g in column if len(code) in (5, 7) and g.row_code == code[:-2]), None)
+    return parent is not None and _adds_up(parent.value, [g.value for g in _kids(parent.row_code, column + [fact])])
+
+
+def _total_row_holds(fact: Fact, column: list[Fact]) -> bool:
+    """A 合计 row equal to the rows of the top level below it (with the fact as total or part)."""
+    everything = column + [fact]
+    totals = [g for g in everything if not g.row_code and _TOTAL_NAME.match(g.row_name.replace(" ", ""))]
+    coded = [g for g in everything if g.row_code and g.row_code.isdigit()]
+    if len(totals) != 1 or not coded:
+        return False
+    top = min(len(g.row_code) for g in coded)  # type: ignore[arg-type]
+    parts = [g for g in coded if len(g.row_code) == top]  # type: ignore[arg-type]
+    if fact is not totals[0] and fact not in parts:
+        return False
+    return _adds_up(totals[0].value, [g.value for g in parts])
+
+
+def _total_column_holds(fact: Fact, row: list[Fact]) -> bool:
+    """A 合计 / 小计 column equal to the row's other columns (the fact as total or part)."""
+    cells = row + [fact]
+    totals = [g for g in cells if _TOTAL_COLUMN.search(g.column)]
+    if len(totals) != 1:
+        return False
+    parts = [g.value for g in cells if g is not totals[0]]
+    return len(parts) >= 2 and _adds_up(totals[0].value, parts)
 
 
 def _reason(
