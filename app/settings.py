@@ -29,6 +29,10 @@ class LLMSettings(BaseModel):
         60.0, gt=0, description="Seconds one question may spend on the model, retries and repair included; "
         "then grounded mode answers, with a notice naming the cause"
     )
+    phrase: bool = Field(
+        True, description="One more request lets the model reword the answer around the executed figures; a "
+        "sentence whose figures are not exactly the executed ones (headline first) is dropped"
+    )
 
 
 class EmbeddingSettings(BaseModel):
