@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -115,11 +116,17 @@ def run_bulk(
     fmt: str | None = None,
     audit: Audit | None = None,
     max_pages: int | None = DEFAULT_MAX_PAGES,
+    scheduler: str | None = None,
+    shared_path: bool = False,
 ) -> BulkReport:
     """Parse every source file into the staging store next to `out`, then write `out` in `fmt`.
 
     `audit` (`budgetqa.app.audit.run`, passed by the CLI) gives each document's checks and findings.
     A PDF longer than `max_pages` (None: no limit) is refused before it is parsed.
+
+    `scheduler` (tcp://HOST:8786) sends the per-file work to that Dask cluster instead of `workers`
+    local processes; the files travel as bytes, or as paths every worker reads with `shared_path`.
+    Staging, --resume and the dataset are the same either way: only this process writes.
 
     Without `resume` an earlier staging store for `out` is discarded. `on_event(kind, result, report)`
     sees "start" (report.files set), "skip", "done" and "end" events (for progress bars).
@@ -136,7 +143,8 @@ def run_bulk(
     emit = on_event or (lambda *a: None)
     emit("start", None, report)
     try:
-        _run(files, staging, max(1, workers), resume, retry_failed, report, emit, audit, max_pages)
+        _run(files, staging, max(1, workers), resume, retry_failed, report, emit, audit, max_pages, scheduler,
+             shared_path)
     except KeyboardInterrupt:
         report.interrupted = True  # staged documents stay; the dataset below is still written
     finally:
@@ -161,7 +169,8 @@ def _count(report: BulkReport, result: FileResult) -> None:
 
 
 def _run(files, staging: Staging, workers: int, resume: bool, retry_failed: bool, report: BulkReport, emit,
-         audit: Audit | None = None, max_pages: int | None = DEFAULT_MAX_PAGES) -> None:
+         audit: Audit | None = None, max_pages: int | None = DEFAULT_MAX_PAGES, scheduler: str | None = None,
+         shared_path: bool = False) -> None:
     done = staging.done() if resume else {}
     staged_paths = staging.paths() if resume else {}
     todo: list[tuple[str, str | None]] = []  # (path, sha) to parse, one per content
@@ -196,6 +205,20 @@ def _run(files, staging: Staging, workers: int, resume: bool, retry_failed: bool
             report.skipped += 1
             emit("skip", None, report)
 
+    if scheduler:
+        from budgetqa.app.bulk.cluster import cluster_results
+
+        results = cluster_results(todo, scheduler, audit, max_pages, shared_path)
+    else:
+        results = _local_results(todo, workers, audit, max_pages)
+    with closing(results):  # an interruption in finish() still stops the workers
+        for result in results:
+            finish(result)
+
+
+def _local_results(todo: list[tuple[str, str | None]], workers: int, audit: Audit | None,
+                   max_pages: int | None) -> Iterator[FileResult]:
+    """Parse `todo` in a local process pool; yield each file's result once, as it finishes."""
     attempts: dict[str, int] = {}
     queue = list(reversed(todo))  # pop() from the end keeps the given order
     while queue:
@@ -211,18 +234,19 @@ def _run(files, staging: Staging, workers: int, resume: bool, retry_failed: bool
                 for fut in finished:
                     result = fut.result()  # BrokenProcessPool surfaces here, the file still in flight
                     del inflight[fut]
-                    finish(result)
+                    yield result
         except BrokenProcessPool:
             # A worker died (killed, out of memory, a crash in a native library): retry what was in
             # flight once in a fresh pool; a file in flight at two deaths is reported as failed.
-            for fut, item in inflight.items():
+            lost = list(inflight.values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for item in lost:
                 if attempts[item[0]] >= MAX_ATTEMPTS:
-                    finish(failed_result(item[0], item[1], f"{item[0]}: the worker process died while parsing it (twice)"))
+                    yield failed_result(item[0], item[1], f"{item[0]}: the worker process died while parsing it (twice)")
                 else:
                     queue.append(item)
-            pool.shutdown(wait=False, cancel_futures=True)
             continue
-        except BaseException:
+        except BaseException:  # GeneratorExit included: the caller stopped (Ctrl-C, a kill)
             _stop(pool)
             raise
         pool.shutdown()

@@ -106,11 +106,15 @@ def failed_result(path: str, sha256: str | None, reason: str) -> FileResult:
 
 
 def process_file(path: str, sha256: str | None = None, audit: Audit | None = None,
-                 max_pages: int | None = DEFAULT_MAX_PAGES) -> FileResult:
-    """Worker: parse one file and compute its rows; never raises for a bad file."""
+                 max_pages: int | None = DEFAULT_MAX_PAGES, source: str | None = None) -> FileResult:
+    """Worker: parse one file and compute its rows; never raises for a bad file.
+
+    `source` is where the bytes are read when not at `path` (a copy received by a cluster worker,
+    or the shared mount's absolute path); the rows always name `path`, as the caller gave it.
+    """
     start = time.perf_counter()
     try:
-        doc = read_document(Path(path), max_pages=max_pages)
+        doc = read_document(Path(source or path), max_pages=max_pages)
         result = document_result(doc, path, audit)
     except IngestError as exc:
         result = failed_result(path, sha256, failure_message(Path(path), exc))

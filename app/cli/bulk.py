@@ -28,6 +28,11 @@ def bulk(
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes parsing in parallel"),
     resume: bool = typer.Option(False, "--resume", help="Skip files whose content is already in the output"),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="With --resume: parse failed files again"),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="A Dask scheduler (tcp://HOST:8786): its workers parse, this process writes"),
+    shared_path: bool = typer.Option(
+        False, "--shared-path", help="With --scheduler: workers read the files at their paths (a shared mount) "
+        "instead of receiving their bytes"),
 ):
     """Extract many documents into one dataset: documents, summary (headline figures in 万元), facts, checks."""
     from budgetqa.app import audit
@@ -55,7 +60,8 @@ def bulk(
         try:
             report = run_bulk(sources, out, workers=workers, resume=resume, retry_failed=retry_failed,
                               on_event=on_event, fmt=fmt, audit=audit.run,
-                              max_pages=get_settings().max_pages or None)
+                              max_pages=get_settings().max_pages or None, scheduler=scheduler,
+                              shared_path=shared_path)
         finally:
             signal.signal(signal.SIGTERM, previous)
 
