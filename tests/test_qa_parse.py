@@ -91,7 +91,7 @@ VALUE = [
     case("row-raw-travel", "差旅费花了多少", "value", [R(row="差旅费")]),
     case("row-with-fund-col", "住房公积金的财政拨款预算是多少", "value",
          [R(row="住房公积金", columns=["财政拨款", "预算"])]),
-    case("row-with-basic-col", "培训费的基本支出是多少", "value", [R(row="培训费", columns=["基本支出"])]),
+    case("row-with-basic-col", "培训费的基本支出是多少", "value", [R(concept="培训费", columns=["基本支出"])]),
     case("row-with-project-col", "信息化运维经费的项目支出多少", "value",
          [R(row="信息化运维经费", columns=["项目支出"])]),
     case("row-under-fiscal", "财拨支出里的退休费是多少", "value", [R(row="退休费", columns=["财政拨款"])]),
@@ -262,7 +262,7 @@ DIFFERENCE = [
     case("diff-xiangbi-after", "与预算相比，公务接待费决算少了多少", "difference",
          [R("公务接待费", columns=["决算"]), R("公务接待费", columns=["预算"])], direction="less"),
     case("diff-more-or-less", "决算和预算比多了还是少了", "difference", [R(columns=["决算"]), R(columns=["预算"])]),
-    case("diff-rows", "差旅费比培训费多花了多少", "difference", [R(row="差旅费"), R(row="培训费")], direction="more"),
+    case("diff-rows", "差旅费比培训费多花了多少", "difference", [R(row="差旅费"), R(concept="培训费")], direction="more"),
     case("diff-fiscal-gap", "财政拨款收入与财政拨款支出差多少", "difference",
          [R("财政拨款"), R("财政拨款")]),
 ]
@@ -304,7 +304,7 @@ GROWTH = [
 # sum: 加 / 一共 / 合计 of named items
 
 SUM = [
-    case("sum-jia", "差旅费加培训费一共多少", "sum", [R(row="差旅费"), R(row="培训费")]),
+    case("sum-jia", "差旅费加培训费一共多少", "sum", [R(row="差旅费"), R(concept="培训费")]),
     case("sum-he-qilai", "办公费和印刷费加起来多少", "sum", [R(row="办公费"), R(row="印刷费")]),
     case("sum-three", "基本工资、津贴补贴、奖金三项合计多少", "sum",
          [R(row="基本工资"), R(row="津贴补贴"), R(row="奖金")]),

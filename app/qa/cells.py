@@ -54,7 +54,8 @@ def confident(cell: Cell | None) -> bool:
     ts, rs, cs = cell.parts
     if rs >= 1.0 or (rs > 0 and (ts >= 1.0 or cs >= 0.35)) or (rs <= 0.2 and cs >= 0.35 and ts >= 1.0):
         return True
-    if rs <= 0.2 and not bare_name(cell.row.name) and cs >= 0.8 and cell.specific:
+    one_row = not bare_name(cell.row.name) or (is_total(cell.row) and len(cell.table.rows) == 1)
+    if rs <= 0.2 and one_row and cs >= 0.8 and cell.specific:
         return True  # a one-row table (三公) whose own column the question names: 公务接待费决算数, 购置费
     # 「项目支出是多少」: the total row of a general table, under a column the question names
     # (any table when the column is named in full: 基本支出/公用经费)

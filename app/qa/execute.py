@@ -207,6 +207,13 @@ def _value(doc: Document, query: Query, out: Executed) -> None:
     if not cells:
         return
     cell = cells[0]
+    if query.operands[0].prior_year and len(cells) == 1 and not role_met("上年", cell, doc.year):
+        # 上年 / 去年的预算: the same item's prior-year column, or (none printed) the prose's stated change
+        cell, prior = _with_prior(doc, cell)
+        if prior is None or prior.value is None:
+            out.not_found, out.cells = "prior", [cell]
+            return
+        cell = prior
     if out.resolved[0].unmet:  # no cell prints the asked measure of it (年初预算 only in the prose)
         out.not_found = f"表中没有「{out.resolved[0].ref.text}」的{'、'.join(out.resolved[0].unmet)}数。"
         return
@@ -425,6 +432,33 @@ def _rate(doc: Document, query: Query, out: Executed) -> None:
         out.claims.append(Claim(value=v, unit="%", fact_ids=[cell_fact_id(doc, cr)], roles=["printed_rate"]))
 
 
+def _with_prior(doc: Document, cell: Cell) -> tuple[Cell, Cell | None]:
+    """The cell and its prior-year cell. A standard figure is often printed in several tables and
+    only one of them carries the prior year (收入总表 no, 一般公共预算支出表 2025年预算数 yes): the same
+    value on a row of the same name or on a total row elsewhere is the same figure, so its prior-year
+    column answers."""
+    prior = same_row(cell, "上年", year=doc.year)
+    if prior is not None or cell.value is None or not cell.value:
+        return cell, prior
+    unit, label = cell_unit(cell), cell.row.label
+    for table in doc.tables:
+        if table is cell.table or table.unit != cell.table.unit:
+            continue
+        for i, row in enumerate(table.rows):
+            if not (row.is_total or (label and row.label == label)):
+                continue
+            for column, v in row.cells.items():
+                if v != cell.value:
+                    continue
+                twin = Cell(table, i, column, 0, (0, 0, 0))
+                if cell_unit(twin) != unit or role_met("上年", twin, doc.year):
+                    continue
+                found = same_row(twin, "上年", year=doc.year)
+                if found is not None and found.value is not None:
+                    return twin, found
+    return cell, None
+
+
 def _growth(doc: Document, query: Query, out: Executed) -> None:
     """Against the prior year from a 上年 column of the same row; the prose answers otherwise."""
     if not query.operands:
@@ -435,13 +469,12 @@ def _growth(doc: Document, query: Query, out: Executed) -> None:
     if now_r.cell is None:
         out.not_found = "prose"
         return
-    prior = same_row(now_r.cell, "上年", year=doc.year)
-    if prior is None or prior.value is None or now_r.cell.value is None:
+    now, prior = _with_prior(doc, now_r.cell)
+    if prior is None or prior.value is None or now.value is None:
         out.not_found = "prose"
         return
     out.resolved.append(now_r)
     _note(out, now_r)
-    now = now_r.cell
     fa, fb = cell_fact_id(doc, now), cell_fact_id(doc, prior)
     diff = now.value - prior.value
     word = "增加" if diff >= 0 else "减少"

@@ -16,11 +16,11 @@ from decimal import Decimal
 from budgetqa.app.models import Answer, Citation, Figure
 from budgetqa.app.qa import fit
 from budgetqa.app.qa.assemble import checked_figures, citations_of, merge, overall_status, status_of
-from budgetqa.app.qa.cells import Grounded
+from budgetqa.app.qa.cells import Grounded, cell_unit, describe
 from budgetqa.app.qa.execute import Executed, execute, interpretation, item_name, round_to
 from budgetqa.app.qa.lexicon import load_lexicon, normalize
 from budgetqa.app.qa.match import norm
-from budgetqa.app.qa.prose import prose_answer, stated_measures
+from budgetqa.app.qa.prose import prose_answer, stated_measures, stated_prior
 from budgetqa.app.qa.query import Plan, Query, Ref
 from budgetqa.ingest.classify import PERFORMANCE_KINDS
 from budgetqa.ingest.models import Document
@@ -140,6 +140,32 @@ def _from_stated(store: Store, doc: Document, query: Query) -> Part | None:
                 interpretation=interpretation(doc, query), strength=0.5)
 
 
+def _prior_stated(store: Store, doc: Document, query: Query, cell) -> Part:
+    """The year before's figure of an item no column prints for that year: the table's figure less the
+    change the prose states right after it (「656.73 万元…较去年增加 24.17 万元」), quoted and ⚠."""
+    unit = cell_unit(cell)
+    got = stated_prior(doc, cell.value, unit)
+    if got is None:
+        year = f"（{doc.year - 1}年）" if doc.year else ""
+        return Part(query, not_found=(f"文件未提供：本文件为{doc.year}年度{doc.scope or '部门'}{doc.kind or ''}，"
+                                      f"表中没有{describe(cell)}的上年{year}数，说明中也没有写明它比上年的增减。"),
+                    interpretation=interpretation(doc, query))
+    lead = (f"约 {got.prior:,}{unit}（据情况说明推算：本年 {got.now_text}，{got.delta_text}；"
+            f"本年数见{describe(cell)}，上年数未与表格核验）")
+    quotes = [(x.heading, x.page, x.text) for x in got.sentences]
+    g = Grounded(lead + "。原文：" + "".join(f"「{x.text}」" for x in got.sentences), form="prose", quotes=quotes)
+    return Part(query, g.text, checked_figures(store, g, doc), citations_of(g, doc),
+                interpretation=interpretation(doc, query), strength=0.5)
+
+
+def _as_prior(doc: Document, query: Query) -> Query:
+    """「上一年（2017年）…」 on a 2018 document asks for the document's prior-year figure, not another year's."""
+    if not (query.year and doc.year and query.year == doc.year - 1):
+        return query
+    operands = [r.model_copy(update={"prior_year": True, "year": None}) for r in query.operands]
+    return query.model_copy(update={"year": None, "operands": operands})
+
+
 _FUND_CONCEPTS = ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")
 
 
@@ -213,7 +239,7 @@ def apply_scope(query: Query) -> Query:
 
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
-    query = header_words(doc, fold_qualifiers(apply_scope(quoted_project(doc, query))))
+    query = _as_prior(doc, header_words(doc, fold_qualifiers(apply_scope(quoted_project(doc, query)))))
     outside = _outside(doc, query) or _out_of_scope(query)
     if outside:
         return Part(query, not_found=outside, interpretation=interpretation(doc, query))
@@ -222,6 +248,8 @@ def answer_part(store: Store, doc: Document, query: Query) -> Part:
     done: Executed = execute(doc, query)
     if done.not_found == "prose":
         return _prose(store, doc, query)
+    if done.not_found == "prior":
+        return _prior_stated(store, doc, query, done.cells[0])
     if done.zero:
         return Part(query, not_found=done.not_found, interpretation=interpretation(doc, query, done), strength=5.0,
                     citations=citations_of(Grounded("", cells=done.cells), doc))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from budgetqa.app.qa.match import bigrams, norm
 from budgetqa.ingest.models import Document
@@ -218,3 +219,50 @@ def stated_measures(doc: Document, subject: str) -> tuple[tuple[str, str], tuple
     if b is None or a is None:
         return None
     return (b.group(2), b.group(3)), (a.group(2), a.group(3)), window
+
+
+_DELTA = re.compile(
+    r"(?:(?:比|较|同比)(?:上一?年|去年|20\d\d\s*年)度?(?:预算数?|决算数?|执行数|同期)?[^，。；\d]{0,6}?(增加|减少|增长|下降|多|少)"
+    r"|(小于|大于|低于|高于|少于|多于)(?:上一?年|去年|20\d\d\s*年)度?(?:预算数?|决算数?|执行数)?)"
+    r"\s*(\d[\d,]*(?:\.\d+)?)\s*(万元|元|亿元)")
+_UP = ("增加", "增长", "多", "大于", "高于", "多于")
+
+
+@dataclass
+class StatedChange:
+    """A figure of the prose with its stated change against the year before (X 万元，比上年增加 D 万元)."""
+
+    prior: Decimal
+    now_text: str
+    delta_text: str
+    up: bool
+    sentences: list[Sentence]
+
+
+def stated_prior(doc: Document, value: Decimal, unit: str | None) -> StatedChange | None:
+    """The prior year's figure the prose implies for `value` (a table figure): a sentence printing the
+    same figure followed, with no other figure between, by 「比上年增加 / 减少 D」 (in the same sentence or
+    the next one). None when no sentence states such a change."""
+    if not value:
+        return None
+    for s in sentences(doc):
+        text = s.text + s.next
+        figures = list(_FIGURE.finditer(text))
+        for i, m in enumerate(figures):
+            if m.group(2) != unit or m.start() >= len(s.text):
+                continue
+            try:
+                if Decimal(m.group(1).replace(",", "")) != value:
+                    continue
+            except ArithmeticError:
+                continue
+            d = _DELTA.search(text, m.end())
+            if d is None or (i + 1 < len(figures) and figures[i + 1].start() < d.start(3)):
+                continue  # another figure stands between: the change is of something else
+            if d.group(4) != unit:
+                continue
+            up = (d.group(1) or d.group(2)) in _UP
+            delta = Decimal(d.group(3).replace(",", ""))
+            used = [s] if d.start() < len(s.text) else [s, Sentence(s.next, s.heading, s.page)]
+            return StatedChange(value - delta if up else value + delta, m.group(0), d.group(0), up, used)
+    return None

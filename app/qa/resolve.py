@@ -31,7 +31,8 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
     "上年": ("上年",), "本年": ("本年", "当年"), "合计": ("合计", "小计", "总计"), "增减": ("增减", "增长", "比上年"),
     "得分": ("得分", "分值"), "权重": ("权重",), "指标值": ("指标值",), "实际完成值": ("实际完成值", "完成值"),
 }
-_EXCLUDES: dict[str, tuple[str, ...]] = {"预算": ("决算", "执行数"), "决算": (), "上年": (), "本年": ("上年",)}
+# 上年结转 / 上年结余 is this year's money brought forward, no prior-year figure
+_EXCLUDES: dict[str, tuple[str, ...]] = {"预算": ("决算", "执行数"), "决算": (), "上年": ("结转", "结余"), "本年": ("上年",)}
 # Fund roles are met by the table itself: a 财政拨款 table prints only 财政拨款 money.
 _FUND_TABLES: dict[str, tuple[str, ...]] = {
     "财政拨款": FISCAL_OVERVIEW + GENERAL_SPENDING + SANGONG + (
@@ -101,8 +102,10 @@ def role_met(role: str, cell: Cell, year: int | None = None) -> bool:
         return True  # every amount of a 决算 table is a 决算 figure unless its column says otherwise
     if role == "预算" and ledger == "预算" and not re.search(r"决算|执行|上年", column):
         return True
-    if role in ("财政拨款", "一般公共预算") and role in cell.table.title:
-        return True
+    if role in ("财政拨款", "一般公共预算", "基本支出", "项目支出") and role in cell.table.title:
+        return True  # 一般公共预算项目支出情况表（按经济分类科目） prints nothing but project spending
+    if role == "上年":
+        where = column  # a row 上年结转 is a source of this year's income
     if not any(w in where for w in words):
         return False
     return not any(x in column for x in _EXCLUDES.get(role, ()))
@@ -352,7 +355,11 @@ _MEASURE_WORDS = re.compile(r"预算|决算|执行|年初|全年|调整|实际|�
 
 def item_of(column: str) -> tuple[str, ...]:
     """A column path without its measure segments: 预算数/因公出国（境）费 → (因公出国（境）费,)."""
-    return tuple(seg for seg in column.split("/") if not _MEASURE_WORDS.search(seg))
+    return tuple(seg for seg in column.split("/") if not _MEASURE_WORDS.search(seg) and seg not in _WHOLE_SEGMENTS)
+
+
+# A column's own total segment names no item of its own: 2026年预算数/总计 is the row's figure, as 2025年预算数 is.
+_WHOLE_SEGMENTS = frozenset({"合计", "总计", "小计", "金额", "合计数"})
 
 
 def same_row(cell: Cell, role: ColumnRole | str, exclude: tuple[str, ...] = (), year: int | None = None) -> Cell | None:
