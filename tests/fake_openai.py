@@ -1,7 +1,7 @@
 """A small OpenAI-compatible chat endpoint on 127.0.0.1 for fault tests (standard library only).
 
 It answers `POST /v1/chat/completions` from a script: each request takes the next `Reply` (a
-completion, an HTTP error with headers, a raw body, a delay before answering) and is recorded
+completion, a tool call, an HTTP error with headers, a raw body, a delay before answering) and is recorded
 with its arrival time. Streaming requests get the content as server-sent events. Nothing here
 reaches beyond 127.0.0.1.
 """
@@ -25,10 +25,15 @@ class Reply:
     body: bytes | None = None  # sent as it is instead of a completion
     delay: float = 0.0  # seconds before answering: past the client's timeout, say
     chunk: int = 4  # characters per streamed event
+    tool_args: dict | None = None  # answer with one call of the request's first tool, these arguments
 
 
 def completion(content: str, delay: float = 0.0) -> Reply:
     return Reply(content=content, delay=delay)
+
+
+def tool_call(args: dict) -> Reply:
+    return Reply(tool_args=args)
 
 
 def error(status: int, message: str = "scripted error", retry_after: float | None = None) -> Reply:
@@ -102,6 +107,14 @@ class FakeOpenAI:
                     self.wfile.write(body)
                     return
                 content = reply.content or ""
+                message: dict = {"role": "assistant", "content": content}
+                finish = "stop"
+                if reply.tool_args is not None:
+                    name = request["tools"][0]["function"]["name"]
+                    args = json.dumps(reply.tool_args, ensure_ascii=False)
+                    message = {"role": "assistant", "content": None, "tool_calls": [
+                        {"id": "call_fake", "type": "function", "function": {"name": name, "arguments": args}}]}
+                    finish = "tool_calls"
                 if request.get("stream"):
                     self.send_response(200)
                     self.send_header("Content-Type", "text/event-stream")
@@ -116,8 +129,7 @@ class FakeOpenAI:
                     return
                 body = json.dumps({
                     "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()), "model": model,
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                                 "finish_reason": "stop"}],
+                    "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 }, ensure_ascii=False).encode()
                 self.send_response(200)

@@ -57,15 +57,19 @@ def answer_question(parts: QAParts, question: str, doc_ids: list[str] | None = N
     if not docs:
         return Answer(question=question, answer="还没有导入任何文件。", status="not_found")
     plans = plans_for(question, docs, previous)
+    chosen = bool(doc_ids) and len(doc_ids) > 1
     notice = None
+    # ---- the LLM path: the model fills the same plans (the parser's are its hint); a Fault or a
+    # plan that is refused or does not fit answers from the parser's plans below, the cause named
     if parts.llm is not None:
         from budgetqa.app.qa.chain import fallback_notice, llm_answer
 
-        answer = llm_answer(parts, question, docs, on_token=on_token)
+        answer = llm_answer(parts, question, docs, plans, vocabulary, chosen=chosen, on_token=on_token)
         if isinstance(answer, Answer):
             return strict(answer, parts.strict)
         notice = fallback_notice(answer, parts.llm_config.budget)  # the Fault: its true cause
-    answer = grounded(parts.store, question, docs, plans, chosen=bool(doc_ids) and len(doc_ids) > 1)
+    # ---- end of the LLM path
+    answer = grounded(parts.store, question, docs, plans, chosen=chosen)
     if notice:
         answer.notices.append(notice)
     return strict(answer, parts.strict)

@@ -1,11 +1,19 @@
-"""The LLM path: retrieve → context with fact ids → structured answer → checker.
+"""The LLM path: the model reads the question into the same typed `Plan` the parser fills; the
+executor computes every figure; the model may then phrase the sentence around the executed figures.
 
-The model sees candidate table facts with ids and prose passages; it must return
-`{answer, claims: [{value, unit, fact_ids, derivation}]}`. Malformed output gets one repair
-attempt; after that, or when the endpoint fails or the question's time budget runs out, the caller
-falls back to grounded mode with a notice naming the cause. The model's own claims are never
-trusted: the checker compares the answer text's figures with the cited facts, and only facts shown
-to the model for this document count. While streaming, only figure-free text is passed on.
+1. Plan: the model is asked (tool calling on the `QuestionPlan` schema; JSON text with one repair
+   for endpoints without tools) to fill a plan, shown the parser's plan as a hint and the document's
+   vocabulary with candidate cells by fact id (`llm_plan`). `accept` validates it per document.
+2. Execute: the accepted plans run through grounded mode's resolve → execute → fit → assemble, so
+   every figure comes from the executor and goes through the figure and fit checks. A plan that
+   fails validation, does not fit (anything short of ✓) or does not cite the cells it pinned is
+   not used: the caller answers from the parser's plan, with a notice naming why.
+3. Phrase (optional): one more request rewords the executed answer; the sentence is kept only when
+   the checker traces every figure of it to the executed claims and its first figure is the
+   headline (`phrase.rephrased`); else the executor's sentence stands.
+Every request of one question shares one time budget (`llm.Deadline`); endpoint trouble is a
+`Fault` the caller turns into grounded mode with the cause named. While streaming, only
+figure-free text is passed on.
 """
 
 from __future__ import annotations
@@ -16,12 +24,15 @@ import re
 from collections.abc import Callable
 
 from budgetqa.app.checker import extract_figures
-from budgetqa.app.models import Answer, Claim
-from budgetqa.app.qa.assemble import finish
-from budgetqa.app.qa.cells import Grounded, cell_fact_id, cell_unit
-from budgetqa.app.qa.llm import Deadline, Fault, call_model, first_line
-from budgetqa.app.qa.match import bare_name, rank_cells
+from budgetqa.app.models import Answer
+from budgetqa.app.qa.llm import Deadline, Fault, call_model, call_tools, first_line
+from budgetqa.app.qa.llm_plan import PlanRejected, QuestionPlan, Shown, accept, prompt_parts, show
+from budgetqa.app.qa.match import rank_cells
+from budgetqa.app.qa.parse import Vocabulary
+from budgetqa.app.qa.phrase import rephrased
+from budgetqa.app.qa.pipeline import grounded
 from budgetqa.app.qa.prompts import load
+from budgetqa.app.qa.query import Plan
 from budgetqa.ingest.models import Document
 from langchain_core.output_parsers import PydanticOutputParser
 from langchain_core.prompts import PromptTemplate
@@ -29,54 +40,30 @@ from pydantic import BaseModel, Field
 
 log = logging.getLogger(__name__)
 
-MAX_FACTS = 40
+TOOL_RULE = "调用工具 QuestionPlan 提交计划（工具参数就是计划本身），不要输出其他文字。"
+# a tools request an endpoint refuses as such (no tool support): asked again for JSON text
+_NO_TOOLS = {400, 404, 422}
 
 
-class ModelAnswer(BaseModel):
-    answer: str = Field(description="给用户的中文回答，数字写明单位")
-    claims: list[Claim] = Field(default_factory=list, description="回答中每个数字的来源：fact_ids 与 derivation")
+class Phrased(BaseModel):
+    answer: str = Field(description="改写后的一句中文回答")
 
 
-def fact_lines(doc: Document, question: str) -> tuple[str, dict]:
-    """Candidate cells for the question, one line each with its fact id."""
-    cells = rank_cells(doc, question, limit=MAX_FACTS) + rank_cells(doc, question, want_row=False, limit=10)
-    lines, seen = [], {}
-    for c in cells:
-        fid = cell_fact_id(doc, c)
-        if fid in seen:
-            continue
-        seen[fid] = c
-        row = (f"{c.row.code} " if c.row.code else "") + bare_name(c.row.name)
-        lines.append(f"{fid} | {c.table.title} | {row} | {c.column} | {c.value}{cell_unit(c) or ''}")
-    return "\n".join(lines) or "（无）", seen
+def json_rule(schema: type[BaseModel]) -> str:
+    return "只输出一个 JSON 对象，不要输出其他文字，格式如下：\n" + PydanticOutputParser(
+        pydantic_object=schema).get_format_instructions()
 
 
-def passage_lines(service, doc: Document, question: str) -> list[tuple[str, int | None, str]]:
-    try:
-        hits = service.retriever.search(question, doc_ids=[doc.doc_id], k=service.top_k)
-    except Exception as exc:  # retrieval trouble must not block an answer from the facts
-        log.warning("retrieval failed: %s", exc)
-        return []
-    return [(" > ".join(h.heading_path or []) or (h.table_title or ""), h.page, h.text) for h in hits
-            if getattr(h, "kind", "prose") != "row"]
-
-
-def build_prompt(service, doc: Document, question: str) -> tuple[str, dict, list]:
-    parser = PydanticOutputParser(pydantic_object=ModelAnswer)
-    facts, cells = fact_lines(doc, question)
-    passages = passage_lines(service, doc, question)
-    ptext = "\n".join(f"[P{i + 1}] {h}（第{p}页）：{t}" if p else f"[P{i + 1}] {h}：{t}"
-                      for i, (h, p, t) in enumerate(passages)) or "（无）"
-    prompt = PromptTemplate.from_template(load("answer")).format(
-        facts=facts, passages=ptext, question=question, format_instructions=parser.get_format_instructions())
-    return prompt, cells, passages
+def plan_prompt(question: str, shown: Shown, hint: Plan, rule: str) -> str:
+    return PromptTemplate.from_template(load("plan")).format(
+        question=question, format_instructions=rule, **prompt_parts(shown, hint))
 
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
 
 
-def parse_answer(raw: str) -> ModelAnswer:
-    """The reply as a `ModelAnswer`, strictly: a cut-off reply is an error, not a shorter answer.
+def parse_json(raw: str, schema: type[BaseModel]):
+    """The reply as `schema`, strictly: a cut-off reply is an error, not a shorter one.
 
     (langchain's JSON parser completes truncated JSON, so 「{"answer": "基本支出为」 would pass.)
     """
@@ -88,57 +75,133 @@ def parse_answer(raw: str) -> ModelAnswer:
         if start < 0 or end <= start:
             raise
         data = json.loads(text[start : end + 1])  # prose around the object: the object alone
-    return ModelAnswer.model_validate(data)
+    return schema.model_validate(data)
 
 
-def parse_or_repair(model, raw: str, call: Callable[[str], str]) -> ModelAnswer:
-    """The model's answer from its raw output, with one repair request; raises Fault("unreadable")."""
+def parse_or_repair(raw: str, call: Callable[[str], str], schema: type[BaseModel]):
+    """`schema` from the model's raw output, with one repair request; raises Fault("unreadable")."""
     try:
-        return parse_answer(raw)
+        return parse_json(raw, schema)
     except (ValueError, TypeError) as exc:  # JSONDecodeError and ValidationError are ValueErrors
-        instructions = PydanticOutputParser(pydantic_object=ModelAnswer).get_format_instructions()
         repair = PromptTemplate.from_template(load("repair")).format(
-            error=str(exc)[:500], output=raw[:4000], format_instructions=instructions)
+            error=str(exc)[:500], output=raw[:4000], format_instructions=json_rule(schema))
     fixed = call(repair)  # a Fault here (timeout, 429 …) is the true cause and propagates
     try:
-        return parse_answer(fixed)
+        return parse_json(fixed, schema)
     except (ValueError, TypeError) as exc:
         log.warning("model output unparseable after repair: %s", exc)
         raise Fault("unreadable", first_line(exc)) from exc
 
 
-# 「文件未提供」 and the like with no claims: the model found nothing, but the tables may still answer
-_DECLINES = re.compile(r"文件未提供|未提供|没有提供|未找到|没有找到|无法(?:回答|确定|找到|判断)|不包含|没有相关")
+def ask_plan(model, question: str, shown: Shown, hint: Plan, call: Callable[[str], str],
+             call_tool: Callable[[str], object]) -> QuestionPlan:
+    """The model's plan: through tool calling when the model has it, else (or when the endpoint
+    refuses tools) as JSON text; either way malformed output gets one repair. Raises `Fault`."""
+    try:
+        message = call_tool(plan_prompt(question, shown, hint, TOOL_RULE))
+    except NotImplementedError:  # a chat model without tool calling
+        message = None
+    except Fault as fault:
+        if fault.cause != "refused_request" or fault.status not in _NO_TOOLS:
+            raise
+        log.info("endpoint refused the tools request (%s); asking for JSON text", fault)
+        message = None
+    if message is None:
+        return parse_or_repair(call(plan_prompt(question, shown, hint, json_rule(QuestionPlan))), call, QuestionPlan)
+    for tc in getattr(message, "tool_calls", None) or []:
+        return parse_or_repair(json.dumps(tc.get("args") or {}, ensure_ascii=False), call, QuestionPlan)
+    for tc in getattr(message, "invalid_tool_calls", None) or []:  # arguments that are not JSON
+        return parse_or_repair(str(tc.get("args") or ""), call, QuestionPlan)
+    return parse_or_repair(_content(message), call, QuestionPlan)  # the plan written as text instead
 
 
-def llm_answer(service, question: str, docs: list[Document],
+def _content(message) -> str:
+    content = getattr(message, "content", "")
+    if isinstance(content, str):
+        return content
+    return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+
+
+def best_document(docs: list[Document], question: str) -> Document:
+    """The document whose cells fit the question best: the one the model is shown."""
+    if len(docs) == 1:
+        return docs[0]
+    return max(docs, key=lambda d: max((c.score for c in rank_cells(d, question, limit=1)), default=0))
+
+
+def llm_answer(parts, question: str, docs: list[Document], plans: dict[str, Plan],
+               vocabulary: Callable[[Document], Vocabulary], chosen: bool = False,
                on_token: Callable[[str], None] | None = None) -> Answer | Fault:
-    """Answer with the configured chat model, or the `Fault` that sends the question to grounded mode.
+    """An answer from the model's plan, or the `Fault` that sends the question to the parser's plan.
 
-    Everything the model does for one question (answer, repair, retries) shares one time budget.
-    Fact ids count only when they were among the candidates shown for this document.
+    `plans` are the parser's plans per document (the hint, and what a refused document keeps).
+    Everything the model does for one question (plan, repair, phrasing, retries) shares one budget.
     """
-    cfg = service.llm_config
+    cfg = parts.llm_config
     deadline = Deadline(cfg.budget)
-    doc = docs[0]
-    if len(docs) > 1:  # answer from the document whose cells fit the question best
-        doc = max(docs, key=lambda d: max((c.score for c in rank_cells(d, question, limit=1)), default=0))
-    prompt, cells, _ = build_prompt(service, doc, question)
+    doc = best_document(docs, question)
+    shown = show(doc, question, vocabulary(doc))
 
     def call(text: str, on_text: Callable[[str], None] | None = None) -> str:
-        return call_model(service.llm, text, deadline, cfg.max_retries + 1, cfg.timeout, on_text)
+        return call_model(parts.llm, text, deadline, cfg.max_retries + 1, cfg.timeout, on_text)
+
+    def call_tool(text: str):
+        return call_tools(parts.llm, [QuestionPlan], text, deadline, cfg.max_retries + 1, cfg.timeout)
 
     try:
-        raw = call(prompt, SafeStream(on_token) if on_token else None)
-        parsed = parse_or_repair(service.llm, raw, call)
+        model_plan = ask_plan(parts.llm, question, shown, plans[doc.doc_id], call, call_tool)
     except Fault as fault:
-        log.warning("LLM answer failed after %d attempt(s): %s", fault.attempts, fault)
+        log.warning("LLM plan failed after %d attempt(s): %s", fault.attempts, fault)
         return fault
-    if not parsed.claims and not extract_figures(parsed.answer) and _DECLINES.search(parsed.answer):
-        return Fault("declined", parsed.answer.strip()[:60])
-    used = {f: cells[f] for c in parsed.claims for f in c.fact_ids if f in cells}
-    g = Grounded(parsed.answer, claims=parsed.claims, cells=list(used.values()), form="llm", quotes=[])
-    return finish(service.store, question, g, doc, mode="llm", scope=set(cells))
+    accepted, refused = {}, []
+    for d in docs:
+        try:
+            accepted[d.doc_id] = accept(model_plan, d, vocabulary(d), plans[d.doc_id], shown)
+        except PlanRejected as exc:
+            refused.append(str(exc))
+    if not accepted:
+        return Fault("invalid_plan", refused[0])
+    used = {d.doc_id: accepted[d.doc_id].plan if d.doc_id in accepted else plans[d.doc_id] for d in docs}
+    answer = grounded(parts.store, question, docs, used, chosen=chosen)
+    pinned = [p for a in accepted.values() for p in a.pins]
+    cited = " ".join(f.derivation or "" for f in answer.figures)
+    if answer.status != "verified":
+        return Fault("unfit_plan", _why(answer))
+    if any(p not in cited for p in pinned):
+        return Fault("unfit_plan", "所执行的数字不是模型指认的单元格")
+    answer = answer.model_copy(update={"mode": "llm"})
+    if getattr(cfg, "phrase", False) and len(answer.queries) == 1 and len(docs) == 1:
+        answer = phrase(parts, question, answer, deadline, on_token)
+    return answer
+
+
+def _why(answer: Answer) -> str:
+    reason = next((f.reason for f in answer.figures if f.reason), None)
+    return (reason or answer.answer or answer.status)[:120]
+
+
+def phrase(parts, question: str, answer: Answer, deadline: Deadline,
+           on_token: Callable[[str], None] | None = None) -> Answer:
+    """The executed answer reworded by the model when the sentence passes both checks; else as it was.
+
+    One attempt within what is left of the budget: the executed answer is already complete, so a
+    slow or failing endpoint costs no retries here."""
+    cfg = parts.llm_config
+    head = answer.figures[0]
+    prompt = PromptTemplate.from_template(load("phrase")).format(
+        question=question, answer=answer.answer, interpretation=answer.interpretation or "",
+        headline=head.text)
+    try:
+        raw = call_model(parts.llm, prompt, deadline, 1, cfg.timeout, SafeStream(on_token) if on_token else None)
+        sentence = parse_json(raw, Phrased).answer
+    except (Fault, ValueError, TypeError) as exc:
+        log.info("phrasing skipped: %s", exc)
+        return answer
+    better, why = rephrased(parts.store, answer, sentence)
+    if better is None:
+        log.info("phrased sentence dropped (%s): %s", why, sentence[:200])
+        return answer
+    return better
 
 
 def fallback_notice(fault: Fault, budget: float) -> str:
@@ -163,8 +226,10 @@ def fallback_notice(fault: Fault, budget: float) -> str:
         return f"模型服务的回复无法读取（不是 OpenAI 兼容的对话补全格式），请检查服务地址；{tail}"
     if fault.cause == "unreadable":
         return f"模型输出无法解析（修复一次后仍不是所需的 JSON），{tail}"
-    if fault.cause == "declined":
-        return f"模型未能从所给资料中作答（「{fault.detail}」），{tail}"
+    if fault.cause == "invalid_plan":
+        return f"模型对问题的理解无法采用（{fault.detail}），{tail}"
+    if fault.cause == "unfit_plan":
+        return f"按模型对问题的理解得出的答案未通过核验（{fault.detail}），{tail}"
     return f"调用模型失败（{fault.detail}），{tail}"
 
 

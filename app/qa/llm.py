@@ -26,7 +26,7 @@ from langchain_core import exceptions as lc
 log = logging.getLogger(__name__)
 
 Cause = Literal["timeout", "rate_limit", "server_error", "connection", "refused_request", "bad_reply",
-                "unreadable", "declined", "error"]
+                "unreadable", "invalid_plan", "unfit_plan", "error"]
 RETRYABLE: frozenset[str] = frozenset({"timeout", "rate_limit", "server_error", "connection"})
 BACKOFF = 0.25  # seconds before the first retry; doubled each time, with jitter
 
@@ -161,13 +161,32 @@ def call_model(model, prompt: str, deadline: Deadline, attempts: int, timeout: f
     Each attempt may take `timeout` seconds, never more than the budget left. `on_text` gets the
     reply as it grows (the whole text so far, per chunk), for callers that stream. Raises `Fault`.
     """
+    return _with_retries(lambda t: _request(model, prompt, t, on_text), deadline, attempts, timeout)
+
+
+def call_tools(model, tools: list, prompt: str, deadline: Deadline, attempts: int, timeout: float):
+    """The model's reply message (`.tool_calls`, `.content`) to `prompt` with `tools` bound and one
+    of them required; the same retries and budget as `call_model`. Raises `Fault`, or
+    `NotImplementedError` when the model has no tool calling at all (the caller asks for JSON text)."""
+    name = getattr(tools[0], "__name__", None) if len(tools) == 1 else None
+    bound = model.bind_tools(tools, tool_choice=name or "any")
+    openai = _takes_timeout(model)
+
+    def one(t: float):
+        kwargs = {"timeout": t} if openai else {}
+        return _in_worker(lambda: bound.invoke(prompt, **kwargs), t)
+    return _with_retries(one, deadline, attempts, timeout)
+
+
+def _with_retries(one: Callable[[float], object], deadline: Deadline, attempts: int, timeout: float):
+    """Run `one(timeout_of_this_attempt)` until it succeeds, a fault is final, or the budget is spent."""
     last: Fault | None = None
     for attempt in range(1, max(1, attempts) + 1):
         left = deadline.remaining()
         if left <= 0:
             break
         try:
-            return _request(model, prompt, min(timeout, left), on_text)
+            return one(min(timeout, left))
         except Exception as exc:  # noqa: BLE001 - every failure is classified; none escapes unnamed
             last = classify(exc)
             last.attempts = attempt
@@ -189,6 +208,26 @@ def _backoff(attempt: int, cause: str) -> float:
     return BACKOFF * 2 ** (attempt - 1) * (0.5 + random.random() / 2)
 
 
+def _in_worker(work: Callable[[], object], timeout: float):
+    """`work()` in a daemon thread, waited for at most `timeout` seconds: no provider holds the caller."""
+    out: queue.Queue = queue.Queue()
+
+    def run() -> None:
+        try:
+            out.put(("done", work()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, which classifies it
+            out.put(("error", exc))
+
+    threading.Thread(target=run, name="budgetqa-llm", daemon=True).start()
+    try:
+        kind, value = out.get(timeout=max(0.0, timeout))
+    except queue.Empty:
+        raise Fault("timeout", f"no complete reply within {timeout:.1f} s") from None
+    if kind == "error":
+        raise value
+    return value
+
+
 def _request(model, prompt: str, timeout: float, on_text: Callable[[str], None] | None) -> str:
     """One request, run in a worker so that no provider can hold the caller past `timeout`.
 
@@ -196,13 +235,12 @@ def _request(model, prompt: str, timeout: float, on_text: Callable[[str], None] 
     provider that ignores it leaves only a daemon thread behind, never a stalled question.
     """
     kwargs = {"timeout": timeout} if _takes_timeout(model) else {}
+    if on_text is None:
+        return _in_worker(lambda: _text(model.invoke(prompt, **kwargs).content), timeout)
     out: queue.Queue = queue.Queue()
 
     def work() -> None:
         try:
-            if on_text is None:
-                out.put(("done", _text(model.invoke(prompt, **kwargs).content)))
-                return
             for chunk in model.stream(prompt, **kwargs):
                 out.put(("chunk", _text(chunk.content)))
             out.put(("done", None))
@@ -220,10 +258,9 @@ def _request(model, prompt: str, timeout: float, on_text: Callable[[str], None] 
         if kind == "error":
             raise value
         if kind == "done":
-            return value if value is not None else "".join(parts)
+            return "".join(parts)
         parts.append(value)
-        if on_text is not None:
-            on_text("".join(parts))
+        on_text("".join(parts))
 
 
 def _takes_timeout(model) -> bool:

@@ -7,7 +7,9 @@ from functools import cache
 from importlib import resources
 
 REQUIRED = {
-    "answer": {"facts", "passages", "question", "format_instructions"},
+    "plan": {"document", "ops", "concepts", "columns", "tables", "projects", "facts", "hint", "question",
+             "format_instructions"},
+    "phrase": {"headline", "question", "interpretation", "answer"},
     "repair": {"error", "output", "format_instructions"},
 }
 

@@ -1,0 +1,343 @@
+"""The model's reading of a question, as the same typed `Plan` the parser fills, and its validation.
+
+The model is shown the question, the parser's own plan as a hint and the document's vocabulary
+(ops, concepts, column roles, table kinds, and the projects and cells that rank for the question,
+each cell with a fact id). It returns a `QuestionPlan`, never a figure. `accept` turns that plan
+into `Query`s that resolve → execute → fit → assemble run exactly as they run the parser's, or
+refuses it (`PlanRejected`) when it names a concept, row, code, project or table this document
+does not have, or a fact id that was not among the candidates shown for this document.
+
+Which words of the question the model's plan accounts for is decided here, never taken from the
+model: a word counts as consumed only when the plan's op, roles, concepts, levels, tables or names
+say it (`_explained`). Words nothing in the plan says stay `leftover`, so the fit check refuses a
+plan that reads 「执行率」 as a plain value or drops half the question.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from rapidfuzz import fuzz
+
+from budgetqa.app.qa.cells import cell_fact_id, cell_unit
+from budgetqa.app.qa.lexicon import COLUMN_ROLES, Cue, Entry, load_lexicon, normalize
+from budgetqa.app.qa.match import Cell, bare_name, bigrams, rank_cells
+from budgetqa.app.qa.parse import Vocabulary
+from budgetqa.app.qa.query import ColumnRole, Level, Op, Plan, Query, Ref, UnitKind
+from budgetqa.ingest.models import Document
+
+MAX_FACTS = 40
+MAX_PROJECTS = 8
+NAME_MATCH = 80  # rapidfuzz partial ratio at which a word of the question is said by a name of the plan
+
+# ---------------------------------------------------------------- what the model fills
+
+
+class PlanRef(BaseModel):
+    """一个运算对象：问题所指的一个数（只写它是什么，不写它的数值）。"""
+
+    text: str = Field("", description="问题中指这个数的原文片段")
+    concept: str | None = Field(None, description="标准概念名，只能取【概念】中的名称")
+    row: str | None = Field(None, description="文件中的行名，只能取【候选单元格】中出现的行名")
+    code: str | None = Field(None, description="科目编码，如 2010101，只能取【候选单元格】中出现的")
+    project: str | None = Field(None, description="绩效表的项目名，只能取【项目】中的名称")
+    columns: list[ColumnRole] = Field(default_factory=list, description="列角色，只能取【列角色】中的")
+    table_kind: str | None = Field(None, description="问题点名的表，只能取【本文件的表】中的名称")
+    level: Level | None = Field(None, description="排名或计数所在的层级")
+    prior_year: bool = Field(False, description="这个数是上年的数")
+    fact_id: str | None = Field(None, description="若【候选单元格】中某一格正是这个数，填它的编号")
+
+
+class PlanQuery(BaseModel):
+    """问题的一个部分：一个运算和它的运算对象。"""
+
+    question: str = Field("", description="这一部分问题的原文")
+    op: Op = Field(description="运算，见【操作】")
+    operands: list[PlanRef] = Field(default_factory=list, description="运算对象，按运算的顺序（被减数在前、部分在前、实际在前）")
+    unit_kind: UnitKind = Field("money", description="所问的数的种类")
+    unit: str | None = Field(None, description="问题要求的单位（万元、元、亿元、%、人、辆、个、分），没说则留空")
+    k: int | None = Field(None, description="前几名（op=top 时）")
+    growth_as: Literal["amount", "percent"] | None = Field(None, description="op=growth 时问增减额还是增减百分比")
+    direction: Literal["more", "less"] | None = Field(None, description="问题说了多/超（more）还是少/节约（less）")
+    scope: PlanRef | None = Field(None, description="运算对象所在的范围（如「基本支出中」），没有则留空")
+
+
+class QuestionPlan(BaseModel):
+    """对问题的理解：每个部分一个查询，按提问顺序。只写运算和运算对象，不写任何数字结果。"""
+
+    queries: list[PlanQuery] = Field(min_length=1, description="每个部分一个查询")
+
+
+class PlanRejected(ValueError):
+    """The model's plan names what this document does not have; the parser's plan is used instead."""
+
+
+# ---------------------------------------------------------------- what the model is shown
+
+
+@dataclass
+class Shown:
+    """What the model was shown for one document: the candidate cells by fact id, and the prompt parts."""
+
+    doc: Document
+    cells: dict[str, Cell] = field(default_factory=dict)
+    facts: str = "（无）"
+    projects: list[str] = field(default_factory=list)
+
+
+def show(doc: Document, question: str, vocab: Vocabulary) -> Shown:
+    """The candidate cells (one line each, with its fact id) and the projects that rank for the question."""
+    cells = rank_cells(doc, question, limit=MAX_FACTS) + rank_cells(doc, question, want_row=False, limit=10)
+    lines, seen = [], {}
+    for c in cells:
+        fid = cell_fact_id(doc, c)
+        if fid in seen:
+            continue
+        seen[fid] = c
+        row = (f"{c.row.code} " if c.row.code else "") + bare_name(c.row.name)
+        lines.append(f"{fid} | {c.table.title} | {row} | {c.column} | {c.value}{cell_unit(c) or ''}")
+    q = normalize(question)
+    projects = sorted((v.name for v in vocab.names.values() if v.project),
+                      key=lambda n: -fuzz.partial_ratio(normalize(n), q))[:MAX_PROJECTS]
+    return Shown(doc, seen, "\n".join(lines) or "（无）", projects)
+
+
+_OPS = {
+    "value": "取一个数", "difference": "两数之差（被减数在前）", "sum": "几个数之和", "share": "占比（部分在前、整体在后）",
+    "rate": "预算执行率（决算在前、预算在后）", "growth": "比上年增减（本年在前、上年在后）", "max": "某层级中最大的一项",
+    "min": "某层级中最小的一项", "top": "前 k 项", "each": "分别列出几个数", "count": "有几项（个数）",
+    "compare": "是否超过/高于（带数字的是非题）", "prose": "只有情况说明文字才回答的问题", "why": "原因",
+    "audit": "整份文件前后是否一致",
+}
+
+
+def prompt_parts(shown: Shown, hint: Plan) -> dict[str, str]:
+    """The prompt's variables besides the question and the format instructions."""
+    lex = load_lexicon()
+    doc = shown.doc
+    tables = list(dict.fromkeys(t.kind for t in doc.tables if t.kind))
+    return {
+        "document": f"{doc.department or doc.file}，{doc.year or ''}年度{doc.scope or '部门'}{doc.kind or ''}",
+        "ops": "\n".join(f"{op}：{what}" for op, what in _OPS.items()),
+        "concepts": "、".join(c.id + (f"（{'、'.join(c.zh[1:3])}）" if len(c.zh) > 1 else "") for c in lex.concept),
+        "columns": "、".join(sorted(COLUMN_ROLES)),
+        "tables": "、".join(tables) or "（无）",
+        "projects": "、".join(shown.projects) or "（无）",
+        "facts": shown.facts,
+        "hint": hint_text(hint),
+    }
+
+
+_HINT_FIELDS = {"question", "op", "operands", "unit_kind", "unit", "k", "growth_as", "direction", "scope", "leftover"}
+
+
+def hint_text(hint: Plan) -> str:
+    """The parser's plan, compact: what the model may copy when it is right."""
+    queries = [q.model_dump(mode="json", include=_HINT_FIELDS, exclude_defaults=True) for q in hint.queries]
+    return json.dumps({"queries": queries}, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- validation
+
+
+@dataclass
+class Accepted:
+    """The model's plan as this document's `Plan`, and the fact ids it pinned (cells the answer must cite)."""
+
+    plan: Plan
+    pins: list[str] = field(default_factory=list)
+
+
+def accept(model: QuestionPlan, doc: Document, vocab: Vocabulary, hint: Plan, shown: Shown) -> Accepted:
+    """The model's plan as a `Plan` for `doc`, or `PlanRejected` naming what the document does not have.
+
+    Fact ids count only from `shown.cells` (the candidates the model was shown); on the shown
+    document itself such a cell is pinned, elsewhere it stands for its row, code and table only.
+    """
+    if len(model.queries) > max(1, len(hint.queries)):
+        raise PlanRejected(f"模型把问题分成了 {len(model.queries)} 部分，问题本身只有 {len(hint.queries)} 部分")
+    names = _Names.of(doc, vocab)
+    pins: list[str] = []
+    assigned = _assign(model.queries, hint.queries)
+    queries = []
+    for mq, parts in zip(model.queries, assigned, strict=True):
+        operands = [_ref(r, names, shown, doc, pins) for r in mq.operands]
+        scope = _ref(mq.scope, names, shown, doc, pins) if mq.scope is not None else None
+        queries.append(_query(mq, operands, scope, parts, hint))
+    return Accepted(Plan(question=hint.question, queries=queries, follow_up=hint.follow_up), pins)
+
+
+@dataclass
+class _Names:
+    """The document's names, normalized: what a model's reference may name."""
+
+    rows: set[str]
+    codes: set[str]
+    projects: set[str]
+    kinds: set[str]
+
+    @classmethod
+    def of(cls, doc: Document, vocab: Vocabulary) -> _Names:
+        rows = {normalize(k) for k in vocab.names} | {normalize(v.name) for v in vocab.names.values()}
+        rows |= {normalize(bare_name(r.name)) for t in doc.tables for r in t.rows}
+        codes = {c for v in vocab.names.values() for c in v.codes} | {r.code for t in doc.tables for r in t.rows if r.code}
+        projects = {normalize(v.name) for v in vocab.names.values() if v.project}
+        return cls(rows, codes, projects, {t.kind for t in doc.tables if t.kind})
+
+
+@lru_cache(maxsize=1)
+def _concept_ids() -> dict[str, str]:
+    """Every id and synonym of a lexicon concept (normalized) → the concept's id."""
+    out: dict[str, str] = {}
+    for c in load_lexicon().concept:
+        for w in [c.id, *c.zh, *c.en]:
+            out.setdefault(normalize(w), c.id)
+    return out
+
+
+def _ref(r: PlanRef, names: _Names, shown: Shown, doc: Document, pins: list[str]) -> Ref:
+    row, code, kind, column_words = r.row, r.code, r.table_kind, []
+    if r.fact_id is not None:
+        cell = shown.cells.get(r.fact_id)
+        if cell is None:
+            raise PlanRejected(f"引用了未向模型列出的事实编号 {r.fact_id}")
+        row, code, kind = bare_name(cell.row.name) or row, cell.row.code or code, cell.table.kind or kind
+        if shown.doc.doc_id == doc.doc_id:
+            pins.append(r.fact_id)
+            column_words = [cell.column]
+    concept = None
+    if r.concept:
+        concept = _concept_ids().get(normalize(r.concept))
+        if concept is None:
+            raise PlanRejected(f"概念「{r.concept}」不在词表中")
+    if row and normalize(bare_name(row)) not in names.rows and normalize(row) not in names.rows:
+        raise PlanRejected(f"本文件没有名为「{row}」的行")
+    if code and code not in names.codes:
+        raise PlanRejected(f"本文件没有科目编码 {code}")
+    if r.project and normalize(r.project) not in names.projects:
+        raise PlanRejected(f"本文件没有名为「{r.project}」的项目")
+    if kind and kind not in names.kinds:
+        raise PlanRejected(f"本文件没有「{kind}」")
+    return Ref(text=r.text, concept=concept, row=row, code=code, columns=list(dict.fromkeys(r.columns)),
+               table_kind=kind, project=r.project, level=r.level, column_words=column_words,
+               prior_year=r.prior_year)
+
+
+def _assign(model: list[PlanQuery], hint: list[Query]) -> list[list[Query]]:
+    """The parser's parts each model query answers: in order when the counts agree, else by overlap."""
+    if len(model) == len(hint):
+        return [[h] for h in hint]
+    out: list[list[Query]] = [[] for _ in model]
+    for h in hint:
+        grams = bigrams(normalize(h.question))
+        best = max(range(len(model)), key=lambda i: len(grams & bigrams(normalize(model[i].question or h.question))))
+        out[best].append(h)
+    if any(not parts for parts in out):
+        raise PlanRejected("模型的某一部分在问题中找不到对应的原文")
+    return out
+
+
+def _query(mq: PlanQuery, operands: list[Ref], scope: Ref | None, parts: list[Query], hint: Plan) -> Query:
+    """One model query with the slots the question itself fixes (department, year, ledger, amounts)
+    taken from the parser, and the question's words accounted for by what the plan says."""
+    first = parts[0]
+    # a table the parser read from the question and the model left unsaid is still the question's table
+    kinds = {r.table_kind for h in parts for r in h.operands if r.table_kind}
+    if len(kinds) == 1:
+        operands = [r if r.table_kind else r.model_copy(update={"table_kind": next(iter(kinds))}) for r in operands]
+    q = Query(question="".join(h.question for h in parts), op=mq.op, operands=operands, unit_kind=mq.unit_kind,
+              unit=first.unit or _known_unit(mq.unit), k=mq.k if mq.k and 0 < mq.k <= 50 else first.k,
+              growth_as=mq.growth_as, direction=mq.direction, department=first.department, year=first.year,
+              ledger=first.ledger, language=first.language, scope=scope, threshold=first.threshold,
+              threshold_unit=first.threshold_unit, given=[g for h in parts for g in h.given])
+    consumed, leftover = [], []
+    for h in parts:
+        same_op = h.op == q.op
+        for w in h.consumed + h.leftover:
+            said = _explained(w, q, h, carry=same_op and w in h.consumed)
+            (consumed if said else leftover).append(w)
+    q.consumed, q.leftover = consumed, list(dict.fromkeys(leftover))
+    return q
+
+
+def _known_unit(unit: str | None) -> str | None:
+    known = {u.unit for u in load_lexicon().unit} | {"%"}
+    return unit if unit in known else None
+
+
+_CODE = re.compile(r"^\d{3,7}$")
+_DIGIT = re.compile(r"\d")
+_NEUTRAL = {"ignorable", "year", "ledger", "unit"}
+# Which ops a cue's signal is said by, besides its own op.
+_SIGNAL_OPS = {
+    "comparator": {"difference", "compare", "growth", "rate"}, "change": {"growth", "difference", "compare"},
+    "prior": {"growth"}, "percent": {"share", "rate", "growth"}, "how_many": {"count"},
+    "yes_no": {"compare"}, "exceed": {"compare", "count"}, "rank": {"top", "max", "min"}, "share": {"share"},
+}
+_STRUCTURAL = {"scope", "separator", "which"}
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, Entry]:
+    return load_lexicon().index()
+
+
+def _explained(word: str, q: Query, part: Query, carry: bool) -> bool:
+    """Does the plan `q` say this word of the question? `carry`: the parser consumed it for the same op."""
+    w = normalize(word)
+    if not w:
+        return True
+    if part.department and (w in normalize(part.department) or normalize(part.department) in w):
+        return True
+    if _CODE.match(w):
+        return any(r.code == w for r in _refs(q)) or carry
+    if _DIGIT.search(w):
+        return True  # years, amounts, 前3: slots taken from the parser's reading
+    entry = _index().get(w)
+    if entry is None:
+        return carry or _named(w, q)
+    kind, value = entry.category, entry.value
+    if kind in _NEUTRAL:
+        return True
+    if kind == "cue":
+        return _cue_said(value, q)
+    if kind == "column":
+        return value.role in {c for r in _refs(q) for c in r.columns}
+    if kind == "concept":  # named as an operand, or as the column role it qualifies a row with (基本支出)
+        roles = {c for r in _refs(q) for c in r.columns}
+        return value.id in {r.concept for r in _refs(q)} or value.column in roles or _named(w, q)
+    if kind == "level":
+        return value.level in {r.level for r in _refs(q)}
+    if kind == "table":
+        return bool({value.final, value.budget} & {r.table_kind for r in _refs(q)})
+    return False  # out of scope (网站, 电话): nothing in a budget table says it
+
+
+def _cue_said(cue: Cue, q: Query) -> bool:
+    if cue.op == q.op or cue.signal in _STRUCTURAL:
+        return True
+    if cue.signal == "prior" and any(r.prior_year or "上年" in r.columns for r in q.operands):
+        return True
+    return q.op in _SIGNAL_OPS.get(cue.signal or "", set())
+
+
+def _refs(q: Query) -> list[Ref]:
+    return q.operands + ([q.scope] if q.scope is not None else [])
+
+
+def _named(w: str, q: Query) -> bool:
+    """A content word said by a name the plan resolves through (a row, project, concept or its synonyms)."""
+    if len(w) < 2:
+        return False
+    concepts = {c.id: c for c in load_lexicon().concept}
+    names: list[str] = []
+    for r in _refs(q):
+        names += [n for n in (r.row, r.project, r.concept) if n]
+        if r.concept in concepts:
+            names += concepts[r.concept].zh + concepts[r.concept].en
+    return any(w in normalize(n) or fuzz.partial_ratio(w, normalize(n)) >= NAME_MATCH for n in names if n)
