@@ -1,4 +1,8 @@
-"""The fact store: documents, tables and facts in one embedded SQLite database.
+"""The fact store: documents, tables and facts in one embedded SQLite database (or PostgreSQL).
+
+`Store(path)` opens the SQLite file (the default); `Store("postgresql://…")` keeps the same tables
+in PostgreSQL through `ingest/pg.py`, which runs this module's SQLite statements there, so
+several processes on several machines can share one store.
 
 A document is keyed by its content hash, so ingesting it again changes nothing; one document is
 written in one transaction, so a failure leaves nothing half-written. A second key, the
@@ -135,12 +139,18 @@ class DocSummary:
 class Store:
     """SQLite-backed store. Cheap to open; safe to share across threads of one process."""
 
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path | str):
         self.path = path
-        # timeout: another process's write (a large document) holds the lock for a while; wait
-        # for it rather than fail with "database is locked".
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=60)
+        if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+            from budgetqa.ingest.pg import PgConnection  # psycopg loads only for a PostgreSQL store
+
+            self.conn = PgConnection(path)
+        else:
+            path = self.path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # timeout: another process's write (a large document) holds the lock for a while; wait
+            # for it rather than fail with "database is locked".
+            self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=60)
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.executescript(SCHEMA)
@@ -153,6 +163,12 @@ class Store:
             self.conn.execute("ALTER TABLE facts ADD COLUMN bbox TEXT")
         if "ocr" not in {r[1] for r in self.conn.execute("PRAGMA table_info(facts)")}:  # facts stored before OCR
             self.conn.execute("ALTER TABLE facts ADD COLUMN ocr INTEGER DEFAULT 0")
+        # Which schemas have opened this store, and when: a later migration that is not idempotent
+        # looks here before it runs. The schema text's hash is the version.
+        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY,"
+                          " applied_at TEXT DEFAULT (datetime('now')))")
+        self.conn.execute("INSERT OR IGNORE INTO schema_version (version) VALUES (?)",
+                          (hashlib.sha256(SCHEMA.encode()).hexdigest()[:16],))
         self._doc_cache: dict[str, Document] = {}
         # one connection shared by the web page's threads: writes and multi-statement reads take turns
         self._lock = threading.RLock()

@@ -39,3 +39,21 @@ def small_eval_set(home: Path):
     items = load_items(FIXTURES / "eval-small.jsonl")
     ids, errors = ensure_documents(svc, [i.doc for i in items], FIXTURES)
     return svc, items, ids, errors
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for the run (tests/servers.py); each test takes `postgres.new_database()`."""
+    from tests.servers import postgres_server
+
+    with postgres_server() as pg:
+        yield pg
+
+
+@pytest.fixture(scope="session")
+def chroma():
+    """A Chroma server (`chroma run`) for the run, on 127.0.0.1."""
+    from tests.servers import chroma_server
+
+    with chroma_server() as server:
+        yield server

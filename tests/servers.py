@@ -102,3 +102,116 @@ def dask_cluster(n_workers: int = 2, local_dir: Path | None = None):
         _stop(scheduler)
         if local_dir is None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+def postgres_bin() -> Path | None:
+    """The newest installed server's bin folder (Debian: /usr/lib/postgresql/N/bin), or initdb on PATH."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name)
+                   if p.parent.parent.name.isdigit() else 0)
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+@dataclass
+class Postgres:
+    """A throwaway server: `new_database()` gives each test an empty database of its own."""
+
+    port: int
+    proc: subprocess.Popen
+    n: int = 0
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        import psycopg
+
+        self.n += 1
+        name = f"t{self.n}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return self.url(name)
+
+
+@contextmanager
+def postgres_server():
+    """initdb in a temporary folder and a server on a free 127.0.0.1 port (as `postgres` when run as root)."""
+    import pytest
+
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries not found: apt-get install -y postgresql (.ci/run does)")
+    tmp = Path(tempfile.mkdtemp(prefix="budgetqa-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(tmp, "postgres")
+    data = tmp / "data"
+    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                    "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], check=True, capture_output=True)
+    port = free_port()
+    # Durability off: a test server's data dies with the test run anyway.
+    proc = subprocess.Popen([*as_user, str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(tmp),
+                             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+                             "-c", "full_page_writes=off"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, proc, "postgres")
+        _wait_ready(f"postgresql://postgres@127.0.0.1:{port}/postgres")
+        yield Postgres(port, proc)
+    finally:
+        _stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_ready(url: str, timeout: float = 30) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            psycopg.connect(url, connect_timeout=2).close()
+            return
+        except psycopg.OperationalError:  # "the database system is starting up"
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+# ---------------------------------------------------------------- Chroma
+
+
+@dataclass
+class ChromaServer:
+    port: int
+    proc: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextmanager
+def chroma_server():
+    """`chroma run` (from the chromadb package) on a free 127.0.0.1 port, data in a temporary folder."""
+    import pytest
+
+    chroma = BIN / "chroma"
+    if not chroma.exists():
+        pytest.skip(f"no {chroma}: the chromadb package installs it")
+    tmp = Path(tempfile.mkdtemp(prefix="budgetqa-chroma-"))
+    port = free_port()
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "CHROMA_TELEMETRY_IMPL": "none"}
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp / "data"), "--port", str(port), "--host",
+                             "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tmp)
+    try:
+        wait_for_port(port, proc, "chroma run")
+        yield ChromaServer(port, proc)
+    finally:
+        _stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+

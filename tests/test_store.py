@@ -1,4 +1,8 @@
-"""The fact store: content-keyed documents, one transaction per document, facts with provenance."""
+"""The fact store: content-keyed documents, one transaction per document, facts with provenance.
+
+Every test runs against both stores: the embedded SQLite file and a PostgreSQL server the run
+starts (skipped, with the reason, where the server binaries are absent).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,24 @@ import pytest
 from budgetqa.ingest.facts import document_facts
 from budgetqa.ingest.models import Document, Paragraph, Row, Table
 from budgetqa.ingest.store import Store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_store(request, tmp_path):
+    """Opens the test's one store (again, for a second connection): a SQLite file or a fresh PostgreSQL database."""
+    if request.param == "postgresql":
+        target = request.getfixturevalue("postgres").new_database()
+    else:
+        target = tmp_path / "s.sqlite3"
+    opened = []
+
+    def open_() -> Store:
+        opened.append(Store(target))
+        return opened[-1]
+
+    yield open_
+    for store in opened:
+        store.close()
 
 
 def _doc(sha: str = "a" * 64) -> Document:
@@ -27,16 +49,16 @@ def _doc(sha: str = "a" * 64) -> Document:
                     paragraphs=[Paragraph("说明", None, ["一"])], tables=[table])
 
 
-def test_document_round_trips_with_decimal_cells(tmp_path):
-    store = Store(tmp_path / "s.sqlite3")
+def test_document_round_trips_with_decimal_cells(open_store):
+    store = open_store()
     doc = _doc()
     store.add(doc)
-    back = Store(tmp_path / "s.sqlite3").document(doc.doc_id)
+    back = open_store().document(doc.doc_id)
     assert back.tables[0].rows[1].cells == {"本年支出合计": Decimal("1114.87"), "基本支出": Decimal("1114.87"),
                                             "项目支出": None}
 
 
-def test_every_numeric_cell_is_one_fact_and_empty_cells_are_none(tmp_path):
+def test_every_numeric_cell_is_one_fact_and_empty_cells_are_none():
     doc = _doc()
     facts = document_facts(doc)
     assert len(facts) == 5
@@ -44,16 +66,16 @@ def test_every_numeric_cell_is_one_fact_and_empty_cells_are_none(tmp_path):
     assert (f.value, f.unit, f.page, f.table_kind) == (Decimal("1114.87"), "万元", 3, "支出决算表")
 
 
-def test_ingesting_the_same_content_again_changes_nothing(tmp_path):
-    store = Store(tmp_path / "s.sqlite3")
+def test_ingesting_the_same_content_again_changes_nothing(open_store):
+    store = open_store()
     assert store.add(_doc()) is True
     assert store.add(_doc()) is False
     assert len(store.documents()) == 1
     assert len(store.facts()) == 5
 
 
-def test_failed_document_write_leaves_nothing_behind(tmp_path):
-    store = Store(tmp_path / "s.sqlite3")
+def test_failed_document_write_leaves_nothing_behind(open_store):
+    store = open_store()
     store.add(_doc("b" * 64))
     bad = _doc("c" * 64)
     bad.tables.append(bad.tables[0])  # same (doc, table index) twice: violates the tables key mid-write
@@ -63,17 +85,31 @@ def test_failed_document_write_leaves_nothing_behind(tmp_path):
     assert {f.doc_id for f in store.facts()} == {"b" * 12}
 
 
-def test_documents_resolve_by_id_prefix_or_file_name(tmp_path):
-    store = Store(tmp_path / "s.sqlite3")
+def test_documents_resolve_by_id_prefix_or_file_name(open_store):
+    store = open_store()
     store.add(_doc())
     assert store.resolve("x.txt") == "a" * 12
     assert store.resolve("aaaaaa") == "a" * 12
     assert store.resolve("nope.pdf") is None
 
 
-def test_removing_a_document_removes_its_facts(tmp_path):
-    store = Store(tmp_path / "s.sqlite3")
+def test_removing_a_document_removes_its_facts(open_store):
+    store = open_store()
     doc = _doc()
     store.add(doc)
     assert store.remove(doc.doc_id)
     assert store.facts() == [] and store.documents() == []
+
+
+def test_two_connections_writing_one_document_store_it_once(open_store):
+    first, second = open_store(), open_store()  # as two processes would
+    assert first.add(_doc()) is True
+    assert second.add(_doc()) is False
+    assert len(second.facts()) == 5
+
+
+def test_the_store_records_the_schema_that_opened_it(open_store):
+    store = open_store()
+    open_store()  # opening again records nothing new
+    rows = store.conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
+    assert len(rows) == 1 and len(rows[0][0]) == 16 and rows[0][1][:2] == "20"
