@@ -149,7 +149,9 @@ def _income_table(doc: Document, t: Table, m: Measures) -> None:
     col = _total_col(t, doc.year)
     if total is None or col is None:
         return
-    m.add(("全部", "收入合计"), t, cell_qty(doc, t, total, col))
+    # a 预算 收入总表 whose 合计 adds 上年结转 (珠海: 7,552.92 = 7,552.81 + 0.11) gives 收入总计, not 本年收入合计
+    carried = any(re.search(r"上年结转|结转结余|上年结余", c) for c in amount_columns(t))
+    m.add(("全部", "收入总计" if carried and col.split("/")[0] == "合计" else "收入合计"), t, cell_qty(doc, t, total, col))
     fcol = _col(t, r"^财政拨款收入$")
     m.add(("全部", "收入:财政拨款收入"), t, _row_qty(doc, t, total, fcol))
     for key, name in _INCOME_LINES.items():
@@ -161,6 +163,8 @@ def _spending_table(doc: Document, t: Table, scope: str, m: Measures) -> None:
     if col is None:
         return
     total = _total_row(t)
+    if not _class_rows(t):
+        return  # a 支出表 with no function class is another table under a cut title (江苏: the 三公 table)
     m.add((scope, "支出合计"), t, _row_qty(doc, t, total, col))
     m.add((scope, "基本支出"), t, _row_qty(doc, t, total, _col(t, r"^基本支出$", r"基本支出/(小计|合计)$")))
     m.add((scope, "项目支出"), t, _row_qty(doc, t, total, _col(t, r"^项目支出$")))
@@ -171,8 +175,8 @@ def _spending_table(doc: Document, t: Table, scope: str, m: Measures) -> None:
 
 def _basic_detail(doc: Document, t: Table, m: Measures) -> None:
     col = _total_col(t, doc.year)
-    if col is None:
-        return
+    if col is None or re.match(r"人员|公用", col.split("/")[-1]):
+        return  # no total column: the first one is 人员经费支出 (西安 表7), not the 基本支出 total
     staff = find(t.rows, r"^人员经费合计$", r"^人员经费$")
     office = find(t.rows, r"^公用经费合计$", r"^公用经费$")
     m.add(("一般公共预算", "人员经费"), t, _row_qty(doc, t, staff, col))

@@ -10,24 +10,21 @@ written with its own precision (705.4): it is compared within half its last digi
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
-from budgetqa.app.audit.model import AuditResult, Finding, Location, fmt
-from budgetqa.app.audit.cross import GENERAL, SPENDING, Measures, collect
-from budgetqa.app.audit.quantities import SKIP_KINDS, Qty, amount_columns, cell_qty
-from budgetqa.ingest.labels import clean_label
-from budgetqa.ingest.models import Document, Paragraph, Row, Table
+from budgetqa.app.audit import items
+from budgetqa.app.audit.cross import Measures, collect
+from budgetqa.app.audit.model import AuditResult, Finding
+from budgetqa.app.audit.quantities import SKIP_KINDS
+from budgetqa.app.audit.written import completion as _completion
+from budgetqa.app.audit.written import dec as _dec
+from budgetqa.app.audit.written import report as _report
+from budgetqa.app.audit.written import sentence_loc
+from budgetqa.ingest.models import Document, Paragraph
 
 _N = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
 _GAP = r"\s*(?:均为|各为|为|是|共计|合计|总计|：|:)?\s*"
 _SENT = re.compile(r"[^。；;！？!?]+[。；;！？!?]?")
 _SKIP_HEADINGS = re.compile(r"绩效|名词解释|机关运行经费|政府采购|国有资产|资产占用|目录")
-_CJK = r"[\u4e00-\u9fff]"
-_NAME = rf"{_CJK}+(?:[（(]{_CJK}{{1,2}}[)）]{_CJK}*)*"
-_PATH = re.compile(
-    rf"({_CJK}+?)\s*[（(]类[)）]\s*(?:({_NAME}?)\s*[（(]款[)）])?\s*(?:({_NAME}?)\s*[（(]项[)）])?"
-)
-_LIST_ITEM = re.compile(rf"({_NAME}?(?:[（(]类[)）])?)\s*(?:支出)?\s*{_N}\s*[，,]\s*占\s*(\d+(?:\.\d+)?)\s*[%％]")
 
 # (pattern, scope rule, key) — scope "auto": 一般公共预算 when the sentence or heading names it.
 _MEASURES: list[tuple[re.Pattern, str, str]] = [
@@ -57,42 +54,6 @@ _SANGONG_ITEMS = [
 ]
 
 
-def _dec(s: str) -> Decimal:
-    return Decimal(s.replace(",", ""))
-
-
-def _unit(s: str) -> Decimal:
-    """The last written digit's place: 0.01 for 2,247.14, 1 for 17,192."""
-    d = len(s.split(".")[1]) if "." in s else 0
-    return Decimal(1).scaleb(-d)
-
-
-def _half_unit(s: str) -> Decimal:
-    return _unit(s) / 2
-
-
-def _sentence_loc(doc: Document, para, sentence: str) -> Location:
-    return Location(document=doc.file, page=para.page, sentence=sentence.strip(),
-                    table=" > ".join(para.heading_path[-2:]) or None)
-
-
-def _report(result: AuditResult, check: str, doc, para, sentence: str, written: str, q: Qty, what: str,
-            hint: str = "") -> None:
-    value = _dec(written)
-    diff = value - q.value
-    tol = _half_unit(written) + q.step / 2 * q.n_cells
-    if diff == 0 or value == q.value.quantize(_unit(written)):
-        return  # 18,976.76 for a 元 cell of 189,767,612.34; 17,192 for 17,191.52 written in whole 万元
-    loc = _sentence_loc(doc, para, sentence)
-    if abs(diff) <= tol:
-        msg = f"情况说明写{what} {written} 万元，{q.loc.label()} 为 {fmt(q.value)}，差 {fmt(abs(diff))} 在尾差范围内。"
-        sev = "rounding"
-    else:
-        msg = f"情况说明写{what} {written} 万元，但{q.loc.label()} 为 {fmt(q.value)}，相差 {fmt(abs(diff))} 万元{hint}；请核对说明或表格。"
-        sev = "error"
-    result.findings.append(Finding(sev, check, loc, q.loc, value, q.value, diff, tol, msg))  # type: ignore[arg-type]
-
-
 def _paragraphs(doc: Document):
     """Paragraphs worth reading, a paragraph cut mid-sentence by a page or line break joined to the next."""
     pending = None
@@ -116,12 +77,13 @@ def _paragraphs(doc: Document):
 def check_prose(doc: Document, result: AuditResult) -> None:
     tables = [t for t in doc.tables if t.kind not in SKIP_KINDS]
     m = collect(doc, tables)
-    subjects = _subject_table(tables)
-    current: dict = {"path": None, "heading": None}
+    subjects = items.Subjects.of(doc, tables)
+    ctx = items.Context()
     for para, heading in _paragraphs(doc):
         text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
         text = re.sub(r"(?<=[\u4e00-\u9fff（）()])\s+(?=[\u4e00-\u9fff（）()])", "", text)  # 其他社会工作 事务支出
-        about_subject = _PATH.search(text) is not None
+        about_subject = bool(re.search(r"[类款项]\s*[)）]", text)) and items.check_paragraph(
+            doc, para, heading, text, subjects, ctx, result)
         context = ""
         for sentence in _SENT.findall(text):
             if not about_subject:
@@ -131,9 +93,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             context += sentence
             _sangong(doc, para, sentence, m, result)
             _changes(doc, para, sentence, result)
-        if subjects is not None:
-            _subjects(doc, para, heading, text, subjects, tables, current, result)
-            _list_items(doc, para, text, subjects, result)
+        items.check_list(doc, para, text, subjects, heading, result)
 
 
 # ---------------------------------------------------------------- measures
@@ -196,172 +156,7 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None
                     None, result)
 
 
-# ---------------------------------------------------------------- subjects
-
-
-class _Subjects:
-    """Rows of the table the 情况说明 describes subject by subject (一般公共预算 spending first)."""
-
-    def __init__(self, table: Table):
-        self.table = table
-        self.col = amount_columns(table)[0]
-        self.rows = [r for r in table.rows if r.code and r.code.isdigit() and len(r.code) in (3, 5, 7)]
-
-    def children(self, code: str | None, length: int) -> list[Row]:
-        return [r for r in self.rows if len(r.code) == length and (code is None or r.code.startswith(code))]  # type: ignore[arg-type]
-
-    def find(self, names: list[str | None]) -> Row | None:
-        row = None
-        for length, name in zip((3, 5, 7), names):
-            if not name:
-                break
-            n = clean_label(name)
-            cands = [r for r in self.children(row.code if row else None, length) if _same(r.label, n)]
-            if len(cands) != 1:
-                return None
-            row = cands[0]
-        return row
-
-    def by_name(self, name: str) -> Row | None:
-        n = clean_label(name)
-        cands = [r for r in self.rows if r.label == n]
-        if "类" in name:
-            cands = [r for r in self.rows if len(r.code or "") == 3 and _same(r.label, n)]
-        vals = {r.cells.get(self.col) for r in cands}
-        return cands[0] if cands and len(vals) == 1 else None
-
-
-def _same(a: str, b: str) -> bool:
-    """Names match exactly, or one is the other cut short (一般公共服务 for 一般公共服务支出)."""
-    return a == b or (len(b) >= 4 and a.startswith(b)) or (len(a) >= 4 and b.startswith(a))
-
-
-def _subject_table(tables: list[Table]) -> _Subjects | None:
-    for kinds in (GENERAL, SPENDING):
-        for t in tables:
-            if t.kind in kinds and amount_columns(t) and any(r.code for r in t.rows):
-                return _Subjects(t)
-    return None
-
-
-def _hint(tables: list[Table], code: str | None, value: Decimal, own: Table) -> str:
-    """Where else the written figure appears for the same subject: the likely source of the slip."""
-    for t in tables:
-        if t is own:
-            continue
-        for r in t.rows:
-            if r.code == code:
-                for c, v in r.cells.items():
-                    if v is not None and v == value:
-                        return f"（该数与「{t.title}」{c}列相同）"
-    return ""
-
-
-def _subjects(doc, para, heading: str, text: str, subj: _Subjects, tables, current: dict, result: AuditResult) -> None:
-    if current["heading"] != heading:
-        current.update(path=None, heading=heading)
-    hits = list(_PATH.finditer(text))
-    segments: list[tuple[Row | None, str]] = []
-    if hits and hits[0].start() > 0 and current["path"] is not None:
-        segments.append((current["path"], text[: hits[0].start()]))
-    elif not hits and current["path"] is not None:
-        segments.append((current["path"], text))
-    for i, h in enumerate(hits):
-        row = subj.find([h.group(1), h.group(2), h.group(3)])
-        end = hits[i + 1].start() if i + 1 < len(hits) else len(text)
-        segments.append((row, text[h.end() : end]))
-        current["path"] = row
-    for row, seg in segments:
-        if row is None:
-            continue
-        final = re.search(r"(?:支出)?决算(?:数)?为\s*" + _N, seg) or re.match(r"[”\"]?\s*(?:科目|支出)\s*" + _N, seg)
-        plan = re.search(r"年初预算(?:数)?为\s*" + _N, seg)
-        full = re.search(r"全年预算(?:数)?为\s*" + _N, seg)
-        budget = re.search(r"(?<![年初全])预算(?:数)?为\s*" + _N, seg)
-        if final:
-            q = cell_qty(doc, subj.table, row, subj.col)
-            hint = _hint(tables, row.code, _dec(final.group(1)), subj.table)
-            _report(result, "prose.subject", doc, para, seg if len(seg) < 200 else seg[:200], final.group(1), q,
-                    f"{row.code} {row.name}", hint)
-        _completion(doc, para, seg, seg, budget.group(1) if budget else None, final.group(1) if final else None,
-                    (plan.group(1) if plan else None, full.group(1) if full else None), result)
-
-
-def _list_items(doc, para, text: str, subj: _Subjects, result: AuditResult) -> None:
-    """结构 lists: 「name X 万元，占 P%」 — each figure against its row, each share against the lead figure."""
-    if "占" not in text:
-        return
-    lead = re.search(r"(?:支出|拨款)\s*" + _N + r"[，,]?\s*(?:主要用于|其中)", text)
-    for hit in _LIST_ITEM.finditer(text):
-        name = re.sub(r"^(?:主要用于以下方面|其中|包括)[：:]?", "", hit.group(1))
-        if not name or re.search(r"基本支出|项目支出|人员经费|公用经费|收入|合计|结转", name):
-            continue
-        row = subj.by_name(name)
-        if row is None:
-            continue
-        q = cell_qty(doc, subj.table, row, subj.col)
-        _report(result, "prose.subject", doc, para, hit.group(0), hit.group(2), q, f"{row.code} {row.name}")
-        if lead:
-            _share(doc, para, hit.group(0), hit.group(2), lead.group(1), hit.group(3), result)
-
-
 # ---------------------------------------------------------------- percentages and changes
-
-
-def _ratio_range(num: str, den: str) -> tuple[Decimal, Decimal] | None:
-    n, d = _dec(num), _dec(den)
-    hn, hd = _half_unit(num), _half_unit(den)
-    if d - hd <= 0:
-        return None
-    return (max(n - hn, Decimal(0)) / (d + hd) * 100, (n + hn) / (d - hd) * 100)
-
-
-def _pct_finding(result, check, doc, para, sentence, written: str, rng, what: str, severity: str = "error") -> None:
-    p = _dec(written)
-    half = _half_unit(written)
-    lo, hi = rng
-    if lo - half <= p <= hi + half:
-        return
-    gap = min(abs(p - lo), abs(p - hi))
-    mid = (lo + hi) / 2
-    sev = "rounding" if gap <= 2 * half else severity
-    loc = _sentence_loc(doc, para, sentence)
-    msg = (f"情况说明写{what} {written}%，按文中数字计算为 {mid:.2f}%"
-           + ("，差在进位误差内。" if sev == "rounding" else "，请核对百分比或其依据的数字。"))
-    result.findings.append(Finding(sev, check, loc, loc, p, mid.quantize(Decimal("0.01")), p - mid, half, msg))  # type: ignore[arg-type]
-
-
-def _share(doc, para, sentence, part: str, whole: str, written: str, result: AuditResult) -> None:
-    rng = _ratio_range(part, whole)
-    if rng:
-        _pct_finding(result, "prose.share", doc, para, sentence, written, rng, f"占比（{part}/{whole}）")
-
-
-def _completion(doc, para, sentence: str, seg: str, budget: str | None, final: str | None,
-                bases: tuple[str | None, str | None] | None, result: AuditResult) -> None:
-    """完成(年初|全年)?预算的 Z%: recomputed from the budget figure it names."""
-    hit = re.search(r"完成(年初|全年)?预算(?:数)?的\s*(\d+(?:\.\d+)?)\s*[%％]", seg)
-    if hit is None or final is None or _dec(final) == 0:
-        return
-    plan, full = bases or (None, None)
-    base = {"年初": plan, "全年": full}.get(hit.group(1) or "", None) or budget or (plan if hit.group(1) is None else None)
-    named = f"完成{hit.group(1) or ''}预算"
-    if base is None:
-        return
-    if _dec(base) == 0 and _dec(hit.group(2)) == 0:
-        return  # 0% of a zero budget: the template's way of saying "not applicable"
-    if _dec(base) == 0:
-        other = full if hit.group(1) == "年初" else None
-        loc = _sentence_loc(doc, para, sentence)
-        note = f"；按全年预算 {other} 万元计算正好是 {hit.group(2)}%" if other and _dec(other) and \
-            abs(_dec(final) / _dec(other) * 100 - _dec(hit.group(2))) <= _half_unit(hit.group(2)) * 2 else ""
-        result.findings.append(Finding(
-            "error", "prose.completion", loc, loc, _dec(hit.group(2)), None, None, None,
-            f"情况说明称{named}的 {hit.group(2)}%，但{hit.group(1) or ''}预算为 {base} 万元，无法算出该比例{note}。"))
-        return
-    rng = _ratio_range(final, base)
-    if rng:
-        _pct_finding(result, "prose.completion", doc, para, sentence, hit.group(2), rng, f"{named}比例（{final}/{base}）")
 
 
 def _completion_sentence(doc, para, sentence: str, result: AuditResult) -> None:
@@ -374,6 +169,8 @@ def _completion_sentence(doc, para, sentence: str, result: AuditResult) -> None:
     budget = re.search(r"(?<![年初全])预算(?:数)?为\s*" + _N, sentence)
     _completion(doc, para, sentence, sentence, budget.group(1) if budget else None, final.group(1),
                 (plan.group(1) if plan else None, full.group(1) if full else None), result)
+    figures = {k: h.group(1) for k, h in (("final", final), ("plan", plan), ("full", full), ("budget", budget)) if h}
+    items.final_word(doc, para, sentence, sentence, figures, result)
 
 
 _CHANGE = re.compile(
@@ -388,7 +185,7 @@ def _changes(doc, para, sentence: str, result: AuditResult) -> None:
         up_pct = hit.group(3) in ("增长", "增加")
         if up_amount == up_pct or _dec(hit.group(2)) == 0 or _dec(hit.group(4)) == 0:
             continue
-        loc = _sentence_loc(doc, para, sentence)
+        loc = sentence_loc(doc, para, sentence)
         result.findings.append(Finding(
             "error", "prose.change_direction", loc, loc, _dec(hit.group(2)), _dec(hit.group(4)), None, None,
             f"情况说明同一处写「{hit.group(1)} {hit.group(2)} 万元」又写「{hit.group(3)} {hit.group(4)}%」，方向矛盾，请核对。"))

@@ -138,19 +138,69 @@ def _column_numbers(row: Row) -> bool:
 def _layout_doubt(table: Table, col: str, total: Row, members: list[Row]) -> str:
     """Why an identity failure here may be the reading, not the document: an unnamed column, or an
     empty total beside filled parts (a shifted cell). '' when there is no such doubt."""
-    if UNNAMED.search(col):
-        return f"（{col} 列名未识别，可能是列错位）"
+    unnamed = next((c for c in table.columns if UNNAMED.search(c) and any(r.cells.get(c) is not None for r in table.rows)), None)
+    if unnamed:  # a column the reader could not name holds figures: the others may be shifted too
+        return f"（{unnamed} 列名未识别，可能是列错位）"
     if total.cells.get(col) is None and any(m.cells.get(col) is not None for m in members):
         return f"（{total.name or '合计'} 的 {col.split('/')[-1]} 为空，可能是列错位）"
+    first = next(iter(table.columns), None)
+    if col == first and total.cells.get(col) is not None:
+        blank = next((m for m in members if m.cells.get(col) is None and any(v is not None for v in m.cells.values())), None)
+        if blank is not None:  # a row printing its parts but not its total was shifted, not left out
+            return f"（{blank.code or ''} {blank.name} 的 {col.split('/')[-1]} 为空，可能是列错位）"
     return ""
+
+
+def _odd_coded(table: Table, parent: Row) -> list[Row]:
+    """Rows inside a subject's block (before the next subject of its level) whose code is no
+    standard 3/5/7-digit one: a short printed code or two codes run together."""
+    i = table.rows.index(parent)
+    out = []
+    for r in table.rows[i + 1:]:
+        code = r.code or ""
+        if code.isdigit() and len(code) in (3, 5, 7):
+            if len(code) <= len(parent.code or "") or not code.startswith(parent.code or ""):
+                break
+            continue
+        if r.is_total:
+            break
+        if code.isdigit():
+            out.append(r)
+    return out
+
+
+def _cut_at_table_end(table: Table, parent: Row, total: Decimal, parts: Decimal) -> str:
+    """A subject whose children run to the last row read, and add up to less than it: the rest of
+    them most likely sit on a continuation page the reader lost (无锡 公开03表: 购房补贴 alone on p13)."""
+    last = table.rows[-1]
+    if parts < total and last is not parent and (last.code or "").startswith(parent.code or "-"):
+        return "（下级科目排到表末，其余行可能在续页未读入）"
+    return ""
+
+
+# A row coded like a subject but naming a unit (234 西安市气象局, 201 中共西安市委宣传部): unit codes
+# share the digits of function classes in 部门综合预算 tables.
+_UNIT_NAME = re.compile(r"(局|部|厅|委|办|院|中心|站|所|队|处|室|馆|校|会)(（本级）|本级)?$")
 
 
 def _code_rows(table: Table) -> dict[str, Row]:
     out: dict[str, Row] = {}
     for r in table.rows:
-        if r.code and r.code.isdigit() and len(r.code) in (3, 5, 7) and r.code not in out:
+        if r.code and r.code.isdigit() and len(r.code) in (3, 5, 7) and r.code not in out and not _UNIT_NAME.search(r.label):
             out[r.code] = r
     return out
+
+
+def _repeated_codes(table: Table) -> str:
+    """A code printed on two rows with different figures (per unit, or under two economic
+    classifications side by side): sums over codes cannot be checked row by row."""
+    seen: dict[str, Row] = {}
+    for r in table.rows:
+        if r.code and r.code.isdigit() and len(r.code) in (3, 5, 7):
+            if r.code in seen and seen[r.code].cells != r.cells:
+                return f"（科目 {r.code} 在表中出现多次，可能按单位或两种经济分类重复列示）"
+            seen.setdefault(r.code, r)
+    return ""
 
 
 def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
@@ -167,7 +217,15 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
             a = cell_qty(doc, table, parent, col)
             b = sum_qty(doc, table, kids, [col], parent, col, f"下级 {len(kids)} 行之和",
                         sum(leaf_count(rows, k.code or "") for k in kids))
-            doubt = _layout_doubt(table, col, parent, kids)
+            odd = _odd_coded(table, parent)
+            if odd and a.value != b.value:
+                # rows printed with a short or run-together code (「2」, 3010150501) are children too:
+                # when they complete the sum there is nothing to report
+                c = sum_qty(doc, table, kids + odd, [col], parent, col, f"下级 {len(kids) + len(odd)} 行之和")
+                if abs(a.value - c.value) <= a.half_steps + c.half_steps:
+                    continue
+            doubt = (_layout_doubt(table, col, parent, kids) or _cut_at_table_end(table, parent, a.value, b.value)
+                     or ("（下级行的科目编码不完整，未能逐行核对）" if odd else "") or _repeated_codes(table))
             compare(result, "table.parent_sum", f"{code}=Σ下级", a, b, f"「{a.loc.table}」{parent.code} {parent.name} 应等于其下级科目之和",
                     severity="warning" if doubt else "error", note=doubt)
 
@@ -176,6 +234,10 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
     """The 合计 row equals the sum of the 类 rows; in the economic table 人员/公用经费合计 by their 类."""
     rows = _code_rows(table)
     classes = [r for c, r in rows.items() if len(c) == 3]
+    # a table listing function classes with economic ones below them (西安 表7): the total is the
+    # sum of one classification, the function one
+    if any(c.startswith("2") for c in rows) and any(c[0] in "35" for c in rows):
+        classes = [r for r in classes if (r.code or "").startswith("2")]
     if not classes:
         return
     cols = amount_columns(table)
@@ -196,7 +258,7 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
             a = cell_qty(doc, table, row, col)
             b = sum_qty(doc, table, members, [col], None, col, "、".join(m.code or "" for m in members) + " 类之和",
                         sum(leaf_count(rows, m.code or "") for m in members))
-            doubt = _layout_doubt(table, col, row, members)
+            doubt = _layout_doubt(table, col, row, members) or _repeated_codes(table)
             compare(result, "table.total_row", f"{name}=Σ类", a, b, f"「{a.loc.table}」{row.name}应等于各类科目之和",
                     severity="warning" if doubt else "error", note=doubt)
 

@@ -1,0 +1,491 @@
+"""The numbered items of a 情况说明 / 编制说明, read the way a reviewer reads them.
+
+An item names a subject path and states its figures in any order:
+「（1）住房保障支出（221类）住房改革支出（02款）住房公积金（01项）”738.66万元，上年执行数 700.00 万元，
+预算安排 738.66 万元，比上年增加 38.66 万元，增长 5.5%」. The path may carry codes inside the brackets
+(221类 / 02款 / 01项), sit in quotes, or leave its 类 (and 款) to the heading or the item before
+(「（一）公共安全支出（类）」 … 「检察（款）」 … 「1．行政运行（项）支出 10,883.36 万元」).
+
+Checks, each a rule id of its own:
+- items.row: the item's figure against its row, in the tables the paragraph's scope allows
+  (一般公共预算 / 财政拨款 / all funds); a figure agreeing with any of them is not a contradiction.
+- items.budget: the heading figure against the item's own 预算安排 / 预算数 figure.
+- items.change / items.change_pct / items.direction: the stated change against 本年 − 上年, the
+  growth percentage against the two figures (or against the figure and the change), 增加/减少/持平
+  against the sign.
+- items.year: the year compared against (比2024年) against the report year.
+- items.final_word: 决算数大于/小于预算数 against the item's 决算 and 预算 figures.
+- items.share: 「占 X%」 in a 结构 list, recomputed from the lead figure or the table's total.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from budgetqa.app.audit.model import AuditResult, Finding, fmt
+from budgetqa.app.audit.quantities import Qty, amount_columns, cell_qty
+from budgetqa.app.audit.written import N, PCT, agrees, dec, half_unit, pct_finding, ratio_range, report, sentence_loc, share
+from budgetqa.app.measures import own_year_columns
+from budgetqa.ingest.classify import GENERAL_SPENDING, SPENDING
+from budgetqa.ingest.labels import clean_label
+from budgetqa.ingest.models import Document, Row, Table
+
+_CJK = r"[\u4e00-\u9fff]"
+# a bracket inside a name (政府办公厅（室）), never a level mark
+_INNER = rf"[（(](?![类款项][)）]|\d){_CJK}{{1,2}}[)）]"
+_NAME = rf"(?:{_CJK}|{_INNER})+?"
+_QUOTE = r"[“”\"「」‘’]?"
+
+
+def _mark(level: str, digits: str) -> str:
+    return rf"[（(]\s*(\d{{{digits}}})?\s*{level}\s*[)）]"
+
+
+PATH = re.compile(
+    rf"{_QUOTE}(?:({_NAME})\s*{_mark('类', '3')})?\s*(?:({_NAME})\s*{_mark('款', '2,5')})?"
+    rf"\s*(?:({_NAME})\s*{_mark('项', '2,7')})?"
+)
+_LEAD_IN = re.compile(r"^.*?(?:主要用于以下方面|主要用于|其中|包括|具体|支出主要是|分别是|分别为)[：:]?")
+# words before a figure that make it something other than the item's own amount
+_NOT_HEADING = re.compile(r"上年|去年|比|较|增|减|下降|年初|全年|决算|执行|调整|[，,。；;]")
+_ALL_FUNDS = re.compile(r"支出预算总计|支出总表|支出总计|收支预算总体|收支总体|部门支出|支出决算总体|总支出")
+
+
+# ---------------------------------------------------------------- the tables an item may describe
+
+
+@dataclass
+class Source:
+    table: Table
+    col: str
+    rows: dict[str, Row]  # code → first row with it
+    scope: str  # 一般公共预算 / 财政拨款 / 全部
+
+
+@dataclass
+class Subjects:
+    """Subject rows of every spending table, by scope: what a numbered item's figure may be read from."""
+
+    sources: list[Source] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, doc: Document, tables: list[Table]) -> Subjects:
+        out = cls()
+        for t in tables:
+            if t.kind not in GENERAL_SPENDING and t.kind not in SPENDING:
+                continue
+            if re.search(r"基本支出|项目支出|专项|经济分类|机关运行", t.title.replace("基本支出和项目支出", "")):
+                continue
+            cols = own_year_columns(amount_columns(t), t, doc.year)
+            rows: dict[str, Row] = {}
+            for r in t.rows:
+                if r.code and r.code.isdigit() and len(r.code) in (3, 5, 7) and r.code[0] == "2":
+                    rows.setdefault(r.code, r)
+            if not cols or not rows:
+                continue
+            scope = "一般公共预算" if t.kind in GENERAL_SPENDING else "财政拨款" if "财政拨款" in t.title else "全部"
+            out.sources.append(Source(t, cols[0], rows, scope))
+        return out
+
+    def for_scope(self, scopes: list[str]) -> list[Source]:
+        return [s for sc in scopes for s in self.sources if s.scope == sc]
+
+    def find(self, names: list[str | None], codes: list[str | None], context: list[Row | None],
+             sources: list[Source]) -> str | None:
+        """The code a path names: by its codes, else by its names under the context's class/款."""
+        full = _full_code(codes)
+        if full and any(full in s.rows for s in sources):
+            return full
+        for s in sources:
+            code = _by_names(s, names, context)
+            if code:
+                return code
+        return None
+
+
+def _full_code(codes: list[str | None]) -> str | None:
+    """（221类）（02款）（01项） → 2210201; a full 5- or 7-digit code stands alone."""
+    c, k, x = codes
+    if x and len(x) == 7:
+        return x
+    if k and len(k) == 5:
+        return k + x if x and len(x) == 2 else k if not x else None
+    if c and len(c) == 3:
+        code = c
+        if k:
+            code += k
+            if x:
+                code += x
+        elif x:
+            return None
+        return code
+    return None
+
+
+def _same(a: str, b: str) -> bool:
+    """Names match exactly, or one is the other cut short (一般公共服务 for 一般公共服务支出)."""
+    return a == b or (len(b) >= 4 and a.startswith(b)) or (len(a) >= 4 and b.startswith(a))
+
+
+def _pick(rows: list[Row], name: str) -> Row | None:
+    n = clean_label(_LEAD_IN.sub("", name))
+    # exact; cut short at a column edge; a lead-in left before the name; the name cut at a 、 (公诉、审判…支出)
+    for test in (lambda lab: lab == n, lambda lab: _same(lab, n), lambda lab: len(lab) >= 2 and n.endswith(lab),
+                 lambda lab: len(n) >= 4 and lab.endswith(n)):
+        hits = [r for r in rows if test(r.label)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            longest = max(len(r.label) for r in hits)
+            best = [r for r in hits if len(r.label) == longest]
+            return best[0] if len(best) == 1 else None
+    return None
+
+
+def _by_names(s: Source, names: list[str | None], context: list[Row | None]) -> str | None:
+    c_name, k_name, x_name = names
+    ctx_c, ctx_k = context
+    rows = list(s.rows.values())
+    parent: Row | None = None
+    if c_name:
+        parent = _pick([r for r in rows if len(r.code or "") == 3], c_name)
+        if parent is None:
+            return None
+    elif ctx_c is not None and (k_name or x_name):
+        parent = s.rows.get(ctx_c.code or "")
+    if k_name:
+        kids = [r for r in rows if len(r.code or "") == 5 and (parent is None or r.code.startswith(parent.code))]
+        parent = _pick(kids, k_name)
+        if parent is None:
+            return None
+    elif x_name and ctx_k is not None and (parent is None or (ctx_k.code or "").startswith(parent.code or "")):
+        parent = s.rows.get(ctx_k.code or "") or parent
+    if x_name:
+        kids = [r for r in rows if len(r.code or "") == 7 and (parent is None or r.code.startswith(parent.code))]
+        got = _pick(kids, x_name)
+        return got.code if got else None
+    return parent.code if parent else None
+
+
+# ---------------------------------------------------------------- reading one item
+
+
+@dataclass
+class Item:
+    code: str
+    text: str  # the path and what follows it, up to the next path
+    after: str  # what follows the path
+    heading: str | None = None  # the figure right after the path (its amount)
+    figures: dict[str, str] = field(default_factory=dict)  # role → written figure
+
+
+_ROLES: list[tuple[str, re.Pattern]] = [
+    ("prior", re.compile(r"(?:上年|去年|上一年度?)(?:同期)?(?:预算)?(?:执行数|预算数|决算数|预计执行数|预算|执行|支出)"
+                         r"(?:为|是|：|:)?\s*" + N)),
+    ("plan", re.compile(r"年初预算(?:数)?(?:为|是|：|:)?\s*" + N)),
+    ("full", re.compile(r"(?:全年|调整)预算(?:数)?(?:为|是|：|:)?\s*" + N)),
+    ("final", re.compile(r"(?:支出)?决算(?:数)?(?:为|是|：|:)\s*" + N)),
+    ("budget", re.compile(r"(?<![上去初年全整])(?:预算安排|安排预算|预算(?:数)?(?:为|是))\s*" + N)),
+]
+_CHANGE_AMOUNT = re.compile(r"(增加|减少|增长|下降|减)\s*(?:了)?\s*" + N)
+_CHANGE_PCT = re.compile(r"(增长|下降|增加|减少|降幅|增幅|减幅|下降了|增长了|降低)\s*(?:为|了)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_FLAT = re.compile(r"持平|相同|一致|无变化|未发生变化")
+_VS_YEAR = re.compile(r"(?:比|较|与)\s*(20\d\d)\s*年")
+_FINAL_WORD = re.compile(r"决算数?(?:与)?(大于|小于|高于|低于|超过|等于)(年初|全年)?预算数?")
+
+
+def read_item(code: str, text: str, after: str) -> Item:
+    item = Item(code, text, after)
+    first = re.search(N, after)
+    if first and len(after[: first.start()]) <= 16 and not _NOT_HEADING.search(
+            re.sub(r"20\d\d\s*年度?", "", after[: first.start()])):
+        item.heading = first.group(1)
+    for role, rx in _ROLES:
+        hit = rx.search(after)
+        if hit:
+            item.figures[role] = hit.group(1)
+    return item
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _scopes(words: str) -> list[str]:
+    if "一般公共预算" in words:
+        return ["一般公共预算", "财政拨款"]
+    if "财政拨款" in words:
+        return ["财政拨款", "一般公共预算"]
+    if _ALL_FUNDS.search(words):
+        return ["全部"]
+    return ["一般公共预算", "财政拨款", "全部"]
+
+
+def _hint(doc: Document, code: str, written: str, sources: list[Source]) -> str:
+    """Where else the written figure appears for the same subject: the likely source of the slip."""
+    value = dec(written)
+    used = {s.table.index for s in sources}
+    for t in doc.tables:
+        if t.index in used:
+            continue
+        for r in t.rows:
+            if r.code == code:
+                for c, v in r.cells.items():
+                    if v is not None and v == value:
+                        return f"（该数与「{t.title}」{c}列相同）"
+    return ""
+
+
+def check_row(doc, para, item: Item, written: str, sources: list[Source], result: AuditResult) -> None:
+    """The item's figure against its row: silent when any table of the scope prints it."""
+    held = [(s, s.rows[item.code]) for s in sources if item.code in s.rows]
+    if not held:
+        return
+    qs = [cell_qty(doc, s.table, row, s.col) for s, row in held]
+    if any(agrees(written, q) for q in qs):
+        return
+    best = min(qs, key=lambda q: abs(q.value - dec(written)))
+    row = held[qs.index(best)][1]
+    report(result, "items.row", doc, para, _clip(item.text), written, best, f"{row.code} {row.name}",
+           _hint(doc, item.code, written, [s for s, _ in held]))
+
+
+def _add(result: AuditResult, sev: str, check: str, doc, para, item: Item, a, b, msg: str) -> None:
+    loc = sentence_loc(doc, para, _clip(item.text))
+    a_v = dec(a) if isinstance(a, str) else a
+    b_v = dec(b) if isinstance(b, str) else b
+    diff = a_v - b_v if a_v is not None and b_v is not None else None
+    result.findings.append(Finding(sev, check, loc, loc, a_v, b_v, diff, None, msg))  # type: ignore[arg-type]
+
+
+def check_item(doc: Document, para, item: Item, sources: list[Source], result: AuditResult) -> None:
+    f = item.figures
+    own = item.heading or (f.get("final") if doc.kind == "决算" else f.get("budget")) or f.get("final") or f.get("budget")
+    if own:
+        check_row(doc, para, item, own, sources, result)
+    # the heading figure and the item's own 预算安排 figure
+    if item.heading and "budget" in f and abs(dec(item.heading) - dec(f["budget"])) > half_unit(item.heading) + half_unit(f["budget"]):
+        _add(result, "error", "items.budget", doc, para, item, item.heading, f["budget"],
+             f"同一条目先写 {item.heading} 万元，又写预算安排 {f['budget']} 万元，两数不一致，请核对。")
+    current = f.get("budget") or item.heading or f.get("final")
+    _changes(doc, para, item, current, f.get("prior"), result)
+    year = _VS_YEAR.search(item.after)
+    if year and doc.year and int(year.group(1)) not in (doc.year - 1, doc.year):
+        _add(result, "warning", "items.year", doc, para, item, Decimal(year.group(1)), Decimal(doc.year - 1),
+             f"条目与 {year.group(1)} 年比较，但本文件是 {doc.year} 年度，上年应为 {doc.year - 1} 年，请核对比较年份。")
+    final_word(doc, para, item.text, item.after, f, result, item)
+
+
+def _changes(doc, para, item: Item, current: str | None, prior: str | None, result: AuditResult) -> None:
+    after = item.after
+    if prior is not None:  # the change is only about 上年 when a 上年 figure or word is there
+        tail = after[after.find(prior):]
+    else:
+        m = re.search(r"上年|去年|比|较", after)
+        if m is None:
+            return
+        tail = after[m.start():]
+    amount = _CHANGE_AMOUNT.search(tail)
+    pct = _CHANGE_PCT.search(tail)
+    flat = _FLAT.search(tail[:40])
+    if current is None:
+        return
+    cur = dec(current)
+    tol_cur = half_unit(current)
+    if prior is not None:
+        p = dec(prior)
+        gap = cur - p
+        tol = tol_cur + half_unit(prior)
+        up = gap > tol
+        down = gap < -tol
+        word = (amount.group(1) if amount else pct.group(1) if pct else None)
+        if word is not None:
+            said_up = word in ("增加", "增长", "增幅", "增长了")
+            if (said_up and down) or (not said_up and up):
+                _add(result, "error", "items.direction", doc, para, item, current, prior,
+                     f"条目写「{word}」，但本年 {current} 万元比上年 {prior} 万元{'少' if down else '多'} {fmt(abs(gap))} 万元，方向相反，请核对。")
+                return
+        elif flat and (up or down):
+            _add(result, "error", "items.direction", doc, para, item, current, prior,
+                 f"条目写「{flat.group(0)}」，但本年 {current} 万元与上年 {prior} 万元相差 {fmt(abs(gap))} 万元，请核对。")
+            return
+        if amount and abs(abs(gap) - dec(amount.group(2))) > tol + half_unit(amount.group(2)):
+            _add(result, "error", "items.change", doc, para, item, amount.group(2), abs(gap),
+                 f"条目写{amount.group(1)} {amount.group(2)} 万元，但本年 {current} 万元与上年 {prior} 万元相差 {fmt(abs(gap))} 万元，请核对。")
+        if pct and p > 0:
+            diff = f"{abs(gap)}"
+            rng = ratio_range(diff if "." in diff else diff, prior)
+            if rng:
+                pct_finding(result, "items.change_pct", doc, para, _clip(item.text), pct.group(2), rng,
+                            f"{pct.group(1)}比例（{fmt(abs(gap))}/{prior}）")
+        return
+    if amount is None:
+        return
+    said_up = amount.group(1) in ("增加", "增长")
+    x = dec(amount.group(2))
+    if pct is not None:
+        pct_up = pct.group(1) in ("增长", "增加", "增幅", "增长了")
+        if pct_up != said_up:
+            return  # prose.change_direction already reports the two words pointing opposite ways
+        base = cur - x if said_up else cur + x
+        if base <= 0:
+            return
+        # the base is derived from two written figures: its precision is theirs together
+        h = half_unit(current) + half_unit(amount.group(2))
+        hx = half_unit(amount.group(2))
+        lo, hi = max(x - hx, Decimal(0)) / (base + h) * 100, (x + hx) / (base - h) * 100
+        pct_finding(result, "items.change_pct", doc, para, _clip(item.text), pct.group(2), (lo, hi),
+                    f"{pct.group(1)}比例（{amount.group(2)}/{fmt(base)}）")
+
+
+def final_word(doc, para, sentence: str, seg: str, f: dict[str, str], result: AuditResult, item: Item | None = None) -> None:
+    """决算数大于/小于(年初|全年)预算数 against the two figures it compares."""
+    hit = _FINAL_WORD.search(seg)
+    final = f.get("final")
+    if hit is None or final is None:
+        return
+    base = {"年初": f.get("plan"), "全年": f.get("full")}.get(hit.group(2) or "") or f.get("full") or f.get("plan") or f.get("budget")
+    if base is None:
+        return
+    gap = dec(final) - dec(base)
+    tol = half_unit(final) + half_unit(base)
+    word = hit.group(1)
+    said = 1 if word in ("大于", "高于", "超过") else -1 if word in ("小于", "低于") else 0
+    # both figures are written ones: 2.22 against 2.23 is smaller, whatever the rounding; but 1.7
+    # written for 1.73 may be the same amount, so the gap must exceed the coarser figure's half unit
+    coarse = max(half_unit(final), half_unit(base))
+    real = 1 if gap > coarse else -1 if gap < -coarse else 0 if gap == 0 else None
+    done = re.search(r"完成(?:年初|全年)?预算(?:数)?的\s*(\d+(?:\.\d+)?)\s*[%％]", seg)
+    if real is None and done:  # the completion rate the item prints tells which way (98.3% of 1.73 is less)
+        rate = dec(done.group(1))
+        real = 1 if rate > 100 else -1 if rate < 100 else 0
+        coarse = None  # decided by the rate, not by a gap beyond rounding
+    if real is None:
+        return
+    if said == real:
+        return
+    loc = sentence_loc(doc, para, _clip(sentence))
+    result.findings.append(Finding(
+        "error", "items.final_word", loc, loc, dec(final), dec(base), gap, coarse,
+        f"说明写「决算数{word}{hit.group(2) or ''}预算数」，但决算 {final} 万元、预算 {base} 万元"
+        f"{'相等' if real == 0 else ('多' if real > 0 else '少') + ' ' + fmt(abs(gap)) + ' 万元'}，请核对。"))
+
+
+def _clip(s: str, n: int = 200) -> str:
+    return s if len(s) <= n else s[:n]
+
+
+# ---------------------------------------------------------------- a paragraph
+
+
+@dataclass
+class Context:
+    """What earlier text left in force: the heading, the 类 and 款 named last."""
+
+    heading: str | None = None
+    cls: Row | None = None
+    kuan: Row | None = None
+    code: str | None = None  # the last item's subject, for a paragraph that continues it
+
+
+def _heading_class(subjects: Subjects, heading_path: list[str], sources: list[Source]) -> Row | None:
+    for h in reversed(heading_path):
+        m = re.search(rf"({_NAME})\s*{_mark('类', '3')}", h)
+        if m:
+            name = re.sub(r"^[（(][一二三四五六七八九十\d]+[)）]|^[一二三四五六七八九十\d]+[、.．]", "", m.group(1))
+            code = subjects.find([name, None, None], [m.group(2), None, None], [None, None], sources)
+            for s in sources:
+                if code in s.rows:
+                    return s.rows[code]
+    return None
+
+
+def check_paragraph(doc: Document, para, heading: str, text: str, subjects: Subjects, ctx: Context,
+                    result: AuditResult) -> bool:
+    """Read the numbered items of one paragraph; True when it named a subject path."""
+    if ctx.heading != heading:
+        ctx.heading, ctx.kuan, ctx.code = heading, None, None
+        ctx.cls = None
+    scope_words = heading + text[:80]
+    sources = subjects.for_scope(_scopes(scope_words))
+    if not sources:
+        return False
+    if ctx.cls is None:
+        ctx.cls = _heading_class(subjects, para.heading_path, sources)
+    hits = [h for h in PATH.finditer(text) if any(h.group(i) is not None for i in (1, 3, 5)) or
+            re.search(r"[类款项]\s*[)）]", h.group(0))]
+    if not hits:
+        return False
+    for i, h in enumerate(hits):
+        names = [h.group(1), h.group(3), h.group(5)]
+        codes = [h.group(2), h.group(4), h.group(6)]
+        if not any(names) and not any(codes):
+            continue
+        code = subjects.find(names, codes, [ctx.cls, ctx.kuan], sources)
+        end = hits[i + 1].start() if i + 1 < len(hits) else len(text)
+        after = text[h.end(): end]
+        if code is None:
+            continue
+        row = next(s.rows[code] for s in sources if code in s.rows)
+        if len(code) == 3:
+            ctx.cls, ctx.kuan = row, None
+        elif len(code) == 5:
+            ctx.kuan = row
+            ctx.cls = next((s.rows[code[:3]] for s in sources if code[:3] in s.rows), ctx.cls)
+        item = read_item(code, text[h.start(): end], after)
+        check_item(doc, para, item, sources, result)
+    return True
+
+
+# ---------------------------------------------------------------- 结构 lists
+
+
+_LIST_ITEM = re.compile(
+    rf"((?:{_CJK}|{_INNER})+?(?:[（(]\d*类[)）])?)\s*(?:支出)?\s*{N}\s*[，,]\s*占\s*(?:[^，,。；\d]{{0,12}}的)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_LIST_LEAD = re.compile(r"(?:支出|拨款|预算)(?:预算|决算)?(?:为|共计|合计)?\s*" + N + r"[，,。]?\s*(?:主要用于|其中|具体|按支出功能|包括)")
+
+
+def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str, result: AuditResult) -> None:
+    """结构 lists: 「name X 万元，占 P%」 — each figure against its row, each share against the whole."""
+    if "占" not in text:
+        return
+    sources = subjects.for_scope(_scopes(heading + text[:80]))
+    if not sources:
+        return
+    lead = _LIST_LEAD.search(text)
+    for hit in _LIST_ITEM.finditer(text):
+        name = _LEAD_IN.sub("", hit.group(1))
+        name = re.sub(r"^(?:\d+|[一二三四五六七八九十]+)[、.．]|[（(]\d*类[)）]$", "", name)
+        if not name or re.search(r"基本支出|项目支出|人员经费|公用经费|收入|合计|结转|三公|经费", name):
+            continue
+        code = None
+        for s in sources:
+            row = _pick([r for r in s.rows.values() if len(r.code or "") == 3], name) if "类" in hit.group(1) else None
+            for n in (name, name + "支出"):  # 「…医疗支出 1.56 万元」: the pattern's optional 支出 took the name's own
+                if row is None:
+                    cands = [r for r in s.rows.values() if r.label == clean_label(n)]
+                    row = cands[0] if len({c.cells.get(s.col) for c in cands}) == 1 and cands else None
+            if row is not None:
+                code = row.code
+                break
+        if code is None:
+            continue
+        item = Item(code, hit.group(0), hit.group(0))
+        check_row(doc, para, item, hit.group(2), sources, result)
+        if lead and dec(lead.group(1)) >= dec(hit.group(2)):
+            share(doc, para, hit.group(0), hit.group(2), lead.group(1), hit.group(3), result)
+            continue
+        whole = _table_total(doc, sources, code)
+        if whole is not None and whole.value > 0:
+            total = f"{whole.value.quantize(Decimal('0.01'))}"
+            share(doc, para, hit.group(0), hit.group(2), total, hit.group(3), result, "items.share", whole.loc)
+
+
+def _table_total(doc: Document, sources: list[Source], code: str) -> Qty | None:
+    for s in sources:
+        if code in s.rows:
+            total = next((r for r in s.table.rows if r.is_total and r.cells.get(s.col) is not None), None)
+            if total is not None:
+                return cell_qty(doc, s.table, total, s.col)
+    return None

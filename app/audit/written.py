@@ -1,0 +1,123 @@
+"""Figures as the 情况说明 writes them: parsing, precision, and the findings that compare them.
+
+A figure is written with its own precision (705.4, 17,192): it is compared within half its last
+digit plus the cell's own rounding. A percentage is recomputed as a range from the written figures'
+precision, so a share printed to 0.1% is never held to 0.01%. Shared by `prose` and `items`.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from budgetqa.app.audit.model import AuditResult, Finding, Location, fmt
+from budgetqa.app.audit.quantities import Qty
+from budgetqa.ingest.models import Document
+
+N = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
+PCT = r"(-?\d+(?:\.\d+)?)\s*[%％]"
+
+
+def dec(s: str) -> Decimal:
+    return Decimal(s.replace(",", ""))
+
+
+def unit(s: str) -> Decimal:
+    """The last written digit's place: 0.01 for 2,247.14, 1 for 17,192."""
+    d = len(s.split(".")[1]) if "." in s else 0
+    return Decimal(1).scaleb(-d)
+
+
+def half_unit(s: str) -> Decimal:
+    return unit(s) / 2
+
+
+def sentence_loc(doc: Document, para, sentence: str) -> Location:
+    return Location(document=doc.file, page=para.page, sentence=sentence.strip(),
+                    table=" > ".join(para.heading_path[-2:]) or None)
+
+
+def agrees(written: str, q: Qty) -> bool:
+    """The written figure is the cell, at the writer's precision (17,192 for 17,191.52)."""
+    value = dec(written)
+    return value == q.value or value == q.value.quantize(unit(written))
+
+
+def report(result: AuditResult, check: str, doc, para, sentence: str, written: str, q: Qty, what: str,
+           hint: str = "") -> None:
+    """A written figure against the cell it describes: nothing, rounding, or an error."""
+    value = dec(written)
+    diff = value - q.value
+    tol = half_unit(written) + q.step / 2 * q.n_cells
+    if agrees(written, q):
+        return  # 18,976.76 for a 元 cell of 189,767,612.34; 17,192 for 17,191.52 written in whole 万元
+    loc = sentence_loc(doc, para, sentence)
+    if abs(diff) <= tol:
+        msg = f"情况说明写{what} {written} 万元，{q.loc.label()} 为 {fmt(q.value)}，差 {fmt(abs(diff))} 在尾差范围内。"
+        sev = "rounding"
+    else:
+        msg = f"情况说明写{what} {written} 万元，但{q.loc.label()} 为 {fmt(q.value)}，相差 {fmt(abs(diff))} 万元{hint}；请核对说明或表格。"
+        sev = "error"
+    result.findings.append(Finding(sev, check, loc, q.loc, value, q.value, diff, tol, msg))  # type: ignore[arg-type]
+
+
+def ratio_range(num: str, den: str) -> tuple[Decimal, Decimal] | None:
+    """num / den × 100 as the range the written precision allows; None for a zero denominator."""
+    n, d = dec(num), dec(den)
+    hn, hd = half_unit(num), half_unit(den)
+    if d - hd <= 0:
+        return None
+    return (max(n - hn, Decimal(0)) / (d + hd) * 100, (n + hn) / (d - hd) * 100)
+
+
+def pct_finding(result, check, doc, para, sentence, written: str, rng, what: str, severity: str = "error",
+                other: Location | None = None) -> None:
+    """A written percentage outside the range its figures allow: rounding when within two of its last digits."""
+    p = dec(written)
+    half = half_unit(written)
+    lo, hi = rng
+    if lo - half <= p <= hi + half:
+        return
+    gap = min(abs(p - lo), abs(p - hi))
+    mid = (lo + hi) / 2
+    sev = "rounding" if gap <= 2 * half else severity
+    loc = sentence_loc(doc, para, sentence)
+    msg = (f"情况说明写{what} {written}%，按文中数字计算为 {mid:.2f}%"
+           + ("，差在进位误差内。" if sev == "rounding" else "，请核对百分比或其依据的数字。"))
+    result.findings.append(Finding(sev, check, loc, other or loc, p, mid.quantize(Decimal("0.01")), p - mid, half, msg))  # type: ignore[arg-type]
+
+
+def share(doc, para, sentence, part: str, whole: str, written: str, result: AuditResult,
+          check: str = "prose.share", other: Location | None = None) -> None:
+    rng = ratio_range(part, whole)
+    if rng:
+        pct_finding(result, check, doc, para, sentence, written, rng, f"占比（{part}/{whole}）", other=other)
+
+
+def completion(doc, para, sentence: str, seg: str, budget: str | None, final: str | None,
+               bases: tuple[str | None, str | None] | None, result: AuditResult) -> None:
+    """完成(年初|全年)?预算的 Z%: recomputed from the budget figure it names."""
+    hit = re.search(r"完成(年初|全年)?预算(?:数)?的\s*(\d+(?:\.\d+)?)\s*[%％]", seg)
+    if hit is None or final is None or dec(final) == 0:
+        return
+    plan, full = bases or (None, None)
+    base = {"年初": plan, "全年": full}.get(hit.group(1) or "", None) or budget or (plan if hit.group(1) is None else None)
+    if base is None and hit.group(1) is None:
+        base = full
+    named = f"完成{hit.group(1) or ''}预算"
+    if base is None:
+        return
+    if dec(base) == 0 and dec(hit.group(2)) == 0:
+        return  # 0% of a zero budget: the template's way of saying "not applicable"
+    if dec(base) == 0:
+        other = full if hit.group(1) == "年初" else None
+        loc = sentence_loc(doc, para, sentence)
+        note = f"；按全年预算 {other} 万元计算正好是 {hit.group(2)}%" if other and dec(other) and \
+            abs(dec(final) / dec(other) * 100 - dec(hit.group(2))) <= half_unit(hit.group(2)) * 2 else ""
+        result.findings.append(Finding(
+            "error", "prose.completion", loc, loc, dec(hit.group(2)), None, None, None,
+            f"情况说明称{named}的 {hit.group(2)}%，但{hit.group(1) or ''}预算为 {base} 万元，无法算出该比例{note}。"))
+        return
+    rng = ratio_range(final, base)
+    if rng:
+        pct_finding(result, "prose.completion", doc, para, sentence, hit.group(2), rng, f"{named}比例（{final}/{base}）")
