@@ -129,6 +129,7 @@ RULES: dict[str, list[Rule]] = {
     "人员经费": [
         Rule(BASIC_DETAIL, r"^人员经费(合计)?$"),
         Rule(BASIC_DETAIL, TOTAL, r"^人员经费(合计)?$"),
+        Rule(BASIC_DETAIL, TOTAL, r"^人员类$"),  # Hunan: 总计 │ 人员类 │ 公用经费
         Rule(GENERAL_SPENDING, TOTAL, r"^人员经费$"),
     ],
     "公用经费": [
@@ -304,10 +305,12 @@ def locate(doc: Document, rules: list[Rule]) -> Located | None:
                 columns = [c for c in columns if norm(c.split("/")[0]) != "合计" and norm(c.split("/")[-1]) != "合计"]
             if not columns:
                 continue
+            # meetings printed as rows (会议费 │ 培训费 under the 三公 items): the 合计 row adds them in
+            meeting_rows = meeting and any("会议费" in r.name or "培训费" in r.name for r in table.rows)
             for ri, row in enumerate(table.rows):
                 if row.code or not any(row_rx.search(label) for label in labels(row)):
                     continue
-                if meeting and norm(row.name) == "合计":
+                if meeting_rows and norm(row.name) == "合计":
                     continue
                 if rule.row == TOTAL and not row.name and not any(row.cells.get(c) is not None for c in columns):
                     continue  # an unlabelled row counts as the totals row only when it prints the total

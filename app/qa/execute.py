@@ -214,6 +214,9 @@ def _value(doc: Document, query: Query, out: Executed) -> None:
             out.not_found, out.cells = "prior", [cell]
             return
         cell = prior
+    if query.total and len(cells) == 1 and len(rows := same_named_rows(cell)) >= 2:
+        _sum(doc, query, out)  # 「行政运行一共安排了多少」 of a table printing 2010801 行政运行 on two rows
+        return
     if out.resolved[0].unmet:  # no cell prints the asked measure of it (年初预算 only in the prose)
         out.not_found = f"表中没有「{out.resolved[0].ref.text}」的{'、'.join(out.resolved[0].unmet)}数。"
         return
@@ -272,7 +275,8 @@ def _each(doc: Document, query: Query, out: Executed) -> None:
         parts.append(f"{name} {said(c, query.unit)}")
         out.claims.append(claim(doc, c))
         out.cells.append(c)
-    lead = f"{short(cells[0])}：" if one_row else ""
+    row = cells[0].row
+    lead = f"{bare_name(row.name)}：" if one_row and bare_name(row.name) and not is_total(row) else ""
     out.text = lead + "；".join(parts) + "（" + "；".join(describe(c) for c in out.cells) + "）"
 
 
@@ -748,8 +752,11 @@ def interpretation(doc: Document, query: Query, out: Executed | None = None) -> 
     for ref in query.operands:
         words = [ref.table_number or "", ref.concept or ref.row or ref.code or ref.project or ""]
         words += [r + ("数" if r in ("预算", "决算") else "") for r in ref.columns]
+        words += [w for w in ref.column_words if w not in words]
         refs.append(" · ".join(w for w in words if w))
     op = {"value": "", "prose": "说明中的表述", "why": "原因"}.get(query.op, _OP_NAMES.get(query.op, query.op))
+    if query.op == "value" and query.total:
+        op = "各行合计"
     body = "；".join(r for r in refs if r) or "（未识别出具体指标）"
     where = f"{doc.year or ''}年度{doc.scope or '部门'}{doc.kind or ''}"
     unit = f" · 以{query.unit}表示" if query.unit else ""

@@ -68,7 +68,8 @@ def fit_problems(query: Query, headline: Claim | None, figures: list[Figure], fo
         problems.append("问题中的「" + "、".join(query.leftover) + "」没有对应到所用的表格数字")
     if headline is None:
         return problems or ["没有可核验的答案数字"]
-    if headline.derivation not in _DERIVATIONS.get(query.op, (headline.derivation,)):
+    allowed = _DERIVATIONS.get(query.op, (headline.derivation,)) + (("sum",) if query.total else ())
+    if headline.derivation not in allowed:
         problems.append(f"问的是{_OP_WORDS.get(query.op, query.op)}，答案却是{_describe(headline)}")
     got = unit_kind(headline.unit)
     asked = query.unit_kind

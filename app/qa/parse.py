@@ -1202,7 +1202,7 @@ def _lay_out(q: Query, part: _Part, tables: dict, scope_cols: list[str]) -> None
         q.op = "each"
     items = next((a.value for a in part.atoms if a.kind == "items"), None)
     if q.op == "sum" and len(refs) < 2 and not (items and items > 1):  # 两个“行政运行”加起来: same name, two rows
-        q.op = "value"
+        q.op, q.total = "value", True
     if q.op == "each" and len(refs) < 2 and not refs:
         q.op = "value"
 

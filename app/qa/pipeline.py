@@ -205,6 +205,22 @@ def header_words(doc: Document, query: Query) -> Query:
     return query.model_copy(update={"operands": [refined(r) for r in query.operands]})
 
 
+def leftover_headers(doc: Document, query: Query) -> Query:
+    """A word the parser could not place that the document prints inside a column header
+    (基本建设资金 → 项目支出/其中：基本建设资金支出) names that column: the one operand hears it, and
+    it is no longer left over. Only for one-operand parts, where whose column it is cannot be in doubt."""
+    if len(query.operands) != 1 or not query.leftover or query.op in ("prose", "why", "count"):
+        return query
+    segments = {norm(seg) for t in doc.tables for c in t.columns for seg in c.split("/")}
+    placed = [w for w in query.leftover if len(norm(w)) >= 3 and any(norm(w) in seg for seg in segments)]
+    if not placed:
+        return query
+    ref = query.operands[0]
+    ref = ref.model_copy(update={"column_words": list(dict.fromkeys(ref.column_words + placed))})
+    return query.model_copy(update={"operands": [ref], "leftover": [w for w in query.leftover if w not in placed],
+                                    "consumed": query.consumed + placed})
+
+
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,40})[”\"」]")
 
 
@@ -239,7 +255,7 @@ def apply_scope(query: Query) -> Query:
 
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
-    query = _as_prior(doc, header_words(doc, fold_qualifiers(apply_scope(quoted_project(doc, query)))))
+    query = _as_prior(doc, leftover_headers(doc, header_words(doc, fold_qualifiers(apply_scope(quoted_project(doc, query))))))
     outside = _outside(doc, query) or _out_of_scope(query)
     if outside:
         return Part(query, not_found=outside, interpretation=interpretation(doc, query))

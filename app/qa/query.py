@@ -86,6 +86,7 @@ class Query(BaseModel):
     threshold: float | None = None   # 超过一百万: the figure a compare / count is against, in `threshold_unit`
     threshold_unit: str | None = None
     given: list[str] = Field(default_factory=list)  # amounts the question itself states (预算6.46万，实际花了多少)
+    total: bool = False  # 一共 / 合计 said of one subject: its rows are summed when a table prints it on several
 
 
 class Plan(BaseModel):

@@ -143,6 +143,8 @@ def measure_rules(ref: Ref, ledger: str | None) -> list[measures.Rule] | None:
     concept = _concepts().get(ref.concept)
     if concept is None or not concept.measure:
         return None
+    if any(not _MEASURE_WORDS.search(w) for w in ref.column_words):
+        return None  # a header word narrower than the concept (其中：基本建设资金支出): that column, not the standard figure
     own = {concept.column} | ({"财政拨款"} if concept.column in _FUNDS else set())
     extra = set(ref.columns) - own - {"合计", "本年", "决算", "预算"}
     if concept.measure in _SANGONG_IDS:
@@ -198,6 +200,8 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
         ref = ref.model_copy(update={"row": ref.project})  # a project listed as a row (项目支出表), not a 绩效 form
         text = ref_text(ref)
     names_row = bool(ref.row or ref.concept or ref.code)
+    if ref.concept and not (ref.row or ref.code) and any(not _MEASURE_WORDS.search(w) for w in ref.column_words):
+        names_row = False  # 财拨支出里基本建设资金: the fund's table and a column of its whole, no row
     ranked = rank_cells(doc, text, tables=scope, want_row=want_row and names_row, limit=40, include_empty=True)
     if ref.code:
         coded = [c for c in ranked if c.row.code == ref.code]
@@ -238,6 +242,9 @@ def _named_by(cell: Cell, ref: Ref) -> bool:
         return True
     words = [norm(w) for w in (ref.row, ref.concept) if w]
     column = norm(cell.column)
+    whole = is_total(cell.row) or not bare_name(cell.row.name) or len(cell.table.rows) == 1
+    if whole and any(len(norm(w)) >= 3 and norm(w) in column for w in ref.column_words if not _MEASURE_WORDS.search(w)):
+        return True  # the question's own header word names the column of the table's whole
     return any(len(w) >= 2 and (w in column or column.endswith(w)) for w in words) and (
         is_total(cell.row) or not bare_name(cell.row.name) or len(cell.table.rows) == 1)
 
