@@ -79,6 +79,15 @@ CREATE TABLE IF NOT EXISTS copies (
     file TEXT NOT NULL,
     added_at TEXT DEFAULT (datetime('now'))
 );
+-- a reviewer's mark on an audit finding (Finding.id, stable across re-audits): 已确认 / 忽略
+CREATE TABLE IF NOT EXISTS finding_marks (
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    finding_id TEXT NOT NULL,
+    mark TEXT NOT NULL,
+    note TEXT,
+    marked_at TEXT DEFAULT (datetime('now')),
+    PRIMARY KEY (doc_id, finding_id)
+);
 """
 
 # An identity needs enough figures to be one: two near-empty documents of one department and year
@@ -343,6 +352,21 @@ class Store:
             return {}
         rows = self._q(f"SELECT * FROM facts WHERE fact_id IN ({','.join('?' * len(ids))})", ids)
         return {r[0]: _fact(r) for r in rows}
+
+    # --- reviewers' marks on audit findings -------------------------------------------------
+    def mark_finding(self, doc_id: str, finding_id: str, mark: str | None, note: str | None = None) -> None:
+        """Keep a reviewer's mark on one finding of a document; None clears it."""
+        with self._lock:
+            if mark is None:
+                self.conn.execute("DELETE FROM finding_marks WHERE doc_id=? AND finding_id=?", (doc_id, finding_id))
+            else:
+                self.conn.execute("INSERT OR REPLACE INTO finding_marks (doc_id, finding_id, mark, note) VALUES (?,?,?,?)",
+                                  (doc_id, finding_id, mark, note))
+
+    def finding_marks(self, doc_id: str) -> dict[str, tuple[str, str | None]]:
+        """finding id → (mark, note) for one document."""
+        return {r[0]: (r[1], r[2]) for r in
+                self._q("SELECT finding_id, mark, note FROM finding_marks WHERE doc_id=?", (doc_id,))}
 
 
 def _fact(r) -> Fact:
