@@ -88,7 +88,34 @@ CREATE TABLE IF NOT EXISTS finding_marks (
     marked_at TEXT DEFAULT (datetime('now')),
     PRIMARY KEY (doc_id, finding_id)
 );
+-- the web page's conversations, per browser session (app/ui/conversations.py); times set by the caller
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    session TEXT NOT NULL,
+    title TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_session ON conversations(session, updated_at);
+CREATE TABLE IF NOT EXISTS turns (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    question TEXT NOT NULL,
+    doc_ids TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, n)
+);
 """
+
+# Derived data of a document, rebuilt from it when lost (indexes): kept here when several processes
+# share the store, so that every one of them reads the same index.
+DERIVED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS derived (
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (doc_id, kind)
+)"""
 
 # An identity needs enough figures to be one: two near-empty documents of one department and year
 # (a cover letter, a notice) must not be taken for copies of each other.
@@ -178,6 +205,7 @@ class Store:
                           " applied_at TEXT DEFAULT (datetime('now')))")
         self.conn.execute("INSERT OR IGNORE INTO schema_version (version) VALUES (?)",
                           (hashlib.sha256(SCHEMA.encode()).hexdigest()[:16],))
+        self.conn.execute(DERIVED_SCHEMA)
         self._doc_cache: dict[str, Document] = {}
         # one connection shared by the web page's threads: writes and multi-statement reads take turns
         self._lock = threading.RLock()
@@ -346,12 +374,35 @@ class Store:
             args.append(table_kind)
         return [_fact(r) for r in self._q(q, args)]
 
+    def sql(self, statement: str, args: Iterable = ()) -> list:
+        """One statement on a feature's own tables (conversations), `?` placeholders; rows for a SELECT."""
+        return self._q(statement, tuple(args))
+
     def facts_by_id(self, fact_ids: Iterable[str]) -> dict[str, Fact]:
         ids = list(fact_ids)
         if not ids:
             return {}
         rows = self._q(f"SELECT * FROM facts WHERE fact_id IN ({','.join('?' * len(ids))})", ids)
         return {r[0]: _fact(r) for r in rows}
+
+    # --- derived data kept with a document (an index built from it, shared by every process) -----
+    def put_derived(self, doc_id: str, kind: str, body: bytes) -> None:
+        """Keep `body` as the document's `kind` (e.g. its lexical index); replaces an earlier one."""
+        with self._lock:
+            self.conn.execute("INSERT OR REPLACE INTO derived (doc_id, kind, body) VALUES (?,?,?)",
+                              (doc_id, kind, body))
+
+    def derived(self, doc_id: str, kind: str) -> bytes | None:
+        rows = self._q("SELECT body FROM derived WHERE doc_id=? AND kind=?", (doc_id, kind))
+        return bytes(rows[0][0]) if rows else None
+
+    def derived_ids(self, kind: str) -> set[str]:
+        """Documents that have a `kind` kept (removing a document removes its derived data)."""
+        return {r[0] for r in self._q("SELECT doc_id FROM derived WHERE kind=?", (kind,))}
+
+    def remove_derived(self, doc_id: str, kind: str) -> None:
+        with self._lock:
+            self.conn.execute("DELETE FROM derived WHERE doc_id=? AND kind=?", (doc_id, kind))
 
     # --- reviewers' marks on audit findings -------------------------------------------------
     def mark_finding(self, doc_id: str, finding_id: str, mark: str | None, note: str | None = None) -> None:

@@ -166,14 +166,33 @@ def test_table_view_has_unit_and_downloads(env, page):
     svc, doc_id, _ = env
     doc = svc.load(doc_id)
     spend = next(t for t in doc.tables if t.kind == "支出决算表")
-    meta, frame, csv_u, xlsx_u, doc_u = page.show_table(doc_id, spend.ref)
+    meta, grid, csv_u, xlsx_u, doc_u, link = page.show_table(doc_id, spend.ref)
     assert "单位：万元" in meta
-    total = frame[frame["项目"] == "合计"].iloc[0]
-    assert (total["基本支出"], total["项目支出"]) == (1420.25, 802.51)
+    total = grid.split('<tr class="total">')[1].split("</tr>")[0]
+    assert '<td class="num">1,420.25</td><td class="num">802.51</td>' in total
     csv_text = Path(csv_u["value"]).read_text(encoding="utf-8-sig")
     assert "合计,2222.76,1420.25,802.51" in csv_text
     assert Path(xlsx_u["value"]).stat().st_size > 0
     assert "1184.83" in Path(doc_u["value"]).read_text(encoding="utf-8-sig")
+    assert "#bq-src=" in link and "查看原文" in link  # a text conversion: its lines, not a page
+
+
+def test_table_grid_groups_header_paths_and_keeps_printed_decimals():
+    from budgetqa.app.ui.views import header_rows
+
+    rows = header_rows(["合计", "基本支出/人员经费", "基本支出/公用经费", "项目支出"])
+    assert [[(h["text"], h["colspan"], h["rowspan"]) for h in r] for r in rows] == [
+        [("合计", 1, 2), ("基本支出", 2, 1), ("项目支出", 1, 2)], [("人员经费", 1, 1), ("公用经费", 1, 1)]]
+
+
+def test_zero_prints_with_its_decimals_in_the_table_grid(env):
+    from budgetqa.app.ui.views import table_html
+
+    svc, doc_id, _ = env
+    doc = svc.load(doc_id)
+    t = next(t for t in doc.tables for r in t.rows for v in r.cells.values() if v is not None and v == 0 and
+             str(v) == "0.00")
+    assert '<td class="num">0.00</td>' in table_html(t)
 
 
 def test_audit_tab_lists_findings_with_their_sources(env, page):
@@ -186,12 +205,12 @@ def test_audit_tab_lists_findings_with_their_sources(env, page):
 
 def test_chat_streams_tokens_then_shows_the_checked_answer(env, page, monkeypatch):
     svc, doc_id, _ = env
-    real_ask = svc.ask
+    checked = svc.ask(QUESTION, [doc_id])  # grounded, before "an LLM" is configured
 
     def fake_ask(question, doc_ids=None, on_token=None, previous=None):
         for tok in ("基本支出", "为", "1,184.83万元"):
             on_token(tok)
-        return real_ask(question, doc_ids)
+        return checked
 
     monkeypatch.setattr(svc, "_llm", object())  # "an LLM is configured"
     monkeypatch.setattr(svc, "ask", fake_ask)

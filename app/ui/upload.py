@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from budgetqa.app.ui.zh import ingest_error
 from budgetqa.ingest.pipeline import SUFFIXES, file_sha256
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
@@ -53,7 +54,7 @@ def accept_upload(service, src: str | Path, name: str | None = None) -> UploadOu
         # the reader names the stored copy; people know the file by the name they uploaded
         reason = (result.error or "").replace(str(dest), "").replace(dest.name, "").lstrip(": ").strip()
         dest.unlink(missing_ok=True)
-        return UploadOutcome(label, False, f"{label}：无法导入 — {reason}")
+        return UploadOutcome(label, False, f"{label}：无法导入 — {ingest_error(reason)}")
     n = sum(result.tables_by_kind.values())
     if result.same_as:
         dest.unlink(missing_ok=True)  # the stored document keeps its own copy; these bytes are not it

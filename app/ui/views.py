@@ -7,6 +7,7 @@ a table as a DataFrame, and a small SVG bar chart.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 
@@ -16,7 +17,9 @@ from budgetqa.app.models import Answer, Figure
 from budgetqa.app.chart import bar_chart_svg as bar_chart_svg_of
 from budgetqa.app.render import render_answer_html, source_text
 from budgetqa.app.templating import Markup, render
+from budgetqa.app.ui import zh
 from budgetqa.app.ui.measures import compare_value
+from budgetqa.app.ui.pageview import SourceRef
 from budgetqa.ingest.models import Document, Fact, Table
 
 FACT_ID = re.compile(r"[0-9a-f]{12}-t\d+[ie]?-r\d+-c-?\d+")
@@ -41,6 +44,21 @@ CSS = """
 .bq-audit li { margin-bottom: .4em; }
 .bq-upload-ok { color: #106b21; }
 .bq-upload-bad { color: #b00020; font-weight: 600; }
+.bq-interpretation { font-size: .85em; color: #555; margin-top: .3em; }
+.bq-pages { font-size: .85em; margin-top: .4em; }
+.bq-pages a.bq-open, a.bq-open { margin-right: .8em; text-decoration: none; color: #0b57d0; cursor: pointer; }
+.bq-docs table, .bq-grid table { border-collapse: collapse; font-size: .85em; margin: .4em 0; }
+.bq-docs th, .bq-docs td, .bq-grid th, .bq-grid td { border: 1px solid #ccc; padding: 2px 8px; }
+.bq-docs td.num, .bq-grid td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.bq-grid th { background: #f3f4f6; text-align: center; }
+.bq-grid tr.total td { font-weight: 600; background: #fafafa; }
+.bq-grid { max-height: 620px; overflow: auto; }
+.bq-textsrc pre { font-size: .8em; white-space: pre-wrap; background: #fafafa; padding: .5em; }
+.bq-textsrc .hit-line { background: #fff7d6; display: block; }
+.bq-textsrc .ln { color: #999; }
+.bq-textsrc mark { background: #ffd84d; outline: 2px solid #c99a00; font-weight: 700; }
+.bq-pv-cap { font-size: .9em; margin-bottom: .3em; }
+.bq-pv-none { color: #666; font-size: .9em; }
 """
 
 LIBRARY_HEADERS = ["文件", "部门", "年度", "类型", "表格数", "页数", "状态", "id"]
@@ -139,12 +157,70 @@ def excerpt_html(doc: Document, fact: Fact, around: int = 2) -> str:
                   columns=[_leaf(c) for c in table.columns], rows=rows)
 
 
-def answer_to_html(answer: Answer, store=None) -> str:
-    """The answer with ✓/⚠ marks, its status line, and each verified figure's source excerpt."""
+def in_chinese(answer: Answer) -> Answer:
+    """The answer with the checker's English reasons (the ⚠ tooltips) and notices in Chinese."""
+    figures = [f.model_copy(update={"reason": zh.reason(f.reason)}) for f in answer.figures]
+    return answer.model_copy(update={"figures": figures, "notices": [zh.reason(n) for n in answer.notices]})
+
+
+def doc_id_of(store, ref: str | None) -> str | None:
+    """A citation's document (it names the file, or the id) as a stored id."""
+    return store.resolve(ref) if ref else None
+
+
+def citation_ref(store, c, mark: str | None = None) -> SourceRef | None:
+    """What the page view opens for a citation: its page and box (PDF) or its line (text)."""
+    doc_id = doc_id_of(store, c.doc)
+    if doc_id is None or not (c.page or c.line):
+        return None
+    boxes = (tuple(c.bbox),) if c.bbox and c.page else ()
+    text = mark or c.text or ""
+    return SourceRef(doc_id, c.page, boxes, None if c.page else c.line, text)
+
+
+def figure_doc_id(store, fig: Figure) -> str | None:
+    """The document a figure was read from: its cited fact's id begins with the document id."""
+    ids = figure_fact_ids(fig)
+    if ids:
+        return ids[0].split("-t", 1)[0]
+    return doc_id_of(store, fig.source.doc) if fig.source else None
+
+
+def page_label(c) -> str:
+    where = f"第{c.page}页" if c.page else (f"第{c.line}行" if c.line else "")
+    what = " · ".join(p for p in (c.row, c.column) if p) or (c.table or "")
+    return zh.label(f"{where} {what}".strip())
+
+
+def source_links(answer: Answer, store) -> list[dict]:
+    """One 原页 link per distinct source of the answer (figures' cells first, then quoted sentences)."""
+    links, seen = [], set()
+    cites = [(f.source, f.text) for f in answer.figures if f.source] + [(c, None) for c in answer.citations]
+    for c, mark in cites:
+        ref = citation_ref(store, c, mark if not c.page else None)
+        if ref is None:
+            continue
+        key = (ref.doc_id, ref.page, ref.boxes, ref.line)
+        if key in seen:
+            continue
+        seen.add(key)
+        links.append({"key": ref.key(), "label": page_label(c), "file": c.doc})
+    return links
+
+
+def answer_to_html(answer: Answer, store=None, doc_ids: list[str] | None = None) -> str:
+    """The answer with ✓/⚠ marks, its status line, a table per document when several were chosen,
+    links that open each source's page, and each verified figure's source excerpt."""
+    answer = in_chinese(answer)
     html = render_answer_html(answer)
     if store is None:
         return str(html)
-    excerpts = []
+    extra = []
+    if doc_ids and len(doc_ids) > 1:
+        extra.append(documents_table_html(answer, store, doc_ids))
+    links = source_links(answer, store)
+    if links:
+        extra.append(render(__file__, "page_links.html", links=links))
     for fig in answer.figures:
         ids = figure_fact_ids(fig)
         if not fig.verified or not ids:
@@ -160,9 +236,61 @@ def answer_to_html(answer: Answer, store=None) -> str:
                 continue
             ex = excerpt_html(doc, f)
             if ex:
-                label = source_text(fig.source) if fig.source else f.table_title
-                excerpts.append(render(__file__, "table_source.html", figure=fig.text, label=label, excerpt=ex))
-    return str(html + (Markup("\n") + Markup("\n").join(excerpts) if excerpts else ""))
+                label = zh.label(source_text(fig.source) if fig.source else f.table_title)
+                extra.append(render(__file__, "table_source.html", figure=fig.text, label=label, excerpt=ex))
+    return str(html + (Markup("\n") + Markup("\n").join(extra) if extra else ""))
+
+
+# --- several documents: one row each ------------------------------------------------------------
+def documents_rows(answer: Answer, store, doc_ids: list[str]) -> list[dict]:
+    """Per chosen document, the figures the answer gives for it (✓/⚠ each) and their sources."""
+    by_doc: dict[str, list[Figure]] = {d: [] for d in doc_ids}
+    for fig in answer.figures:
+        d = figure_doc_id(store, fig)
+        if d in by_doc:
+            by_doc[d].append(fig)
+    rows = []
+    for d, figs in by_doc.items():
+        s = store.summary(d)
+        name = (s.department or s.file) if s else d
+        when = f"{s.year or ''}{s.kind or ''}" if s else ""
+        cells = []
+        for f in figs:
+            ref = citation_ref(store, f.source) if f.source else None
+            cells.append({"text": f.text, "ok": f.verified, "title": source_text(f.source) if f.source else (f.reason or "未能核验"),
+                          "key": ref.key() if ref else None})
+        rows.append({"name": name, "when": when, "file": s.file if s else d, "cells": cells})
+    return rows
+
+
+def comparable(answer: Answer, store, doc_ids: list[str]) -> list[tuple[str, float, str]] | None:
+    """Bars for the documents when each gives one verified figure of the same measure and unit; else None."""
+    items, measure = [], set()
+    rows = documents_rows(answer, store, doc_ids)
+    figs = {}
+    for fig in answer.figures:
+        figs.setdefault(figure_doc_id(store, fig), []).append(fig)
+    for d, row in zip(doc_ids, rows):
+        fs = figs.get(d, [])
+        if len(fs) != 1 or not fs[0].verified or fs[0].source is None:
+            return None
+        f, c = fs[0], fs[0].source
+        row_name = (c.row or "").split(" ", 1)[-1]  # the code differs between documents, the name does not
+        measure.add((f.unit, c.table, row_name, c.column))
+        items.append((f"{row['name']} {row['when']}", float(f.value), f.text))
+    return items if len(items) > 1 and len(measure) == 1 else None
+
+
+def documents_table_html(answer: Answer, store, doc_ids: list[str]) -> Markup:
+    rows = documents_rows(answer, store, doc_ids)
+    bars = comparable(answer, store, doc_ids)
+    chart = bar_chart_svg_of(bars, "各文件对比") if bars else ""
+    return render(__file__, "doc_answers.html", rows=rows, chart=chart)
+
+
+# --- the page view's captions -----------------------------------------------------------------
+def text_source_html(doc_file: str, lines: list[dict]) -> str:
+    return str(render(__file__, "text_source.html", file=doc_file, lines=lines))
 
 
 # --- uploads and the audit ------------------------------------------------------------------
@@ -174,20 +302,64 @@ def upload_list_html(lines: list[tuple[str, str]]) -> str:
 AUDIT_SEVERITY = {"error": "不一致", "warning": "提示", "rounding": "尾数误差"}
 
 
-def audit_html(findings: list) -> str:
-    """The audit tab: counts per severity, the findings with both sources; rounding gaps folded away."""
+def audit_html(findings: list, link=None) -> str:
+    """The audit tab: counts per severity, the findings with both sources; rounding gaps folded away.
+
+    `link(location)` gives the page view's reference of a source (or None): each source then opens its page.
+    """
     counts = {k: sum(f.severity == k for f in findings) for k in AUDIT_SEVERITY}
     head = "，".join(f"{AUDIT_SEVERITY[k]} {n} 处" for k, n in counts.items() if n)
+    keys = {}
+    for f in findings:
+        for loc in (f.a, f.b):
+            ref = link(loc) if link else None
+            keys[id(loc)] = ref.key() if ref else None
     # rounding gaps (尾数误差) are normal in 万元 tables: listed, but folded away
     return str(render(__file__, "audit.html", findings=findings, names=AUDIT_SEVERITY, head=head,
-                      serious=[f for f in findings if f.severity != "rounding"],
+                      key=lambda loc: keys.get(id(loc)),
+                      label=audit_label, serious=[f for f in findings if f.severity != "rounding"],
                       rounding=[f for f in findings if f.severity == "rounding"]))
+
+
+def audit_label(loc) -> str:
+    """A finding's source in Chinese; a location naming nothing (no table, no sentence) says so."""
+    if loc.sentence is None and not loc.table and not loc.row:
+        return "（来源不明）"
+    return zh.label(loc.label().replace("「None」", "").replace("None", "—"))
+
+
+def location_ref(doc: Document, loc) -> SourceRef | None:
+    """The page view of an audit location: the cell's box (table cells), or the sentence on its page."""
+    if loc.sentence is not None:
+        if loc.page:
+            return SourceRef(doc.doc_id, loc.page, (), None, loc.sentence)
+        return SourceRef(doc.doc_id, None, (), loc.line, loc.sentence) if loc.line else None
+    table = next((t for t in doc.tables if t.ref == loc.table_ref), None)
+    row = None
+    if table is not None and loc.row:
+        row = next((r for r in table.rows if f"{r.code or ''} {r.name}".strip() == loc.row or r.name == loc.row), None)
+    if row is not None:
+        box = row.boxes.get(loc.column) if loc.column else None
+        if row.page:
+            return SourceRef(doc.doc_id, row.page, (tuple(box),) if box else ())
+        if row.line:
+            value = row.cells.get(loc.column) if loc.column else None
+            return SourceRef(doc.doc_id, None, (), row.line, _fmt(value) if value is not None else row.name)
+    if loc.page:
+        return SourceRef(doc.doc_id, loc.page)
+    return SourceRef(doc.doc_id, None, (), loc.line) if loc.line else None
 
 
 # --- tables -------------------------------------------------------------------------------
 def table_label(t: Table) -> str:
     pages = ",".join(map(str, t.pages))
-    return f"{t.ref} · {t.title} · {t.kind} · {t.unit or '单位未注明'} · 第{pages}页 · {len(t.rows)}行"
+    where = f"第{pages}页" if pages else (f"第{t.rows[0].line}行起" if t.rows and t.rows[0].line else "")
+    return f"{t.number or ('表' + str(t.index))} · {t.title} · {t.unit or '单位未注明'} · {where} · {len(t.rows)}行"
+
+
+def table_listed(t: Table) -> bool:
+    """Whether the tables tab offers a table: it has rows and is a table people know (not a stray grid)."""
+    return bool(t.rows) and (t.kind != "other" or bool(t.title.strip()))
 
 
 def table_frame(t: Table) -> pd.DataFrame:
@@ -202,9 +374,53 @@ def table_frame(t: Table) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=["编码", "项目", *t.columns])
 
 
+def header_rows(columns: list[str]) -> list[list[dict]]:
+    """Grouped header rows from flattened paths (本年支出/基本支出/人员经费): a cell per run of equal
+    prefixes, spanning its columns; a path shorter than the deepest spans the remaining rows."""
+    paths = [c.split("/") for c in columns]
+    depth = max((len(p) for p in paths), default=1)
+    rows: list[list[dict]] = []
+    for level in range(depth):
+        row: list[dict] = []
+        i = 0
+        while i < len(paths):
+            p = paths[i]
+            if len(p) <= level:  # covered by a cell above that spans down
+                i += 1
+                continue
+            j = i + 1
+            while (j < len(paths) and len(paths[j]) > level and paths[j][:level + 1] == p[:level + 1]
+                   and len(p) > level + 1 and len(paths[j]) > level + 1):
+                j += 1
+            last = len(p) == level + 1
+            row.append({"text": p[level], "colspan": j - i, "rowspan": depth - level if last else 1})
+            i = j
+        rows.append(row)
+    return rows
+
+
+def table_html(t: Table) -> str:
+    """A table as printed: grouped headers, numbers right-aligned with separators and their decimals."""
+    body = []
+    for r in t.rows:
+        cells = []
+        for c in t.columns:
+            v = r.cells.get(c)
+            cells.append({"num": v is not None, "text": _fmt(v) if v is not None else r.texts.get(c, "")})
+        body.append({"code": r.code or "", "name": r.name, "total": r.is_total, "cells": cells})
+    return str(render(__file__, "table_grid.html", table=t, head=header_rows(t.columns), depth=max(
+        (c.count("/") + 1 for c in t.columns), default=1), rows=body))
+
+
 # --- comparison chart ---------------------------------------------------------------------
-def bar_chart_svg(items: list[tuple[str, float]], unit: str, title: str) -> str:
-    """The compare tab's chart: one bar per document, its value in `unit`."""
+def bar_chart_svg(items: list[tuple[str, float]], unit: str, title: str, log_scale: bool = False) -> str:
+    """The compare tab's chart: one bar per document, its value in `unit`.
+
+    log_scale: bar lengths follow log10(1 + value), so a university's budget does not flatten every
+    department to a sliver; the printed figure stays the value itself.
+    """
     if not items:
         return str(render(__file__, "no_measure.html"))
-    return str(bar_chart_svg_of([(label, v, f"{v:,.2f}") for label, v in items], title, heading=f"{title}（{unit}）"))
+    bars = [(label, math.log10(1 + v) if log_scale and v > 0 else v, f"{v:,.2f}") for label, v in items]
+    heading = f"{title}（{unit}{'，对数刻度' if log_scale else ''}）"
+    return str(bar_chart_svg_of(bars, title, heading=heading))
