@@ -31,7 +31,7 @@ class Service:
     def __init__(self, settings: Settings, llm=None, embeddings=None, dense: bool = True):
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
-        self.store = Store(settings.db_path)
+        self.store = Store(settings.store_url or settings.db_path)
         self._llm = llm
         self._embeddings = embeddings
         self._dense_enabled = dense and settings.embedding.provider != "none"
@@ -48,7 +48,12 @@ class Service:
 
                 s = self.settings
                 open_dense = self._open_dense if self._dense_enabled else None
-                self._retriever = Retriever(Index(s.home / "lexical", s.chunking.prose_chars, open_dense))
+                lexical = None
+                if s.store_url:  # a shared store: the keyword indexes live in it, not in this machine's folder
+                    from budgetqa.app.retrieval.lexical_store import StoreLexicalIndex
+
+                    lexical = StoreLexicalIndex(self.store)
+                self._retriever = Retriever(Index(s.home / "lexical", s.chunking.prose_chars, open_dense, lexical))
                 self._repair_index()
             return self._retriever
 
@@ -69,7 +74,7 @@ class Service:
         cfg = self.settings.embedding
         embeddings = self._embeddings or get_embeddings(cfg.provider, cfg.model, cfg.base_url, cfg.api_key)
         return DenseIndex(self.settings.chroma_dir, self.settings.index_name(), embeddings,
-                          cfg.provider, cfg.model, cfg.base_url)
+                          cfg.provider, cfg.model, cfg.base_url, url=self.settings.chroma_url)
 
     @property
     def has_dense(self) -> bool:

@@ -72,6 +72,19 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(50, description="Largest file the web page accepts")
     max_pages: int = Field(1000, description="Longest PDF ingested, in pages (memory grows with pages); 0 = no limit")
     auth: str | None = Field(None, description="user:password required by the web page, if set")
+    store_url: str | None = Field(
+        None, description="postgresql://USER:PASSWORD@HOST:5432/DB keeps the fact store (and the keyword "
+        "indexes, so several serve processes share them) in PostgreSQL; unset: the SQLite file under home")
+    chroma_url: str | None = Field(
+        None, description="http://HOST:8000: a Chroma server (`chroma run`) for the dense vectors; unset: "
+        "the embedded store under home")
+
+    @field_validator("store_url")
+    @classmethod
+    def _store_url_is_postgresql(cls, v: str | None) -> str | None:
+        if v and not v.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql://USER:PASSWORD@HOST:PORT/DATABASE URL (unset for SQLite)")
+        return v or None
 
     @field_validator("auth")
     @classmethod

@@ -41,9 +41,9 @@ def wait_for_port(port: int, proc: subprocess.Popen, what: str, timeout: float =
     raise RuntimeError(f"{what} did not listen on 127.0.0.1:{port} within {timeout:.0f} s")
 
 
-def _stop(proc: subprocess.Popen, timeout: float = 10) -> None:
+def _stop(proc: subprocess.Popen, timeout: float = 10, sig: int = signal.SIGTERM) -> None:
     if proc.poll() is None:
-        proc.terminate()
+        proc.send_signal(sig)
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -164,7 +164,7 @@ def postgres_server():
         _wait_ready(f"postgresql://postgres@127.0.0.1:{port}/postgres")
         yield Postgres(port, proc)
     finally:
-        _stop(proc)
+        _stop(proc, sig=signal.SIGINT)  # fast shutdown: connections a test left open do not hold it up
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -212,6 +212,6 @@ def chroma_server():
         wait_for_port(port, proc, "chroma run")
         yield ChromaServer(port, proc)
     finally:
-        _stop(proc)
+        _stop(proc, sig=signal.SIGKILL)  # a throwaway server: its data folder is deleted next
         shutil.rmtree(tmp, ignore_errors=True)
 

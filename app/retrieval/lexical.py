@@ -13,7 +13,7 @@ import re
 import shutil
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,18 +122,20 @@ class DocIndex:
     all but needs the passages of only the few that rank.
     """
 
-    def __init__(self, bm25: bm25s.BM25, chunks: list[Chunk] | None = None, chunks_path: Path | None = None) -> None:
+    def __init__(self, bm25: bm25s.BM25, chunks: list[Chunk] | None = None, chunks_path: Path | None = None,
+                 read_chunks: Callable[[], bytes] | None = None) -> None:
         self.bm25 = bm25
         self.vocab: dict[str, int] = bm25.vocab_dict
         self._chunks = chunks
-        self._chunks_path = chunks_path
+        # where the chunks' JSON is read on first hit: a file, or (an index kept in the store) a callable
+        self._read_chunks = read_chunks or (chunks_path.read_bytes if chunks_path is not None else None)
         self._by_id: dict[str, Chunk] | None = None
 
     @property
     def chunks(self) -> list[Chunk]:
         if self._chunks is None:
-            assert self._chunks_path is not None
-            self._chunks = [Chunk.from_dict(d) for d in _loads(self._chunks_path.read_bytes())]
+            assert self._read_chunks is not None
+            self._chunks = [Chunk.from_dict(d) for d in _loads(self._read_chunks())]
         return self._chunks
 
     @property
