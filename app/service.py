@@ -162,6 +162,41 @@ class Service:
             return self.store.document(doc_id)
         raise LookupError(f"{ref}: no stored document with this id or file name, and no such file")
 
+    # --- audit -----------------------------------------------------------------------------
+    MARKS = ("已确认", "忽略")  # a reviewer's marks on a finding
+
+    def prior_document(self, doc: Document) -> Document | None:
+        """The same department's stored document of the year before, of the same kind (for the
+        prior-year checks), or None."""
+        if not doc.department or doc.year is None:
+            return None
+        for s in self.store.documents():
+            if s.department == doc.department and s.year == doc.year - 1 and s.kind == doc.kind and s.id != doc.doc_id:
+                return self.store.document(s.id)
+        return None
+
+    def audit(self, ref: str | Document):
+        """The audit of a stored document, a path or a parsed document (`AuditResult`), checked
+        against last year's document too when the store holds it."""
+        from budgetqa.app.audit import run
+
+        doc = ref if isinstance(ref, Document) else self.load(ref)
+        return run(doc, self.prior_document(doc))
+
+    def review(self, ref: str | Document) -> list[tuple]:
+        """(finding, mark, note) per finding, errors first; mark is 已确认 / 忽略 or None."""
+        doc = ref if isinstance(ref, Document) else self.load(ref)
+        marks = self.store.finding_marks(doc.doc_id)
+        return [(f, *marks.get(f.id, (None, None))) for f in self.audit(doc).findings]
+
+    def mark_finding(self, doc_id: str, finding_id: str, mark: str | None, note: str | None = None) -> None:
+        """Keep a reviewer's mark (已确认 / 忽略; None clears it) on one finding of a stored document."""
+        if mark is not None and mark not in self.MARKS:
+            raise ValueError(f"mark must be one of {'、'.join(self.MARKS)} (or empty to clear), not {mark!r}")
+        if self.store.summary(doc_id) is None:
+            raise LookupError(f"{doc_id}: no stored document with this id")
+        self.store.mark_finding(doc_id, finding_id, mark, note)
+
     # --- answering -------------------------------------------------------------------------
     def ask(self, question: str, doc_ids: list[str] | None = None, on_token: Callable[[str], None] | None = None,
             previous=None):

@@ -4,33 +4,39 @@
 identities with both sides whether they hold or not (the bulk export writes them to its `checks`
 table). Below this module: `model` (findings, locations, rounding), `quantities` (figures taking
 part in a comparison), then the checks: `tables` (within a table), `cross` (between tables) and
-`prose` (情况说明 against the tables, stated percentages and changes). All are pure.
+`prose` (情况说明 against the tables, stated percentages and changes), `items` (the numbered items
+of the 情况说明 / 编制说明), `template` (placeholders and template leftovers) and `prior` (against the
+same department's document of the year before). All are pure.
 """
 
 from __future__ import annotations
 
-from budgetqa.app.audit import cross, prose, tables
+from budgetqa.app.audit import cross, prior, prose, tables, template
 from budgetqa.app.audit.model import SEVERITIES, AuditResult, Check, Finding, Location
 from budgetqa.ingest.models import Document
 
 __all__ = ["AuditResult", "Check", "Finding", "Location", "audit", "identity_checks", "run"]
 
 
-def run(doc: Document) -> AuditResult:
-    """All checks on one document: findings and the identities they were drawn from."""
+def run(doc: Document, prior_doc: Document | None = None) -> AuditResult:
+    """All checks on one document: findings and the identities they were drawn from; `prior_doc`,
+    the same department's document of the year before, adds the prior-year checks."""
     result = AuditResult()
     checked = tables.check_tables(doc, result)
     cross.check_cross(doc, checked, result)
     prose.check_prose(doc, result)
     tables.check_document(doc, result)
+    template.check_template(doc, result)
+    if prior_doc is not None and prior.is_prior(doc, prior_doc):
+        prior.check_prior(doc, prior_doc, result)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     result.findings.sort(key=lambda f: (order[f.severity], f.a.page or 0, f.a.line or 0))
     return result
 
 
-def audit(doc: Document) -> list[Finding]:
-    """Every place the document contradicts itself, errors first. Never changes a figure."""
-    return run(doc).findings
+def audit(doc: Document, prior_doc: Document | None = None) -> list[Finding]:
+    """Every place the document contradicts itself (or last year's), errors first. Never changes a figure."""
+    return run(doc, prior_doc).findings
 
 
 def identity_checks(doc: Document) -> list[Check]:

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from budgetqa.app.audit.model import AuditResult, Finding, fmt
+from budgetqa.app.audit.model import AuditResult, Check, Finding, fmt
 from budgetqa.app.audit.quantities import Qty, amount_columns, cell_qty
 from budgetqa.app.audit.written import N, PCT, agrees, dec, half_unit, pct_finding, ratio_range, report, sentence_loc, share
 from budgetqa.app.measures import own_year_columns
@@ -243,9 +243,14 @@ def check_row(doc, para, item: Item, written: str, sources: list[Source], result
     if not held:
         return
     qs = [cell_qty(doc, s.table, row, s.col) for s, row in held]
-    if any(agrees(written, q) for q in qs):
+    best = next((q for q in qs if agrees(written, q)), None) or min(qs, key=lambda q: abs(q.value - dec(written)))
+    value = dec(written)
+    ok = agrees(written, best)
+    result.checks.append(Check(  # the bulk `checks` table lists items that agree as well
+        "说明数=表中数", "items.row", sentence_loc(doc, para, _clip(item.text, 80)), best.loc, value, best.value,
+        value - best.value, half_unit(written) + best.half_steps, "ok" if ok else "error", 1 + best.n_cells))
+    if ok:
         return
-    best = min(qs, key=lambda q: abs(q.value - dec(written)))
     row = held[qs.index(best)][1]
     report(result, "items.row", doc, para, _clip(item.text), written, best, f"{row.code} {row.name}",
            _hint(doc, item.code, written, [s for s, _ in held]))
@@ -337,6 +342,19 @@ def _changes(doc, para, item: Item, current: str | None, prior: str | None, resu
         lo, hi = max(x - hx, Decimal(0)) / (base + h) * 100, (x + hx) / (base - h) * 100
         pct_finding(result, "items.change_pct", doc, para, _clip(item.text), pct.group(2), (lo, hi),
                     f"{pct.group(1)}比例（{amount.group(2)}/{fmt(base)}）")
+
+
+_CLAUSE = re.compile(N + r"[^。；;]{0,12}?(?=(?:比|较|与)(?:上年|去年|上一年度?|20\d\d\s*年))")
+
+
+def clause_changes(doc: Document, para, sentence: str, result: AuditResult) -> None:
+    """「X 万元，比上年减少 A 万元，下降 P%」 anywhere in the prose: P against A / (X ± A)."""
+    for hit in _CLAUSE.finditer(sentence):
+        rest = sentence[hit.end():]
+        stop = re.search(r"[；;。]|主要", rest)
+        tail = rest[: stop.start()] if stop else rest
+        item = Item("", hit.group(0) + tail, tail)
+        _changes(doc, para, item, hit.group(1), None, result)
 
 
 def final_word(doc, para, sentence: str, seg: str, f: dict[str, str], result: AuditResult, item: Item | None = None) -> None:

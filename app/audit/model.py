@@ -9,6 +9,8 @@ written with fewer decimals (705.4) carries half of its own last digit instead.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -51,10 +53,45 @@ class Location:
         return where
 
 
+# Rule id → what the rule checks, one line in Chinese (shown beside each finding).
+RULES: dict[str, str] = {
+    "table.column_sum": "合计列应等于各分项列之和",
+    "table.parent_sum": "上级科目应等于下级科目之和",
+    "table.total_row": "合计行应等于各类科目之和",
+    "table.side_total": "本年合计应等于所列各项之和",
+    "table.side_grand_total": "总计应等于本年合计加结转结余",
+    "table.balance": "收入总计应等于支出总计",
+    "table.sangong_total": "“三公”经费合计应等于三项之和",
+    "table.sangong_cars": "公务用车费应等于购置费加运行维护费",
+    "cross.measure": "同一数字在两张表中应一致",
+    "cross.class": "同一功能分类在两张表中应一致",
+    "cross.sangong_economic": "基本支出中的“三公”项目不应超过“三公”经费表",
+    "prose.measure": "说明中的总数应与表中一致",
+    "prose.sangong": "说明中的“三公”经费应与表中一致",
+    "prose.share": "说明中的占比应按所述数字计算",
+    "prose.completion": "完成预算的比例应按决算数与预算数计算",
+    "prose.change_direction": "增减金额与增减比例的方向应一致",
+    "items.row": "说明条目中的科目金额应与表中该科目一致",
+    "items.budget": "条目开头的金额应等于其预算安排数",
+    "items.change": "增减金额应等于本年数减上年数",
+    "items.change_pct": "增减比例应按本年数与上年数计算",
+    "items.direction": "增加/减少/持平应与本年数和上年数的大小一致",
+    "items.year": "比较年份应为上一年度",
+    "items.final_word": "“决算数大于/小于预算数”应与两数大小一致",
+    "items.share": "占比应按表中合计计算",
+    "document.missing_table": "公开报表应齐全",
+    "document.header_year": "表头年度应与文件年度一致",
+    "document.placeholder": "文中不应留有模板占位符",
+    "document.leftover": "文中不应留有模板残留用语",
+    "prior.change": "与上年文件对比的增减应与上年文件的数字一致",
+    "prior.column": "表中上年数应与上年文件一致",
+}
+
+
 @dataclass
 class Finding:
     severity: Severity
-    check: str  # e.g. "table.parent_sum", "cross.spending_by_class", "prose.figure"
+    check: str  # the rule id, e.g. "table.parent_sum", "cross.measure", "items.change_pct" (see RULES)
     a: Location
     b: Location
     a_value: Decimal | None
@@ -63,10 +100,25 @@ class Finding:
     tolerance: Decimal | None
     message: str  # one line in Chinese a reviewer can act on
 
+    @property
+    def id(self) -> str:
+        """Stable across runs of the same document: the rule, both places and both figures (not the
+        wording), so a reviewer's mark survives a re-audit; 12 hex digits."""
+        key = json.dumps([self.check, _place(self.a), _place(self.b), _num(self.a_value), _num(self.b_value)],
+                         ensure_ascii=False)
+        return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+    @property
+    def rule(self) -> str:
+        """What the rule checks, in Chinese (the message says what was found)."""
+        return RULES.get(self.check, self.check)
+
     def to_dict(self) -> dict:
         return {
+            "id": self.id,
             "severity": self.severity,
             "check": self.check,
+            "rule": self.rule,
             "a": self.a.to_dict(),
             "b": self.b.to_dict(),
             "a_value": _num(self.a_value),
@@ -171,6 +223,17 @@ def fmt(v: Decimal | None) -> str:
         return "空"
     q = v.quantize(Decimal("0.01")) if v.as_tuple().exponent < -2 else v  # type: ignore[operator]
     return f"{q:,}"
+
+
+def _place(loc: Location) -> list:
+    return [loc.table_ref, loc.row, loc.column, " ".join((loc.sentence or "").split())[:80], loc.derived]
+
+
+def fmt_amount(v: Decimal, step: Decimal) -> str:
+    """An amount in 万元 shown as printed: in 元 when the cells are 元 (a 1-yuan gap is 相差 1 元, not 0.00)."""
+    if step < Decimal("0.01"):
+        return f"{(v * 10000).quantize(Decimal(1)):,} 元"
+    return f"{fmt(v)} 万元"
 
 
 def _num(v: Decimal | None) -> str | None:

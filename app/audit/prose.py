@@ -93,6 +93,8 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             context += sentence
             _sangong(doc, para, sentence, m, result)
             _changes(doc, para, sentence, result)
+            if not about_subject:
+                items.clause_changes(doc, para, sentence, result)
         items.check_list(doc, para, text, subjects, heading, result)
 
 

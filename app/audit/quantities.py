@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from budgetqa.app.audit.model import AuditResult, Check, Finding, Location, cell_location, classify_gap, fmt, step_of
+from budgetqa.app.audit.model import AuditResult, Check, Finding, Location, cell_location, classify_gap, fmt_amount, step_of
 from budgetqa.ingest.classify import GOVERNMENT_KINDS, PERFORMANCE_KINDS, STANDARD_KINDS
 from budgetqa.ingest.labels import NUMBERING
 from budgetqa.ingest.models import Document, Row, Table
@@ -83,10 +83,13 @@ def compare(result: AuditResult, check: str, name: str, a: Qty, b: Qty, what: st
     if status == "ok":
         return
     sev = "rounding" if status == "rounding" else severity
+    step = max(a.step, b.step)
+    show = lambda v: fmt_amount(v, step)  # noqa: E731  元 tables in 元
     if sev == "rounding":
-        msg = f"{what}：{a.loc.label()} {fmt(a.value)} 与 {b.loc.label()} {fmt(b.value)} 相差 {fmt(abs(diff))}，在万元换算尾差范围内（±{fmt(tol)}）。"
+        msg = (f"{what}：{a.loc.label()} {show(a.value)} 与 {b.loc.label()} {show(b.value)} 相差 {show(abs(diff))}，"
+               f"在{'元' if step < Decimal('0.01') else '万元'}换算尾差范围内（±{show(tol)}）。")
     else:
-        msg = f"{what}不一致：{a.loc.label()} 为 {fmt(a.value)}，{b.loc.label()} 为 {fmt(b.value)}，相差 {fmt(abs(diff))} 万元{note}，请核对。"
+        msg = f"{what}不一致：{a.loc.label()} 为 {show(a.value)}，{b.loc.label()} 为 {show(b.value)}，相差 {show(abs(diff))}{note}，请核对。"
     result.findings.append(Finding(sev, check, a.loc, b.loc, a.value, b.value, diff, tol, msg))  # type: ignore[arg-type]
 
 

@@ -347,7 +347,7 @@ def check_document(doc: Document, result: AuditResult) -> None:
     if doc.kind in STANDARD_KINDS:
         # 绩效 forms and the 统计表 are not in every disclosure; the core tables are.
         core = [k for k in STANDARD_KINDS[doc.kind] if k not in PERFORMANCE_KINDS and k != "相关信息统计表" and k != "项目支出预算表"]
-        if doc.scope == "单位" or "高等学校" in " ".join(t.title for t in doc.tables):
+        if doc.scope == "单位" or _university(doc):
             core = []  # unit budgets and university forms have their own, shorter sets
         for k in core:
             if k not in kinds:
@@ -356,6 +356,14 @@ def check_document(doc: Document, result: AuditResult) -> None:
                     "warning", "document.missing_table", loc, loc, None, None, None, None,
                     f"未找到标准表「{k}」：请确认文件是否缺表，或表名是否印错。"))
     _check_headers(doc, result)
+
+
+def _university(doc: Document) -> bool:
+    """The universities' 4-table template (收支决算总表, 收入决算表, 支出决算表, 财政拨款支出决算表):
+    named by 高等学校 in a title, by a department that is a 大学/学院/学校, or by its 收支决算总表."""
+    titles = " ".join(t.title for t in doc.tables)
+    return ("高等学校" in titles or bool(re.search(r"(大学|学院|学校)(（汇总）)?$", doc.department or ""))
+            or ("收支决算总表" in titles and len({t.index for t in doc.tables}) <= 5))
 
 
 _YEAR = re.compile(r"(20\d\d)\s*年")

@@ -81,9 +81,13 @@ def pct_finding(result, check, doc, para, sentence, written: str, rng, what: str
     gap = min(abs(p - lo), abs(p - hi))
     mid = (lo + hi) / 2
     sev = "rounding" if gap <= 2 * half else severity
+    # 4.0% for 4.48%, 9.0% for 9.26%: a whole percent (cut or rounded) printed with idle zeros
+    whole = p == p.to_integral_value() and lo.to_integral_value(rounding="ROUND_FLOOR") <= p <= hi.to_integral_value(rounding="ROUND_CEILING")
+    if whole and sev != "rounding":
+        sev = "rounding"
     loc = sentence_loc(doc, para, sentence)
     msg = (f"情况说明写{what} {written}%，按文中数字计算为 {mid:.2f}%"
-           + ("，差在进位误差内。" if sev == "rounding" else "，请核对百分比或其依据的数字。"))
+           + ("，按整数百分比取舍。" if whole else "，差在进位误差内。" if sev == "rounding" else "，请核对百分比或其依据的数字。"))
     result.findings.append(Finding(sev, check, loc, other or loc, p, mid.quantize(Decimal("0.01")), p - mid, half, msg))  # type: ignore[arg-type]
 
 

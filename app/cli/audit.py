@@ -18,13 +18,15 @@ def register(app: typer.Typer) -> None:
     def audit(docs: list[str] = typer.Argument(..., help="Document ids, file names, or paths (parsed on the fly)"),
               as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON"),
               show_rounding: bool = typer.Option(False, "--rounding", help="Also list 尾差 (rounding) findings"),
+              confirm: list[str] = typer.Option([], "--confirm", help="Mark a finding (by its id) 已确认; stored documents only"),
+              ignore: list[str] = typer.Option([], "--ignore", help="Mark a finding (by its id) 忽略; stored documents only"),
+              unmark: list[str] = typer.Option([], "--unmark", help="Clear a finding's mark"),
               home: Optional[Path] = HomeOpt):
         """Consistency audit: tables vs tables, 情况说明 vs tables, stated percentages.
 
         Like `ingest`, a document that cannot be read or audited is one line on stderr and the
         others are still audited. Exit 2 if any could not be, else 1 if an error was found.
         """
-        from budgetqa.app.audit import audit as run_audit
         from budgetqa.ingest.errors import IngestError
         from budgetqa.ingest.pipeline import failure_message
 
@@ -33,8 +35,13 @@ def register(app: typer.Typer) -> None:
         for ref in docs:
             try:
                 doc = svc.load(ref)
-                findings = run_audit(doc)
-            except (LookupError, IngestError) as exc:
+                marks = [(i, "已确认") for i in confirm] + [(i, "忽略") for i in ignore] + [(i, None) for i in unmark]
+                for finding_id, mark in marks:
+                    svc.mark_finding(doc.doc_id, finding_id, mark)
+                reviewed = svc.review(doc)
+                findings = [f for f, _, _ in reviewed]
+                mark_of = {f.id: m for f, m, _ in reviewed}
+            except (LookupError, ValueError, IngestError) as exc:
                 unreadable += 1
                 message = failure_message(Path(ref), exc) if isinstance(exc, IngestError) else str(exc)
                 err.print(f"[red]✗[/red] {escape(message)}")
@@ -45,7 +52,8 @@ def register(app: typer.Typer) -> None:
                 continue
             errors += sum(f.severity == "error" for f in findings)
             if as_json:
-                out.append({"document": doc.file, "doc_id": doc.doc_id, "findings": [f.to_dict() for f in findings]})
+                out.append({"document": doc.file, "doc_id": doc.doc_id,
+                            "findings": [{**f.to_dict(), "mark": mark_of[f.id]} for f in findings]})
                 continue
             counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "rounding")}
             console.print(f"[bold]{escape(doc.file)}[/bold]：错误 {counts['error']}，提示 {counts['warning']}，"
@@ -54,7 +62,8 @@ def register(app: typer.Typer) -> None:
                 if f.severity == "rounding" and not show_rounding:
                     continue
                 mark = {"error": "[red]错误[/red]", "warning": "[yellow]提示[/yellow]", "rounding": "[dim]尾差[/dim]"}[f.severity]
-                console.print(f"  {mark} {escape(f.message)}")
+                review = f" [cyan]〔{mark_of[f.id]}〕[/cyan]" if mark_of[f.id] else ""
+                console.print(f"  {mark}{review} [dim]{f.id}[/dim] {escape(f.message)}")
         if as_json:
             sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
         if unreadable:
