@@ -43,8 +43,8 @@ def _mark(level: str, digits: str) -> str:
     return rf"[（(]\s*(\d{{{digits}}})?\s*{level}\s*[)）]"
 
 
-PATH = re.compile(
-    rf"{_QUOTE}(?:({_NAME})\s*{_mark('类', '3')})?\s*(?:({_NAME})\s*{_mark('款', '2,5')})?"
+PATH = re.compile(  # the lookahead skips, cheaply, every position with no level mark near
+    rf"(?=[^。；;]{{0,40}}?[类款项]\s*[)）]){_QUOTE}(?:({_NAME})\s*{_mark('类', '3')})?\s*(?:({_NAME})\s*{_mark('款', '2,5')})?"
     rf"\s*(?:({_NAME})\s*{_mark('项', '2,7')})?"
 )
 _LEAD_IN = re.compile(r"^.*?(?:主要用于以下方面|主要用于|其中|包括|具体|支出主要是|分别是|分别为)[：:]?")

@@ -40,6 +40,18 @@ def leaf_count(rows: dict[str, Row], code: str) -> int:
     return sum(leaf_count(rows, k) for k in kids) if kids else 1
 
 
+def _tree(rows: dict[str, Row]) -> tuple[dict[str, list[Row]], dict[str, int]]:
+    """Children per code and leaves per code, computed once per table (the audit's hot path)."""
+    kids: dict[str, list[Row]] = {}
+    for c, r in rows.items():
+        if len(c) > 3 and c[:-2] in rows:
+            kids.setdefault(c[:-2], []).append(r)
+    leaves: dict[str, int] = {}
+    for c in sorted(rows, key=len, reverse=True):
+        leaves[c] = sum(leaves[k.code] for k in kids[c]) if c in kids else 1  # type: ignore[index]
+    return kids, leaves
+
+
 # ---------------------------------------------------------------- within one table
 
 
@@ -154,7 +166,7 @@ def _layout_doubt(table: Table, col: str, total: Row, members: list[Row]) -> str
 def _odd_coded(table: Table, parent: Row) -> list[Row]:
     """Rows inside a subject's block (before the next subject of its level) whose code is no
     standard 3/5/7-digit one: a short printed code or two codes run together."""
-    i = table.rows.index(parent)
+    i = next(k for k, r in enumerate(table.rows) if r is parent)
     out = []
     for r in table.rows[i + 1:]:
         code = r.code or ""
@@ -207,26 +219,36 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
     """类 = Σ款, 款 = Σ项 (function and economic codes alike), per amount column."""
     rows = _code_rows(table)
     cols = amount_columns(table)
+    children, leaves = _tree(rows)
+    repeated: str | None = None  # computed on the first failure only
     for code, parent in rows.items():
-        kids = [r for c, r in rows.items() if len(c) == len(code) + 2 and c.startswith(code)]
+        kids = children.get(code)
         if not kids:
             continue
+        odd: list[Row] | None = None
         for col in cols:
             if parent.cells.get(col) is None and all(k.cells.get(col) is None for k in kids):
                 continue
             a = cell_qty(doc, table, parent, col)
             b = sum_qty(doc, table, kids, [col], parent, col, f"下级 {len(kids)} 行之和",
-                        sum(leaf_count(rows, k.code or "") for k in kids))
-            odd = _odd_coded(table, parent)
+                        sum(leaves[k.code or ""] for k in kids))
+            what = f"「{a.loc.table}」{parent.code} {parent.name} 应等于其下级科目之和"
+            if abs(a.value - b.value) <= a.half_steps + b.half_steps:
+                compare(result, "table.parent_sum", f"{code}=Σ下级", a, b, what)  # holds: no doubt to look for
+                continue
+            if odd is None:
+                odd = _odd_coded(table, parent)
             if odd and a.value != b.value:
                 # rows printed with a short or run-together code (「2」, 3010150501) are children too:
                 # when they complete the sum there is nothing to report
                 c = sum_qty(doc, table, kids + odd, [col], parent, col, f"下级 {len(kids) + len(odd)} 行之和")
                 if abs(a.value - c.value) <= a.half_steps + c.half_steps:
                     continue
+            if repeated is None:
+                repeated = _repeated_codes(table)
             doubt = (_layout_doubt(table, col, parent, kids) or _cut_at_table_end(table, parent, a.value, b.value)
-                     or ("（下级行的科目编码不完整，未能逐行核对）" if odd else "") or _repeated_codes(table))
-            compare(result, "table.parent_sum", f"{code}=Σ下级", a, b, f"「{a.loc.table}」{parent.code} {parent.name} 应等于其下级科目之和",
+                     or ("（下级行的科目编码不完整，未能逐行核对）" if odd else "") or repeated)
+            compare(result, "table.parent_sum", f"{code}=Σ下级", a, b, what,
                     severity="warning" if doubt else "error", note=doubt)
 
 
@@ -241,6 +263,7 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
     if not classes:
         return
     cols = amount_columns(table)
+    _, leaves = _tree(rows)
     economic = all(c.startswith("3") for c in rows) and table.kind in ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表")
     for row in table.rows:
         name = row.label
@@ -257,8 +280,9 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
                 continue
             a = cell_qty(doc, table, row, col)
             b = sum_qty(doc, table, members, [col], None, col, "、".join(m.code or "" for m in members) + " 类之和",
-                        sum(leaf_count(rows, m.code or "") for m in members))
-            doubt = _layout_doubt(table, col, row, members) or _repeated_codes(table)
+                        sum(leaves[m.code or ""] for m in members))
+            held = abs(a.value - b.value) <= a.half_steps + b.half_steps
+            doubt = "" if held else _layout_doubt(table, col, row, members) or _repeated_codes(table)
             compare(result, "table.total_row", f"{name}=Σ类", a, b, f"「{a.loc.table}」{row.name}应等于各类科目之和",
                     severity="warning" if doubt else "error", note=doubt)
 
