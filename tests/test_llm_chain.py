@@ -118,6 +118,35 @@ def test_row_the_document_does_not_print_is_refused(stored):
     assert answer.notices == [f"模型对问题的理解无法采用（本文件没有名为「彩票公益金安排的支出」的行），{FALLBACK}"]
 
 
+def test_a_row_the_question_does_not_say_is_refused(stored):
+    # 「基本支出是多少」 asks for the total; a plan for one row's basic spending would be a wrong ✓
+    q = "基本支出是多少？"
+    answer, _ = ask_with(stored, plan(ROW, question=q), question=q)
+    assert answer.mode == "grounded" and answer.figures[0].text == "1,420.25万元"
+    assert answer.notices == [f"模型对问题的理解无法采用（问题没有说到「资源勘探工业信息等支出」），{FALLBACK}"]
+
+
+def test_swapping_the_asked_row_for_another_printed_row_is_refused(stored):
+    answer, _ = ask_with(stored, plan({**ROW, "row": "行政运行", "code": None}))
+    assert answer.mode == "grounded" and answer.answer == GROUNDED_TEXT
+    assert answer.notices == [f"模型对问题的理解无法采用（问题没有说到「行政运行」），{FALLBACK}"]
+
+
+def test_a_column_role_the_question_does_not_say_is_refused(stored):
+    answer, _ = ask_with(stored, plan({**ROW, "columns": ["基本支出", "财政拨款"]}))
+    assert answer.mode == "grounded" and answer.answer == GROUNDED_TEXT
+    assert answer.notices == [f"模型对问题的理解无法采用（问题没有说到「财政拨款」），{FALLBACK}"]
+
+
+def test_a_table_the_question_does_not_name_is_dropped_from_the_plan(stored):
+    # three tables print 行政运行; the model may not pick one the question does not name
+    q = "行政运行是多少？"
+    answer, _ = ask_with(stored, plan({"text": "行政运行", "row": "行政运行", "code": "2150501",
+                                       "table_kind": "一般公共预算财政拨款支出决算表"}, question=q), question=q, phrase=False)
+    assert answer.queries[0]["operands"][0]["table_kind"] is None and answer.queries[0]["operands"][0]["code"] is None
+    assert answer.figures[0].text == "1,114.87万元"  # what the question's own words resolve to
+
+
 def test_more_parts_than_the_question_has_are_refused(stored):
     answer, _ = ask_with(stored, {"queries": [plan(ROW)["queries"][0], plan(ROW)["queries"][0]]})
     assert answer.mode == "grounded" and "模型把问题分成了 2 部分，问题本身只有 1 部分" in answer.notices[0]

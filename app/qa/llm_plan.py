@@ -7,10 +7,16 @@ into `Query`s that resolve → execute → fit → assemble run exactly as they 
 refuses it (`PlanRejected`) when it names a concept, row, code, project or table this document
 does not have, or a fact id that was not among the candidates shown for this document.
 
-Which words of the question the model's plan accounts for is decided here, never taken from the
-model: a word counts as consumed only when the plan's op, roles, concepts, levels, tables or names
-say it (`_explained`). Words nothing in the plan says stay `leftover`, so the fit check refuses a
-plan that reads 「执行率」 as a plain value or drops half the question.
+The model may only rearrange what the question says, in both directions, decided here and never
+taken from the model:
+- every name of the plan (row, project, concept, column role, level) must be said by the question
+  or by the parser's reading of it (`_Said`): a plan that asks for 某行的基本支出 when the question
+  says only 基本支出 is refused; a code or table the question does not name is dropped, so the
+  model cannot settle an ambiguity the resolver would report (two rows or tables printing it);
+- every word of the question must be said by the plan's op, roles, concepts, levels, tables or
+  names (`_explained`); the rest stays `leftover`, so the fit check refuses a plan that reads
+  「执行率」 as a plain value or drops half the question.
+A fact id the model cites only checks the plan: the executed answer must cite that cell.
 """
 
 from __future__ import annotations
@@ -154,20 +160,22 @@ class Accepted:
 
 
 def accept(model: QuestionPlan, doc: Document, vocab: Vocabulary, hint: Plan, shown: Shown) -> Accepted:
-    """The model's plan as a `Plan` for `doc`, or `PlanRejected` naming what the document does not have.
+    """The model's plan as a `Plan` for `doc`, or `PlanRejected` naming what the document does not have
+    or the question does not say.
 
     Fact ids count only from `shown.cells` (the candidates the model was shown); on the shown
-    document itself such a cell is pinned, elsewhere it stands for its row, code and table only.
+    document itself such a cell is pinned (the answer must cite it), elsewhere it stands for its row.
     """
     if len(model.queries) > max(1, len(hint.queries)):
         raise PlanRejected(f"模型把问题分成了 {len(model.queries)} 部分，问题本身只有 {len(hint.queries)} 部分")
     names = _Names.of(doc, vocab)
+    said = _Said.of(hint)
     pins: list[str] = []
     assigned = _assign(model.queries, hint.queries)
     queries = []
     for mq, parts in zip(model.queries, assigned, strict=True):
-        operands = [_ref(r, names, shown, doc, pins) for r in mq.operands]
-        scope = _ref(mq.scope, names, shown, doc, pins) if mq.scope is not None else None
+        operands = [_ref(r, names, said, shown, doc, pins) for r in mq.operands]
+        scope = _ref(mq.scope, names, said, shown, doc, pins) if mq.scope is not None else None
         queries.append(_query(mq, operands, scope, parts, hint))
     return Accepted(Plan(question=hint.question, queries=queries, follow_up=hint.follow_up), pins)
 
@@ -200,8 +208,67 @@ def _concept_ids() -> dict[str, str]:
     return out
 
 
-def _ref(r: PlanRef, names: _Names, shown: Shown, doc: Document, pins: list[str]) -> Ref:
-    row, code, kind, column_words = r.row, r.code, r.table_kind, []
+@dataclass
+class _Said:
+    """What the question says: its words, and what the parser read from them (names, roles, codes …)."""
+
+    question: str
+    rows: set[str]
+    concepts: set[str]
+    roles: set[str]
+    codes: set[str]
+    kinds: set[str]
+    levels: set[str]
+    prior: bool
+
+    @classmethod
+    def of(cls, hint: Plan) -> _Said:
+        refs = [r for q in hint.queries for r in q.operands + ([q.scope] if q.scope else [])]
+        rows = {normalize(n) for r in refs for n in (r.row, r.project, r.text) if n}
+        q = normalize(hint.question)
+        prior = any(r.prior_year for r in refs) or any(normalize(w) in q for w in load_lexicon().years.prior)
+        return cls(q, rows, {r.concept for r in refs if r.concept}, {c for r in refs for c in r.columns},
+                   {r.code for r in refs if r.code}, {r.table_kind for r in refs if r.table_kind},
+                   {r.level for r in refs if r.level}, prior)
+
+    def words(self, words: list[str]) -> bool:
+        """One of `words` is in the question (names of three characters or more: nearly)."""
+        for w in map(normalize, words):
+            if w and (w in self.question or len(w) >= 3 and fuzz.partial_ratio(w, self.question) >= NAME_MATCH):
+                return True
+        return False
+
+    def row(self, name: str) -> bool:
+        return normalize(name) in self.rows or self.words([name, bare_name(name)])
+
+    def concept(self, cid: str) -> bool:
+        c = _concepts()[cid]
+        return cid in self.concepts or self.words([c.id, *c.zh, *c.en])
+
+    def role(self, role: str) -> bool:
+        if role in self.roles or role in ("合计", "本年"):
+            return True
+        lex = load_lexicon()
+        words = [role] + [w for c in lex.column if c.role == role for w in c.zh + c.en]
+        words += [w for c in lex.concept if c.column == role for w in c.zh + c.en]
+        return self.words(words)
+
+    def level(self, level: str) -> bool:
+        return level in self.levels or self.words([w for lw in load_lexicon().level if lw.level == level
+                                                   for w in lw.zh + lw.en])
+
+    def kind(self, kind: str) -> bool:
+        return kind in self.kinds or self.words([w for t in load_lexicon().table if kind in (t.final, t.budget)
+                                                 for w in t.zh + t.en])
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> dict:
+    return {c.id: c for c in load_lexicon().concept}
+
+
+def _ref(r: PlanRef, names: _Names, said: _Said, shown: Shown, doc: Document, pins: list[str]) -> Ref:
+    row, code, kind = r.row, r.code, r.table_kind
     if r.fact_id is not None:
         cell = shown.cells.get(r.fact_id)
         if cell is None:
@@ -209,23 +276,37 @@ def _ref(r: PlanRef, names: _Names, shown: Shown, doc: Document, pins: list[str]
         row, code, kind = bare_name(cell.row.name) or row, cell.row.code or code, cell.table.kind or kind
         if shown.doc.doc_id == doc.doc_id:
             pins.append(r.fact_id)
-            column_words = [cell.column]
     concept = None
     if r.concept:
         concept = _concept_ids().get(normalize(r.concept))
         if concept is None:
             raise PlanRejected(f"概念「{r.concept}」不在词表中")
+        if not said.concept(concept):
+            raise PlanRejected(f"问题没有说到「{concept}」")
     if row and normalize(bare_name(row)) not in names.rows and normalize(row) not in names.rows:
         raise PlanRejected(f"本文件没有名为「{row}」的行")
+    if row and not said.row(row) and not (concept and normalize(row) == normalize(concept)):
+        raise PlanRejected(f"问题没有说到「{row}」")
     if code and code not in names.codes:
         raise PlanRejected(f"本文件没有科目编码 {code}")
     if r.project and normalize(r.project) not in names.projects:
         raise PlanRejected(f"本文件没有名为「{r.project}」的项目")
+    if r.project and not said.row(r.project):
+        raise PlanRejected(f"问题没有说到「{r.project}」")
     if kind and kind not in names.kinds:
         raise PlanRejected(f"本文件没有「{kind}」")
+    unsaid = [c for c in r.columns if not said.role(c)]
+    if unsaid:
+        raise PlanRejected(f"问题没有说到「{'、'.join(unsaid)}」")
+    if r.level and not said.level(r.level):
+        raise PlanRejected(f"问题没有说到「{r.level}」这一层级")
+    if r.prior_year and not said.prior:
+        raise PlanRejected("问题没有说到上年")
+    # a code or table the question does not name would settle what the resolver must report as ambiguous
+    code = code if code and (code in said.codes or code in said.question) else None
+    kind = kind if kind and said.kind(kind) else None
     return Ref(text=r.text, concept=concept, row=row, code=code, columns=list(dict.fromkeys(r.columns)),
-               table_kind=kind, project=r.project, level=r.level, column_words=column_words,
-               prior_year=r.prior_year)
+               table_kind=kind, project=r.project, level=r.level, prior_year=r.prior_year)
 
 
 def _assign(model: list[PlanQuery], hint: list[Query]) -> list[list[Query]]:
@@ -250,19 +331,33 @@ def _query(mq: PlanQuery, operands: list[Ref], scope: Ref | None, parts: list[Qu
     kinds = {r.table_kind for h in parts for r in h.operands if r.table_kind}
     if len(kinds) == 1:
         operands = [r if r.table_kind else r.model_copy(update={"table_kind": next(iter(kinds))}) for r in operands]
-    q = Query(question="".join(h.question for h in parts), op=mq.op, operands=operands, unit_kind=mq.unit_kind,
+    q = Query(question="".join(h.question for h in parts), op=mq.op, operands=operands,
+              unit_kind=_unit_kind(mq, first),
               unit=first.unit or _known_unit(mq.unit), k=mq.k if mq.k and 0 < mq.k <= 50 else first.k,
               growth_as=mq.growth_as, direction=mq.direction, department=first.department, year=first.year,
               ledger=first.ledger, language=first.language, scope=scope, threshold=first.threshold,
               threshold_unit=first.threshold_unit, given=[g for h in parts for g in h.given])
     consumed, leftover = [], []
     for h in parts:
-        same_op = h.op == q.op
+        hint_names = [normalize(n) for r in h.operands + ([h.scope] if h.scope else [])
+                      for n in (r.row, r.project, r.text) if n]
         for w in h.consumed + h.leftover:
-            said = _explained(w, q, h, carry=same_op and w in h.consumed)
-            (consumed if said else leftover).append(w)
+            # the parser's reading of a word carries over only for the same op, and never for a name
+            # (the model's own row must say a name the question says, not the parser's)
+            name = any(normalize(w) in n or n in normalize(w) for n in hint_names if n)
+            carry = h.op == q.op and w in h.consumed and not name
+            (consumed if _explained(w, q, h, carry) else leftover).append(w)
     q.consumed, q.leftover = consumed, list(dict.fromkeys(leftover))
     return q
+
+
+def _unit_kind(mq: PlanQuery, first: Query) -> str:
+    """The asked unit kind as the question's words give it (多少人, 百分之几); the model's only when they are silent."""
+    if first.unit is not None or first.unit_kind != "money":
+        return first.unit_kind
+    if mq.op in ("share", "rate") or (mq.op == "growth" and mq.growth_as == "percent"):
+        return "percent"
+    return mq.unit_kind
 
 
 def _known_unit(unit: str | None) -> str | None:
@@ -334,7 +429,7 @@ def _named(w: str, q: Query) -> bool:
     """A content word said by a name the plan resolves through (a row, project, concept or its synonyms)."""
     if len(w) < 2:
         return False
-    concepts = {c.id: c for c in load_lexicon().concept}
+    concepts = _concepts()
     names: list[str] = []
     for r in _refs(q):
         names += [n for n in (r.row, r.project, r.concept) if n]
