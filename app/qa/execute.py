@@ -414,11 +414,13 @@ def _rate(doc: Document, query: Query, out: Executed) -> None:
             out.not_found = f"{describe(actual)}所在行没有决算（执行）数，不能计算执行率。"
             return
         actual = other
-    budget = None
-    for role in budget_roles + ["全年预算", "调整预算", "预算"]:
-        budget = same_row(actual, role, exclude=("执行率", "决算", "执行数"), year=doc.year)
-        if budget is not None and budget.value:
-            break
+    roles = list(dict.fromkeys(budget_roles + ["全年预算", "调整预算", "预算"]))
+    budget = _budget_of(doc, actual, roles)
+    if budget is None:  # the figure's row prints no budget here: the same figure printed with one
+        for twin in twins(doc, actual):
+            if role_met("决算", twin, doc.year) and (budget := _budget_of(doc, twin, roles)) is not None:
+                actual = twin
+                break
     if budget is None or not budget.value or actual.value is None:
         out.not_found = f"{describe(actual)}所在行没有可用的预算数，不能计算执行率。"
         return
@@ -428,7 +430,7 @@ def _rate(doc: Document, query: Query, out: Executed) -> None:
     out.claims = [Claim(value=pct, unit="%", fact_ids=[fa, fb], derivation="execution_rate", roles=["actual", "budget"]),
                   claim(doc, actual, "actual"), claim(doc, budget, "budget")]
     out.cells = [actual, budget]
-    printed = next((c for c in actual.table.columns if "执行率" in c or "完成率" in c), None)
+    printed = next((c for c in actual.table.columns if re.search(r"执行率|完成率|完成.*%", c)), None)
     v = actual.row.cells.get(printed) if printed else None
     if v is not None and abs(v - pct) <= Decimal("0.5"):  # a printed 1.00 meaning 100% is not repeated as 1%
         cr = Cell(actual.table, actual.row_index, printed, 0, (0, 0, 0))
@@ -436,31 +438,46 @@ def _rate(doc: Document, query: Query, out: Executed) -> None:
         out.claims.append(Claim(value=v, unit="%", fact_ids=[cell_fact_id(doc, cr)], roles=["printed_rate"]))
 
 
-def _with_prior(doc: Document, cell: Cell) -> tuple[Cell, Cell | None]:
-    """The cell and its prior-year cell. A standard figure is often printed in several tables and
-    only one of them carries the prior year (收入总表 no, 一般公共预算支出表 2025年预算数 yes): the same
-    value on a row of the same name or on a total row elsewhere is the same figure, so its prior-year
-    column answers."""
-    prior = same_row(cell, "上年", year=doc.year)
-    if prior is not None or cell.value is None or not cell.value:
-        return cell, prior
+def twins(doc: Document, cell: Cell) -> list[Cell]:
+    """The same figure printed elsewhere: a standard figure is often printed in several tables and only
+    some of them carry its other measures (收入总表 no prior year, 一般公共预算支出表 2025年预算数 yes). The
+    same value, in the same unit, on a row of the same name or on a total row of another table."""
+    if cell.value is None or not cell.value:
+        return []
     unit, label = cell_unit(cell), cell.row.label
+    out = []
     for table in doc.tables:
         if table is cell.table or table.unit != cell.table.unit:
             continue
         for i, row in enumerate(table.rows):
-            if not (row.is_total or (label and row.label == label)):
-                continue
+            if not (row.is_total or row.label.endswith(("合计", "总计")) or (label and row.label == label)):
+                continue  # 本年支出合计 too: the figure of a table's whole, whatever its subtotal name
             for column, v in row.cells.items():
-                if v != cell.value:
-                    continue
-                twin = Cell(table, i, column, 0, (0, 0, 0))
-                if cell_unit(twin) != unit or role_met("上年", twin, doc.year):
-                    continue
-                found = same_row(twin, "上年", year=doc.year)
-                if found is not None and found.value is not None:
-                    return twin, found
+                if v == cell.value and cell_unit(twin := Cell(table, i, column, 0, (0, 0, 0))) == unit:
+                    out.append(twin)
+    return out
+
+
+def _with_prior(doc: Document, cell: Cell) -> tuple[Cell, Cell | None]:
+    """The cell and its prior-year cell, from its own row or from a twin's (`twins`)."""
+    prior = same_row(cell, "上年", year=doc.year)
+    if prior is not None:
+        return cell, prior
+    for twin in twins(doc, cell):
+        if role_met("上年", twin, doc.year):
+            continue
+        found = same_row(twin, "上年", year=doc.year)
+        if found is not None and found.value is not None:
+            return twin, found
     return cell, None
+
+
+def _budget_of(doc: Document, actual: Cell, roles: list[str]) -> Cell | None:
+    for role in roles:
+        budget = same_row(actual, role, exclude=("执行率", "决算", "执行数", "%"), year=doc.year)
+        if budget is not None and budget.value:
+            return budget
+    return None
 
 
 def _growth(doc: Document, query: Query, out: Executed) -> None:

@@ -291,7 +291,8 @@ def _answer(question: str, doc: Document, parts: list[Part], plan: Plan) -> Answ
                       citations=[c for p in parts for c in p.citations],
                       queries=[p.query.model_dump(mode="json") for p in parts])
     texts = [p.text if p.not_found is None else p.not_found for p in parts]
-    figures = [f for p in answered for f in p.figures]
+    # a yes-no part (是否超过预算) asks for no number: the figures of the parts that ask for one lead
+    figures = [f for p in sorted(answered, key=lambda p: p.query.op == "compare") for f in p.figures]
     status = overall_status({p.status for p in parts})
     notices = []
     if any(f.reason and f.reason.startswith(fit.PREFIX) for f in figures):

@@ -9,7 +9,7 @@ cell, with another value, fits about as well: the reference is ambiguous and no 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from budgetqa.app import measures
@@ -216,6 +216,11 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
     named = [c for c in ranked if _named_by(c, ref)] if names_row else ranked
     fitting = [c for c in named if all(role_met(r, c, doc.year) for r in roles)]
     pool = fitting or named
+    if not pool and ref.concept and ref.text and len(norm(ref.text)) >= 4 and norm(ref.text) != norm(ref.concept):
+        # no standard table and no row of the concept's own name (a whole-government 决算): the
+        # question's words are a row name of their own (一般公共预算支出)
+        found = resolve(doc, ref.model_copy(update={"concept": None, "row": ref.text}), ledger, want_row)
+        return replace(found, ref=ref)
     if not pool:
         return Resolved(ref, None)
     best = next((c for c in pool if confident(c)), pool[0])
@@ -327,6 +332,8 @@ def _rival(best: Cell, pool: list[Cell]) -> Cell | None:
             continue
         if c.table is best.table and c.row_index == best.row_index:
             continue  # the row's other columns: unnamed, its main column is the reading, not a guess
+        if "本级" in c.table.title and "本级" not in best.table.title:
+            continue  # a whole-government 决算 prints the province and its 本级: unqualified, the province is meant
         return c
     return None
 
