@@ -4,6 +4,8 @@ no `error` that rounding explains. Every expected figure below was read from the
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 from decimal import Decimal
 from functools import lru_cache
@@ -20,13 +22,17 @@ from budgetqa.ingest.pipeline import read_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PDFS = FIXTURES / "pdf"
-ALL = sorted(FIXTURES.glob("*.txt")) + sorted(PDFS.glob("*.pdf"))
+MORE = FIXTURES / "pdf-more"
+# d03-p10-scanned is d03-p10-bracket-codes as an image: reading it is OCR's test (seconds of OCR),
+# and the audit sees the same page through its text-layer twin, judged below.
+OCR_ONLY = {"d03-p10-scanned.pdf"}
+ALL = sorted(FIXTURES.glob("*.txt")) + sorted(PDFS.glob("*.pdf")) + sorted(p for p in MORE.glob("*.pdf") if p.name not in OCR_ONLY)
 D = Decimal
 
 
 @lru_cache(maxsize=None)
 def doc(name: str) -> Document:
-    path = FIXTURES / name if (FIXTURES / name).exists() else PDFS / name
+    path = next(d / name for d in (FIXTURES, PDFS, MORE) if (d / name).exists())
     return read_document(path)
 
 
@@ -88,6 +94,43 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "putuo-wanli-2025-budget.pdf": set(),
     "shanghai-finance-2025-unit-budget.pdf": set(),
     "swu-university-2023-final.pdf": set(),
+    # page cuts of other provinces' PDFs (pdf-more): a table cut at the page's foot is a warning
+    "d01-p1-six-decimals.pdf": set(),
+    "d02-p20-sangong-years.pdf": set(),
+    "d03-p10-bracket-codes.pdf": set(),
+    "d05-p11-caption-rows.pdf": set(),
+    "d05-p21-sangong-one-row.pdf": set(),
+    "d06-p15-captions-at-foot.pdf": set(),
+    "d06-p16-split-rows.pdf": set(),
+    "d06-p19-sangong-wrapped.pdf": set(),  # 合计 1,384.74 = 三公 484.30 + 会议费 200.44 + 培训费 700.00
+    "d11-p18-overflow-groups.pdf": set(),
+    "d11-p30-yuan-sangong.pdf": set(),
+    "d12-p24-wrapped-title.pdf": set(),
+    "d13-p17-two-classifications.pdf": set(),
+    "d15-p1-ruled-header.pdf": set(),
+    "d07-p1-caption-in-frame.pdf": set(),
+    "d09-p18-19-continued.pdf": set(),
+    "d13-p9-split-codes.pdf": set(),
+    "d14-p25-government.pdf": set(),
+    # 江苏省检察院 2018 预算 p23: 总计 21,955.35 “增加 3,958.67 万元，增长 21.95%” (3,958.67/17,996.68 = 22.00%);
+    # p26: 一般行政管理事务 3,666 “增加 21.8 万元，增长 0.06%” (0.60%), 检察监督支出 1,895 “减少 134 万元，降幅 0.66%” (6.60%)
+    "d06-p23-26-item-percentages.pdf": {
+        ("items.change_pct", "情况说明", D("21.95"), None, D("22.00")),
+        ("items.change_pct", "情况说明", D("0.06"), None, D("0.60")),
+        ("items.change_pct", "情况说明", D("0.66"), None, D("6.60")),
+    },
+    # 西安市委宣传部 2021 表13: the 2021 合计 (and so the 增减 合计) is not 三公小计 + 会议费 + 培训费
+    # (1,171,100 vs 65,100 + 320,000 + 1,096,000), on the 合计 row, the department row and both units
+    "d12-p41-sangong-total.pdf": {
+        ("table.column_sum", "合计", D("117.110000"), "合计", D("148.110000")),
+        ("table.column_sum", "201 中共西安市委宣传", D("117.110000"), "201 中共西安市委宣传", D("148.110000")),
+        ("table.column_sum", "201001 中共西安市委", D("106.600000"), "201001 中共西安市委", D("125.600000")),
+        ("table.column_sum", "201002 中共西安市委", D("10.510000"), "201002 中共西安市委", D("22.510000")),
+        ("table.column_sum", "合计", D("34.370000"), "合计", D("65.370000")),
+        ("table.column_sum", "201 中共西安市委宣传", D("34.370000"), "201 中共西安市委宣传", D("65.370000")),
+        ("table.column_sum", "201001 中共西安市委", D("65.460000"), "201001 中共西安市委", D("84.460000")),
+        ("table.column_sum", "201002 中共西安市委", D("-31.090000"), "201002 中共西安市委", D("-19.090000")),
+    },
 }
 
 
@@ -251,3 +294,165 @@ def test_cli_exits_0_when_only_rounding(tmp_path):
     r = CliRunner().invoke(app, ["audit", str(FIXTURES / "chaoyang-industry-2023-final.txt"), "--home", str(tmp_path)])
     assert r.exit_code == 0, r.output
     assert "错误 0" in r.stdout
+
+
+# ---------------------------------------------------------------- the 情况说明's numbered items
+
+
+def _with_paragraph(name: str, text: str, heading: str = "财政拨款支出主要内容", page: int = 6) -> Document:
+    """A real document's tables with one 情况说明 paragraph in place of its own (a form it does not print)."""
+    return dataclasses.replace(doc(name), paragraphs=[Paragraph(text, page, [heading])])
+
+
+WANLI = "putuo-wanli-2025-budget.pdf"
+# 万里街道 prints 2210201 住房公积金 as 3,846,732 元 (384.67 万元); the item below writes its path with
+# the codes inside the brackets and closes the quote straight before the amount, no 科目 / 支出 word
+CODED = "31. 住房保障支出（221类）住房改革支出（02款）住房公积金（01项）”"
+
+
+def _items(d: Document) -> list[tuple]:
+    return [(f.severity, f.check, f.a_value, f.b_value) for f in audit(d) if f.check.startswith("items.")]
+
+
+def test_every_quoted_item_of_a_budget_agrees_with_its_row():
+    rows = [c for c in identity_checks(doc(WANLI)) if c.check == "items.row"]
+    assert (len(rows), {c.status for c in rows}) == (32, {"ok"})
+
+
+def test_codes_inside_brackets_and_a_closing_quote_bind_the_figure_to_its_row():
+    d = _with_paragraph(WANLI, CODED + "394.67万元，主要用于住房公积金。")
+    assert _items(d) == [("error", "items.row", D("394.67"), D("384.6732"))]
+
+
+def test_item_agreeing_with_its_row_and_its_growth_is_silent():
+    d = _with_paragraph(WANLI, CODED + "384.67万元，上年执行数350.00万元，预算安排384.67万元，比上年增加34.67万元，增长9.9%。")
+    assert _items(d) == []
+
+
+def test_heading_figure_against_the_items_own_budget_figure():
+    d = _with_paragraph(WANLI, CODED + "384.67万元，上年执行数350.00万元，预算安排380.00万元。")
+    assert _items(d) == [("error", "items.budget", D("384.67"), D("380.00"))]
+
+
+def test_growth_percentage_against_the_two_figures():
+    d = _with_paragraph(WANLI, CODED + "384.67万元，上年执行数350.00万元，预算安排384.67万元，比上年增加34.67万元，增长12.0%。")
+    assert _items(d) == [("error", "items.change_pct", D("12.0"), D("9.91"))]
+
+
+def test_direction_word_against_the_sign():
+    d = _with_paragraph(WANLI, CODED + "384.67万元，上年执行数350.00万元，预算安排384.67万元，比上年减少34.67万元。")
+    assert _items(d) == [("error", "items.direction", D("384.67"), D("350.00"))]
+
+
+def test_stated_change_against_the_two_figures():
+    d = _with_paragraph(WANLI, CODED + "384.67万元，上年执行数350.00万元，比上年增加44.67万元。")
+    assert _items(d) == [("error", "items.change", D("44.67"), D("34.67"))]
+
+
+def test_compared_year_against_the_report_year():
+    d = _with_paragraph(WANLI, CODED + "384.67万元，比2023年增加34.67万元，增长9.9%。")
+    assert _items(d) == [("warning", "items.year", D("2023"), D("2024"))]
+
+
+def test_item_percentages_recomputed_from_the_figure_and_its_change():
+    got = sorted((f.a_value, f.b_value, f.a.page) for f in errors("d06-p23-26-item-percentages.pdf"))
+    assert got == [(D("0.06"), D("0.60"), 2), (D("0.66"), D("6.60"), 2), (D("21.95"), D("22.00"), 1)]
+
+
+def test_final_bigger_than_budget_written_where_it_is_smaller():
+    got = [(f.a_value, f.b_value) for f in errors("yanbian-industry-2023-final.txt") if f.check == "items.final_word"]
+    assert got == [(D("1.7"), D("1.73")), (D("702.46"), D("1489.96"))]
+    f = next(f for f in errors("yanbian-industry-2023-final.txt") if f.a_value == D("1.7"))
+    assert "决算数大于预算数" in f.message and f.tolerance is None  # decided by the 98.3% it prints
+
+
+def test_share_recomputed_from_the_table_total():
+    f = next(f for f in errors("yanbian-industry-2023-final.txt") if f.check == "items.share")
+    assert (f.a_value, f.b_value, f.b.table_ref, f.b.column) == (D("3.3"), D("3.45"), "4", "本年支出/合计")
+
+
+def test_whole_percent_with_idle_zeros_is_rounding():
+    # 湖州 2026: 6,256.31 万元 “比上年执行数减少 336.67 万元，下降 5.0%” — 5.11% cut to a whole percent
+    f = [f for f in audit(_prose_doc("收入预算 6256.31 万元，比上年执行数减少 336.67 万元，下降 5.0%。"))
+         if f.check == "items.change_pct"]
+    assert [(x.severity, x.a_value, x.b_value) for x in f] == [("rounding", D("5.0"), D("5.11"))]
+    assert "整数" in f[0].message
+
+
+# ---------------------------------------------------------------- the named false alarms
+
+
+def test_university_template_by_department_name_needs_no_standard_set():
+    d = doc("swu-university-2023-final.pdf")
+    plain = dataclasses.replace(d, tables=[dataclasses.replace(t, title=t.title.replace("高等学校", "")) for t in d.tables])
+    assert not [f for f in audit(plain) if f.check == "document.missing_table"]
+
+
+def test_rounding_in_yuan_tables_is_shown_in_yuan():
+    f = next(f for f in findings(WANLI) if f.severity == "rounding" and f.check == "table.parent_sum")
+    assert " 元" in f.message and "0.00（" not in f.message
+
+
+# ---------------------------------------------------------------- template leftovers, ids, the prior year
+
+
+def test_template_leftovers_are_warnings_once_per_paragraph():
+    left = [f for f in findings("yanbian-govservice-2023-final.txt") if f.check == "document.leftover"]
+    assert [f.severity for f in left] == ["warning"] * 7
+    assert "增加（减少）" in left[0].message and "本段共 8 处" in left[0].message
+
+
+def test_finding_ids_are_stable_and_distinct():
+    first = [f.id for f in audit(doc("yanbian-govservice-2023-final.txt"))]
+    again = [f.id for f in run(doc("yanbian-govservice-2023-final.txt")).findings]
+    assert first == again and len(set(first)) == len(first) and all(len(i) == 12 for i in first)
+    d = findings("yanbian-govservice-2023-final.txt")[0].to_dict()
+    assert (d["id"], d["rule"]) == (first[0], "同一功能分类在两张表中应一致")
+
+
+def _prior_of(d: Document, **cells) -> Document:
+    """Last year's document of the same department: this one's tables, year − 1, the 支出决算表 totals
+    row set to the given figures (the prior document the store would hold)."""
+    prev = copy.deepcopy(d)
+    prev.year, prev.sha256 = d.year - 1, "f" * 64
+    table = next(t for t in prev.tables if t.kind == "支出决算表")
+    total = next(r for r in table.rows if r.is_total)
+    for col, value in cells.items():
+        total.cells[col] = D(value)
+    return prev
+
+
+def test_prior_year_statements_against_last_years_document():
+    # 政务服务局 2023: 基本支出 518.72 “比上年减少 100.2 万元”, 项目支出 747.54 “比上年减少 132.11 万元”
+    d = doc("yanbian-govservice-2023-final.txt")
+    prev = _prior_of(d, 基本支出="618.92", 项目支出="879.65")
+    assert not [f for f in audit(d, prev) if f.check == "prior.change" and "支出" in f.message
+                and ("基本支出" in f.message or "项目支出" in f.message)]
+    prev = _prior_of(d, 基本支出="618.92", 项目支出="869.65")
+    got = [(f.a_value, f.b_value) for f in audit(d, prev) if f.check == "prior.change" and "项目支出" in f.message]
+    assert got == [(D("132.11"), D("122.11"))]
+
+
+def test_a_document_of_another_year_or_department_is_no_prior():
+    d = doc("yanbian-govservice-2023-final.txt")
+    other = dataclasses.replace(_prior_of(d), department="别的部门")
+    assert not [f for f in audit(d, other) if f.check.startswith("prior.")]
+
+
+def test_reviewer_marks_are_kept_in_the_store(tmp_path):
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
+
+    svc = Service(get_settings(tmp_path / "home", llm={"provider": "none"}), dense=False)
+    d = doc("yanbian-govservice-2023-final.txt")
+    svc.store.put(d)
+    first, second = [f for f, _, _ in svc.review(d.doc_id)][:2]
+    svc.mark_finding(d.doc_id, first.id, "已确认")
+    svc.mark_finding(d.doc_id, second.id, "忽略", "表内合计口径不同")
+    marks = {f.id: (m, n) for f, m, n in svc.review(d.doc_id)}
+    assert (marks[first.id], marks[second.id]) == (("已确认", None), ("忽略", "表内合计口径不同"))
+    svc.mark_finding(d.doc_id, first.id, None)
+    assert {f.id: m for f, m, _ in svc.review(d.doc_id)}[first.id] is None
+    with pytest.raises(ValueError):
+        svc.mark_finding(d.doc_id, first.id, "done")
+    svc.close()

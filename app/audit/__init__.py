@@ -30,6 +30,8 @@ def run(doc: Document, prior_doc: Document | None = None) -> AuditResult:
     if prior_doc is not None and prior.is_prior(doc, prior_doc):
         prior.check_prior(doc, prior_doc, result)
     order = {s: i for i, s in enumerate(SEVERITIES)}
+    seen: set[str] = set()  # one contradiction reached by two checks is one finding
+    result.findings = [f for f in result.findings if not (f.id in seen or seen.add(f.id))]
     result.findings.sort(key=lambda f: (order[f.severity], f.a.page or 0, f.a.line or 0))
     return result
 

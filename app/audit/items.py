@@ -267,7 +267,7 @@ def _add(result: AuditResult, sev: str, check: str, doc, para, item: Item, a, b,
 def check_item(doc: Document, para, item: Item, sources: list[Source], result: AuditResult) -> None:
     f = item.figures
     own = item.heading or (f.get("final") if doc.kind == "决算" else f.get("budget")) or f.get("final") or f.get("budget")
-    if own:
+    if own and item.code:
         check_row(doc, para, item, own, sources, result)
     # the heading figure and the item's own 预算安排 figure
     if item.heading and "budget" in f and abs(dec(item.heading) - dec(f["budget"])) > half_unit(item.heading) + half_unit(f["budget"]):
@@ -426,10 +426,8 @@ def check_paragraph(doc: Document, para, heading: str, text: str, subjects: Subj
         ctx.heading, ctx.kuan, ctx.code = heading, None, None
         ctx.cls = None
     scope_words = heading + text[:80]
-    sources = subjects.for_scope(_scopes(scope_words))
-    if not sources:
-        return False
-    if ctx.cls is None:
+    sources = subjects.for_scope(_scopes(scope_words))  # none: the item's own figures are still checked
+    if ctx.cls is None and sources:
         ctx.cls = _heading_class(subjects, para.heading_path, sources)
     hits = [h for h in PATH.finditer(text) if any(h.group(i) is not None for i in (1, 3, 5)) or
             re.search(r"[类款项]\s*[)）]", h.group(0))]
@@ -440,18 +438,18 @@ def check_paragraph(doc: Document, para, heading: str, text: str, subjects: Subj
         codes = [h.group(2), h.group(4), h.group(6)]
         if not any(names) and not any(codes):
             continue
-        code = subjects.find(names, codes, [ctx.cls, ctx.kuan], sources)
+        code = subjects.find(names, codes, [ctx.cls, ctx.kuan], sources) if sources else None
         end = hits[i + 1].start() if i + 1 < len(hits) else len(text)
         after = text[h.end(): end]
-        if code is None:
-            continue
-        row = next(s.rows[code] for s in sources if code in s.rows)
-        if len(code) == 3:
-            ctx.cls, ctx.kuan = row, None
-        elif len(code) == 5:
-            ctx.kuan = row
-            ctx.cls = next((s.rows[code[:3]] for s in sources if code[:3] in s.rows), ctx.cls)
-        item = read_item(code, text[h.start(): end], after)
+        if code is not None:
+            row = next(s.rows[code] for s in sources if code in s.rows)
+            if len(code) == 3:
+                ctx.cls, ctx.kuan = row, None
+            elif len(code) == 5:
+                ctx.kuan = row
+                ctx.cls = next((s.rows[code[:3]] for s in sources if code[:3] in s.rows), ctx.cls)
+        # an item whose subject no table gives is still checked against its own figures
+        item = read_item(code or "", text[h.start(): end], after)
         check_item(doc, para, item, sources, result)
     return True
 

@@ -226,7 +226,9 @@ def fmt(v: Decimal | None) -> str:
 
 
 def _place(loc: Location) -> list:
-    return [loc.table_ref, loc.row, loc.column, " ".join((loc.sentence or "").split())[:80], loc.derived]
+    # the sentence's heading (kept in `table` for prose) tells apart one template sentence in two sections
+    return [loc.table_ref, loc.table if loc.sentence else None, loc.row, loc.column,
+            " ".join((loc.sentence or "").split())[:80], loc.derived]
 
 
 def fmt_amount(v: Decimal, step: Decimal) -> str:

@@ -132,6 +132,8 @@ def check_columns(doc: Document, table: Table, result: AuditResult) -> None:
                 continue  # the 栏次 row (1 2 3 …) read as data
             a = cell_qty(doc, table, row, total)
             b = sum_qty(doc, table, [row], flat, row, label, label)
+            if a.value != b.value and _nested_parts(row, parts, a.value - b.value, a.half_steps + b.half_steps):
+                continue  # a wrapped header put a 小计 beside its own members: the sum holds without them
             # An empty 合计/小计 cell beside filled parts is a layout problem (a shifted row) more
             # often than a wrong figure: a warning, not an error.
             blank = [c for c in subtotals if row.cells.get(c) is None]
@@ -139,6 +141,22 @@ def check_columns(doc: Document, table: Table, result: AuditResult) -> None:
                     f"「{a.loc.table}」{a.loc.row} 的{total}应等于{label}",
                     severity="warning" if blank else "error",
                     note=f"（{'、'.join(blank)} 为空，可能是列错位）" if blank else "")
+
+
+def _nested_parts(row: Row, parts: list[list[str]], gap: Decimal, tol: Decimal) -> bool:
+    """The parts hold a 小计 and, right after it, the members it sums (a header cell wrapped over two
+    lines read as siblings: 「“三公”经费/小计 │ 因公出国/（境）费 │ …」): the total is exceeded by
+    exactly the columns that follow the 小计 (江苏 公开09表: 2,136.84 = 1,384.74 + 752.10)."""
+    vals = [sum((row.cells.get(c) or Decimal(0) for c in p), Decimal(0)) for p in parts]
+    for i, p in enumerate(parts):
+        if len(p) != 1 or not p[0].endswith("小计"):
+            continue
+        run = Decimal(0)
+        for j in range(i + 1, len(parts)):
+            run += vals[j]
+            if abs(gap + run) <= tol:  # the excess is exactly the columns after the 小计 (nested again or not)
+                return True
+    return False
 
 
 def _column_numbers(row: Row) -> bool:
@@ -185,7 +203,7 @@ def _cut_at_table_end(table: Table, parent: Row, total: Decimal, parts: Decimal)
     """A subject whose children run to the last row read, and add up to less than it: the rest of
     them most likely sit on a continuation page the reader lost (无锡 公开03表: 购房补贴 alone on p13)."""
     last = table.rows[-1]
-    if parts < total and last is not parent and (last.code or "").startswith(parent.code or "-"):
+    if parts < total and (last is parent or (last.code or "").startswith(parent.code or "-")):
         return "（下级科目排到表末，其余行可能在续页未读入）"
     return ""
 
@@ -282,7 +300,9 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
             b = sum_qty(doc, table, members, [col], None, col, "、".join(m.code or "" for m in members) + " 类之和",
                         sum(leaves[m.code or ""] for m in members))
             held = abs(a.value - b.value) <= a.half_steps + b.half_steps
-            doubt = "" if held else _layout_doubt(table, col, row, members) or _repeated_codes(table)
+            last = members[-1] if members else None
+            doubt = "" if held else (_layout_doubt(table, col, row, members) or _repeated_codes(table)
+                                     or (_cut_at_table_end(table, last, a.value, b.value) if last is not None else ""))
             compare(result, "table.total_row", f"{name}=Σ类", a, b, f"「{a.loc.table}」{row.name}应等于各类科目之和",
                     severity="warning" if doubt else "error", note=doubt)
 
