@@ -134,16 +134,19 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED_ERRORS))
+@pytest.mark.parametrize("name", sorted(p.name for p in ALL))
 def test_errors_are_exactly_the_real_contradictions(name):
     assert {key(f) for f in errors(name)} == EXPECTED_ERRORS[name]
 
 
 def test_corpus_is_covered():
-    assert sorted(p.name for p in ALL) == sorted(EXPECTED_ERRORS)
+    # every fixture is judged (a new page cut needs its errors read against the page, then listed);
+    # the seed corpus and the page cuts of this audit's own rules are always there
+    assert {p.name for p in ALL} <= set(EXPECTED_ERRORS)
+    assert {"yanbian-industry-2023-final.txt", "d06-p23-26-item-percentages.pdf", "d12-p41-sangong-total.pdf"} <= {p.name for p in ALL}
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED_ERRORS))
+@pytest.mark.parametrize("name", sorted(p.name for p in ALL))
 def test_no_error_is_within_rounding(name):
     for f in errors(name):
         if f.difference is not None and f.tolerance is not None:
