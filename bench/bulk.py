@@ -1,12 +1,15 @@
 """Throughput and memory of `budgetqa bulk` on synthetic copies of the corpus (run by hand, no assertions).
 
-    /work/venv/bin/python bench/bulk.py [--n 200] [--workers 1,2] [--pdf-share 0.5] [--format parquet]
+    python bench/bulk.py [--n 200] [--workers 1,2] [--dask 2] [--pdf-share 0.5] [--format parquet]
 
 Builds N documents: perturbed copies of the five text fixtures (amounts changed) and of the five
 PDFs (a trailing comment after %%EOF, so the content hash differs and the parse is the same); runs
-the bulk extraction once per worker count; prints documents per minute, the speed-up, and the peak
-RSS of the parent plus its worker processes (sampled from /proc every 0.1 s). Then compares the
-per-PDF parse time with pdfplumber's bare extract_text() + extract_tables() over the same pages.
+the bulk extraction once per local worker count, then on a Dask cluster of `--dask` workers (a
+`dask scheduler` and single-threaded `dask worker` processes started here on 127.0.0.1, as a real
+cluster would be, and warmed up first: a cluster outlives one run; `--dask 0` skips it); prints
+documents per minute side by side, the speed-ups, and the peak RSS of this process plus its
+worker processes (sampled from /proc every 0.1 s). Then compares the per-PDF parse time with
+pdfplumber's bare extract_text() + extract_tables() over the same pages.
 """
 
 from __future__ import annotations
@@ -143,10 +146,36 @@ def pdf_overhead(repeat: int = 2) -> list[tuple[str, float, float]]:
     return rows
 
 
+def bench_dask(corpus: Path, work: Path, n_workers: int, fmt: str) -> float | None:
+    """Documents per minute on a loopback Dask cluster of `n_workers` single-threaded workers."""
+    try:
+        from distributed import Client
+
+        from tests.servers import dask_cluster
+    except ImportError:
+        print("Dask: skipped (pip install 'budgetqa[scale]' installs dask distributed)")
+        return None
+    with dask_cluster(n_workers, work / "dask") as cluster:
+        with Client(cluster.address, set_as_default=False) as client:
+            # A cluster outlives a run: its workers have imported the parser before the first file.
+            client.run(lambda: __import__("budgetqa.app.bulk.cluster") and __import__("budgetqa.app.audit"))
+        out = work / f"out-dask.{fmt}"
+        with PeakRSS() as mem:
+            t = time.perf_counter()
+            report = run_bulk([corpus], out, fmt=fmt, audit=audit.run, scheduler=cluster.address)
+            wall = time.perf_counter() - t
+    rate = 60 * report.processed / wall
+    print(f"Dask, {n_workers} workers: {report.processed} parsed ({report.ok} ok, {report.partial} partial, "
+          f"{report.failed} failed) in {wall:.1f} s → {rate:.1f} documents/min; peak RSS (client, scheduler, "
+          f"workers) {mem.peak:.0f} MB; load average {os.getloadavg()[0]:.2f}")
+    return rate
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--dask", type=int, default=2, help="workers of the loopback Dask cluster (0: no Dask run)")
     ap.add_argument("--pdf-share", type=float, default=0.5, help="share of PDFs among the N documents")
     ap.add_argument("--format", default="parquet", choices=["csv", "xlsx", "parquet", "sqlite"])
     ap.add_argument("--skip-pdf-overhead", action="store_true")
@@ -172,6 +201,14 @@ def main() -> None:
               f"load average {os.getloadavg()[0]:.2f}")
     if 1 in rates and 2 in rates:
         print(f"speed-up 1 → 2 workers: {rates[2] / rates[1]:.2f}×")
+    dask_rate = bench_dask(corpus, work, args.dask, args.format) if args.dask else None
+
+    columns = [(f"local {w} worker{'s' * (w > 1)}", r) for w, r in rates.items()]
+    if dask_rate is not None:
+        columns.append((f"Dask, {args.dask} workers", dask_rate))
+    print("documents/minute: " + " | ".join(f"{name} {rate:.1f}" for name, rate in columns))
+    if dask_rate is not None and 1 in rates:
+        print(f"speed-up local 1 worker → Dask {args.dask} workers: {dask_rate / rates[1]:.2f}×")
 
     if not args.skip_pdf_overhead:
         print("per PDF: budgetqa read_document vs pdfplumber extract_text()+extract_tables() (best of 2)")

@@ -79,6 +79,7 @@ def dask_cluster(n_workers: int = 2, local_dir: Path | None = None):
 
         pytest.skip(f"no {dask}: pip install -e '.[test]' installs dask distributed")
     tmp = Path(local_dir or tempfile.mkdtemp(prefix="budgetqa-dask-"))
+    tmp.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
