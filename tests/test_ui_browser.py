@@ -147,12 +147,15 @@ def test_corrupt_upload_shows_message_and_page_keeps_working(browser_page, serve
     assert outside == []
 
 
-def _open_last_source(page, label: str):
-    """Click the last answer's 📄 link whose text has `label`; wait for the page view to change."""
-    before = page.locator("#bq-pv-cap").inner_text() + page.locator("#bq-pv-text").inner_text()
-    page.locator("#bq-chat a.bq-open", has_text=label).last.click()
-    page.wait_for_function("b => (document.querySelector('#bq-pv-cap').innerText"
-                           " + document.querySelector('#bq-pv-text').innerText) !== b", arg=before)
+def _wait_text(page, selector: str, text: str) -> None:
+    page.wait_for_function("([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
+                           arg=[selector, text])
+
+
+def _open_last_source(page, label: str, selector: str, expect: str) -> None:
+    """Click the last 原页 link whose text has `label`; wait until `selector` shows `expect`."""
+    page.locator("a.bq-open", has_text=label).last.click()
+    _wait_text(page, selector, expect)
 
 
 def test_a_pdf_source_opens_its_page_with_the_cell_boxed(browser_page, server):
@@ -160,8 +163,7 @@ def test_a_pdf_source_opens_its_page_with_the_cell_boxed(browser_page, server):
     _, svc, _ = server
     text = _ask(page, "一般公共预算财政拨款支出中，行政运行支出多少？")
     assert "1,511.89万元✓" in text
-    _open_last_source(page, "第15页")
-    assert "putuo-finance-2024-final.pdf · 第15页 · 已框出所引单元格" in page.locator("#bq-pv-cap").inner_text()
+    _open_last_source(page, "第15页", "#bq-pv-cap", "putuo-finance-2024-final.pdf · 第15页 · 已框出所引单元格")
     img = page.locator("#bq-pv-img img")
     img.wait_for()
     page.wait_for_function("() => { const i = document.querySelector('#bq-pv-img img'); return i && i.naturalWidth > 1000; }")
@@ -176,8 +178,152 @@ def test_a_text_source_shows_its_lines_with_the_figure_marked(browser_page):
     page, _ = browser_page
     text = _ask(page, "支出决算表中，资源勘探工业信息等支出的基本支出是多少万元？")
     assert "1,184.83万元✓" in text
-    _open_last_source(page, "第190行")
+    _open_last_source(page, "第190行", "#bq-pv-text", "yanbian-industry-2023-final.txt（文本转换件，无页面")
     view = page.locator("#bq-pv-text")
-    assert "yanbian-industry-2023-final.txt（文本转换件，无页面" in view.inner_text()
     assert view.locator(".hit-line mark").inner_text() == "1,184.83"
     page.screenshot(path=str(SHOTS / "ui-6-page-view-text.png"), full_page=True)
+
+
+def _choose(page, picker: str, text: str) -> None:
+    """Pick the option containing `text` in a Gradio dropdown (multiselect ones keep earlier picks)."""
+    box = page.locator(f"{picker} input").first
+    for attempt in range(3):  # the list can close while the page re-renders after the last pick
+        box.click()
+        box.fill(text)
+        try:
+            page.locator("[role=option]", has_text=text).first.wait_for(timeout=5_000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+    page.keyboard.press("Enter")  # the filtered option is the active one
+    page.keyboard.press("Escape")
+
+
+def test_several_documents_each_answered_in_a_table_with_a_chart(browser_page):
+    page, _ = browser_page
+    _tab(page, "问答")
+    _choose(page, "#bq-chat-docs", "putuo-finance-2024-final.pdf")
+    _choose(page, "#bq-chat-docs", "putuo-socialwork-2024-final.pdf")
+    _ask(page, "本年支出合计是多少？")
+    table = page.locator("#bq-chat .bq-docs").last
+    rows = table.locator("tbody tr")
+    assert rows.count() == 2
+    # 收入支出决算总表 本年支出合计 of each document, each traced to its cell
+    assert rows.nth(0).inner_text().split("\t")[0] == "上海市普陀区财政局"
+    assert "2,940.05万元✓" in rows.nth(0).inner_text()
+    assert "307.82万元✓" in rows.nth(1).inner_text()
+    assert table.locator("svg").count() == 1  # same measure, same unit: comparable
+    page.screenshot(path=str(SHOTS / "ui-7-several-documents.png"), full_page=True)
+
+
+def test_conversations_survive_a_reload_can_be_renamed_and_deleted(browser_page):
+    page, _ = browser_page
+    _tab(page, "问答")
+    page.locator("#bq-conv-new").click()
+    page.wait_for_function("document.querySelectorAll('#bq-chat .bq-status').length == 0")
+    first = _ask(page, "三公经费决算数是多少？")
+    follow = _ask(page, "预算呢？")  # the follow-up inherits 三公经费 from the turn before
+    assert "理解为：三公经费 · 预算数" in follow, follow
+    assert "理解为：三公经费 · 决算数" in first
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('#bq-chat .bq-status').length == 2")
+    assert page.locator("#bq-conv input").first.input_value() == "三公经费决算数是多少？"
+    page.locator("#bq-conv-title textarea").fill("三公经费复核")
+    page.locator("#bq-conv-rename").click()
+    page.wait_for_function("document.querySelector('#bq-conv input').value == '三公经费复核'")
+    page.screenshot(path=str(SHOTS / "ui-8-conversation-restored.png"), full_page=True)
+    page.locator("#bq-conv-del").click()
+    page.wait_for_function("document.querySelectorAll('#bq-chat .bq-status').length == 0")
+    page.locator("#bq-conv input").first.click()
+    assert page.locator("[role=option]", has_text="三公经费复核").count() == 0
+    page.keyboard.press("Escape")
+
+
+def test_tables_tab_prints_numbers_as_printed_with_grouped_headers_and_a_page_link(browser_page):
+    page, _ = browser_page
+    _tab(page, "表格")
+    assert page.locator("#bq-t-grid table").count() == 0  # no placeholder grid before a choice
+    _choose(page, "#bq-t-doc", "putuo-finance-2024-final.pdf")
+    page.locator("#bq-t-table input").first.click()
+    options = page.locator("[role=option]").all_inner_texts()
+    assert options and not any("0行" in o.split(" · ")[-1] and o.split(" · ")[-1] == "0行" for o in options)
+    page.keyboard.press("Escape")
+    _choose(page, "#bq-t-table", "一般公共预算财政拨款支出决算表")
+    _wait_text(page, "#bq-t-grid", "一般公共预算财政拨款支出决算表")
+    total = page.locator("#bq-t-grid tr.total").last
+    cells = total.locator("td.num")
+    assert cells.all_inner_texts()[:3] == ["2,940.05", "2,336.91", "603.14"]  # page 15 合计 row
+    assert cells.first.evaluate("e => getComputedStyle(e).textAlign") == "right"
+    page.locator("#bq-t-link a.bq-open").click()
+    _tab(page, "问答")
+    _wait_text(page, "#bq-pv-cap", "第15页")
+    _tab(page, "表格")
+    _choose(page, "#bq-t-table", "“三公”经费支出决算表")
+    _wait_text(page, "#bq-t-grid", "因公出国（境）费")
+    # one 财政拨款“三公”经费 cell over all twelve columns, 合计 over its 预算数 / 决算数
+    assert page.locator("#bq-t-grid th[colspan='12']").inner_text() == "财政拨款“三公”经费"
+    assert page.locator("#bq-t-grid th[colspan='2']", has_text="合计").count() == 1
+    page.screenshot(path=str(SHOTS / "ui-9-tables.png"), full_page=True)
+
+
+def test_compare_labels_each_bar_with_year_and_ledger_on_a_log_scale(browser_page):
+    page, _ = browser_page
+    _tab(page, "对比")
+    page.locator("#bq-c-btn").click()
+    _wait_text(page, "#bq-chart", "对数刻度")
+    chart = page.locator("#bq-chart").inner_text()
+    assert "上海市普陀区财政局 2024年决算" in chart
+    assert "延边朝鲜族自治州工业和信息化局（汇总） 2023年决算" in chart or "口径不同" in chart
+    assert "所选文件口径不同" in chart  # 2023 and 2024 documents side by side
+    page.screenshot(path=str(SHOTS / "ui-10-compare.png"), full_page=True)
+
+
+def test_audit_findings_open_their_page(browser_page):
+    page, _ = browser_page
+    _tab(page, "一致性检查")
+    _choose(page, "#bq-a-doc", "putuo-socialwork-2024-final.pdf")
+    page.locator("#bq-a-btn").click()
+    page.wait_for_selector("#bq-audit li")
+    assert "None" not in page.locator("#bq-audit").inner_text()
+    page.locator("#bq-audit a.bq-open").first.click()
+    _tab(page, "问答")
+    _wait_text(page, "#bq-pv-cap", "putuo-socialwork-2024-final.pdf · 第")
+    _tab(page, "一致性检查")
+    page.screenshot(path=str(SHOTS / "ui-11-audit.png"), full_page=True)
+
+
+def test_settings_say_which_variables_set_the_endpoints(browser_page):
+    page, _ = browser_page
+    _tab(page, "设置")
+    text = page.locator("#bq-settings").inner_text()
+    for var in ("BUDGETQA_LLM__PROVIDER", "BUDGETQA_LLM__BASE_URL", "BUDGETQA_LLM__API_KEY",
+                "BUDGETQA_EMBEDDING__PROVIDER", "BUDGETQA_EMBEDDING__BASE_URL"):
+        assert var in text
+    assert "未设置" in text
+    page.screenshot(path=str(SHOTS / "ui-12-settings.png"), full_page=True)
+
+
+def test_oversized_upload_is_refused_before_it_is_sent_in_chinese(browser_page, server, tmp_path):
+    page, outside = browser_page
+    _, _, logged = server
+    _tab(page, "文件库")
+    # Gradio's own strings come from its zh-CN translation
+    assert "点击上传" in page.locator("#bq-upload").inner_text() or "拖放" in page.locator("#bq-upload").inner_text()
+    big = tmp_path / "太大的决算.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * ((LIMIT_MB + 1) * 1024 * 1024))
+    uploads = len([m for m in logged.lines if m.startswith("upload ")])
+    page.locator("#bq-upload input[type=file]").set_input_files(str(big))
+    toast = page.locator(".toast-body, [data-testid='toast-body']").first
+    toast.wait_for()
+    message = toast.inner_text()
+    assert f"{LIMIT_MB}" in message and f"{LIMIT_MB * 2}" not in message, message
+    page.screenshot(path=str(SHOTS / "ui-13-upload-limit.png"), full_page=True)
+    assert len([m for m in logged.lines if m.startswith("upload ")]) == uploads  # never reached the handler
+    assert outside == []
+
+
+def test_the_server_logs_each_upload_and_question(server):
+    _, _, logged = server
+    assert any(m.startswith("upload putuo-finance-2024-final.pdf: ok") for m in logged.lines), logged.lines
+    assert any(m.startswith("question mode=grounded status=verified docs=2 ") and m.endswith(" ms")
+               for m in logged.lines), logged.lines

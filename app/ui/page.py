@@ -499,7 +499,8 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
                           api_visibility="private")
         conv_del.click(page.delete_conversation, inputs=[session, conv], outputs=[conv, chatbot, conv_title, conv_pick],
                        api_visibility="private")
-        src_open.click(page.open_source, inputs=src_key, outputs=[pv_cap, pv_img, pv_text], api_visibility="private")
+        src_open.click(page.open_source, inputs=src_key, outputs=[pv_cap, pv_img, pv_text], show_progress="minimal",
+                       api_visibility="private")
         t_doc.change(page.table_choices, inputs=t_doc, outputs=t_table, api_visibility="private")
         t_table.change(page.show_table, inputs=[t_doc, t_table],
                        outputs=[t_meta, t_grid, dl_csv, dl_xlsx, dl_doc, t_link], api_visibility="private")

@@ -54,7 +54,9 @@ CSS = """
 .bq-grid tr.total td { font-weight: 600; background: #fafafa; }
 .bq-grid { max-height: 620px; overflow: auto; }
 .bq-textsrc pre { font-size: .8em; white-space: pre-wrap; background: #fafafa; padding: .5em; }
-.bq-textsrc .hit-line { background: #fff7d6; display: block; }
+.bq-textsrc .line, .bq-textsrc .hit-line { display: block; }
+.bq-textsrc .hit-line { background: #fff7d6; }
+.bq-docs svg, #bq-chart svg { max-width: 100%; height: auto; }
 .bq-textsrc .ln { color: #999; }
 .bq-textsrc mark { background: #ffd84d; outline: 2px solid #c99a00; font-weight: 700; }
 .bq-pv-cap { font-size: .9em; margin-bottom: .3em; }
