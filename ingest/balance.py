@@ -14,7 +14,15 @@ from decimal import Decimal
 from budgetqa.ingest.models import Table
 
 # 万元 with two decimals leaves ±0.01 per part (尾数误差); a sum of n parts may drift n × that.
+# Figures printed to the whole unit (元 tables, 黑龙江's whole 万元) drift by 1 per part.
 _PER_PART = Decimal("0.01")
+
+
+def _last_digit(value: Decimal) -> Decimal:
+    """One unit of the last printed digit, never finer than 0.01 (万元 to the yuan sum exactly)."""
+    exponent = value.as_tuple().exponent
+    step = Decimal(1).scaleb(exponent) if isinstance(exponent, int) else _PER_PART
+    return max(step, _PER_PART)
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,7 @@ class Identity:
 
     @property
     def holds(self) -> bool:
-        return abs(self.total - self.parts) <= _PER_PART * max(1, self.n_parts)
+        return abs(self.total - self.parts) <= _last_digit(self.total) * max(1, self.n_parts)
 
 
 def _children(code: str, codes: list[str]) -> list[str]:

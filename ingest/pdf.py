@@ -35,8 +35,11 @@ from budgetqa.ingest.pdf_layout import (
     is_data_line,
     is_title_line,
     join_broken,
+    join_title_lines,
     norm_cell,
     remap_boxes,
+    pull_overflow,
+    rejoin_split_numbers,
     remap_row,
     split_level_row,
     split_number,
@@ -188,10 +191,11 @@ def _read_pages(pdf) -> tuple[list[RawTable], list[Paragraph], list[str], int, _
             page.close()  # pdfplumber caches each page's objects until closed: 1.6 MB a page otherwise
             continue
         reading.text_chars += sum(len(w["text"]) for w in words)
-        lines = words_to_lines(words, number)
+        lines = join_title_lines(words_to_lines(words, number))
         # An OCR'd page has no ruling to trust (the text layer, if any, is unreadable): its table
         # structure comes from the OCR boxes.
-        tables = (None if rules is not None else _ruled_tables(page, number, lines)) or _text_tables(lines, number, rules)
+        tables = (None if rules is not None else _ruled_tables(page, number, lines)) or _text_tables(
+            lines, number, rules if rules is not None else _vector_rules(page))
         cover = number == 1 and not tables and sum(len(ln.text) for ln in lines) < _COVER_CHARS
         builder.add_page(number, lines, tables, cover)
         page.close()
@@ -206,6 +210,7 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
     for t in page.find_tables():
         texts = t.extract()
         boxes = [list(r.cells) for r in t.rows]
+        rejoin_split_numbers(texts, boxes, [w for ln in lines for w in ln.words])
         keep = drop_empty_rows(texts)
         texts = [texts[i] for i in keep]
         boxes = [boxes[i] for i in keep]
@@ -228,8 +233,12 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
             # a framed paragraph, a table of contents, or one prose line whose words are boxed
             # (iText sets each run of text on a filled rectangle): not a grid
             continue
+        if count_header_rows(texts) == len(texts) and _figures_below(lines, bbox):
+            # Only the header is ruled (the body has vertical rules alone, Hunan debt tables): the
+            # grid misses the figures' columns, so the page is read as an unruled table instead.
+            continue
         boxes = [[tuple(b) if b is not None else None for b in r] for r in boxes]
-        rows = split_level_row(blank_merged(texts), boxes)
+        rows = split_level_row(pull_overflow(blank_merged(texts)), boxes)
         lefts = sorted({round(b[0], 2) for r in boxes for b in r if b is not None})
         rights = lefts[1:] + [bbox[2]]
         if len(lefts) != len(rows[0]):  # geometry we cannot trust: spread evenly
@@ -242,6 +251,20 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
             if bbox[1] <= mid <= bbox[3] and ln.x1 > bbox[0] and ln.x0 < bbox[2]:
                 ln.used = True
         out.append(pt)
+    return out
+
+
+def _figures_below(lines: list[Line], bbox) -> bool:
+    below = [ln for ln in lines if ln.top >= bbox[3] - 1]
+    return len(below) >= 2 and all(is_data_line(ln) for ln in below[:2])
+
+
+def _vector_rules(page) -> list[tuple[float, float, float]]:
+    """Vertical rules drawn on a text page (thin tall rectangles and lines) as (x, top, bottom)."""
+    out = []
+    for r in list(page.rects) + list(page.lines):
+        if r["x1"] - r["x0"] <= 3 and r["bottom"] - r["top"] >= 15:
+            out.append(((r["x0"] + r["x1"]) / 2, r["top"], r["bottom"]))
     return out
 
 
@@ -269,8 +292,10 @@ def _text_tables(lines: list[Line], number: int, rules: list | None = None) -> l
         if len(lefts) < 2:
             i = j
             continue
-        rows = [words_to_cells(ln.words, lefts, rights) for ln in header + data]
-        boxes = [words_to_boxes(ln.words, lefts, rights) for ln in header + data]
+        rows = [words_to_cells(ln.words, lefts, rights, header=True) for ln in header]
+        rows += [words_to_cells(ln.words, lefts, rights) for ln in data]
+        boxes = [words_to_boxes(ln.words, lefts, rights, header=True) for ln in header]
+        boxes += [words_to_boxes(ln.words, lefts, rights) for ln in data]
         for ln in header + data:
             ln.used = True
         top = (header or data)[0].top - 0.5
@@ -477,6 +502,15 @@ def ruled_columns(rules: list | None, data: list[Line]) -> tuple[list[float], li
         return None
     top, bottom = data[0].top, data[-1].bottom
     xs = sorted(x for x, r_top, r_bottom in rules if r_top <= top + 2 and r_bottom >= bottom - 2)
+    xs = [x for k, x in enumerate(xs) if k == 0 or x - xs[k - 1] > 3]  # a rule drawn twice
+    if len(xs) < 2:
+        return None
+    # Rules only between the columns (no frame): the words outside the outer rules are columns too.
+    x0, x1 = min(ln.x0 for ln in data), max(ln.x1 for ln in data)
+    if x0 < xs[0] - 2:
+        xs = [x0 - 1] + xs
+    if x1 > xs[-1] + 2:
+        xs = xs + [x1 + 1]
     if len(xs) < 3:
         return None
     return xs[:-1], xs[1:]

@@ -111,6 +111,37 @@ def words_to_lines(words: list[dict], page: int) -> list[Line]:
     return sorted((ln.finish() for ln in lines), key=lambda ln: (ln.top, ln.x0))
 
 
+_TITLE_END = re.compile(r"表\s*(?:[（(][^（()）]{0,20}[）)])?$")
+
+
+def join_title_lines(lines: list[Line]) -> list[Line]:
+    """A title wrapped over two printed lines becomes one line: 「公开09表：一般公共预算“三公”经费、会议费、
+    培训费」 over 「支出预算表」, or 「…支出明细表（按支出功能分类科」 over 「目-不含上年结转）」. The first part
+    is numbered or leaves a bracket open, and only the two together read as a whole title."""
+    out: list[Line] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if prev is not None and _wraps_title(prev, ln):
+            out[-1] = Line(prev.words + ln.words, ln.page).finish()
+            out[-1].text = prev.text + ln.text  # the two halves meet without a blank
+            continue
+        out.append(ln)
+    return out
+
+
+def _wraps_title(first: Line, second: Line) -> bool:
+    a, b = first.text.replace(" ", ""), second.text.replace(" ", "")
+    height = max(first.bottom - first.top, second.bottom - second.top)
+    if second.top - first.bottom > 0.8 * height or second.top < first.bottom - 1 or len(b) > 30:
+        return False
+    if _TITLE_END.search(a) or is_context_line(a) or is_context_line(b) or NUMBER_RE.match(b) or unit_of(a):
+        return False
+    open_bracket = a.count("（") + a.count("(") > a.count("）") + a.count(")")
+    if not (open_bracket or NUMBER_RE.match(a)):
+        return False
+    return is_title_line(a + b) and not any(is_amount_cell(w["text"]) for w in second.words)
+
+
 # ---------------------------------------------------------------- grids from ruled cells
 
 
@@ -170,6 +201,52 @@ def split_level_row(rows: list[list[str]], boxes: list | None = None) -> list[li
     return rows
 
 
+def rejoin_split_numbers(texts: list[list[str | None]], boxes: list[list], words: list[dict]) -> None:
+    """A number the ruling cut in two (267.8 │ 0 where the page prints one word 267.80) is one
+    cell again, in the cell under the word's middle. In place, on the grid's texts and boxes."""
+    for row, row_boxes in zip(texts, boxes):
+        cells = [(k, b) for k, b in enumerate(row_boxes) if b is not None and row[k]]
+        for (k, a), (m, b) in zip(cells, cells[1:]):
+            left, right = norm_cell(row[k]), norm_cell(row[m])
+            if not (re.fullmatch(r"[-\d,.]+", left) and re.fullmatch(r"[-\d,.]+", right)):
+                continue
+            joined = left + right
+            mid = (a[1] + a[3]) / 2
+            word = next((w for w in words if w["text"] == joined and w["top"] <= mid <= w["bottom"]
+                         and w["x0"] < a[2] and w["x1"] > b[0]), None)
+            if word is None or try_amount(joined) is None:
+                continue
+            keep, drop = (k, m) if (word["x0"] + word["x1"]) / 2 < a[2] else (m, k)
+            row[keep], row[drop] = joined, ""
+            row_boxes[keep] = union_box([a, b])
+
+
+_FIGURE_CHAR = re.compile(r"[\d.,\-]")
+
+
+def pull_overflow(rows: list[list[str]]) -> list[list[str]]:
+    """Label text that runs past its cell into the figure's (Excel prints 「(3)对个人和家庭的补助」 over
+    its neighbour: the figure cell reads 「助0.00」, or 「算0的.0项0目」 where the characters interleave)
+    goes back to the label; the figure cell keeps its figure."""
+    out = [list(r) for r in rows]
+    for row in out:
+        for k in range(1, len(row)):
+            t = row[k]
+            if not t or is_amount_cell(t) or not _CJK_CHAR.search(t):
+                continue
+            digits = "".join(ch for ch in t if _FIGURE_CHAR.match(ch))
+            rest = "".join(ch for ch in t if not _FIGURE_CHAR.match(ch) and not ch.isspace())
+            first_rest = next(i for i, ch in enumerate(t) if not _FIGURE_CHAR.match(ch) and not ch.isspace())
+            last_digit = max((i for i, ch in enumerate(t) if ch.isdigit()), default=-1)
+            if "." not in digits or try_amount(digits) is None or first_rest > last_digit:
+                continue  # 736.81万元: a unit after the figure is the figure's own
+            left = next((j for j in range(k - 1, -1, -1) if row[j]), None)
+            if left is None or not _CJK_CHAR.search(row[left]) or is_amount_cell(row[left]):
+                continue
+            row[left], row[k] = row[left] + rest, digits
+    return out
+
+
 def drop_empty_rows(rows: list[list[str | None]]) -> list[int]:
     """Indexes of rows with some text of their own (rows of only '' / None are rule slivers)."""
     return [i for i, row in enumerate(rows) if any(norm_cell(c) for c in row if c is not None)]
@@ -207,26 +284,35 @@ def remap_row(row: list[str], mapping: list[int], width: int) -> list[str]:
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
 
 
-def _by_column(words: list[dict], col_lefts: list[float], col_rights: list[float]) -> list[list[dict]]:
-    """A text line's words per column, by their centre x."""
+def _by_column(words: list[dict], col_lefts: list[float], col_rights: list[float],
+               header: bool = False) -> list[list[dict]]:
+    """A text line's words per column, by their centre x. A header word is a group label centred
+    over the columns it heads (2023年债务限额 over A=B+C │ B │ C): it goes to the first column it
+    covers a good part of, so the group fills right from there."""
     cols: list[list[dict]] = [[] for _ in col_lefts]
     for w in sorted(words, key=lambda w: w["x0"]):
         cx = (w["x0"] + w["x1"]) / 2
         j = next((i for i, (l, r) in enumerate(zip(col_lefts, col_rights)) if l <= cx < r), None)
+        width = w["x1"] - w["x0"]
+        if header and j is not None and width > 0:
+            j = next((i for i, (l, r) in enumerate(zip(col_lefts, col_rights))
+                      if min(r, w["x1"]) - max(l, w["x0"]) >= 0.3 * width), j)
         if j is None:
             j = min(range(len(col_lefts)), key=lambda i: min(abs(cx - col_lefts[i]), abs(cx - col_rights[i])))
         cols[j].append(w)
     return cols
 
 
-def words_to_cells(words: list[dict], col_lefts: list[float], col_rights: list[float]) -> list[str]:
+def words_to_cells(words: list[dict], col_lefts: list[float], col_rights: list[float], header: bool = False) -> list[str]:
     """Place a text line's words into columns by their centre x (for rows the ruling missed)."""
-    return [norm_cell(" ".join(w["text"] for w in c)) for c in _by_column(words, col_lefts, col_rights)]
+    return [norm_cell(" ".join(w["text"] for w in c)) for c in _by_column(words, col_lefts, col_rights, header)]
 
 
-def words_to_boxes(words: list[dict], col_lefts: list[float], col_rights: list[float]) -> list[Box | None]:
+def words_to_boxes(words: list[dict], col_lefts: list[float], col_rights: list[float],
+                   header: bool = False) -> list[Box | None]:
     """The box each cell's words cover, column by column as `words_to_cells` places them."""
-    return [union_box([(w["x0"], w["top"], w["x1"], w["bottom"]) for w in c]) for c in _by_column(words, col_lefts, col_rights)]
+    return [union_box([(w["x0"], w["top"], w["x1"], w["bottom"]) for w in c])
+            for c in _by_column(words, col_lefts, col_rights, header)]
 
 
 def union_box(boxes: list[Box | None]) -> Box | None:
@@ -305,7 +391,7 @@ def is_title_line(text: str) -> bool:
     if NUMBER_RE.match(t):
         return len(NUMBER_RE.sub("", t)) >= 4  # 表 1：…总表 is a title; a bare 公开04表 is not
     # …表, …表（续）, and a qualifier after it: …情况表（按功能分类科目）, …预算表（一般公共预算）.
-    return bool(re.search(r"表\s*(?:[（(][^（()）]{0,15}[）)])?$", t)) and "。" not in t
+    return bool(re.search(r"表\s*(?:[（(][^（()）]{0,20}[）)])?$", t)) and "。" not in t
 
 
 def is_context_line(text: str) -> bool:

@@ -8,7 +8,7 @@ split_header → column_roles → realign_header → flatten_header →
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from budgetqa.ingest.models import Row, Table
@@ -96,10 +96,13 @@ def column_roles(header: list[list[str]], body: list[list[str]]) -> Roles:
         n_amount = sum(1 for x in cells if is_amount_cell(x))
         n_code = sum(1 for x in cells if len(code_digits(x) or "") in (3, 5, 7))
         n_text = sum(1 for x in cells if re.search(rf"[{CJK}]", x) and not is_amount_cell(x))
-        if any(_ROWNO_HEADER.match(w) for w in words) or _counts_rows(cells):
+        # whole-yuan figures (12240) look like codes: by its cells alone, only a column without a
+        # figure's label (合计, 2021年) is a code column
+        unlabelled = not last or bool(_LABEL_HEADER.match(last))
+        if any(_ROWNO_HEADER.match(w) for w in words) or _counts_rows(cells, first=c == 0):
             roles.rowno.append(c)
         elif any(_CODE_HEADER.search(w) for w in words) and n_text <= max(1, len(cells) // 4) or (
-            n_code >= 2 and n_code + 2 >= len(cells) and not any("." in x for x in cells)
+            n_code >= 2 and n_code + 2 >= len(cells) and not any("." in x for x in cells) and unlabelled
         ):
             roles.code.append(c)
         elif n_text and last and _LABEL_HEADER.match(last):
@@ -115,11 +118,14 @@ def column_roles(header: list[list[str]], body: list[list[str]]) -> Roles:
     return roles
 
 
-def _counts_rows(cells: list[str]) -> bool:
-    """1, 2, 3 … down a column: a row-number column even when its header is cut or missing."""
-    if len(cells) < 5 or not all(re.fullmatch(r"\d{1,3}", x) for x in cells):
+def _counts_rows(cells: list[str], first: bool = False) -> bool:
+    """1, 2, 3 … down a column: a row-number column even when its header is cut or missing (the
+    first column may count from 1 over as few as three rows)."""
+    if len(cells) < (3 if first else 5) or not all(re.fullmatch(r"\d{1,3}", x) for x in cells):
         return False
     ints = [int(x) for x in cells]
+    if len(cells) < 5 and ints[0] != 1:
+        return False
     return all(b == a + 1 for a, b in zip(ints, ints[1:]))
 
 
@@ -147,17 +153,99 @@ def realign_header(header: list[list[str]], roles: Roles) -> list[list[str]]:
     return out
 
 
-def flatten_header(header: list[list[str]], width: int) -> list[str]:
-    """Column paths from stacked header rows; merged cells filled right where sub-headers exist."""
+def shift_orphan_labels(header: list[list[str]], body: list[list[str]], roles: Roles) -> list[list[str]]:
+    """Labels drawn one or two grid columns off their figures go onto them.
+
+    Word tables split a printed column into several grid columns: the label lands in one (金额 over
+    an empty column) and the figures in its neighbour (whose own cell in that header row is blank).
+    A value column without a single figure hands its labels to the nearest figure column within
+    two that has no label in those rows (and is no column of its own where k is under a group).
+    """
+    width = len(header[0]) if header else 0
+    filled = {c for c in range(width) if any(c < len(r) and r[c] for r in body)}
+    out = [list(r) for r in header]
+    for k in roles.value:
+        if k in filled:
+            continue
+        mine = [i for i, r in enumerate(out) if r[k] and not re.fullmatch(r"\d{1,2}", r[k])]
+        if not mine:
+            continue
+        targets = [m for d in (1, 2) for m in (k + 1, k - 1) if 0 <= m < width and m in roles.value and m in filled
+                   and abs(m - k) == d and all(not out[i][m] for i in mine)
+                   and not any(out[r][m] and _covered_from_left(out[r], k) for r in range(len(out)))]
+        if targets:
+            m = targets[0]
+            for i in mine:
+                out[i][m], out[i][k] = out[i][k], ""
+    return out
+
+
+def _covered_from_left(row: list[str], k: int) -> bool:
+    """Column k sits under a group label printed to its left in this header row (blanks between):
+    its labels belong to that group, not to the neighbour's own column."""
+    j = k
+    while j > 0 and not row[j]:
+        j -= 1
+    return j < k and bool(row[j])
+
+
+def mend_split_grid(body: list[list[str]], boxes: list[list], roles: Roles, paths: list[str]) -> tuple[list[list[str]], list[list]]:
+    """Undo two splits of Word grids, where one printed cell became two grid cells.
+
+    - Figures of one printed column in two grid columns (totals in one, items in the next): an
+      unlabelled value column whose figures never share a row with its labelled neighbour's joins it.
+    - A row's figures one grid row below its code and name (301 工资福利支出 │ then │ 10,204.52): a
+      row of figures alone, under (else over) a named row without any, is that row.
+    """
+    body = [list(r) for r in body]
+    boxes = [list(b) + [None] * (len(r) - len(b)) for r, b in zip(body, boxes)] + [[None] * len(r) for r in body[len(boxes):]]
+    for c in list(roles.value):
+        for m in (c - 1, c + 1):
+            if paths[c] or m not in roles.value or not paths[m]:
+                continue
+            if any(r[c] and r[m] for r in body) or not any(r[c] for r in body):
+                continue
+            for r, b in zip(body, boxes):
+                if r[c]:
+                    r[m], r[c], b[m], b[c] = r[c], "", b[c], None
+            roles.value.remove(c)
+            break
+    labels = roles.code + roles.name
+    for i in range(1, len(body)):
+        row, above = body[i], body[i - 1]
+        if any(row[c] for c in labels) or not any(row[c] for c in roles.value):
+            continue
+        if not any(above[c] for c in labels) or any(above[c] for c in roles.value):
+            continue
+        for c in roles.value:
+            above[c], row[c], boxes[i - 1][c], boxes[i][c] = row[c], "", boxes[i][c], None
+    for i in range(len(body) - 1):  # the figures printed one grid row above their label instead
+        row, below = body[i], body[i + 1]
+        if any(row[c] for c in labels) or not any(row[c] for c in roles.value):
+            continue
+        if not any(below[c] for c in labels) or any(below[c] for c in roles.value):
+            continue
+        for c in roles.value:
+            below[c], row[c], boxes[i + 1][c], boxes[i][c] = row[c], "", boxes[i][c], None
+    return body, boxes
+
+
+def flatten_header(header: list[list[str]], width: int, values: list[int] | None = None) -> list[str]:
+    """Column paths from stacked header rows; merged cells filled right where sub-headers exist.
+
+    `values`: the figure columns. A label over the name columns (地区, 项目) is never filled onto them.
+    """
     rows = [_labels_only(r) if _is_rowno_row(r) else list(r) for r in header]
     rows = [(r + [""] * width)[:width] for r in rows if any(r)]
+    rows = join_wrapped_labels(rows, width)
+    figure = set(values) if values is not None else set(range(width))
     for i, row in enumerate(rows[:-1]):
         below = rows[i + 1 :]
-        current = ""
+        current, start = "", -1
         for c in range(width):
             if row[c]:
-                current = row[c]
-            elif current and any(b[c] for b in below):
+                current, start = row[c], c
+            elif current and any(b[c] for b in below) and (start in figure or c not in figure):
                 row[c] = current
             else:
                 current = ""
@@ -171,14 +259,72 @@ def flatten_header(header: list[list[str]], width: int) -> list[str]:
     return paths
 
 
+_CJK_RE = re.compile(rf"[{CJK}]")
+# A label that stands on its own under a group: never the tail of a wrapped one.
+_WHOLE_LABEL = re.compile(
+    r"^(合计|小计|总计|金额|数额|.{0,2}数|预算|决算|收入|支出|备注|其他|单位|年度|计划|执行|结转|结余|调整|增减|变动|比例"
+    r"|本年.*|上年.*|其中.*|[一二三四五六七八九十]+、.*|\d+)$"
+)
+
+
+def join_wrapped_labels(rows: list[list[str]], width: int) -> list[list[str]]:
+    """A label wrapped inside one header cell that the ruling split over two rows (单位预留机动经 │ 费,
+    公务接 │ 待费) is one label again. The upper part heads no columns to its right (it is no group),
+    and the lower part is a short tail, not a label of its own (a tail of one or two characters,
+    费 / 待费, is never a sub-label, whatever stands beside it)."""
+    rows = [list(r) for r in rows]
+    for c in range(width):
+        i = 0
+        while i < len(rows) - 1:
+            a = rows[i][c]
+            j = next((k for k in range(i + 1, len(rows)) if rows[k][c]), None)
+            b = rows[j][c] if j is not None else ""
+            if not a or not b or len(b) > 4 or not _CJK_RE.search(b) or _WHOLE_LABEL.match(b) or _LABEL_HEADER.match(b) or len(b) > 2 and _spans_right(rows, i, c, width):
+                i += 1
+                continue
+            rows[i][c], rows[j][c] = a + b, ""  # and the joined label may wrap on: 公务用车 │ 运行维护 │ 费
+    return rows
+
+
+def _spans_right(rows: list[list[str]], i: int, c: int, width: int) -> bool:
+    """Row i's label at column c is a group: the blank cells right of it head labels below."""
+    k = c + 1
+    while k < width and not rows[i][k]:
+        if any(r[k] for r in rows[i + 1:]):
+            return True
+        k += 1
+    return False
+
+
 # ---------------------------------------------------------------- rows
 
 
 _LEVEL_WORDS = {"类": 0, "款": 1, "项": 2}
 
 
+def _second_classification(cells: list[str], roles_code: list[int], roles_name: list[int],
+                           paths: list[str]) -> tuple[list[int], list[int], dict[str, str]]:
+    """Two classifications side by side (部门经济分类 类│款│名称 beside 政府经济分类 类│款│名称, Yantai):
+    the row is coded by the first; the second's code and name are kept as the row's text."""
+    runs: list[list[int]] = []
+    for c in roles_code:
+        if runs and c == runs[-1][-1] + 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    if len(runs) < 2 or not any(runs[0][-1] < n < runs[1][0] for n in roles_name):
+        return roles_code, roles_name, {}
+    first_code = runs[0]
+    first_names = [n for n in roles_name if n < runs[1][0]]
+    rest_names = [n for n in roles_name if n > runs[1][0]]
+    second = " ".join(cells[c] for c in [c for run in runs[1:] for c in run] + rest_names if cells[c])
+    key = paths[rest_names[0]] if rest_names and paths[rest_names[0]] else "第二分类"
+    return first_code, first_names, ({key: second} if second else {})
+
+
 def _code_and_name(cells: list[str], roles_code: list[int], roles_name: list[int], paths: list[str],
                    completer: CodeCompleter | None = None) -> tuple[str | None, str, dict[str, str]]:
+    roles_code, roles_name, second = _second_classification(cells, roles_code, roles_name, paths)
     code_parts: list[tuple[int | None, str]] = []
     extra_name = []
     for c in roles_code:
@@ -195,7 +341,7 @@ def _code_and_name(cells: list[str], roles_code: list[int], roles_name: list[int
             extra_name.append(rest if joined else t)
     names = [(c, cells[c]) for c in roles_name if cells[c]]
     preferred = [(c, t) for c, t in names if re.search(r"名称|项目$", paths[c] or "") and "单位" not in (paths[c] or "")]
-    texts: dict[str, str] = {}
+    texts: dict[str, str] = dict(second)
     if preferred:
         name = preferred[-1][1]
         chosen = preferred[-1][0]
@@ -261,6 +407,18 @@ def _is_two_sided(header: list[list[str]], roles: Roles) -> int | None:
         if any(first < v < c for v in roles.value):
             return c
     return None
+
+
+def _name_groups(cols: list[int], roles: Roles) -> list[list[int]]:
+    """One side of a 收入|支出 table printed as several name │ figure groups side by side (支出功能分类 │
+    部门经济分类 │ 政府经济分类, Xi'an): each group its own rows, else the side as one group."""
+    names = [c for c in cols if c in roles.name]
+    starts = [c for k, c in enumerate(names) if k == 0 or any(names[k - 1] < v < c for v in roles.value)]
+    if len(starts) < 2:
+        return [cols]
+    bounds = starts + [cols[-1] + 1]
+    head = [c for c in cols if c < starts[0]]
+    return [head + [c for c in cols if a <= c < b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _groups(header: list[list[str]], roles: Roles) -> list[list[int]] | None:
@@ -330,7 +488,12 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
     width = len(grid[0])
     roles = column_roles(header, body)
     header = realign_header(header, roles)
-    paths = flatten_header(header, width)
+    header = shift_orphan_labels(header, body, roles)
+    paths = flatten_header(header, width, roles.value)
+    # a grid column left with neither label nor figure (its label moved onto its figures) is no column
+    roles.value = [c for c in roles.value if paths[c] or any(r[c] for r in body)]
+    body, boxes = mend_split_grid(body, [ctx.boxes(n_head + i) for i in range(len(body))], roles, paths)
+    ctx = replace(ctx, raw=replace(ctx.raw, row_boxes=[[]] * n_head + boxes))
 
     groups = _groups(header, roles)
     if groups:
@@ -347,17 +510,19 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
         value_cols = [c for c in cols if c in roles.value]
         p = _value_paths(paths, value_cols, strip_side=side is not None)
         rows = []
-        completer = CodeCompleter()
-        for i, cells in enumerate(body):
-            page, raw_line, line = ctx.provenance(n_head + i)
-            row = make_row(
-                cells, [c for c in cols if c in roles.code], [c for c in cols if c in roles.name],
-                value_cols, p, page, raw_line, line, completer, ctx.boxes(n_head + i),
-            )
-            if row is not None and _is_repeated_header(row):
-                continue
-            if row is not None:
-                rows.append(row)
+        for part in _name_groups(cols, roles) if side is not None else [cols]:
+            completer = CodeCompleter()
+            part_values = [c for c in part if c in roles.value]
+            for i, cells in enumerate(body):
+                page, raw_line, line = ctx.provenance(n_head + i)
+                row = make_row(
+                    cells, [c for c in part if c in roles.code], [c for c in part if c in roles.name],
+                    part_values, p, page, raw_line, line, completer, ctx.boxes(n_head + i),
+                )
+                if row is not None and _is_repeated_header(row):
+                    continue
+                if row is not None and (part is cols or row.name or row.code):
+                    rows.append(row)
         columns = [p[c] for c in value_cols]
         if side is None:
             columns, rows = name_single_row(columns, rows)

@@ -1,0 +1,139 @@
+"""Grids as Word and Excel exports draw them, mended back into the printed table: one mechanism per
+test, on real pages cut out of `shared/corpus/pdf-more/` (see its README); figures are the printed ones.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from budgetqa.ingest.balance import identities
+from budgetqa.ingest.facts import document_facts
+from budgetqa.ingest.pdf import read_pdf
+
+MORE = Path(__file__).parent / "fixtures" / "pdf-more"
+
+
+@pytest.fixture(scope="module")
+def docs():
+    cache: dict = {}
+
+    def read(name: str):
+        if name not in cache:
+            cache[name] = read_pdf(MORE / name)
+        return cache[name]
+
+    return read
+
+
+def _table(doc, word: str, side=None):
+    return next(t for t in doc.tables if word in t.title and t.side == side)
+
+
+def _row(table, name=None, code=None):
+    return [r for r in table.rows if (code is None or r.code == code) and (name is None or r.name == name)]
+
+
+def test_a_numbered_title_wrapped_over_two_lines_is_one_title(docs):
+    # Jiangsu 2018: 「公开 09 表：一般公共预算“三公”经费、会议费、培训费」 over 「支出预算表」.
+    sangong = _table(docs("d06-p19-sangong-wrapped.pdf"), "三公")
+    assert (sangong.number, sangong.title) == ("公开09表", "一般公共预算“三公”经费、会议费、培训费支出预算表")
+    assert sangong.kind == "三公经费支出预算表"
+
+
+def test_a_title_wrapped_inside_its_bracket_is_one_title_and_starts_its_own_table(docs):
+    # Xi'an 2021 表5: 「…支出明细表（按支出功能分类科」 over 「目-不含上年结转）」.
+    (table,) = docs("d12-p24-wrapped-title.pdf").tables
+    assert (table.number, table.title) == ("表5", "2021年部门综合预算一般公共预算支出明细表（按支出功能分类科目-不含上年结转）")
+    assert _row(table, code="2013301")[0].cells["合计"] == Decimal("17651794.92")
+
+
+def test_a_number_cut_in_two_by_the_ruling_is_one_cell(docs):
+    # The page prints 267.80 as one word; the grid cuts it into 267.8 │ 0.
+    sangong = _table(docs("d06-p19-sangong-wrapped.pdf"), "三公")
+    (row,) = sangong.rows
+    assert row.cells["公务用车运行维护费"] == Decimal("267.80")
+    assert not any(c.startswith("列") for c in sangong.columns)
+
+
+def test_a_label_wrapped_over_grid_rows_is_one_label(docs):
+    # 单位预留机动经 │ 费, 公务接 │ 待费, 会议 │ 费: one printed cell each, split by the ruling.
+    spending = _table(docs("d06-p15-captions-at-foot.pdf"), "支出预算总表")
+    assert spending.rows[0].cells["单位预留机动经费"] == Decimal("2388.04")
+    sangong = _table(docs("d06-p19-sangong-wrapped.pdf"), "三公")
+    assert (sangong.rows[0].cells["公务接待费"], sangong.rows[0].cells["会议费"]) == (Decimal("116.50"), Decimal("200.44"))
+
+
+def test_a_label_one_grid_column_off_its_figures_heads_them(docs):
+    # 金额 stands over an empty grid column, the figures in the one beside it; 小计 likewise under “三公”经费.
+    (function,) = [t for t in docs("d06-p15-captions-at-foot.pdf").tables if t.number == "公开05表"]
+    assert function.columns == ["金额"]
+    assert _row(function, code="204")[0].cells["金额"] == Decimal("16444.36")
+    sangong = _table(docs("d06-p19-sangong-wrapped.pdf"), "三公")
+    assert sangong.rows[0].cells["“三公”经费/小计"] == Decimal("484.30")
+    assert sangong.rows[0].cells["合计"] == Decimal("1384.74")
+
+
+def test_figures_one_grid_row_off_their_code_and_name_are_that_rows(docs):
+    # 公开06表: 301 工资福利支出 on one grid row, its 10,204.52 on the next; 合计's figure above its label.
+    basic = _table(docs("d06-p16-split-rows.pdf"), "基本支出")
+    assert basic.columns == ["金额"]
+    assert _row(basic, code="301")[0].cells == {"金额": Decimal("10204.52")}
+    assert _row(basic, "合计")[0].cells == {"金额": Decimal("13979.92")}
+    assert all(r.name or r.code for r in basic.rows)
+    (wages,) = [i for i in identities(basic) if i.code == "301"]
+    assert wages.holds and wages.n_parts == 9  # 301 = Σ 30101 … 30199
+
+
+def test_label_text_running_into_the_figure_cell_goes_back_to_the_label(docs):
+    # Excel prints long labels over their neighbour: the cell reads 「算0的.0项0目」 for 0.00.
+    doc = docs("d11-p18-overflow-groups.pdf")
+    income = _table(doc, "收支总表", "收入")
+    assert _row(income, "其中：专项资金列入部门预算的项目")[0].cells == {"预算数": Decimal("0.00")}
+    spending = _table(doc, "收支总表", "支出")
+    assert _row(spending, "(5)资本性支出(基本建设)")
+    assert not any(t for r in spending.rows for t in r.texts.values())
+
+
+def test_name_and_figure_groups_side_by_side_on_one_side_are_rows_of_their_own(docs):
+    # Xi'an 收支总表: 支出 in three groups (功能分类 │ 部门经济分类 │ 政府经济分类), each name beside its figure.
+    spending = _table(docs("d11-p18-overflow-groups.pdf"), "收支总表", "支出")
+    (project,) = _row(spending, "2、专项业务经费支出")
+    assert project.cells == {"预算数#2": Decimal("17159700.00")}
+    (weather,) = _row(spending, "19、自然资源海洋气象等支出")
+    assert weather.cells == {"预算数": Decimal("18803323.32")}
+    assert len(_row(spending, "一、部门预算")) == 3
+
+
+def test_whole_yuan_figures_are_not_codes_and_a_counting_first_column_numbers_the_rows(docs):
+    # Xi'an 三公 in 元 without decimals: 12240 is a figure under 2021年/合计, 1 2 3 4 are row numbers.
+    (table,) = docs("d11-p30-yuan-sangong.pdf").tables
+    assert [(r.code, r.name) for r in table.rows] == [
+        (None, "合计"), ("234", "西安市气象局"), ("234001", "西安市气象局"), ("234002", "西安市人工影响天气服务保障中心"),
+    ]
+    assert table.rows[0].cells["2021年/合计"] == Decimal("12240")
+    assert table.rows[0].cells["2021年/会议费"] == Decimal("2380")
+    assert not any(v in (1, 2, 3, 4) and c.startswith("列") for r in table.rows for c, v in r.cells.items())
+
+
+def test_two_economic_classifications_side_by_side_code_the_row_by_the_first(docs):
+    # Yantai 公开表6: 部门经济分类 301 01 基本工资 beside 政府经济分类 505 01 工资福利支出; 30101 twice.
+    (table,) = docs("d13-p17-two-classifications.pdf").tables
+    rows = _row(table, code="30101")
+    assert [(r.name, r.cells["基本支出预算/小计"]) for r in rows] == [("基本工资", Decimal("442.38")),
+                                                                    ("基本工资", Decimal("128.46"))]
+    assert [r.texts["政府预算支出经济分类科目名称"] for r in rows] == ["501 01 工资奖金津补贴", "505 01 工资福利支出"]
+
+
+def test_a_ruled_header_over_a_body_of_vertical_rules_is_read_by_those_rules(docs):
+    # Hunan debt 表4-1: only the header is boxed; the body has vertical rules and no frame.
+    (table,) = docs("d15-p1-ruled-header.pdf").tables
+    assert table.columns[0] == "2023年债务限额/A=B+C"
+    (hunan,) = _row(table, "湖南省")
+    assert hunan.cells["2023年债务限额/A=B+C"] == Decimal("18428.31")
+    (changsha,) = _row(table, "长沙市")
+    assert changsha.cells["2023年债务余额（决算数）/一般债务/E"] == Decimal("739.13")
+    facts = [f for f in document_facts(docs("d15-p1-ruled-header.pdf")) if f.row_name == "长沙市"]
+    assert len(facts) == 6 and all(f.bbox for f in facts)
