@@ -27,6 +27,7 @@ def run(doc: Document, prior_doc: Document | None = None) -> AuditResult:
     prose.check_prose(doc, result)
     tables.check_document(doc, result)
     template.check_template(doc, result)
+    template.check_empty_tables(doc, result)
     if prior_doc is not None and prior.is_prior(doc, prior_doc):
         prior.check_prior(doc, prior_doc, result)
     order = {s: i for i, s in enumerate(SEVERITIES)}

@@ -83,6 +83,7 @@ RULES: dict[str, str] = {
     "document.header_year": "表头年度应与文件年度一致",
     "document.placeholder": "文中不应留有模板占位符",
     "document.leftover": "文中不应留有模板残留用语",
+    "document.empty_table": "空表应注明原因（本部门无…）",
     "prior.change": "与上年文件对比的增减应与上年文件的数字一致",
     "prior.column": "表中上年数应与上年文件一致",
 }

@@ -2,15 +2,17 @@
 
 Placeholders never filled (XX万元, ××单位, 【】, 20XX年), and phrases left from two template branches at
 once (增加持平, 增长（减少）, 增加/减少), are warnings: the figures may be right, the text is not finished.
+An empty 政府性基金 / 国有资本经营 / 三公 table must say why (「本部门无…」, 「此表为空」); one that
+prints nothing and says nothing, in the table or in the 情况说明, is a warning too.
 """
 
 from __future__ import annotations
 
 import re
 
-from budgetqa.app.audit.model import AuditResult, Finding
+from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_location
 from budgetqa.app.audit.written import sentence_loc
-from budgetqa.ingest.models import Document
+from budgetqa.ingest.models import Document, Table
 
 # An unfilled blank: XX / ×× / ＸＸ standing for a figure, a year or a name, or an empty 【】/（ ）.
 _PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[XＸ]{2,}|[×]{2,}|＊{2,})(?![A-Za-z])|【\s*】|20[XＸ×]{2}\s*年")
@@ -39,3 +41,32 @@ def check_template(doc: Document, result: AuditResult) -> None:
             result.findings.append(Finding(
                 "warning", check, loc, loc, None, None, None, None,
                 f"说明中留有{what}「{hit.group(0)}」{more}，请补全或删去：{sentence.strip()[:60]}"))
+
+
+# Tables the templates allow to be empty, with a note saying so; and the words of such a note.
+_MAY_BE_EMPTY = re.compile(r"政府性基金|国有资本经营|三公")
+_NOTE = re.compile(r"无|没有|空表|为空|不涉及|未安排|未发生|本表本年无|为0|为零|0\.00\s*万元")
+
+
+def check_empty_tables(doc: Document, result: AuditResult) -> None:
+    """An empty fund or 三公 table with no note, neither in the table nor in the prose about its fund."""
+    prose = " ".join(p.text for p in doc.paragraphs)
+    for t in doc.tables:
+        fund = _MAY_BE_EMPTY.search(t.kind) or _MAY_BE_EMPTY.search(t.title)
+        if fund is None or t.side == "支出" or _prints_figures(t):
+            continue
+        words = " ".join([t.title, *(r.name for r in t.rows), *(v for r in t.rows for v in r.texts.values())])
+        if _NOTE.search(words):
+            continue
+        # 「本部门无 2022 年国有资本经营预算支出」 or 「国有资本经营预算支出为 0」: the note on either side
+        said = [m for m in re.finditer(fund.group(0), prose) if _NOTE.search(prose[max(0, m.start() - 30): m.end() + 60])]
+        if said:
+            continue
+        loc = cell_location(doc, t, None, None)
+        result.findings.append(Finding(
+            "warning", "document.empty_table", loc, Location(document=doc.file), None, None, None, None,
+            f"{loc.label()} 没有数字，表内和说明中也未注明「本部门无{fund.group(0)}…」，请补充空表说明。"))
+
+
+def _prints_figures(t: Table) -> bool:
+    return any(v is not None and v != 0 for r in t.rows for v in r.cells.values())
