@@ -55,15 +55,15 @@ def _figure(doc: Document, name: str) -> Decimal | None:
 
 def check_prior(doc: Document, prior: Document, result: AuditResult) -> None:
     """This year's statements about last year against last year's document."""
-    _changes(doc, prior, result)
+    _changes(doc, lambda name: _figure(prior, name), prior.year, "prior.change", "上年文件", result)
     _columns(doc, prior, result)
 
 
-def _changes(doc: Document, prior: Document, result: AuditResult) -> None:
+def _changes(doc: Document, previous, prior_year: int | None, check: str, source: str, result: AuditResult) -> None:
     for para in doc.paragraphs:
         text = " ".join(para.text.split())
         for hit in _CHANGE.finditer(text):
-            if hit.group(1) and int(hit.group(1)) != prior.year:
+            if hit.group(1) and int(hit.group(1)) != prior_year:
                 continue
             before = text[max(0, hit.start() - 40): hit.start()]
             named = None
@@ -74,7 +74,7 @@ def _changes(doc: Document, prior: Document, result: AuditResult) -> None:
             if named is None or re.search(r"[；;。]", before[named[0]:]):
                 continue
             name = named[1]
-            now, then = _figure(doc, name), _figure(prior, name)
+            now, then = _figure(doc, name), previous(name)
             if now is None or then is None:
                 continue
             stated = dec(hit.group(3))
@@ -85,21 +85,21 @@ def _changes(doc: Document, prior: Document, result: AuditResult) -> None:
             loc = sentence_loc(doc, para, sentence)
             if gap != 0 and (gap > 0) != up:
                 result.findings.append(Finding(
-                    "error", "prior.change", loc, loc, stated, gap, None, None,
-                    f"说明称{name}比上年{hit.group(2)} {hit.group(3)} 万元，但本年 {fmt(now)} 万元、上年文件为 {fmt(then)} 万元，"
+                    "error", check, loc, loc, stated, gap, None, None,
+                    f"说明称{name}比上年{hit.group(2)} {hit.group(3)} 万元，但本年 {fmt(now)} 万元、{source}为 {fmt(then)} 万元，"
                     f"实际{'增加' if gap > 0 else '减少'} {fmt(abs(gap))} 万元，请核对。"))
             elif abs(abs(gap) - stated) > tol:
                 result.findings.append(Finding(
-                    "error", "prior.change", loc, loc, stated, abs(gap), stated - abs(gap), tol,
-                    f"说明称{name}比上年{hit.group(2)} {hit.group(3)} 万元，但本年 {fmt(now)} 万元与上年文件的 {fmt(then)} 万元"
+                    "error", check, loc, loc, stated, abs(gap), stated - abs(gap), tol,
+                    f"说明称{name}比上年{hit.group(2)} {hit.group(3)} 万元，但本年 {fmt(now)} 万元与{source}的 {fmt(then)} 万元"
                     f"相差 {fmt(abs(gap))} 万元，请核对。"))
             elif hit.group(5) and then > 0:
                 pct = dec(hit.group(5))
                 real = abs(gap) / then * 100
                 if abs(real - pct) > half_unit(hit.group(5)) * 2 + Decimal("0.05"):
                     result.findings.append(Finding(
-                        "error", "prior.change", loc, loc, pct, real.quantize(Decimal("0.01")), pct - real, None,
-                        f"说明称{name}比上年{hit.group(4)} {hit.group(5)}%，按上年文件的 {fmt(then)} 万元计算为 {real:.2f}%，请核对。"))
+                        "error", check, loc, loc, pct, real.quantize(Decimal("0.01")), pct - real, None,
+                        f"说明称{name}比上年{hit.group(4)} {hit.group(5)}%，按{source}的 {fmt(then)} 万元计算为 {real:.2f}%，请核对。"))
 
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
