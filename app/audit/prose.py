@@ -180,8 +180,18 @@ _CHANGE = re.compile(
 )
 
 
+# 「较上年增加 9.49 万元，减少的主要原因是…」: the change and the reason given for it point opposite ways
+_REASON = re.compile(r"(增加|增长|减少|下降)\s*" + _N + r"\s*[，,]\s*(增加|增长|减少|下降)的主要原因")
+
+
 def _changes(doc, para, sentence: str, result: AuditResult) -> None:
     """增加 X 万元，下降 Y%: the two words must agree in direction (a zero change says nothing)."""
+    for hit in _REASON.finditer(sentence):
+        if (hit.group(1) in ("增加", "增长")) != (hit.group(3) in ("增加", "增长")) and _dec(hit.group(2)) != 0:
+            loc = sentence_loc(doc, para, sentence)
+            result.findings.append(Finding(
+                "error", "prose.change_direction", loc, loc, _dec(hit.group(2)), None, None, None,
+                f"情况说明写「{hit.group(1)} {hit.group(2)} 万元」，紧接着解释「{hit.group(3)}的主要原因」，方向矛盾，请核对。"))
     for hit in _CHANGE.finditer(sentence):
         up_amount = hit.group(1) in ("增加", "增长")
         up_pct = hit.group(3) in ("增长", "增加")
