@@ -148,18 +148,20 @@ def postgres_server():
     if bin_dir is None:
         pytest.skip("PostgreSQL server binaries not found: apt-get install -y postgresql (.ci/run does)")
     tmp = Path(tempfile.mkdtemp(prefix="budgetqa-pg-"))
-    as_user: list[str] = []
+    as_user: dict = {}
     if os.geteuid() == 0:  # the server refuses to run as root
-        as_user = ["runuser", "-u", "postgres", "--"]
+        # The server process itself runs as postgres (no runuser in between), so our signals reach it.
+        as_user = {"user": "postgres", "group": "postgres", "extra_groups": [], "cwd": tmp}
         shutil.chown(tmp, "postgres")
     data = tmp / "data"
-    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                    "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], check=True, capture_output=True)
+    subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                    "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], check=True, capture_output=True, **as_user)
     port = free_port()
     # Durability off: a test server's data dies with the test run anyway.
-    proc = subprocess.Popen([*as_user, str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(tmp),
+    proc = subprocess.Popen([str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(tmp),
                              "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                             "-c", "full_page_writes=off"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "-c", "full_page_writes=off"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            **as_user)
     try:
         wait_for_port(port, proc, "postgres")
         _wait_ready(f"postgresql://postgres@127.0.0.1:{port}/postgres")

@@ -28,6 +28,10 @@ IN_FLIGHT_PER_THREAD = 2
 CONNECT_TIMEOUT = "30s"
 
 
+class ClusterUnavailable(RuntimeError):
+    """No Dask scheduler answered at the address given."""
+
+
 def process_bytes(path: str, data: bytes, sha256: str | None, audit: Audit | None = None,
                   max_pages: int | None = DEFAULT_MAX_PAGES) -> FileResult:
     """Worker task: parse a file received as bytes (a private copy under its own name), rows naming `path`."""
@@ -59,7 +63,12 @@ def cluster_results(todo: list[tuple[str, str | None]], scheduler: str, audit: A
     from distributed.client import FutureCancelledError
     from distributed.scheduler import KilledWorker
 
-    client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterUnavailable(
+            f"{scheduler}: no Dask scheduler answered within {CONNECT_TIMEOUT} ({type(exc).__name__}); start one "
+            "(`dask scheduler`, then `dask worker ADDRESS` on each machine) or leave out --scheduler") from exc
     items: dict[str, tuple[str, str | None]] = {}  # future key → the file it parses
     inflight: dict[str, object] = {}  # future key → the future, to cancel on an interruption
     futures = as_completed(loop=client.loop)

@@ -36,6 +36,7 @@ def bulk(
 ):
     """Extract many documents into one dataset: documents, summary (headline figures in 万元), facts, checks."""
     from budgetqa.app import audit
+    from budgetqa.app.bulk.cluster import ClusterUnavailable
     from budgetqa.app.bulk.run import run_bulk
     from budgetqa.app.bulk.writers import format_of
     from budgetqa.app.settings import get_settings
@@ -62,6 +63,9 @@ def bulk(
                               on_event=on_event, fmt=fmt, audit=audit.run,
                               max_pages=get_settings().max_pages or None, scheduler=scheduler,
                               shared_path=shared_path)
+        except ClusterUnavailable as exc:
+            err.print(f"[red]✗[/red] {exc}")
+            raise typer.Exit(2) from None
         finally:
             signal.signal(signal.SIGTERM, previous)
 
