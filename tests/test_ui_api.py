@@ -270,3 +270,53 @@ def test_auth_must_be_user_colon_password(env):
     demo, _ = build_ui(svc)
     with pytest.raises(ValueError, match="user:password"):
         launch(demo, svc, port=None, auth="nocolon", prevent_thread_lock=True, quiet=True)
+
+
+def test_checker_reasons_and_reader_errors_read_in_chinese():
+    from budgetqa.app.ui import zh
+
+    assert zh.reason("the answer cites no fact") == "答案未引用任何表格单元格"
+    assert zh.reason("no cited fact equals 12.5") == "没有所引单元格等于 12.5"
+    assert zh.reason("something new") == "something new"  # unknown forms are shown, not guessed
+    assert zh.ingest_error("not a PDF (no %PDF header) (give a PDF file or a text conversion)") == \
+        "不是 PDF 文件（文件头没有 %PDF）（请上传 PDF 或其文本转换件）"
+    assert zh.label("支出决算表 · (unlabelled totals row) · line 411") == "支出决算表 · （未命名的合计行） · 第411行"
+
+
+def test_conversations_are_kept_per_session_renamed_and_deleted(env):
+    from budgetqa.app.ui.conversations import Conversations
+
+    svc, doc_id, _ = env
+    talks = Conversations(svc.store)
+    cid = talks.create("browser-a", "三公经费决算数是多少？")
+    answer = svc.ask("三公经费决算数是多少？", [doc_id])
+    talks.add_turn("browser-a", cid, "三公经费决算数是多少？", [doc_id], answer)
+    assert [t.title for t in talks.list("browser-a")] == ["三公经费决算数是多少？"]
+    assert talks.list("browser-b") == [] and talks.turns("browser-b", cid) == []  # another browser sees nothing
+    assert not talks.rename("browser-b", cid, "偷改")
+    assert talks.rename("browser-a", cid, "三公复核") and talks.list("browser-a")[0].title == "三公复核"
+    turn = talks.turns("browser-a", cid)[0]
+    assert (turn.doc_ids, turn.answer.figures[0].value) == ([doc_id], Decimal("8.02"))
+    assert talks.last_plan("browser-a", cid) == answer.queries[-1]
+    assert talks.delete("browser-a", cid) and talks.list("browser-a") == []
+    assert svc.store.sql("SELECT COUNT(*) FROM turns WHERE conversation_id=?", (cid,)) == [(0,)]
+
+
+def test_a_follow_up_in_the_page_inherits_the_conversation_before_it(env, page):
+    svc, doc_id, _ = env
+    *_, (history, _, conv, _) = page.respond("三公经费决算数是多少？", [doc_id], [], "browser-c", "")
+    *_, (history, _, same, _) = page.respond("预算呢？", [doc_id], history, "browser-c", conv)
+    assert same == conv and len(page.talks.turns("browser-c", conv)) == 2
+    assert "理解为：三公经费 · 预算数" in history[-1]["content"]
+    assert page.history("browser-c", conv)[-1]["content"] == history[-1]["content"]  # a reload shows the same
+
+
+def test_index_notice_counts_documents_done_out_of_documents_stored(env, page, monkeypatch):
+    from types import SimpleNamespace
+
+    svc, doc_id, _ = env
+    n = len(svc.store.documents())
+    monkeypatch.setattr(page, "dense_pending", lambda: [SimpleNamespace(doc_id=doc_id, done=3, total=9)])
+    assert page.notice().endswith(f"语义索引 {n - 1}/{n} 份（表格问答不受影响）")
+    monkeypatch.setattr(page, "dense_pending", lambda: [])
+    assert "语义索引" not in page.notice()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -20,8 +22,17 @@ def register(app: typer.Typer) -> None:
               demo: bool = typer.Option(False, "--demo", help="Preload the sample documents"),
               auth: Optional[str] = typer.Option(None, "--auth", help="user:password required to open the page"),
               home: Optional[Path] = typer.Option(None, "--home", help="Data directory"),
-              no_dense: bool = typer.Option(False, "--no-dense", help="Skip the dense (embedding) index")):
+              no_dense: bool = typer.Option(False, "--no-dense", help="Skip the dense (embedding) index"),
+              log_level: str = typer.Option("info", "--log-level",
+                                            help="Server log on stderr: debug, info (a line per upload and "
+                                                 "question), warning or error")):
         """Open the web page: documents, chat with verified figures, tables, comparison, consistency checks."""
+        level = logging.getLevelName(log_level.upper())
+        if not isinstance(level, int):
+            raise typer.BadParameter(f"{log_level}: choose debug, info, warning or error", param_hint="--log-level")
+        logging.basicConfig(stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        for noisy in ("httpx", "uvicorn.access"):  # Gradio's own polling would bury the page's lines
+            logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
         from budgetqa.app.service import Service
         from budgetqa.app.settings import get_settings
         from budgetqa.app.ui.page import build_ui, launch

@@ -29,6 +29,7 @@ from budgetqa.app.audit import audit
 from budgetqa.app.export import document_csv
 from budgetqa.app.qa.query import Query
 from budgetqa.app.service import Service
+from budgetqa.app.ui import zh
 from budgetqa.app.ui.conversations import Conversations, new_session
 from budgetqa.app.ui.measures import MEASURES, compare_value
 from budgetqa.app.ui.pageview import SourceRef, boxed, find_text, page_png, source_lines
@@ -54,6 +55,17 @@ document.addEventListener('click', function (e) {
   box.dispatchEvent(new Event('input', {bubbles: true}));
   setTimeout(function () { document.querySelector('#bq-src-open').click(); }, 60);
 });
+// Gradio's upload-limit toast is English in every locale: said again in Chinese where it appears.
+new MutationObserver(function () {
+  document.querySelectorAll('.toast-body').forEach(function (t) {
+    t.querySelectorAll('*').forEach(function (e) {
+      if (e.children.length) return;
+      var m = /File\(s\) exceed the maximum allowed size of ([\d.]+) ?Mb: (.*)/i.exec(e.textContent);
+      if (m) e.textContent = '文件超过上传上限 ' + parseFloat(m[1]) + ' MB，未上传：' + m[2];
+      else if (e.textContent.trim() === 'Error') e.textContent = '错误';
+    });
+  });
+}).observe(document.documentElement, {childList: true, subtree: true});
 </script>"""
 
 
@@ -359,14 +371,15 @@ class Page:
         rows, bars, kinds = [], [], set()
         for doc_id in ids:
             doc = self.store.document(doc_id)
-            label = f"{doc.department or doc.file} {doc.year or ''}年{_ledger(doc)}"
+            # year and ledger first: the chart cuts long labels, and a department's name survives a cut better
+            label = f"{doc.year or ''}年{_ledger(doc)} {doc.department or doc.file}"
             kinds.add((doc.year, _ledger(doc)))
             m = compare_value(doc, measure)
             if m is None:
                 rows.append([label, None, "表格中没有这一指标", doc.file])
                 continue
             bars.append((label, float(m.value_wan)))
-            rows.append([label, float(m.value_wan), m.source, doc.file])
+            rows.append([label, float(m.value_wan), zh.label(m.source), doc.file])
         chart = bar_chart_svg(bars, "万元", measure, log_scale=log_scale)
         if len(kinds) > 1:
             mixed = "、".join(f"{y or '?'}年{k}" for y, k in sorted(kinds, key=str))
@@ -466,7 +479,7 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
                     c_log = gr.Checkbox(value=True, label="对数刻度（数额相差悬殊时）", elem_id="bq-c-log", scale=1)
                     c_btn = gr.Button("对比", variant="primary", scale=1, elem_id="bq-c-btn")
                 c_chart = gr.HTML(elem_id="bq-chart")
-                c_table = gr.Dataframe(interactive=False, label="数据与来源")
+                c_table = gr.Dataframe(interactive=False, label="数据与来源", elem_id="bq-compare-table")
             with gr.Tab("一致性检查", id="audit"):
                 with gr.Row():
                     a_doc = gr.Dropdown(choices=page.choices(), label="文件", scale=4, elem_id="bq-a-doc")

@@ -76,7 +76,8 @@ def ingest_error(text: str) -> str:
 
 
 def label(text: str) -> str:
-    """A source label with the measure reader's English placeholders in Chinese."""
+    """A source label with the measure reader's English placeholders (row, line, page) in Chinese."""
     for en, cn in _LABELS:
         text = text.replace(en, cn)
-    return text
+    text = re.sub(r"\bline (\d+)\b", r"第\1行", text)
+    return re.sub(r"(?<![A-Za-z])p(\d+)\b", r"第\1页", text)
