@@ -469,3 +469,13 @@ def test_reviewer_marks_are_kept_in_the_store(tmp_path):
     with pytest.raises(ValueError):
         svc.mark_finding(d.doc_id, first.id, "done")
     svc.close()
+
+
+def test_a_sentence_is_held_to_the_table_of_its_scope():
+    # 襄垣 2023: 212 城乡社区支出 is 163.44 in the all-funds 支出决算表 and 90.00 in the 一般公共预算 table
+    all_funds = _with_paragraph("xiangyuan-industry-2023-final.txt", "城乡社区支出（类）支出 163.44 万元。",
+                                heading="三、支出决算情况说明（支出决算总体情况）", page=None)
+    assert [f for f in audit(all_funds) if f.check == "items.row"] == []
+    general = _with_paragraph("xiangyuan-industry-2023-final.txt", "城乡社区支出（类）支出 163.44 万元。",
+                              heading="五、一般公共预算财政拨款支出决算情况说明", page=None)
+    assert [(f.a_value, f.b_value) for f in audit(general) if f.check == "items.row"] == [(D("163.44"), D("90.00"))]
