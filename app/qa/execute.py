@@ -767,7 +767,8 @@ def interpretation(doc: Document, query: Query, out: Executed | None = None) -> 
     """One line saying how the question was read: 理解为：三公经费 · 决算数 · 差额（2024年度部门决算）."""
     refs = []
     for ref in query.operands:
-        words = [ref.table_number or "", ref.concept or ref.row or ref.code or ref.project or ""]
+        words = [ref.table_number or "", ref.project if ref.project and (ref.row or ref.concept or ref.code) else "",
+                 ref.concept or ref.row or ref.code or ref.project or ""]
         words += [r + ("数" if r in ("预算", "决算") else "") for r in ref.columns]
         words += [w for w in ref.column_words if w not in words]
         refs.append(" · ".join(w for w in words if w))

@@ -82,6 +82,7 @@ def _out_of_scope(query: Query) -> str | None:
     return f"文件未提供：问题问的是「{'、'.join(words)}」，部门预算、决算文件的表格和说明不含这类信息。"
 
 
+_MEASURE_SAID = re.compile(r"^(当年|年初|全年|调整)预算数?$")
 _ZERO_LEAD = re.compile(r"^0(?:\.0+)?\s*(万元|元|亿元)。")
 
 
@@ -94,6 +95,13 @@ def _prose(store: Store, doc: Document, query: Query, reason: str | None = None)
     """What only the 情况说明 states: the sentence, its figure quoted with ⚠ (no cell stands behind it)."""
     words = "".join(dict.fromkeys(w for r in query.operands for w in (r.concept, r.row, r.text)
                                   if w and not w.isascii()))
+    if words and query.operands and (query.operands[0].table_kind or query.op in ("value", "compare")):
+        # the words that named the table (部门整体支出绩效) tell one statement from its neighbours
+        # (整体支出绩效评价 vs 项目绩效评价), as do the words the plan left over
+        said = [w for w in query.consumed if len(w) >= 4 and w != query.department and w not in words]
+        words += "".join(dict.fromkeys(said + [w for w in query.leftover if not w.isascii()]))
+    elif words and query.op == "growth":  # 当年预算 比上年: the 当年预算 statement, not a part's
+        words += "".join(dict.fromkeys(w for w in query.consumed if _MEASURE_SAID.match(w) and w not in words))
     asked = words + _OP_WORDS.get(query.op, "") if words and query.op not in ("prose", "why") else None
     if asked is None and query.department:
         asked = query.question.replace(query.department, "")
@@ -221,6 +229,43 @@ def leftover_headers(doc: Document, query: Query) -> Query:
                                     "consumed": query.consumed + placed})
 
 
+def _forms_of(doc: Document, project: str) -> list:
+    key = norm(project)
+    return [t for t in doc.tables if t.kind in PERFORMANCE_KINDS and key and key in norm(t.title)]
+
+
+def _subsequence(word: str, name: str) -> bool:
+    it = iter(name)
+    return all(ch in it for ch in word)
+
+
+def project_rows(doc: Document, query: Query) -> Query:
+    """A 绩效 project and an indicator of its form (「“X大会”项目实际参会多少人次」): the indicator is a row
+    of that project's form, not an operand of its own; a word the parser left over that abbreviates
+    exactly one indicator of the form (参会 → 参加会议人数) names it."""
+    projects = [r for r in query.operands if r.project and not (r.row or r.code or r.concept)]
+    if len(projects) != 1 or query.op not in ("value", "each"):
+        return query
+    proj = projects[0]
+    forms = _forms_of(doc, proj.project)
+    if not forms:
+        return query
+    names = {r.label for t in forms for r in t.rows if r.label}
+    rows = [r for r in query.operands if r is not proj and r.row and not r.project]
+    if rows and len(rows) + 1 == len(query.operands) and all(norm(r.row) in {norm(n) for n in names} for r in rows):
+        refs = [r.model_copy(update={"project": proj.project, "columns": list(dict.fromkeys(proj.columns + r.columns))})
+                for r in rows]
+        return query.model_copy(update={"operands": refs, "op": "value" if len(refs) == 1 else query.op})
+    if len(query.operands) == 1 and query.leftover:
+        for w in query.leftover:
+            hits = [n for n in names if len(w) >= 2 and not w.isascii() and _subsequence(w, n)]
+            if len(hits) == 1:
+                ref = proj.model_copy(update={"row": hits[0]})
+                return query.model_copy(update={"operands": [ref], "leftover": [x for x in query.leftover if x != w],
+                                                "consumed": query.consumed + [w]})
+    return query
+
+
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,40})[”\"」]")
 
 
@@ -255,7 +300,8 @@ def apply_scope(query: Query) -> Query:
 
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
-    query = _as_prior(doc, leftover_headers(doc, header_words(doc, fold_qualifiers(apply_scope(quoted_project(doc, query))))))
+    query = project_rows(doc, header_words(doc, fold_qualifiers(apply_scope(quoted_project(doc, query)))))
+    query = _as_prior(doc, leftover_headers(doc, query))
     outside = _outside(doc, query) or _out_of_scope(query)
     if outside:
         return Part(query, not_found=outside, interpretation=interpretation(doc, query))
