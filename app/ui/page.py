@@ -53,6 +53,10 @@ document.addEventListener('click', function (e) {
   if (!box) return;
   box.value = decodeURIComponent(a.getAttribute('href').slice(8));
   box.dispatchEvent(new Event('input', {bubbles: true}));
+  if (!a.closest('#bq-chat')) {  // from the tables or audit tab: the page view sits beside the chat
+    var tab = document.querySelector('[role=tab]');
+    if (tab) tab.click();
+  }
   setTimeout(function () { document.querySelector('#bq-src-open').click(); }, 60);
 });
 // Gradio's upload-limit toast is English in every locale: said again in Chinese where it appears.
