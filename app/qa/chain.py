@@ -162,17 +162,30 @@ def llm_answer(parts, question: str, docs: list[Document], plans: dict[str, Plan
     if not accepted:
         return Fault("invalid_plan", refused[0])
     used = {d.doc_id: accepted[d.doc_id].plan if d.doc_id in accepted else plans[d.doc_id] for d in docs}
-    answer = grounded(parts.store, question, docs, used, chosen=chosen)
+    agree = all(same_reading(used[d.doc_id], plans[d.doc_id]) for d in docs)
+    # the model read the question as the parser did: the parser's plans, whose word accounting is its own
+    answer = grounded(parts.store, question, docs, plans if agree else used, chosen=chosen)
+    if answer.status != "verified":
+        if agree:
+            return answer  # the parser's own answer (a quote, 未找到 …): nothing to fall back from
+        return Fault("unfit_plan", _why(answer))
     pinned = [p for a in accepted.values() for p in a.pins]
     cited = " ".join(f.derivation or "" for f in answer.figures)
-    if answer.status != "verified":
-        return Fault("unfit_plan", _why(answer))
     if any(p not in cited for p in pinned):
         return Fault("unfit_plan", "所执行的数字不是模型指认的单元格")
     answer = answer.model_copy(update={"mode": "llm"})
     if getattr(cfg, "phrase", False) and len(answer.queries) == 1 and len(docs) == 1:
         answer = phrase(parts, question, answer, deadline, on_token)
     return answer
+
+
+_READING = {"op": True, "operands": {"__all__": {"concept", "row", "code", "columns", "table_kind", "table_number",
+                                                  "project", "level", "year", "prior_year"}}, "unit_kind": True}
+
+
+def same_reading(a: Plan, b: Plan) -> bool:
+    """The two plans ask the same of the same figures (spans and word accounting aside)."""
+    return [q.model_dump(include=_READING) for q in a.queries] == [q.model_dump(include=_READING) for q in b.queries]
 
 
 def _why(answer: Answer) -> str:

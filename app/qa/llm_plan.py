@@ -54,8 +54,10 @@ class PlanRef(BaseModel):
     project: str | None = Field(None, description="绩效表的项目名，只能取【项目】中的名称")
     columns: list[ColumnRole] = Field(default_factory=list, description="列角色，只能取【列角色】中的")
     table_kind: str | None = Field(None, description="问题点名的表，只能取【本文件的表】中的名称")
+    table_number: str | None = Field(None, description="问题只用编号点名的表（公开01表、预算05表），照原文")
     level: Level | None = Field(None, description="排名或计数所在的层级")
     prior_year: bool = Field(False, description="这个数是上年的数")
+    year: int | None = Field(None, description="这个数的年份与问题所问年份不同时（比2022年），写该年份")
     fact_id: str | None = Field(None, description="若【候选单元格】中某一格正是这个数，填它的编号")
 
 
@@ -220,6 +222,8 @@ class _Said:
     kinds: set[str]
     levels: set[str]
     prior: bool
+    years: set[int]
+    numbers: set[str]
 
     @classmethod
     def of(cls, hint: Plan) -> _Said:
@@ -229,7 +233,8 @@ class _Said:
         prior = any(r.prior_year for r in refs) or any(normalize(w) in q for w in load_lexicon().years.prior)
         return cls(q, rows, {r.concept for r in refs if r.concept}, {c for r in refs for c in r.columns},
                    {r.code for r in refs if r.code}, {r.table_kind for r in refs if r.table_kind},
-                   {r.level for r in refs if r.level}, prior)
+                   {r.level for r in refs if r.level}, prior, {r.year for r in refs if r.year},
+                   {r.table_number for r in refs if r.table_number})
 
     def words(self, words: list[str]) -> bool:
         """One of `words` is in the question (names of three characters or more: nearly)."""
@@ -283,17 +288,18 @@ def _ref(r: PlanRef, names: _Names, said: _Said, shown: Shown, doc: Document, pi
             raise PlanRejected(f"概念「{r.concept}」不在词表中")
         if not said.concept(concept):
             raise PlanRejected(f"问题没有说到「{concept}」")
-    if row and normalize(bare_name(row)) not in names.rows and normalize(row) not in names.rows:
+    # what the parser read from the question stands, even where this document's names differ
+    if row and not {normalize(bare_name(row)), normalize(row)} & (names.rows | said.rows):
         raise PlanRejected(f"本文件没有名为「{row}」的行")
     if row and not said.row(row) and not (concept and normalize(row) == normalize(concept)):
         raise PlanRejected(f"问题没有说到「{row}」")
-    if code and code not in names.codes:
+    if code and code not in names.codes | said.codes:
         raise PlanRejected(f"本文件没有科目编码 {code}")
-    if r.project and normalize(r.project) not in names.projects:
+    if r.project and normalize(r.project) not in names.projects | names.rows | said.rows:
         raise PlanRejected(f"本文件没有名为「{r.project}」的项目")
     if r.project and not said.row(r.project):
         raise PlanRejected(f"问题没有说到「{r.project}」")
-    if kind and kind not in names.kinds:
+    if kind and kind not in names.kinds | said.kinds:
         raise PlanRejected(f"本文件没有「{kind}」")
     unsaid = [c for c in r.columns if not said.role(c)]
     if unsaid:
@@ -302,11 +308,16 @@ def _ref(r: PlanRef, names: _Names, said: _Said, shown: Shown, doc: Document, pi
         raise PlanRejected(f"问题没有说到「{r.level}」这一层级")
     if r.prior_year and not said.prior:
         raise PlanRejected("问题没有说到上年")
+    if r.year is not None and str(r.year) not in said.question and r.year not in said.years:
+        raise PlanRejected(f"问题没有说到 {r.year} 年")
+    if r.table_number and normalize(r.table_number) not in said.question and r.table_number not in said.numbers:
+        raise PlanRejected(f"问题没有说到「{r.table_number}」")
     # a code or table the question does not name would settle what the resolver must report as ambiguous
     code = code if code and (code in said.codes or code in said.question) else None
     kind = kind if kind and said.kind(kind) else None
     return Ref(text=r.text, concept=concept, row=row, code=code, columns=list(dict.fromkeys(r.columns)),
-               table_kind=kind, project=r.project, level=r.level, prior_year=r.prior_year)
+               table_kind=kind, table_number=r.table_number, project=r.project, level=r.level,
+               prior_year=r.prior_year, year=r.year)
 
 
 def _assign(model: list[PlanQuery], hint: list[Query]) -> list[list[Query]]:
