@@ -54,6 +54,7 @@ class StoreLexicalIndex(LexicalIndex):
     def __init__(self, rows: DerivedRows) -> None:  # noqa: super().__init__ would name a folder
         self.rows = rows
         self._cache: dict[str, DocIndex] = {}
+        self._known: set[str] = set()  # ids with a kept index, as of the last doc_ids() (repair asks per document)
         self._lock = threading.Lock()
 
     def add_document(self, doc_id: str, chunks: list[Chunk]) -> None:
@@ -66,9 +67,10 @@ class StoreLexicalIndex(LexicalIndex):
         self.rows.put_derived(doc_id, TOKENS, _pack({"words": words, "tokens": corpus}))
         with self._lock:
             self._cache[doc_id] = DocIndex(bm25, chunks)
+            self._known.add(doc_id)
 
     def has_document(self, doc_id: str) -> bool:
-        return doc_id in self._cache or self.rows.derived(doc_id, TOKENS) is not None
+        return doc_id in self._cache or doc_id in self._known or self.rows.derived(doc_id, TOKENS) is not None
 
     def remove_stale(self) -> int:
         return 0  # nothing is ever half-written: each row is one transaction
@@ -76,6 +78,7 @@ class StoreLexicalIndex(LexicalIndex):
     def remove_document(self, doc_id: str) -> None:
         with self._lock:
             self._cache.pop(doc_id, None)
+            self._known.discard(doc_id)
         for kind in (TOKENS, CHUNKS):
             self.rows.remove_derived(doc_id, kind)
 
@@ -85,6 +88,7 @@ class StoreLexicalIndex(LexicalIndex):
         with self._lock:
             for gone in set(self._cache) - ids:
                 del self._cache[gone]
+            self._known = set(ids)
         return sorted(ids)
 
     def load(self, doc_id: str) -> DocIndex | None:
