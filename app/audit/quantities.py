@@ -108,16 +108,19 @@ def side_figures(table: Table) -> tuple[Row | None, list[Row], Row | None, list[
     grand = find(rows, r"^(收入|支出)?总计$")
     if total is None:
         return None, [], grand, []
-    ti = rows.index(total)
-    gi = rows.index(grand) if grand is not None else len(rows)
+    # positions by identity: Row equality compares every cell, and these tables are long
+    at = {id(r): i for i, r in enumerate(rows)}
+    ti = at[id(total)]
+    gi = at[id(grand)] if grand is not None else len(rows)
     numbered = [r for r in rows if NUMBERING.match(r.name or "") and not _CARRY.search(r.name)]
-    items = _top_level([r for r in numbered if rows.index(r) < ti])
+    items = _top_level([r for r in numbered if at[id(r)] < ti])
     if not items:  # 预算表4: "一、本年支出" first, its classes below it, up to the next 二、
+        numbered_ids = {id(r) for r in numbered}
         below = []
         for r in rows[ti + 1 : gi]:
             if _level(r.name) is not None and _level(r.name) <= (_level(total.name) or 0):
                 break
-            if r in numbered:
+            if id(r) in numbered_ids:
                 below.append(r)
         items = _top_level(below)
     carries = [r for r in rows[ti + 1 : gi] if _CARRY.search(r.name) and
