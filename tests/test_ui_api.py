@@ -320,3 +320,12 @@ def test_index_notice_counts_documents_done_out_of_documents_stored(env, page, m
     assert page.notice().endswith(f"语义索引 {n - 1}/{n} 份（表格问答不受影响）")
     monkeypatch.setattr(page, "dense_pending", lambda: [])
     assert "语义索引" not in page.notice()
+
+
+def test_compare_shows_a_measure_only_the_prose_states_with_a_warning(env, page):
+    _, doc_id, _ = env
+    _, frame = page.compare([doc_id], "机关运行经费")
+    label, value, source, _ = frame.iloc[0].tolist()
+    assert label.endswith("⚠") and source.startswith("⚠ 仅见于说明文字，未与表格核验")
+    # fixture line 758: 2023年度机关运行经费支出97.63万元，较2022年度增加4.44万元…
+    assert value == 97.63 and "2023年度机关运行经费支出97.63万元" in source

@@ -380,7 +380,13 @@ class Page:
             kinds.add((doc.year, _ledger(doc)))
             m = compare_value(doc, measure)
             if m is None:
-                rows.append([label, None, "表格中没有这一指标", doc.file])
+                stated = self._stated(doc_id, measure)
+                if stated is None:
+                    rows.append([label, None, "表格和说明文字中都没有这一指标", doc.file])
+                    continue
+                value, where = stated
+                bars.append((f"{label} ⚠", value))
+                rows.append([f"{label} ⚠", value, f"⚠ 仅见于说明文字，未与表格核验：{where}", doc.file])
                 continue
             bars.append((label, float(m.value_wan)))
             rows.append([label, float(m.value_wan), zh.label(m.source), doc.file])
@@ -389,6 +395,17 @@ class Page:
             mixed = "、".join(f"{y or '?'}年{k}" for y, k in sorted(kinds, key=str))
             chart = f"<p class='bq-notice'>⚠ 所选文件口径不同（{escape(mixed)}），对比时请留意。</p>" + chart
         return chart, pd.DataFrame(rows, columns=["文件", f"{measure}（万元）", "来源", "文件名"])
+
+    def _stated(self, doc_id: str, measure: str) -> tuple[float, str] | None:
+        """A measure the tables lack but the 情况说明 states (机关运行经费 often): its figure in 万元 and
+        the sentence, from the question pipeline's prose reading; never verified, so shown with ⚠."""
+        answer = self._ask(f"{measure}是多少？", [doc_id])
+        fig = next((f for f in answer.figures if f.unit in ("万元", "元")), None)
+        if fig is None or answer.status == "not_found":
+            return None
+        quote = next((c for c in answer.citations if c.text), None)
+        where = (f"第{quote.page}页" if quote and quote.page else "") + (f"「{quote.text[:40]}」" if quote else "")
+        return float(fig.value / 10000 if fig.unit == "元" else fig.value), where
 
     # --- audit ---------------------------------------------------------------------------
     def audit(self, doc_id):
