@@ -329,3 +329,14 @@ def test_compare_shows_a_measure_only_the_prose_states_with_a_warning(env, page)
     assert label.endswith("⚠") and source.startswith("⚠ 仅见于说明文字，未与表格核验")
     # fixture line 758: 2023年度机关运行经费支出97.63万元，较2022年度增加4.44万元…
     assert value == 97.63 and "2023年度机关运行经费支出97.63万元" in source
+
+
+def test_the_timer_leaves_pickers_and_suggestions_alone_while_the_library_is_unchanged(env, page):
+    import gradio as gr
+
+    svc, _, _ = env
+    notice, *rest, seen = page.tick(None)  # first tick: the library as it is now
+    assert seen == sorted(svc.store.ids())
+    notice, *rest, again = page.tick(seen)
+    assert again == seen and all(r == gr.skip() for r in rest)  # nothing re-rendered, no suggestion reset
+    assert notice == page.notice()

@@ -228,6 +228,8 @@ def test_conversations_survive_a_reload_can_be_renamed_and_deleted(browser_page)
     page.reload()
     page.wait_for_function("document.querySelectorAll('#bq-chat .bq-status').length == 2")
     assert page.locator("#bq-conv input").first.input_value() == "三公经费决算数是多少？"
+    # the documents the conversation asked about are chosen again
+    _wait_text(page, "#bq-chat-docs", "putuo-socialwork-2024-final.pdf")
     page.locator("#bq-conv-title textarea").fill("三公经费复核")
     page.locator("#bq-conv-rename").click()
     page.wait_for_function("document.querySelector('#bq-conv input').value == '三公经费复核'")

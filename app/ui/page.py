@@ -265,13 +265,22 @@ class Page:
         session = session or new_session()
         conv = conv if self.talks.owns(session, conv) else ""
         title = next((t.title for t in self.talks.list(session) if t.id == conv), "")
-        return session, conv, self.conversation_choices(session, conv), self.history(session, conv), title
+        return (session, conv, self.conversation_choices(session, conv), self.history(session, conv), title,
+                self._last_docs(session, conv))
 
     def pick_conversation(self, session, conv):
         if not self.talks.owns(session, conv):
-            return "", [], ""
+            return "", [], "", gr.skip()
         title = next((t.title for t in self.talks.list(session) if t.id == conv), "")
-        return conv, self.history(session, conv), title
+        return conv, self.history(session, conv), title, self._last_docs(session, conv)
+
+    def _last_docs(self, session, conv):
+        """The documents the conversation's last turn asked about, chosen again (those still stored)."""
+        turns = self.talks.turns(session, conv)
+        if not turns:
+            return gr.skip()
+        ids = self.store.ids()
+        return gr.update(value=[d for d in turns[-1].doc_ids if d in ids])
 
     def new_conversation(self, session):
         return "", [], "", self.conversation_choices(session, None)
@@ -525,7 +534,7 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
         for ev in (send.click, question.submit):
             ev(page.respond, inputs=[question, chat_docs, chatbot, session, conv],
                outputs=[chatbot, question, conv, conv_pick], concurrency_limit=4, api_visibility="private")
-        conv_pick.input(page.pick_conversation, inputs=[session, conv_pick], outputs=[conv, chatbot, conv_title],
+        conv_pick.input(page.pick_conversation, inputs=[session, conv_pick], outputs=[conv, chatbot, conv_title, chat_docs],
                         api_visibility="private")
         conv_new.click(page.new_conversation, inputs=session, outputs=[conv, chatbot, conv_title, conv_pick],
                        api_visibility="private")
@@ -541,7 +550,7 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
         c_btn.click(page.compare, inputs=[c_docs, c_measure, c_log], outputs=[c_chart, c_table], api_visibility="private")
         a_btn.click(page.audit, inputs=a_doc, outputs=a_out, api_visibility="private")
         demo.load(page.refresh, outputs=refreshed, api_visibility="private")
-        demo.load(page.start, inputs=[session, conv], outputs=[session, conv, conv_pick, chatbot, conv_title],
+        demo.load(page.start, inputs=[session, conv], outputs=[session, conv, conv_pick, chatbot, conv_title, chat_docs],
                   api_visibility="private")
         # The notice follows preloads and the embedding index; pickers only when the library changed.
         timer = gr.Timer(2.0, active=True)
