@@ -46,35 +46,58 @@ def _children(code: str, codes: list[str]) -> list[str]:
     return [c for c in codes if len(c) == len(code) + step and c.startswith(code)] if step else []
 
 
-def code_identities(table: Table) -> Iterator[Identity]:
-    """Parent rows against their child rows, per value column (first occurrence of a code only:
-    templates that print one block per unit repeat codes)."""
-    first: dict[str, dict] = {}
+def code_blocks(table: Table) -> list[list]:
+    """The table's coded rows in blocks: a code printed again after other codes starts a new block
+    (one block per unit, or per classification beside the one coding the rows); a code printed
+    again right after itself is one subject split over two rows (by a second classification)."""
+    blocks: list[list] = [[]]
+    seen: set[str] = set()
+    last: str | None = None
     for row in table.rows:
-        if row.code and row.code not in first:
-            first[row.code] = row.cells
-    codes = list(first)
-    for code in codes:
-        kids = _children(code, codes)
-        if not kids:
+        if not row.code:
             continue
-        for column, total in first[code].items():
-            values = [first[k].get(column) for k in kids]
-            if total is None or all(v is None for v in values):
+        if row.code in seen and row.code != last:
+            blocks.append([])
+            seen = set()
+        blocks[-1].append(row)
+        seen.add(row.code)
+        last = row.code
+    return [b for b in blocks if b]
+
+
+def code_identities(table: Table) -> Iterator[Identity]:
+    """Parent rows against their child rows, per value column, block by block (a parent is its
+    first row in the block; a child printed over several rows counts each)."""
+    for block in code_blocks(table):
+        first: dict[str, dict] = {}
+        rows_of: dict[str, list[dict]] = {}
+        for row in block:
+            first.setdefault(row.code, row.cells)
+            rows_of.setdefault(row.code, []).append(row.cells)
+        codes = list(first)
+        for code in codes:
+            kids = _children(code, codes)
+            if not kids:
                 continue
-            parts = sum((v for v in values if v is not None), Decimal(0))
-            yield Identity(table.title, code, column, total, parts, len(kids))
+            for column, total in first[code].items():
+                values = [cells.get(column) for k in kids for cells in rows_of[k]]
+                if total is None or all(v is None for v in values):
+                    continue
+                parts = sum((v for v in values if v is not None), Decimal(0))
+                yield Identity(table.title, code, column, total, parts, len(values))
 
 
 _TOTAL_NAMES = {"合计", "总计", "支出合计", "本年支出合计", "合 计"}
 
 
 def total_row_identities(table: Table) -> Iterator[Identity]:
-    """A 合计 row with no code against the sum of the table's 类 rows (3-digit codes)."""
+    """A 合计 row with no code against the sum of the table's 类 rows (3-digit codes), over every
+    block (`code_blocks`)."""
     lei = {}
-    for row in table.rows:
-        if row.code and len(row.code) == 3 and row.code not in lei:
-            lei[row.code] = row.cells
+    for k, block in enumerate(code_blocks(table)):
+        for row in block:
+            if len(row.code) == 3 and (k, row.code) not in lei:
+                lei[(k, row.code)] = row.cells
     if len(lei) < 1:
         return
     total = next((r for r in table.rows if not r.code and r.name.replace(" ", "") in _TOTAL_NAMES), None)

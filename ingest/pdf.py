@@ -233,9 +233,9 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
             # a framed paragraph, a table of contents, or one prose line whose words are boxed
             # (iText sets each run of text on a filled rectangle): not a grid
             continue
-        if count_header_rows(texts) == len(texts) and _figures_below(lines, bbox):
+        if count_header_rows(texts) == len(texts) and _figures_below(lines, bbox) or _stacked_figures(texts):
             # Only the header is ruled (the body has vertical rules alone, Hunan debt tables): the
-            # grid misses the figures' columns, so the page is read as an unruled table instead.
+            # grid misses the figures' rows, so the page is read as an unruled table instead.
             continue
         boxes = [[tuple(b) if b is not None else None for b in r] for r in boxes]
         rows = split_level_row(pull_overflow(blank_merged(texts)), boxes)
@@ -252,6 +252,11 @@ def _ruled_tables(page, number: int, lines: list[Line]) -> list[PageTable]:
                 ln.used = True
         out.append(pt)
     return out
+
+
+def _stacked_figures(texts: list[list[str | None]]) -> bool:
+    """A grid cell holding a column of figures, one per printed line: the rows were never ruled."""
+    return any(sum(1 for part in (c or "").split("\n") if is_amount_cell(part.strip())) >= 3 for r in texts for c in r)
 
 
 def _figures_below(lines: list[Line], bbox) -> bool:
@@ -439,10 +444,14 @@ class _Assembler:
         """A page holding only a table's last row(s), too few for a ruled grid: read its leading
         data lines with the open table's columns."""
         rows = []
-        for ln in lines:
+        furniture = []
+        for k, ln in enumerate(lines):
             if PAGE_NUMBER.match(ln.text):
                 continue
             cells = None if is_title_line(ln.text) else _row_cells(ln, prev.col_lefts, prev.col_rights)
+            if cells is None and not rows and k < 2 and _is_page_furniture(ln):
+                furniture.append(ln)  # the running header (无锡市信访局2025年度部门预算公开), a header word
+                continue
             if cells is None:
                 break
             if not all(c in prev.header_cells for c in cells if c):  # a repeated header is no row
@@ -450,6 +459,8 @@ class _Assembler:
                 prev.raw.row_boxes.append(words_to_boxes(ln.words, prev.col_lefts, prev.col_rights))
             ln.used = True
         if rows:
+            for ln in furniture:  # part of the page's table, not prose: the table goes on
+                ln.used = True
             prev.raw.rows.extend(rows)
             prev.raw.row_pages.extend([number] * len(rows))
             prev.raw.raw_lines.extend("\t".join(r) for r in rows)
@@ -514,6 +525,13 @@ def ruled_columns(rules: list | None, data: list[Line]) -> tuple[list[float], li
     if len(xs) < 3:
         return None
     return xs[:-1], xs[1:]
+
+
+def _is_page_furniture(line: Line) -> bool:
+    """A short line of one field at a page's top that is neither row, title nor heading."""
+    t = line.text.replace(" ", "")
+    return (len(t) <= 40 and len(line.words) <= 2 and not is_data_line(line) and not is_title_line(t)
+            and heading_level(t) is None and not any(p in t for p in "。，；："))
 
 
 def _row_cells(line: Line, lefts: list[float], rights: list[float]) -> list[str] | None:

@@ -159,10 +159,19 @@ def is_amount_cell(text: str) -> bool:
     return try_amount(text) is not None
 
 
+def is_numbering_row(cells: list[str]) -> bool:
+    """The columns' numbers under the header (1 │ 2 │ … │ 12; ** over the label columns): no data."""
+    nums = [c for c in cells if c and not re.fullmatch(r"[*＊]+", c)]
+    if len(nums) < 3 or not all(re.fullmatch(r"\d{1,2}", c) for c in nums):
+        return False
+    ints = [int(c) for c in nums]
+    return ints == list(range(ints[0], ints[0] + len(ints))) and ints[0] <= 1
+
+
 def is_data_row(row: list[str | None]) -> bool:
     """A row that carries figures or a subject code, not column labels."""
     cells = [norm_cell(c) for c in row]
-    if any("栏次" in c for c in cells):
+    if any("栏次" in c for c in cells) or is_numbering_row(cells):
         return False
     first = next((c for c in cells if c), "")
     if SUBJECT_CODE.match(first):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from budgetqa.ingest.balance import identities
+from budgetqa.ingest.balance import code_identities, identities, total_row_identities
 from budgetqa.ingest.facts import document_facts
 from budgetqa.ingest.pdf import read_pdf
 
@@ -137,3 +137,29 @@ def test_a_ruled_header_over_a_body_of_vertical_rules_is_read_by_those_rules(doc
     assert changsha.cells["2023年债务余额（决算数）/一般债务/E"] == Decimal("739.13")
     facts = [f for f in document_facts(docs("d15-p1-ruled-header.pdf")) if f.row_name == "长沙市"]
     assert len(facts) == 6 and all(f.bbox for f in facts)
+
+
+def test_a_running_header_does_not_stop_a_tables_last_row_on_the_next_page(docs):
+    # Wuxi: 2210203 购房补贴 is alone on p13, under the header 「无锡市信访局2025年度部门预算公开」.
+    (spending,) = [t for t in docs("d05-p12-13-running-header.pdf").tables if t.title == "支出总表"]
+    assert _row(spending, code="2210203")[0].cells["基本支出"] == Decimal("130.02")
+    (housing,) = [i for i in identities(spending) if i.code == "22102" and i.column == "基本支出"]
+    assert housing.holds and housing.total == Decimal("361.22")
+
+
+def test_the_column_numbering_row_repeated_on_a_continuation_page_is_no_row(docs):
+    # Huzhou prints 「** ** 1 2 3 4 5」 under the header on every page of a table.
+    (table,) = docs("d08-p24-25-numbering-row.pdf").tables
+    assert table.pages == [1, 2]
+    assert all(r.name or r.code for r in table.rows)
+    assert all(i.holds for i in identities(table))
+
+
+def test_a_subject_split_over_rows_and_a_block_per_classification_both_balance(docs):
+    # Yantai: 301 工资福利支出 printed once under 501 and again under 505; each block adds up.
+    (table,) = docs("d13-p17-two-classifications.pdf").tables
+    wages = [i for i in code_identities(table) if i.code == "301" and i.column == "基本支出预算/小计"]
+    assert [(i.total, i.holds) for i in wages] == [(Decimal("1812.81"), True), (Decimal("509.37"), True)]
+    # 合计 counts the 类 rows of both blocks (the page holds 301 twice and 302 once; 303 is on p18)
+    (total,) = [i for i in total_row_identities(table) if i.column == "基本支出预算/小计"]
+    assert (total.n_parts, total.parts) == (3, Decimal("1812.81") + Decimal("509.37") + Decimal("205.72"))

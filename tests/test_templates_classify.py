@@ -25,6 +25,10 @@ from budgetqa.ingest.classify import GOVERNMENT_KINDS, classify
         ("湖南省2023年地方政府债务限额及余额决算情况表", "", "决算", "政府债务决算表"),
         ("2024年黑龙江省共同财政事权转移支付分项目分地区情况表", "", "决算", "转移支付决算表"),
         ("功能分类决算表", "项目 预算数 调整预算数 决算数", "决算", "一般公共预算支出决算表"),
+        # the units list of 部门概况, printed without a title (Quanzhou, Xi'an, Putuo)
+        ("", "单位名称 泉州市市场监管综合监测与技术保障中心", "预算", "单位构成表"),
+        ("", "单位名称 拟变动情况 西安市气象局（本级） 西安市人工影响天气服务保障中心", "预算", "单位构成表"),
+        ("", "单位名称 备注 上海市普陀区财政局（本级） 上海市普陀区财政局财政所", "决算", "单位构成表"),
     ],
 )
 def test_template_titles_get_their_kind(title, header, doc_kind, kind):

@@ -32,8 +32,9 @@ _ROWNO_HEADER = re.compile(r"^(行次|行|行号|序号)$")
 
 
 def _is_rowno_row(row: list[str]) -> bool:
-    """A 栏次 row (栏次 │ 1 │ 2 …) or a bare column-numbering row (1 │ 2 │ … │ 12)."""
-    cells = [c for c in row if c]
+    """A 栏次 row (栏次 │ 1 │ 2 …) or a bare column-numbering row (1 │ 2 │ … │ 12, with ** over the
+    label columns in Zhejiang)."""
+    cells = [c for c in row if c and not re.fullmatch(r"[*＊]+", c)]
     if any(c.replace(" ", "") == "栏次" for c in cells):
         return True
     nums = [c for c in cells if re.fullmatch(r"\d{1,2}", c)]
