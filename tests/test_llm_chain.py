@@ -204,6 +204,64 @@ def test_several_chosen_documents_take_the_plan_each_by_its_own_names(stored):
         "yanbian-industry-2023-final.txt", "xiangyuan-industry-2023-final.txt"}
 
 
+def test_a_swapped_minuend_is_read_in_the_parsers_order(stored):
+    d = "三公经费决算数比预算数少多少？"
+    swapped = [{"text": "三公经费", "concept": "三公经费", "columns": ["预算"]},
+               {"text": "三公经费", "concept": "三公经费", "columns": ["决算"]}]
+    answer, _ = ask_with(stored, plan(*swapped, op="difference", question=d), question=d, phrase=False)
+    assert answer.mode == "llm" and answer.answer.startswith("少 4.32万元") and answer.status == "verified"
+
+
+ROW_NAME = "资源勘探工业信息等支出"
+IN_ROW = [{"text": ROW_NAME, "row": ROW_NAME, "columns": ["项目支出"]},
+          {"text": "基本支出", "row": ROW_NAME, "columns": ["基本支出"]}]
+
+
+def with_parsers_plan(stored, question: str, parsers, model_plan: dict):
+    """The LLM path given the parser's plan typed by hand: what it does does not hang on the parser."""
+    from budgetqa.app.qa.answer import QAParts, vocabulary
+    from budgetqa.app.qa.chain import llm_answer
+    from budgetqa.app.qa.query import Plan
+
+    home, doc_id, _, _ = stored
+    model = ScriptedChatModel(tools=True, replies=[model_plan])
+    svc = Service(get_settings(home, llm={"phrase": False}), llm=model, dense=False)
+    parts = QAParts(store=svc.store, llm=model, llm_config=svc.settings.llm)
+    answer = llm_answer(parts, question, [svc.store.document(doc_id)],
+                        {doc_id: Plan(question=question, queries=[parsers])}, vocabulary)
+    svc.close()
+    return answer
+
+
+def misread(question: str, table: str | None, consumed: list[str]):
+    """A parser's plan that takes 基本支出 as the table's total rather than the named row's."""
+    from budgetqa.app.qa.query import Query, Ref
+
+    return Query(question=question, op="difference", direction="less", consumed=consumed, operands=[
+        Ref(text=ROW_NAME, row=ROW_NAME, code="215", columns=["项目支出"], table_kind=table),
+        Ref(text="基本支出", concept="基本支出", table_kind=table)])
+
+
+def test_a_model_plan_placing_both_operands_in_the_named_row_is_executed_and_verified(stored):
+    q = "支出决算表中，资源勘探工业信息等支出的项目支出比基本支出少多少？"
+    parsers = misread(q, "支出决算表", ["支出决算表", "中", ROW_NAME, "的", "项目支出", "比", "基本支出", "少多少"])
+    answer = with_parsers_plan(stored, q, parsers, plan(*IN_ROW, op="difference", question=q))
+    assert answer.mode == "llm" and answer.status == "verified"
+    assert answer.answer.startswith("少 382.32万元")  # 802.51 − 1,184.83 (the misreading: 802.51 − 1,420.25)
+
+
+def test_two_readings_of_the_whole_question_with_different_figures_get_no_check_mark(stored):
+    # no table named: the model's reading is ambiguous (two tables print the row), the parser's is not;
+    # both account for every word, so the parser's figure is shown without ✓ and the other one named
+    q = "资源勘探工业信息等支出的项目支出比基本支出少多少？"
+    parsers = misread(q, None, [ROW_NAME, "的", "项目支出", "比", "基本支出", "少多少"])
+    answer = with_parsers_plan(stored, q, parsers, plan(*IN_ROW, op="difference", question=q))
+    assert answer.mode == "grounded" and answer.answer.startswith("少 617.74万元")
+    assert answer.status == "unverified" and not any(f.verified for f in answer.figures)
+    assert answer.notices[-1].startswith("数字出自表格，但可能不是所问：对问题的另一种理解（模型理解为：资源勘探工业信息等支出 · 项目支出；"
+                                         "资源勘探工业信息等支出 · 基本支出 · 差额")
+
+
 # ------------------------------------------------------------------ the phrased sentence
 
 D = "三公经费决算数比预算数少多少？"

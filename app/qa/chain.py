@@ -25,6 +25,8 @@ from collections.abc import Callable
 
 from budgetqa.app.checker import extract_figures
 from budgetqa.app.models import Answer
+from budgetqa.app.qa import fit
+from budgetqa.app.qa.assemble import status_of
 from budgetqa.app.qa.llm import Deadline, Fault, call_model, call_tools, first_line
 from budgetqa.app.qa.llm_plan import PlanRejected, QuestionPlan, Shown, accept, prompt_parts, show
 from budgetqa.app.qa.match import rank_cells
@@ -168,7 +170,7 @@ def llm_answer(parts, question: str, docs: list[Document], plans: dict[str, Plan
     if answer.status != "verified":
         if agree:
             return answer  # the parser's own answer (a quote, 未找到 …): nothing to fall back from
-        return Fault("unfit_plan", _why(answer))
+        return disputed(parts, question, docs, plans, used, answer, chosen)
     pinned = [p for a in accepted.values() for p in a.pins]
     cited = " ".join(f.derivation or "" for f in answer.figures)
     if any(p not in cited for p in pinned):
@@ -179,13 +181,43 @@ def llm_answer(parts, question: str, docs: list[Document], plans: dict[str, Plan
     return answer
 
 
+def disputed(parts, question: str, docs: list[Document], plans: dict[str, Plan], used: dict[str, Plan],
+             theirs: Answer, chosen: bool) -> Answer | Fault:
+    """The model's plan did not fit: the parser's plans answer (the `Fault` sends the caller there).
+
+    But when the model's plan also accounts for every word of the question and executes to another
+    figure, the question has two readings: the parser's figures are shown without ✓, the model's
+    figure named in the reason. A wrong ✓ is the one failure not to risk; a withheld ✓ is not one."""
+    fault = Fault("unfit_plan", _why(theirs))
+    if any(q.leftover for p in used.values() for q in p.queries):
+        return fault  # the model's reading leaves words unexplained: it is no rival reading
+    base = grounded(parts.store, question, docs, plans, chosen=chosen)
+    if not any(f.verified for f in base.figures) or (theirs.figures and base.figures[0].derivation
+                                                    in {f.derivation for f in theirs.figures}):
+        return fault
+    other = theirs.figures[0].text if theirs.figures else "未找到"
+    read = (theirs.interpretation or "").removeprefix("理解为：") or "未给出"
+    reason = f"对问题的另一种理解（模型理解为：{read}）得出的是 {other}"
+    figures = fit.apply(base.figures, [reason])
+    notices = base.notices + [fallback_notice(fault, parts.llm_config.budget), fit.PREFIX + reason]
+    return base.model_copy(update={"figures": figures, "status": status_of(figures), "notices": notices})
+
+
 _READING = {"op": True, "operands": {"__all__": {"concept", "row", "code", "columns", "table_kind", "table_number",
                                                   "project", "level", "year", "prior_year"}}, "unit_kind": True}
 
 
 def same_reading(a: Plan, b: Plan) -> bool:
-    """The two plans ask the same of the same figures (spans and word accounting aside)."""
-    return [q.model_dump(include=_READING) for q in a.queries] == [q.model_dump(include=_READING) for q in b.queries]
+    """The two plans ask the same op of the same figures, in any order (spans and word accounting
+    aside): the parser's order, read from the question's words (minuend first, part before whole), stands."""
+    def key(plan: Plan) -> list:
+        out = []
+        for q in plan.queries:
+            d = q.model_dump(include=_READING)
+            d["operands"] = sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in d["operands"])
+            out.append(d)
+        return out
+    return key(a) == key(b)
 
 
 def _why(answer: Answer) -> str:
