@@ -283,25 +283,6 @@ def test_checker_reasons_and_reader_errors_read_in_chinese():
     assert zh.label("支出决算表 · (unlabelled totals row) · line 411") == "支出决算表 · （未命名的合计行） · 第411行"
 
 
-def test_conversations_are_kept_per_session_renamed_and_deleted(env):
-    from budgetqa.app.ui.conversations import Conversations
-
-    svc, doc_id, _ = env
-    talks = Conversations(svc.store)
-    cid = talks.create("browser-a", "三公经费决算数是多少？")
-    answer = svc.ask("三公经费决算数是多少？", [doc_id])
-    talks.add_turn("browser-a", cid, "三公经费决算数是多少？", [doc_id], answer)
-    assert [t.title for t in talks.list("browser-a")] == ["三公经费决算数是多少？"]
-    assert talks.list("browser-b") == [] and talks.turns("browser-b", cid) == []  # another browser sees nothing
-    assert not talks.rename("browser-b", cid, "偷改")
-    assert talks.rename("browser-a", cid, "三公复核") and talks.list("browser-a")[0].title == "三公复核"
-    turn = talks.turns("browser-a", cid)[0]
-    assert (turn.doc_ids, turn.answer.figures[0].value) == ([doc_id], Decimal("8.02"))
-    assert talks.last_plan("browser-a", cid) == answer.queries[-1]
-    assert talks.delete("browser-a", cid) and talks.list("browser-a") == []
-    assert svc.store.sql("SELECT COUNT(*) FROM turns WHERE conversation_id=?", (cid,)) == [(0,)]
-
-
 def test_a_follow_up_in_the_page_inherits_the_conversation_before_it(env, page):
     svc, doc_id, _ = env
     *_, (history, _, conv, _) = page.respond("三公经费决算数是多少？", [doc_id], [], "browser-c", "")
