@@ -194,7 +194,8 @@ def _basic_detail(doc: Document, t: Table, m: Measures) -> None:
 
 
 def _sangong(doc: Document, t: Table, m: Measures) -> None:
-    for col in amount_columns(t):
+    # 西安's 2020年 │ 2021年 │ 增减变化情况 groups: only the document's own year states its 三公
+    for col in own_year_columns(amount_columns(t), t, doc.year):
         if UNNAMED.search(col):
             continue
         ledger = "决算数" if "决算" in col else "预算数" if "预算" in col else None
@@ -206,7 +207,8 @@ def _sangong(doc: Document, t: Table, m: Measures) -> None:
                 "公务用车购置费" if leaf == "公务用车购置费" else
                 "公务用车运行维护费" if leaf.startswith("公务用车运行") else
                 "公务接待费" if leaf.startswith("公务接待") else
-                "公务用车购置及运行维护费" if leaf == "小计" and "公务用车" in col else None)
+                "公务用车购置及运行维护费" if leaf == "小计" and "公务用车" in col else
+                "合计" if leaf == "小计" and "三公" in col else None)  # 一般公共预算拨款安排的“三公”经费预算/小计
         if what:
             m.add(("三公", f"{ledger}:{what}"), t, cell_qty(doc, t, t.rows[0], col))
 

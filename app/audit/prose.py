@@ -145,7 +145,8 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None
     for i, (start, end, item) in enumerate(spans):
         stop = spans[i + 1][0] if i + 1 < len(spans) else len(sentence)
         clause = sentence[end:stop]
-        budget = re.search(r"^[^，。；]*?预算(?:数)?为\s*" + _N, clause)
+        # 预算为 X / 预算数为 X, and 「“三公”经费预算支出 0.27 万元」 (the 西安 form)
+        budget = re.search(r"^[^，。；]*?预算(?:数)?(?:为|支出)\s*" + _N, clause)
         final = re.search(r"决算(?:数)?为\s*" + _N, clause) or re.match(r"\s*(?:财政拨款)?支出\s*" + _N, clause)
         for ledger, hit in (("预算数", budget), ("决算数", final)):
             if hit is None:
