@@ -96,6 +96,13 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "swu-university-2023-final.pdf": set(),
     # page cuts of other provinces' PDFs (pdf-more): a table cut at the page's foot is a warning
     "d01-p1-six-decimals.pdf": set(),
+    "d01-p5-rows-per-unit.pdf": set(),
+    "d02-p9-15-16-prior-column.pdf": set(),
+    "d05-p21-22-33-training-prior.pdf": set(),
+    "d07-p6-11-sangong-meetings.pdf": set(),
+    "d09-p5-6-12-prior-prose.pdf": set(),
+    "d10-p8-19-carried-forward.pdf": set(),
+    "d14-p22-26-109-110-execution.pdf": set(),
     "d02-p20-sangong-years.pdf": set(),
     "d03-p10-bracket-codes.pdf": set(),
     "d05-p11-caption-rows.pdf": set(),
