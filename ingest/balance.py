@@ -7,6 +7,7 @@ all break such identities, so the share that holds says how faithfully a table w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -146,8 +147,36 @@ def column_identities(table: Table) -> Iterator[Identity]:
             yield Identity(table.title, row.code or row.name, col, total, got, len(parts))
 
 
+_FORMULA = re.compile(r"^([A-Z])\s*[=＝]\s*([A-Z](?:\s*[+＋]\s*[A-Z])+)$")
+
+
+def formula_identities(table: Table) -> Iterator[Identity]:
+    """Columns headed by a printed formula (A=B+C over the lettered columns B and C, Hunan's debt
+    tables), row by row."""
+    letters: dict[str, str] = {}
+    formulas: list[tuple[str, list[str]]] = []
+    for col in table.columns:
+        last = col.split("/")[-1].replace(" ", "")
+        m = _FORMULA.match(last)
+        if m:
+            letters[m.group(1)] = col
+            formulas.append((col, re.findall(r"[A-Z]", m.group(2))))
+        elif re.fullmatch(r"[A-Z]", last):
+            letters[last] = col
+    for col, parts in formulas:
+        if not all(p in letters for p in parts):
+            continue
+        for row in table.rows:
+            total = row.cells.get(col)
+            values = [row.cells.get(letters[p]) for p in parts]
+            if total is None or any(v is None for v in values):
+                continue
+            yield Identity(table.title, row.code or row.name, col, total, sum(values, Decimal(0)), len(parts))
+
+
 def identities(table: Table) -> Iterator[Identity]:
     """Every additive identity a table prints."""
     yield from code_identities(table)
     yield from total_row_identities(table)
     yield from column_identities(table)
+    yield from formula_identities(table)

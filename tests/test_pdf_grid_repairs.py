@@ -163,3 +163,15 @@ def test_a_subject_split_over_rows_and_a_block_per_classification_both_balance(d
     # 合计 counts the 类 rows of both blocks (the page holds 301 twice and 302 once; 303 is on p18)
     (total,) = [i for i in total_row_identities(table) if i.column == "基本支出预算/小计"]
     assert (total.n_parts, total.parts) == (3, Decimal("1812.81") + Decimal("509.37") + Decimal("205.72"))
+
+
+def test_a_printed_formula_row_is_an_identity_the_table_must_keep(docs):
+    # Hunan 表4-1 heads its columns A=B+C │ B │ C │ D=E+F │ E │ F; 长沙市's 余额 3,050.13 is
+    # 739.13 + 2,310.99 = 3,050.12 printed with its 尾数 (0.01 off, within rounding).
+    from budgetqa.ingest.balance import formula_identities
+
+    (table,) = docs("d15-p1-ruled-header.pdf").tables
+    found = list(formula_identities(table))
+    assert len(found) == 2 * len(table.rows) and all(i.holds for i in found)
+    (changsha,) = [i for i in found if i.code == "长沙市" and i.column.endswith("D=E+F")]
+    assert (changsha.total, changsha.parts) == (Decimal("3050.13"), Decimal("3050.12"))
