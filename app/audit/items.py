@@ -25,12 +25,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Check, Finding, fmt
-from budgetqa.app.audit.quantities import Qty, amount_columns, cell_qty
-from budgetqa.app.audit.written import N, PCT, agrees, dec, half_unit, pct_finding, ratio_range, report, sentence_loc, share
-from budgetqa.app.measures import own_year_columns
-from budgetqa.ingest.classify import GENERAL_SPENDING, SPENDING
+from budgetqa.app.audit.quantities import Qty, cell_qty
+from budgetqa.app.audit.subjects import LEAD_IN, Source, Subjects, pick
+from budgetqa.app.audit.written import N, agrees, dec, half_unit, pct_finding, ratio_range, report, sentence_loc, share
 from budgetqa.ingest.labels import clean_label
-from budgetqa.ingest.models import Document, Row, Table
+from budgetqa.ingest.models import Document, Row
 
 _CJK = r"[\u4e00-\u9fff]"
 # a bracket inside a name (政府办公厅（室）), never a level mark
@@ -47,126 +46,9 @@ PATH = re.compile(  # the lookahead skips, cheaply, every position with no level
     rf"(?=[^。；;]{{0,40}}?[类款项]\s*[)）]){_QUOTE}(?:({_NAME})\s*{_mark('类', '3')})?\s*(?:({_NAME})\s*{_mark('款', '2,5')})?"
     rf"\s*(?:({_NAME})\s*{_mark('项', '2,7')})?"
 )
-_LEAD_IN = re.compile(r"^.*?(?:主要用于以下方面|主要用于|其中|包括|具体|支出主要是|分别是|分别为)[：:]?")
 # words before a figure that make it something other than the item's own amount
 _NOT_HEADING = re.compile(r"上年|去年|比|较|增|减|下降|年初|全年|决算|执行|调整|[，,。；;]")
 _ALL_FUNDS = re.compile(r"支出预算总计|支出总表|支出总计|收支预算总体|收支总体|部门支出|支出决算总体|总支出")
-
-
-# ---------------------------------------------------------------- the tables an item may describe
-
-
-@dataclass
-class Source:
-    table: Table
-    col: str
-    rows: dict[str, Row]  # code → first row with it
-    scope: str  # 一般公共预算 / 财政拨款 / 全部
-
-
-@dataclass
-class Subjects:
-    """Subject rows of every spending table, by scope: what a numbered item's figure may be read from."""
-
-    sources: list[Source] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, doc: Document, tables: list[Table]) -> Subjects:
-        out = cls()
-        for t in tables:
-            if t.kind not in GENERAL_SPENDING and t.kind not in SPENDING:
-                continue
-            if re.search(r"基本支出|项目支出|专项|经济分类|机关运行", t.title.replace("基本支出和项目支出", "")):
-                continue
-            cols = own_year_columns(amount_columns(t), t, doc.year)
-            rows: dict[str, Row] = {}
-            for r in t.rows:
-                if r.code and r.code.isdigit() and len(r.code) in (3, 5, 7) and r.code[0] == "2":
-                    rows.setdefault(r.code, r)
-            if not cols or not rows:
-                continue
-            scope = "一般公共预算" if t.kind in GENERAL_SPENDING else "财政拨款" if "财政拨款" in t.title else "全部"
-            out.sources.append(Source(t, cols[0], rows, scope))
-        return out
-
-    def for_scope(self, scopes: list[str]) -> list[Source]:
-        return [s for sc in scopes for s in self.sources if s.scope == sc]
-
-    def find(self, names: list[str | None], codes: list[str | None], context: list[Row | None],
-             sources: list[Source]) -> str | None:
-        """The code a path names: by its codes, else by its names under the context's class/款."""
-        full = _full_code(codes)
-        if full and any(full in s.rows for s in sources):
-            return full
-        for s in sources:
-            code = _by_names(s, names, context)
-            if code:
-                return code
-        return None
-
-
-def _full_code(codes: list[str | None]) -> str | None:
-    """（221类）（02款）（01项） → 2210201; a full 5- or 7-digit code stands alone."""
-    c, k, x = codes
-    if x and len(x) == 7:
-        return x
-    if k and len(k) == 5:
-        return k + x if x and len(x) == 2 else k if not x else None
-    if c and len(c) == 3:
-        code = c
-        if k:
-            code += k
-            if x:
-                code += x
-        elif x:
-            return None
-        return code
-    return None
-
-
-def _same(a: str, b: str) -> bool:
-    """Names match exactly, or one is the other cut short (一般公共服务 for 一般公共服务支出)."""
-    return a == b or (len(b) >= 4 and a.startswith(b)) or (len(a) >= 4 and b.startswith(a))
-
-
-def _pick(rows: list[Row], name: str) -> Row | None:
-    n = clean_label(_LEAD_IN.sub("", name))
-    # exact; cut short at a column edge; a lead-in left before the name; the name cut at a 、 (公诉、审判…支出)
-    for test in (lambda lab: lab == n, lambda lab: _same(lab, n), lambda lab: len(lab) >= 2 and n.endswith(lab),
-                 lambda lab: len(n) >= 4 and lab.endswith(n)):
-        hits = [r for r in rows if test(r.label)]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            longest = max(len(r.label) for r in hits)
-            best = [r for r in hits if len(r.label) == longest]
-            return best[0] if len(best) == 1 else None
-    return None
-
-
-def _by_names(s: Source, names: list[str | None], context: list[Row | None]) -> str | None:
-    c_name, k_name, x_name = names
-    ctx_c, ctx_k = context
-    rows = list(s.rows.values())
-    parent: Row | None = None
-    if c_name:
-        parent = _pick([r for r in rows if len(r.code or "") == 3], c_name)
-        if parent is None:
-            return None
-    elif ctx_c is not None and (k_name or x_name):
-        parent = s.rows.get(ctx_c.code or "")
-    if k_name:
-        kids = [r for r in rows if len(r.code or "") == 5 and (parent is None or r.code.startswith(parent.code))]
-        parent = _pick(kids, k_name)
-        if parent is None:
-            return None
-    elif x_name and ctx_k is not None and (parent is None or (ctx_k.code or "").startswith(parent.code or "")):
-        parent = s.rows.get(ctx_k.code or "") or parent
-    if x_name:
-        kids = [r for r in rows if len(r.code or "") == 7 and (parent is None or r.code.startswith(parent.code))]
-        got = _pick(kids, x_name)
-        return got.code if got else None
-    return parent.code if parent else None
 
 
 # ---------------------------------------------------------------- reading one item
@@ -471,13 +353,13 @@ def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str,
         return
     lead = _LIST_LEAD.search(text)
     for hit in _LIST_ITEM.finditer(text):
-        name = _LEAD_IN.sub("", hit.group(1))
+        name = LEAD_IN.sub("", hit.group(1))
         name = re.sub(r"^(?:\d+|[一二三四五六七八九十]+)[、.．]|[（(]\d*类[)）]$", "", name)
         if not name or re.search(r"基本支出|项目支出|人员经费|公用经费|收入|合计|结转|三公|经费", name):
             continue
         code = None
         for s in sources:
-            row = _pick([r for r in s.rows.values() if len(r.code or "") == 3], name) if "类" in hit.group(1) else None
+            row = pick([r for r in s.rows.values() if len(r.code or "") == 3], name) if "类" in hit.group(1) else None
             for n in (name, name + "支出"):  # 「…医疗支出 1.56 万元」: the pattern's optional 支出 took the name's own
                 if row is None:
                     cands = [r for r in s.rows.values() if r.label == clean_label(n)]

@@ -19,7 +19,7 @@ from budgetqa.app.audit.model import AuditResult, Finding, cell_location, fmt
 from budgetqa.app.audit.quantities import SKIP_KINDS, amount_columns, scale
 from budgetqa.app.audit.written import N, dec, half_unit, sentence_loc
 from budgetqa.app.measures import RULES, headline, own_year_columns
-from budgetqa.ingest.models import Document, Table
+from budgetqa.ingest.models import Document
 
 # The words before 「比上年」 that name a standard figure, in the order they are tried (longest first).
 _NAMED: list[tuple[re.Pattern, str]] = [
