@@ -15,7 +15,6 @@ from budgetqa.app.audit.quantities import Qty
 from budgetqa.ingest.models import Document
 
 N = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
-PCT = r"(-?\d+(?:\.\d+)?)\s*[%％]"
 
 
 def dec(s: str) -> Decimal:
