@@ -14,7 +14,7 @@ from typing import Any
 from budgetqa.app.models import Answer
 from budgetqa.app.settings import LLMSettings
 from budgetqa.app.qa.assemble import strict
-from budgetqa.app.qa.documents import Searcher, pick_documents
+from budgetqa.app.qa.documents import GROUNDED_DOCS, MAX_DOCS, Searcher, pick_documents
 from budgetqa.app.qa.pipeline import grounded
 from budgetqa.app.qa.parse import Vocabulary, parse
 from budgetqa.app.qa.query import Plan, Query
@@ -53,7 +53,8 @@ def plans_for(question: str, docs: list[Document], previous: Query | None = None
 
 def answer_question(parts: QAParts, question: str, doc_ids: list[str] | None = None,
                     on_token: Callable[[str], None] | None = None, previous: Query | None = None) -> Answer:
-    docs = pick_documents(parts.store, parts.retriever, question, doc_ids)
+    docs = pick_documents(parts.store, parts.retriever, question, doc_ids,
+                          limit=MAX_DOCS if parts.llm is not None else GROUNDED_DOCS)
     if not docs:
         return Answer(question=question, answer="还没有导入任何文件。", status="not_found")
     plans = plans_for(question, docs, previous)

@@ -14,7 +14,8 @@ class Searcher(Protocol):
     def search(self, query: str, doc_ids: list[str] | None = None, k: int = 10) -> list: ...
 
 
-MAX_DOCS = 3
+MAX_DOCS = 3  # an LLM reads each document's context: a few
+GROUNDED_DOCS = 8  # grounded mode answers a document in milliseconds: every likely one, each answer labelled
 _ORG_END = set("局办室委部心学厅处院所府道社会")
 _PLACE_END = set("省市区县州旗镇乡府")
 
@@ -58,7 +59,8 @@ def department_score(question: str, department: str | None) -> int:
     return best
 
 
-def pick_documents(store: Store, retriever: Searcher | None, question: str, doc_ids: list[str] | None) -> list[Document]:
+def pick_documents(store: Store, retriever: Searcher | None, question: str, doc_ids: list[str] | None,
+                   limit: int = MAX_DOCS) -> list[Document]:
     """The documents to answer from: those given; else those whose department the question names,
     narrowed by retrieval to the few whose passages fit the question best."""
     if doc_ids:
@@ -72,13 +74,13 @@ def pick_documents(store: Store, retriever: Searcher | None, question: str, doc_
     scored = [(department_score(question, d.department), d.id) for d in summaries]
     best = max(s for s, _ in scored)
     candidates = [i for s, i in scored if s == best and best >= 3] or [i for _, i in scored]
-    if len(candidates) > MAX_DOCS:
+    if len(candidates) > limit:
         try:
             hits = retriever.search(question, doc_ids=candidates, k=20) if retriever is not None else []
         except Exception:  # no index yet: fall back to the first candidates
             hits = []
         ranked = list(dict.fromkeys(h.doc_id for h in hits))
-        candidates = (ranked or candidates)[:MAX_DOCS]
+        candidates = (ranked or candidates)[:limit]
     return [store.document(i) for i in candidates]
 
 

@@ -103,6 +103,10 @@ def _resolve_all(doc: Document, query: Query, out: Executed, want_row: bool = Tr
         r = resolve(doc, ref, query.ledger or doc.kind, want_row=want_row)
         out.resolved.append(r)
         if r.cell is None:
+            empty = _empty_table_of(doc, ref)
+            if empty is not None:  # the concept's own table is printed without figures: none to report
+                out.zero, out.not_found = True, f"为0：{empty.title}为空表（本表无数据）。"
+                return None
             out.not_found = f"没有找到「{ref.text or ref.row or ref.concept}」对应的表格数字。"
             return None
         _note(out, r)
@@ -183,6 +187,10 @@ def _pair(doc: Document, query: Query, out: Executed) -> tuple[Cell, Cell] | Non
     first = resolve(doc, ops[0], query.ledger or doc.kind)
     out.resolved.append(first)
     if first.cell is None:
+        empty = _empty_table_of(doc, ops[0])
+        if empty is not None:
+            out.zero, out.not_found = True, f"为0：{empty.title}为空表（本表无数据），无可比较的数。"
+            return None
         out.not_found = f"没有找到「{ops[0].text or ops[0].row or ops[0].concept}」对应的表格数字。"
         return None
     _note(out, first)
@@ -235,14 +243,19 @@ def _value(doc: Document, query: Query, out: Executed) -> None:
 
 
 def _empty_table_of(doc: Document, ref: Ref) -> Table | None:
-    """The standard table of the fund a reference names, when it prints no figure (本表无数据)."""
+    """The standard table of the fund or concept a reference names, when it prints no figure (本表无数据):
+    the 政府性基金 table of a department without such funds, a 三公 table printed blank."""
     fund = next((f for f in ("政府性基金", "国有资本经营") if f in (ref.concept or "") or f in ref.columns), None)
-    if fund is None:
-        return None
-    for t in doc.tables:
-        if fund in t.kind and not any(v for r in t.rows for v in r.cells.values()):
-            return t
-    return None
+    if fund is not None:
+        kinds = {t.kind for t in doc.tables if fund in t.kind}
+    else:
+        kinds = {k for rule in measure_rules(ref, doc.kind) or [] for k in rule.kinds}
+        if not kinds or ref.row or ref.code:
+            return None
+    tables = [t for t in doc.tables if t.kind in kinds]
+    if not tables or any(v for t in tables for r in t.rows for v in r.cells.values()):
+        return None  # every table the figure could stand in is empty, or it is not this
+    return tables[0]
 
 
 _TARGET = re.compile(r"指标值|目标|预算")
