@@ -8,6 +8,8 @@ Each model answers the plan request from the prompt it is shown, as a tool call:
 - value_op: the op replaced by a plain value of the first operand (執行率 / 差额 / 占比 ignored);
 - other_row: each named row replaced by another row of the candidate cells;
 - extra_role: 财政拨款 added to every operand's column roles;
+- swap: the operands in reverse order (subtrahend first, whole before part);
+- first_part: only the first part of a multi-part question;
 - foreign_id: every operand pinned to a fact id that was not shown;
 - wrong_pin: every operand pinned to a candidate cell of another row.
 Printed per model and set: right (the eval's scoring), checker failures (a wrong figure shown ✓),
@@ -83,8 +85,20 @@ def _wrong_pin(plan: dict, facts: list[tuple[str, str]]) -> dict:
     return plan
 
 
+def _swap(plan: dict, facts: list[tuple[str, str]]) -> dict:
+    for q in plan["queries"]:
+        q["operands"] = q.get("operands", [])[::-1]
+    return plan
+
+
+def _first_part(plan: dict, facts: list[tuple[str, str]]) -> dict:
+    plan["queries"] = plan["queries"][:1]
+    return plan
+
+
 MODELS = {"echo": lambda plan, facts: plan, "value_op": _value_op, "other_row": _other_row,
-          "extra_role": _extra_role, "foreign_id": _foreign_id, "wrong_pin": _wrong_pin}
+          "extra_role": _extra_role, "swap": _swap, "first_part": _first_part, "foreign_id": _foreign_id,
+          "wrong_pin": _wrong_pin}
 
 
 class PlanModel(ScriptedChatModel):

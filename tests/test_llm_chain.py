@@ -18,6 +18,8 @@ Q = "支出决算表中，资源勘探工业信息等支出的基本支出是多
 ROW = {"text": "资源勘探工业信息等支出", "row": "资源勘探工业信息等支出", "code": "215", "columns": ["基本支出"],
        "table_kind": "支出决算表"}
 GROUNDED_TEXT = "1,184.83万元（支出决算表「资源勘探工业信息等支出」基本支出）"
+SANGONG = [{"text": "三公经费", "concept": "三公经费", "columns": ["决算"]},
+           {"text": "三公经费", "concept": "三公经费", "columns": ["预算"]}]
 FALLBACK = "已改用基于表格的核验模式回答。"
 
 
@@ -162,6 +164,13 @@ def test_a_plan_that_leaves_the_asked_rate_unsaid_does_not_fit(stored):
     assert answer.notices[0].startswith("按模型对问题的理解得出的答案未通过核验（数字出自表格，但可能不是所问：问题中的「预算执行率」")
 
 
+def test_a_plan_reversing_the_asked_direction_does_not_fit(stored):
+    q = "三公经费决算数是否低于预算数？"
+    answer, _ = ask_with(stored, plan(*SANGONG, op="compare", question=q, direction="more"), question=q)
+    assert answer.mode == "grounded" and answer.answer.startswith("是")  # 8.02 < 12.34
+    assert "问题中的「低于」没有对应到所用的表格数字" in answer.notices[0]
+
+
 def test_a_pinned_candidate_cell_is_the_one_executed(stored):
     _, _, ids, _ = stored
     answer, _ = ask_with(stored, plan({"text": "资源勘探工业信息等支出", "fact_id": ids["basic"], "columns": ["基本支出"]}),
@@ -265,8 +274,6 @@ def test_two_readings_of_the_whole_question_with_different_figures_get_no_check_
 # ------------------------------------------------------------------ the phrased sentence
 
 D = "三公经费决算数比预算数少多少？"
-SANGONG = [{"text": "三公经费", "concept": "三公经费", "columns": ["决算"]},
-           {"text": "三公经费", "concept": "三公经费", "columns": ["预算"]}]
 
 
 def test_a_sentence_around_the_executed_figures_is_kept_and_checked(stored):

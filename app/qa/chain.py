@@ -204,7 +204,8 @@ def disputed(parts, question: str, docs: list[Document], plans: dict[str, Plan],
 
 
 _READING = {"op": True, "operands": {"__all__": {"concept", "row", "code", "columns", "table_kind", "table_number",
-                                                  "project", "level", "year", "prior_year"}}, "unit_kind": True}
+                                                  "project", "level", "year", "prior_year"}}, "unit_kind": True,
+            "direction": True, "growth_as": True}
 
 
 def same_reading(a: Plan, b: Plan) -> bool:

@@ -345,7 +345,8 @@ def _query(mq: PlanQuery, operands: list[Ref], scope: Ref | None, parts: list[Qu
     q = Query(question="".join(h.question for h in parts), op=mq.op, operands=operands,
               unit_kind=_unit_kind(mq, first),
               unit=first.unit or _known_unit(mq.unit), k=mq.k if mq.k and 0 < mq.k <= 50 else first.k,
-              growth_as=mq.growth_as, direction=mq.direction, department=first.department, year=first.year,
+              growth_as=mq.growth_as or first.growth_as, direction=mq.direction or first.direction,
+              department=first.department, year=first.year,
               ledger=first.ledger, language=first.language, scope=scope, threshold=first.threshold,
               threshold_unit=first.threshold_unit, given=[g for h in parts for g in h.given])
     consumed, leftover = [], []
@@ -425,6 +426,11 @@ def _explained(word: str, q: Query, part: Query, carry: bool) -> bool:
 
 
 def _cue_said(cue: Cue, q: Query) -> bool:
+    # 低于 is not said by a plan asking whether it is higher, nor 增长百分之几 by one asking the amount
+    if cue.direction and q.direction and cue.direction != q.direction:
+        return False
+    if cue.growth_as and q.growth_as and cue.growth_as != q.growth_as:
+        return False
     if cue.op == q.op or cue.signal in _STRUCTURAL:
         return True
     if cue.signal == "prior" and any(r.prior_year or "上年" in r.columns for r in q.operands):
