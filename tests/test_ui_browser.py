@@ -241,6 +241,23 @@ def test_conversations_survive_a_reload_can_be_renamed_and_deleted(browser_page)
     page.keyboard.press("Escape")
 
 
+def test_a_prose_figure_is_marked_in_chinese_and_opens_its_sentence_boxed(browser_page):
+    page, _ = browser_page
+    _tab(page, "问答")
+    page.locator("#bq-conv-new").click()
+    page.wait_for_function("document.querySelectorAll('#bq-chat .bq-status').length == 0")
+    text = _ask(page, "机关运行经费是多少？")
+    assert "引自说明文字，未与表格核验" in text or "未能核验" in text
+    # the figure quoted from the 情况说明 belongs to the one document its sentences come from
+    assert "184.65 万元⚠" in page.locator("#bq-chat .bq-docs").last.locator("tbody tr").first.inner_text()
+    bad = page.locator("#bq-chat .fig-bad").last
+    assert bad.get_attribute("title") == "未引用任何表格单元格，无法与表格核验"  # the ⚠ tooltip
+    link = page.locator("#bq-chat .bq-pages a.bq-open").last
+    link.click()
+    _wait_text(page, "#bq-pv-cap", "已框出所引文字")
+    page.screenshot(path=str(SHOTS / "ui-14-prose-sentence.png"), full_page=True)
+
+
 def test_tables_tab_prints_numbers_as_printed_with_grouped_headers_and_a_page_link(browser_page):
     page, _ = browser_page
     _tab(page, "表格")

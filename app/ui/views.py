@@ -247,8 +247,7 @@ def answer_to_html(answer: Answer, store=None, doc_ids: list[str] | None = None)
 def documents_rows(answer: Answer, store, doc_ids: list[str]) -> list[dict]:
     """Per chosen document, the figures the answer gives for it (✓/⚠ each) and their sources."""
     by_doc: dict[str, list[Figure]] = {d: [] for d in doc_ids}
-    for fig in answer.figures:
-        d = figure_doc_id(store, fig)
+    for fig, d in _figure_docs(answer, store):
         if d in by_doc:
             by_doc[d].append(fig)
     rows = []
@@ -270,8 +269,8 @@ def comparable(answer: Answer, store, doc_ids: list[str]) -> list[tuple[str, flo
     items, measure = [], set()
     rows = documents_rows(answer, store, doc_ids)
     figs = {}
-    for fig in answer.figures:
-        figs.setdefault(figure_doc_id(store, fig), []).append(fig)
+    for fig, d in _figure_docs(answer, store):
+        figs.setdefault(d, []).append(fig)
     for d, row in zip(doc_ids, rows):
         fs = figs.get(d, [])
         if len(fs) != 1 or not fs[0].verified or fs[0].source is None:
@@ -281,6 +280,14 @@ def comparable(answer: Answer, store, doc_ids: list[str]) -> list[tuple[str, flo
         measure.add((f.unit, c.table, row_name, c.column))
         items.append((f"{row['name']} {row['when']}", float(f.value), f.text))
     return items if len(items) > 1 and len(measure) == 1 else None
+
+
+def _figure_docs(answer: Answer, store) -> list[tuple[Figure, str | None]]:
+    """Each figure with its document: its cited cell's, else the one document every citation names
+    (a figure quoted from a 情况说明 sentence cites no cell)."""
+    cited = {doc_id_of(store, c.doc) for c in answer.citations} - {None}
+    only = next(iter(cited)) if len(cited) == 1 else None
+    return [(f, figure_doc_id(store, f) or only) for f in answer.figures]
 
 
 def documents_table_html(answer: Answer, store, doc_ids: list[str]) -> Markup:

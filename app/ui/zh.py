@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 _REASONS: list[tuple[re.Pattern, str]] = [(re.compile(p), r) for p, r in [
-    (r"^the answer cites no fact$", "答案未引用任何表格单元格"),
+    (r"^the answer cites no fact$", "未引用任何表格单元格，无法与表格核验"),
     (r"^cites facts not shown for this document: (.+)$", r"引用了不属于本文件的单元格：\1"),
     (r"^cited facts not found: (.+)$", r"引用的单元格不存在：\1"),
     (r"^cannot read (.+?) as a number: (.+)$", r"无法把「\1」读成数字：\2"),
