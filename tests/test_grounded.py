@@ -296,3 +296,20 @@ def test_words_of_a_project_name_do_not_pick_one_of_its_indicator_rows(tmp_path)
     # which one is meant is not in the words, so the figure is shown with the other, and no ✓
     assert first(answer) == (Decimal("50.00"), "万元", False)
     assert "也可能指" in answer.figures[0].reason
+
+
+def test_a_question_naming_no_document_is_answered_on_each_that_can(svc):
+    answer = svc.ask("三公经费决算数比预算少多少？")
+    assert answer.answer.count("【") == 2  # the two 决算; the two 预算 cannot answer it and are left out
+    assert "【延边朝鲜族自治州工业和信息化局（汇总）】少 4.32万元" in answer.answer
+    assert "【辽宁省朝阳市工业和信息化局】多 1.53万元" in answer.answer
+    assert answer.status == "verified" and "分别作答" in answer.notices[0]
+
+
+def test_a_standard_table_printed_blank_answers_zero(tmp_path):
+    service = Service(get_settings(tmp_path / "home"), dense=False)
+    doc = service.ingest_one(FIXTURES / "xiangyuan-industry-2023-final.txt", background_dense=False).doc_id
+    answer = service.ask("三公经费决算数比预算少多少？", doc_ids=[doc])
+    assert answer.status == "not_found"
+    assert answer.answer.startswith("为0：财政拨款“三公”经费支出决算表为空表（本表无数据）")
+    service.close()
