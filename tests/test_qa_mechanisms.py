@@ -1,0 +1,248 @@
+"""Question-pipeline mechanisms on real pages of the other provinces' PDFs (and three text conversions):
+prior-year figures from a twin table or from the prose's stated change, 上年结转 as no prior year,
+「一共」 over one subject's rows, a fund table's column word, Hunan 人员类, 三公 tables with 会议费 /
+培训费 columns, whole-government execution rates, a 绩效 indicator, prose statements.
+
+The page cuts come from `shared/corpus/pdf-more/` (pypdf); each figure was measured on the full PDF
+too and is the same there. Figures are exact; ✓ / ⚠ is asserted where the mechanism decides it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from budgetqa.app.service import Service
+from budgetqa.app.settings import get_settings
+from tests.conftest import FIXTURES, PDFS
+
+MORE = FIXTURES / "pdf-more"
+DOCS = {
+    # 表二 收入总体情况表 (p9, no prior year) + 表五 一般公共预算支出情况表 (p15-16, 2025年预算数)
+    "d02": MORE / "d02-p9-15-16-prior-column.pdf",
+    # prose p5-6 (支出预算 656.73 … 较去年增加 24.17) + 收支总体情况表 p12
+    "d09": MORE / "d09-p5-6-12-prior-prose.pdf",
+    # 基本支出情况表 (人员类 │ 公用经费) and no prose
+    "d09_basic": MORE / "d09-p18-19-continued.pdf",
+    # 收支预算总表 with 上年结转结余 0.00 (p8) + prose p19 (1468.70，比上年减少 205.75)
+    "d10": MORE / "d10-p8-19-carried-forward.pdf",
+    # 公开09表 三公/会议费/培训费 (p21), the next table (p22), prose p33 (培训费 16.2，比上年预算减少 20.19)
+    "d05": MORE / "d05-p21-22-33-training-prior.pdf",
+    # 预算05表: 2010801 行政运行 printed once per unit
+    "d01": MORE / "d01-p5-rows-per-unit.pdf",
+    # 财政拨款基本支出预算表 (30217 公务接待费 16.00, p6) + 三公/会议费/培训费 table (p11)
+    "d07": MORE / "d07-p6-11-sangong-meetings.pdf",
+    # 财政收支决算总表 p22, 一般公共预算收入/支出决算表 p25/p26, 省本级 收入/支出决算表 p109/p110
+    "d14": MORE / "d14-p22-26-109-110-execution.pdf",
+    "swu": PDFS / "swu-university-2023-final.pdf",
+    "chaoyang": FIXTURES / "chaoyang-industry-2023-final.txt",
+    "govservice": FIXTURES / "yanbian-govservice-2023-final.txt",
+    "govoffice": FIXTURES / "yanbian-govoffice-2023-budget.txt",
+}
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory):
+    service = Service(get_settings(tmp_path_factory.mktemp("mechanisms")), dense=False)
+    ids = {}
+    for key, path in DOCS.items():
+        r = service.ingest_one(path, background_dense=False)
+        assert r.ok, r.error
+        ids[key] = r.doc_id
+    service.ids = ids
+    yield service
+    service.close()
+
+
+def ask(svc, doc: str, question: str):
+    return svc.ask(question, doc_ids=[svc.ids[doc]])
+
+
+def fig(answer, i: int = 0):
+    f = answer.figures[i]
+    return f.value, f.unit, f.verified
+
+
+# 1. Growth against the prior year from a twin printed with the prior-year column
+
+def test_growth_percent_takes_the_prior_year_column_of_the_same_figure_in_another_table(svc):
+    answer = ask(svc, "d02", "重庆市府办今年一般预算比去年多了百分之几？")
+    assert answer.status == "verified"
+    assert fig(answer) == (Decimal("17.79"), "%", True)
+    now, prior = answer.figures[1], answer.figures[2]
+    assert (now.value, now.verified) == (Decimal("18417.70"), True)
+    assert (prior.value, prior.verified) == (Decimal("15635.80"), True)
+    assert {now.source.table, prior.source.table} == {"2026年一般公共预算支出情况表"}
+    # a 总计 column pairs with the bare prior-year column of its row
+    assert (now.source.row, now.source.column, prior.source.column) == ("合计", "2026年预算数/总计", "2025年预算数")
+
+
+def test_growth_amount_takes_the_prior_year_column_of_the_same_figure_in_another_table(svc):
+    answer = ask(svc, "d02", "重庆市府办今年一般预算比去年多了多少？")
+    assert answer.status == "verified"
+    assert fig(answer) == (Decimal("2781.90"), "万元", True)
+    assert answer.answer.startswith("增加 2,781.90万元")
+
+
+def test_the_figure_itself_is_still_read_from_the_table_the_question_first_finds(svc):
+    # the twin serves the prior year only: the plain figure stays the 收支总体情况表 cell
+    answer = ask(svc, "d02", "重庆市府办今年一般预算多少？")
+    assert fig(answer) == (Decimal("18417.70"), "万元", True)
+    assert answer.figures[0].source.table == "2026年部门收支总体情况表/收入"
+
+
+# 2. A prior-year figure no column prints: the prose's stated change right after the same figure (⚠)
+
+def test_prior_year_budget_from_the_prose_change_after_the_same_figure_is_unverified(svc):
+    answer = ask(svc, "d09", "职教基地去年预算大概多少？")
+    assert answer.status == "unverified"
+    assert fig(answer) == (Decimal("632.56"), "万元", False)  # 656.73 − 24.17
+    assert "较去年增加 24.17 万元" in answer.answer and "上年数未与表格核验" in answer.answer
+    assert not any(f.verified for f in answer.figures)
+
+
+def test_prior_year_of_a_decrease_adds_the_stated_change_back(svc):
+    answer = ask(svc, "d10", "泉州市场监管综合监测与技术保障中心上一年的预算是多少？")
+    assert answer.status == "unverified"
+    assert fig(answer) == (Decimal("1674.45"), "万元", False)  # 1468.70 + 205.75
+    assert "比上年减少 205.75万元" in answer.answer
+
+
+def test_prior_year_of_a_sangong_table_item_from_its_prose_statement(svc):
+    answer = ask(svc, "d05", "无锡信访局公开09表里的培训费，上一年预算是多少？")
+    assert answer.status == "unverified"
+    assert fig(answer) == (Decimal("36.39"), "万元", False)  # 16.2 + 20.19
+    assert "本年数见一般公共预算“三公”经费、会议费、培训费支出表「合计」培训费" in answer.answer
+
+
+def test_prior_year_with_no_column_and_no_stated_change_is_not_found_naming_the_year(svc):
+    answer = ask(svc, "d09_basic", "职教基地去年预算大概多少？")
+    assert answer.status == "not_found" and answer.figures == []
+    assert "本文件为2026年度" in answer.answer and "上年（2025年）数" in answer.answer
+
+
+# 3. 上年结转 / 上年结余 is this year's money brought forward, never the prior year's figure
+
+def test_carried_forward_row_is_no_prior_year_figure(svc):
+    # the 收支预算总表 prints 上年结转结余 0.00: read as the prior year it gave 「为0」
+    answer = ask(svc, "d10", "泉州市场监管综合监测与技术保障中心上一年的预算是多少？")
+    assert answer.status != "not_found" and not answer.answer.startswith("为0")
+    assert all(f.value != 0 for f in answer.figures)
+    assert "结转" not in answer.answer
+
+
+# 4. 「一共」 of one subject printed on several rows of one table
+
+def test_yigong_sums_the_rows_of_one_subject_under_verified(svc):
+    answer = ask(svc, "d01", "北京审计局预算05表里行政运行一共安排了多少钱？")
+    assert answer.status == "verified"
+    assert fig(answer) == (Decimal("17960.816458"), "万元", True)
+    parts = sorted(f.value for f in answer.figures[1:])
+    assert parts == [Decimal("4952.850016"), Decimal("13007.966442")]
+    assert {f.source.row for f in answer.figures} == {"2010801 行政运行"}
+
+
+def test_without_yigong_two_rows_of_one_subject_are_ambiguous(svc):
+    answer = ask(svc, "d01", "北京审计局预算05表里行政运行安排了多少钱？")
+    assert answer.status == "unverified"
+    assert fig(answer) == (Decimal("4952.850016"), "万元", False)
+    assert "13,007.966442万元" in answer.figures[0].reason  # the rival row is named
+
+
+# 5. A header word of a fund table's whole names that column
+
+def test_column_word_of_a_fund_tables_whole_names_that_column(svc):
+    answer = ask(svc, "swu", "学校财拨支出里基本建设资金花了多少？")
+    value, unit, _ = fig(answer)
+    assert (value, unit) == (Decimal("6894.90"), "万元")
+    src = answer.figures[0].source
+    assert (src.table, src.row, src.column) == (
+        "高等学校财政拨款支出决算表", "合计", "本年支出/项目支出/其中：基本建设资金支出")
+
+
+# 6. Hunan's 人员类 column is 人员经费
+
+def test_hunan_renyuanlei_column_is_personnel_spending(svc):
+    answer = ask(svc, "d09_basic", "长沙职教基地人员经费和公用经费分别多少？")
+    assert answer.status == "verified"
+    assert [fig(answer, 0), fig(answer, 1)] == [(Decimal("356.76"), "万元", True), (Decimal("29.97"), "万元", True)]
+    assert [f.source.column for f in answer.figures[:2]] == ["人员类", "公用经费"]
+    assert {f.source.table for f in answer.figures[:2]} == {"2026年一般公共预算基本支出情况表"}
+
+
+# 7. A 三公 table printing 会议费 / 培训费 as columns keeps its 合计 row; 会议费 / 培训费 are concepts
+
+def test_reception_budget_is_the_sangong_tables_not_the_economic_code_30217(svc):
+    answer = ask(svc, "d07", "江苏政协2017年招待费预算多少？")
+    assert answer.status == "verified"
+    assert fig(answer) == (Decimal("443.50"), "万元", True)  # not 16.00 of 财政拨款基本支出预算表 30217
+    src = answer.figures[0].source
+    assert (src.table, src.row, src.column) == (
+        "“三公”经费、会议费、培训费支出预算表（一般公共预算）", "合计", "“三公”经费/公务接待费")
+
+
+def test_sangong_total_of_a_table_with_meeting_columns_is_its_subtotal(svc):
+    answer = ask(svc, "d07", "三公经费预算多少")
+    assert answer.status == "verified"
+    assert fig(answer) == (Decimal("676.10"), "万元", True)
+    assert answer.figures[0].source.column == "“三公”经费/小计"
+
+
+@pytest.mark.parametrize("word, expected", [("培训费", Decimal("16.20")), ("会议费", Decimal("0.44"))])
+def test_training_and_meeting_expenses_are_the_sangong_tables_columns(svc, word, expected):
+    answer = ask(svc, "d05", f"无锡信访局{word}预算多少？")
+    assert answer.status == "verified"
+    assert fig(answer) == (expected, "万元", True)
+    src = answer.figures[0].source  # the full PDF's 机关运行经费 table prints 会议费 0.44 too: either cell
+    assert word in src.row + src.column
+
+
+# 8. Whole-government 决算 execution rates
+
+def test_execution_rate_takes_the_twin_printed_with_its_adjusted_budget(svc):
+    answer = ask(svc, "d14", "黑龙江2024年一般公共预算支出完成调整预算的百分之几？")
+    assert answer.status == "verified"  # the 省本级 支出决算表 (p110) is no rival
+    assert fig(answer) == (Decimal("79.45"), "%", True)  # 64,545,393 ÷ 81,235,670
+    actual, budget, printed = answer.figures[1:4]
+    assert (actual.value, budget.value, printed.value, printed.unit) == (
+        Decimal("64545393"), Decimal("81235670"), Decimal("79.5"), "%")
+    assert all(f.verified for f in (actual, budget, printed))
+    assert {f.source.table for f in (actual, budget, printed)} == {"2024年黑龙江省一般公共预算支出决算表"}
+    assert (actual.source.column, budget.source.column) == ("决算数", "调整预算数")
+
+
+def test_a_yes_no_parts_figures_follow_the_asked_share(svc):
+    answer = ask(svc, "d14", "Did Heilongjiang collect more farmland occupation tax (耕地占用税) than budgeted in 2024, "
+                             "and what share of the adjusted budget did it reach?")
+    assert answer.status == "verified"
+    assert fig(answer) == (Decimal("158.73"), "%", True)  # 186,684 ÷ 117,608
+    assert answer.answer.startswith("是：")
+    assert Decimal("116466") in {f.value for f in answer.figures}  # the yes-no part's budget, after it
+
+
+# 9. A 绩效 project's indicator
+
+def test_performance_indicator_abbreviated_in_the_question_is_the_projects_row(svc):
+    answer = ask(svc, "chaoyang", "“朝阳市推进工业企业高质量发展大会”项目实际参会多少人次？")
+    assert answer.status == "verified"
+    assert fig(answer) == (Decimal("700"), "人", True)
+    src = answer.figures[0].source
+    assert (src.table, src.row, src.column) == (
+        "项目支出绩效自评表（朝阳市推进工业企业高质量发展大会）", "参加会议人数", "实际完成值")
+
+
+# 10. Prose statements
+
+def test_prose_statement_named_by_the_table_words_of_the_question(svc):
+    # 部门整体支出绩效评价 450.86, not the 项目绩效评价 sentence's 0.00 after it
+    answer = ask(svc, "govservice", "政数局开展部门整体支出绩效评价涉及多少一般公共预算支出？")
+    assert answer.status == "unverified"
+    assert fig(answer) == (Decimal("450.86"), "万元", False)
+    assert answer.answer.startswith("450.86 万元。")
+
+
+def test_prose_growth_of_the_current_year_budget_not_of_the_whole(svc):
+    answer = ask(svc, "govoffice", "2023年“三公”经费当年预算比2022年预算增加了多少？")
+    assert answer.status == "unverified"
+    assert fig(answer) == (Decimal("7.05"), "万元", False)  # 当年预算数 +7.05, not 预算数 +7.2
+    assert "2023 年当年预算数比 2022 年预算数增加 7.05 万元" in answer.answer
