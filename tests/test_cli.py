@@ -118,3 +118,13 @@ def test_unknown_document_is_a_clear_error(home):
     result = runner.invoke(app, ["tables", "nothing-like-this.pdf", "--home", str(home)])
     assert result.exit_code == 2
     assert "nothing-like-this.pdf" in result.output
+
+
+def test_serve_refuses_an_unknown_log_level_before_starting():
+    from typer.testing import CliRunner
+
+    from budgetqa.app.cli import main as cli
+
+    run = CliRunner().invoke(cli.app, ["serve", "--log-level", "loud"])
+    assert run.exit_code == 2
+    assert "loud: choose debug, info, warning or error" in run.output
