@@ -34,6 +34,11 @@ class Staging:
             CREATE INDEX IF NOT EXISTS facts_sha ON facts (sha256);
             CREATE TABLE IF NOT EXISTS checks (sha256, seq, data);
             CREATE TABLE IF NOT EXISTS findings (sha256, seq, data);
+            -- add() deletes a content's earlier rows by hash, and _forget_path looks hashes up: without
+            -- these every add scans the tables, and a run slows down with every file it stages.
+            CREATE INDEX IF NOT EXISTS checks_sha ON checks (sha256);
+            CREATE INDEX IF NOT EXISTS findings_sha ON findings (sha256);
+            CREATE INDEX IF NOT EXISTS documents_sha ON documents (sha256);
             """
         )
         self._add_missing_summary_columns()
