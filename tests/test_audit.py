@@ -488,3 +488,10 @@ def test_a_sentence_is_held_to_the_table_of_its_scope():
     general = _with_paragraph("xiangyuan-industry-2023-final.txt", "城乡社区支出（类）支出 163.44 万元。",
                               heading="五、一般公共预算财政拨款支出决算情况说明", page=None)
     assert [(f.a_value, f.b_value) for f in audit(general) if f.check == "items.row"] == [(D("163.44"), D("90.00"))]
+
+
+def test_figures_named_by_their_years_are_last_years_and_this_years():
+    d = _with_paragraph(WANLI, CODED + "384.67万元，2024年执行数350.00万元，2025年预算数384.67万元，增长率12.9%。")
+    assert _items(d) == [("error", "items.change_pct", D("12.9"), D("9.91"))]
+    d = _with_paragraph(WANLI, CODED + "384.67万元，2024年执行数350.00万元，2025年预算数384.67万元，增长率9.9%。")
+    assert _items(d) == []

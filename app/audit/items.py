@@ -72,13 +72,17 @@ _ROLES: list[tuple[str, re.Pattern]] = [
     ("budget", re.compile(r"(?<![上去初年全整])(?:预算安排|安排预算|预算(?:数)?(?:为|是))\s*" + N)),
 ]
 _CHANGE_AMOUNT = re.compile(r"(增加|减少|增长|下降|减)\s*(?:了)?\s*" + N)
-_CHANGE_PCT = re.compile(r"(增长|下降|增加|减少|降幅|增幅|减幅|下降了|增长了|降低)\s*(?:为|了)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_CHANGE_PCT = re.compile(r"(增长|下降|增加|减少|降幅|增幅|减幅|下降了|增长了|降低)(?:率|幅度)?\s*(?:为|了|是)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 _FLAT = re.compile(r"持平|相同|一致|无变化|未发生变化")
 _VS_YEAR = re.compile(r"(?:比|较|与)\s*(20\d\d)\s*年")
 _FINAL_WORD = re.compile(r"决算数?(?:与)?(大于|小于|高于|低于|超过|等于)(年初|全年)?预算数?")
 
 
-def read_item(code: str, text: str, after: str) -> Item:
+# 「2024年执行数 350.00 万元，2025年预算数 384.67 万元」: the years name the roles
+_YEAR_FIGURE = re.compile(r"(20\d\d)\s*年度?(?:预算)?(执行数|预计执行数|决算数|预算数|预算)(?:为|是|：|:)?\s*" + N)
+
+
+def read_item(code: str, text: str, after: str, year: int | None = None) -> Item:
     item = Item(code, text, after)
     first = re.search(N, after)
     if first and len(after[: first.start()]) <= 16 and not _NOT_HEADING.search(
@@ -88,6 +92,13 @@ def read_item(code: str, text: str, after: str) -> Item:
         hit = rx.search(after)
         if hit:
             item.figures[role] = hit.group(1)
+    if year is not None:
+        for hit in _YEAR_FIGURE.finditer(after):
+            y, what = int(hit.group(1)), hit.group(2)
+            if y == year - 1:
+                item.figures.setdefault("prior", hit.group(3))
+            elif y == year and what.startswith("预算"):
+                item.figures.setdefault("budget", hit.group(3))
     return item
 
 
@@ -331,7 +342,7 @@ def check_paragraph(doc: Document, para, heading: str, text: str, subjects: Subj
                 ctx.kuan = row
                 ctx.cls = next((s.rows[code[:3]] for s in sources if code[:3] in s.rows), ctx.cls)
         # an item whose subject no table gives is still checked against its own figures
-        item = read_item(code or "", text[h.start(): end], after)
+        item = read_item(code or "", text[h.start(): end], after, doc.year)
         check_item(doc, para, item, sources, result)
     return True
 
