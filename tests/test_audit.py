@@ -495,3 +495,16 @@ def test_figures_named_by_their_years_are_last_years_and_this_years():
     assert _items(d) == [("error", "items.change_pct", D("12.9"), D("9.91"))]
     d = _with_paragraph(WANLI, CODED + "384.67万元，2024年执行数350.00万元，2025年预算数384.67万元，增长率9.9%。")
     assert _items(d) == []
+
+
+def test_rows_with_short_printed_codes_still_complete_their_parent():
+    # a 项 printed with only its last digit (「1 行政运行」, as some templates do) is still a child of its 款
+    d = copy.deepcopy(doc("yanbian-industry-2023-final.txt"))
+    table = next(t for t in d.tables if t.kind == "一般公共预算财政拨款支出决算表")
+    row = next(r for r in table.rows if r.code == "2150501")
+    row.code = "1"
+    assert not [f for f in audit(d) if f.check == "table.parent_sum" and f.a.row.startswith("21505")
+                and f.a.table_ref == table.ref]
+    row.code, table.rows = "2150501", [r for r in table.rows if r is not row]  # the row truly missing
+    assert [f.severity for f in audit(d) if f.check == "table.parent_sum" and f.a.row.startswith("21505 ")
+            and f.a.table_ref == table.ref] == ["error", "error"]  # its 合计 and 基本支出 columns
