@@ -13,7 +13,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import logging
-import math
 import queue
 import tempfile
 import threading
@@ -42,35 +41,10 @@ ALL_DOCS_HINT = "不选则在全部文件中查找"
 log = logging.getLogger("budgetqa.page")
 
 # A source link in an answer (or the audit) carries its reference in its href (#bq-src=…: the chat's
-# sanitizer keeps links, not data attributes); one listener hands
-# it to the hidden textbox and presses the hidden button, whose handler draws the page view.
-HEAD = """<script>
-document.addEventListener('click', function (e) {
-  var a = e.target.closest && e.target.closest('a[href^="#bq-src="]');
-  if (!a) return;
-  e.preventDefault();
-  var box = document.querySelector('#bq-src-key textarea');
-  if (!box) return;
-  box.value = decodeURIComponent(a.getAttribute('href').slice(8));
-  box.dispatchEvent(new Event('input', {bubbles: true}));
-  if (!a.closest('#bq-chat')) {  // from the tables or audit tab: the page view sits beside the chat
-    var tab = document.querySelector('[role=tab]');
-    if (tab) tab.click();
-  }
-  setTimeout(function () { document.querySelector('#bq-src-open').click(); }, 60);
-});
-// Gradio's upload-limit toast is English in every locale: said again in Chinese where it appears.
-new MutationObserver(function () {
-  document.querySelectorAll('.toast-body').forEach(function (t) {
-    t.querySelectorAll('*').forEach(function (e) {
-      if (e.children.length) return;
-      var m = /File\(s\) exceed the maximum allowed size of ([\d.]+) ?Mb: (.*)/i.exec(e.textContent);
-      if (m) e.textContent = '文件超过上传上限 ' + parseFloat(m[1]) + ' MB，未上传：' + m[2];
-      else if (e.textContent.trim() === 'Error') e.textContent = '错误';
-    });
-  });
-}).observe(document.documentElement, {childList: true, subtree: true});
-</script>"""
+# sanitizer keeps links, not data attributes); the script in templates/head.html hands it to a hidden
+# textbox and presses a hidden button, whose handler draws the page view. It also says Gradio's
+# English upload-limit toast again in Chinese.
+HEAD = (Path(__file__).parent / "templates" / "head.html").read_text(encoding="utf-8")
 
 
 def parse_doc_ids(doc_ids) -> list[str] | None:
@@ -370,7 +344,7 @@ class Page:
                 f"{len(t.rows)} 行 × {len(t.columns)} 列" + (f"　{t.number}" if t.number else ""))
         link = ""
         if t.pages:
-            key = SourceRef(doc.doc_id, t.pages[0], (), t.rows[0].line if t.rows and not t.pages else None).key()
+            key = SourceRef(doc.doc_id, t.pages[0]).key()
             link = f"<a href='#bq-src={quote(key)}' class='bq-open'>↗ 查看原页（第{t.pages[0]}页）</a>"
         elif t.rows and t.rows[0].line:
             key = SourceRef(doc.doc_id, None, (), t.rows[0].line, t.rows[0].name).key()
