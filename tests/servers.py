@@ -80,7 +80,7 @@ def dask_cluster(n_workers: int = 2, local_dir: Path | None = None):
         pytest.skip(f"no {dask}: pip install -e '.[test]' installs dask distributed")
     tmp = Path(local_dir or tempfile.mkdtemp(prefix="budgetqa-dask-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    env = dict(os.environ)
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tmp)
