@@ -147,6 +147,13 @@ def postgres_server():
     bin_dir = postgres_bin()
     if bin_dir is None:
         pytest.skip("PostgreSQL server binaries not found: apt-get install -y postgresql (.ci/run does)")
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and no postgres user to run the server as (Debian's postgresql creates it)")
     tmp = Path(tempfile.mkdtemp(prefix="budgetqa-pg-"))
     as_user: dict = {}
     if os.geteuid() == 0:  # the server refuses to run as root
