@@ -113,3 +113,26 @@ def test_the_store_records_the_schema_that_opened_it(open_store):
     open_store()  # opening again records nothing new
     rows = store.conn.execute("SELECT version, applied_at FROM schema_version").fetchall()
     assert len(rows) == 1 and len(rows[0][0]) == 16 and rows[0][1][:2] == "20"
+
+
+def test_two_connections_writing_one_document_at_once_store_it_once(open_store):
+    import threading
+    from unittest import mock
+
+    stores = [open_store(), open_store()]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def write(store):
+        barrier.wait()
+        results.append(store.put(_doc()).added)
+
+    # Both looked before either wrote: only the write lock decides (BEGIN IMMEDIATE / the advisory lock).
+    with mock.patch.object(Store, "stored_id", return_value=None):
+        threads = [threading.Thread(target=write, args=(s,)) for s in stores]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert sorted(results) == [False, True]
+    assert len(stores[0].documents()) == 1 and len(stores[1].facts()) == 5
