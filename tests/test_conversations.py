@@ -50,3 +50,11 @@ def test_the_latest_used_conversation_is_listed_first_and_deletes_take_their_tur
     assert talks.delete("a", old)
     assert [c.title for c in talks.list("a")] == ["改名"]
     assert store.sql("SELECT COUNT(*) FROM turns WHERE conversation_id=?", (old,))[0][0] == 0
+
+
+def test_the_browser_key_is_made_once_and_kept(tmp_path):
+    from budgetqa.app.ui.conversations import browser_secret
+
+    key = browser_secret(tmp_path / "home" / "browser-secret")
+    assert len(key) >= 40 and browser_secret(tmp_path / "home" / "browser-secret") == key  # same after a restart
+    assert (tmp_path / "home" / "browser-secret").stat().st_mode & 0o077 == 0

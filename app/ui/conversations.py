@@ -9,9 +9,12 @@ placeholders, times written by us, no SQLite functions) so any store backend can
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 from budgetqa.app.models import Answer
 
@@ -35,6 +38,22 @@ class Turn:
 def new_session() -> str:
     """A browser's session key: random, so one browser never sees another's conversations."""
     return uuid.uuid4().hex
+
+
+def browser_secret(path: Path) -> str:
+    """The key the page encrypts its browser-kept values with, made once and kept under the data
+    directory: a random key per start (Gradio's default) would orphan every browser's conversations
+    whenever the server restarts."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # readable by the server's user only
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key)
+    return key
 
 
 def _now() -> str:

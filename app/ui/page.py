@@ -14,6 +14,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import logging
 import queue
+import shutil
 import tempfile
 import threading
 import time
@@ -29,7 +30,7 @@ from budgetqa.app.export import document_csv
 from budgetqa.app.qa.query import Query
 from budgetqa.app.service import Service
 from budgetqa.app.ui import zh
-from budgetqa.app.ui.conversations import Conversations, new_session
+from budgetqa.app.ui.conversations import Conversations, browser_secret, new_session
 from budgetqa.app.ui.measures import MEASURES, compare_value
 from budgetqa.app.ui.pageview import SourceRef, boxed, find_text, page_png, source_lines
 from budgetqa.app.ui.upload import accept_upload, discard_received
@@ -144,6 +145,7 @@ class Page:
             return "请先选择要删除的文件。", *self.refresh()
         s = self.store.summary(doc_id)
         self.svc.remove(doc_id)
+        shutil.rmtree(self.pages / doc_id, ignore_errors=True)  # its rendered pages go with it
         log.info("delete %s", doc_id)
         return f"已删除 {escape(s.file if s else doc_id)}", *self.refresh()
 
@@ -428,8 +430,9 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
     with gr.Blocks(title="budgetqa · 部门预算决算问答", analytics_enabled=False) as demo:
         gr.Markdown("## budgetqa · 部门预算 / 决算问答\n每个数字都与原表核对：✓ 已核验，⚠ 未能核验。点 ↗ 看原页。")
         notice = gr.Markdown(page.notice(), elem_id="bq-notice")
-        session = gr.BrowserState("", storage_key="budgetqa-session")
-        conv = gr.BrowserState("", storage_key="budgetqa-conversation")
+        secret = browser_secret(service.settings.home / "browser-secret")
+        session = gr.BrowserState("", storage_key="budgetqa-session", secret=secret)
+        conv = gr.BrowserState("", storage_key="budgetqa-conversation", secret=secret)
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
                 with gr.Row():
