@@ -55,11 +55,6 @@ EXTRA_KINDS = {
     "预算": ["机关运行经费预算表", "政府采购预算表", "政府购买服务预算表"],
 }
 
-# The list of units a department's budget or accounts cover (部门预算单位构成, in 部门概况): a title-less
-# grid headed 单位名称 (序号 │ 单位名称 │ 备注 / 拟变动情况), without figures, under any section heading.
-UNIT_LIST = "单位构成表"
-_UNIT_LIST_HEADER = re.compile(r"^(序号)?(单位名称|单位全称|预算单位名称)")
-
 # Whole-government 总预算 / 总决算 tables (a province's or city's budget, not a department's):
 # kinds of their own, so a department question never lands on a region's figures.
 GOVERNMENT_KINDS = {
@@ -187,6 +182,4 @@ def classify(title: str, header_text: str = "", doc_kind: str | None = None) -> 
         return "财政拨款支出决算表"
     if "支出" in t and "表" in t and "项目支出" not in t:
         return "支出决算表" if final else "支出预算表"
-    if _UNIT_LIST_HEADER.match(header) and not re.search(r"\d\.\d", header):
-        return UNIT_LIST  # whatever section heading it stands under; no figure in its first rows
     return "other"

@@ -1,8 +1,9 @@
 """General tables rebuilt from printed grids: header paths, column roles, sides, column groups, rows.
 
 A chain of small pure steps behind `build_general`:
-split_header → column_roles → realign_header → flatten_header →
-(two-sided split | column groups | plain) → rows.
+split_header → column_roles → realign_header → shift_orphan_labels → flatten_header →
+mend_split_grid → (two-sided split | column groups | plain) → rows. The grid repairs live in
+`mend.py`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from budgetqa.ingest.numbers import is_blank
 from budgetqa.ingest.tables.cells import CJK, is_amount_cell, parse_cell
 from budgetqa.ingest.tables.codes import CodeCompleter, code_digits, level_of, split_joined
 from budgetqa.ingest.tables.context import BuildContext
+from budgetqa.ingest.tables.mend import join_wrapped_labels, mend_split_grid, shift_orphan_labels
 
 _TOTAL = re.compile(r"^(合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计|.{0,6}经费合计)$")
 _LABEL_HEADER = re.compile(
@@ -154,83 +156,6 @@ def realign_header(header: list[list[str]], roles: Roles) -> list[list[str]]:
     return out
 
 
-def shift_orphan_labels(header: list[list[str]], body: list[list[str]], roles: Roles) -> list[list[str]]:
-    """Labels drawn one or two grid columns off their figures go onto them.
-
-    Word tables split a printed column into several grid columns: the label lands in one (金额 over
-    an empty column) and the figures in its neighbour (whose own cell in that header row is blank).
-    A value column without a single figure hands its labels to the nearest figure column within
-    two that has no label in those rows (and is no column of its own where k is under a group).
-    """
-    width = len(header[0]) if header else 0
-    filled = {c for c in range(width) if any(c < len(r) and r[c] for r in body)}
-    out = [list(r) for r in header]
-    for k in roles.value:
-        if k in filled:
-            continue
-        mine = [i for i, r in enumerate(out) if r[k] and not re.fullmatch(r"\d{1,2}", r[k])]
-        if not mine:
-            continue
-        targets = [m for d in (1, 2) for m in (k + 1, k - 1) if 0 <= m < width and m in roles.value and m in filled
-                   and abs(m - k) == d and all(not out[i][m] for i in mine)
-                   and not any(out[r][m] and _covered_from_left(out[r], k) for r in range(len(out)))]
-        if targets:
-            m = targets[0]
-            for i in mine:
-                out[i][m], out[i][k] = out[i][k], ""
-    return out
-
-
-def _covered_from_left(row: list[str], k: int) -> bool:
-    """Column k sits under a group label printed to its left in this header row (blanks between):
-    its labels belong to that group, not to the neighbour's own column."""
-    j = k
-    while j > 0 and not row[j]:
-        j -= 1
-    return j < k and bool(row[j])
-
-
-def mend_split_grid(body: list[list[str]], boxes: list[list], roles: Roles, paths: list[str]) -> tuple[list[list[str]], list[list]]:
-    """Undo two splits of Word grids, where one printed cell became two grid cells.
-
-    - Figures of one printed column in two grid columns (totals in one, items in the next): an
-      unlabelled value column whose figures never share a row with its labelled neighbour's joins it.
-    - A row's figures one grid row below its code and name (301 工资福利支出 │ then │ 10,204.52): a
-      row of figures alone, under (else over) a named row without any, is that row.
-    """
-    body = [list(r) for r in body]
-    boxes = [list(b) + [None] * (len(r) - len(b)) for r, b in zip(body, boxes)] + [[None] * len(r) for r in body[len(boxes):]]
-    for c in list(roles.value):
-        for m in (c - 1, c + 1):
-            if paths[c] or m not in roles.value or not paths[m]:
-                continue
-            if any(r[c] and r[m] for r in body) or not any(r[c] for r in body):
-                continue
-            for r, b in zip(body, boxes):
-                if r[c]:
-                    r[m], r[c], b[m], b[c] = r[c], "", b[c], None
-            roles.value.remove(c)
-            break
-    labels = roles.code + roles.name
-    for i in range(1, len(body)):
-        row, above = body[i], body[i - 1]
-        if any(row[c] for c in labels) or not any(row[c] for c in roles.value):
-            continue
-        if not any(above[c] for c in labels) or any(above[c] for c in roles.value):
-            continue
-        for c in roles.value:
-            above[c], row[c], boxes[i - 1][c], boxes[i][c] = row[c], "", boxes[i][c], None
-    for i in range(len(body) - 1):  # the figures printed one grid row above their label instead
-        row, below = body[i], body[i + 1]
-        if any(row[c] for c in labels) or not any(row[c] for c in roles.value):
-            continue
-        if not any(below[c] for c in labels) or any(below[c] for c in roles.value):
-            continue
-        for c in roles.value:
-            below[c], row[c], boxes[i + 1][c], boxes[i][c] = row[c], "", boxes[i][c], None
-    return body, boxes
-
-
 def flatten_header(header: list[list[str]], width: int, values: list[int] | None = None) -> list[str]:
     """Column paths from stacked header rows; merged cells filled right where sub-headers exist.
 
@@ -238,7 +163,7 @@ def flatten_header(header: list[list[str]], width: int, values: list[int] | None
     """
     rows = [_labels_only(r) if _is_rowno_row(r) else list(r) for r in header]
     rows = [(r + [""] * width)[:width] for r in rows if any(r)]
-    rows = join_wrapped_labels(rows, width)
+    rows = join_wrapped_labels(rows, width, _LABEL_HEADER)
     figure = set(values) if values is not None else set(range(width))
     for i, row in enumerate(rows[:-1]):
         below = rows[i + 1 :]
@@ -258,43 +183,6 @@ def flatten_header(header: list[list[str]], width: int, values: list[int] | None
                 segs.append(r[c])
         paths.append("/".join(segs))
     return paths
-
-
-_CJK_RE = re.compile(rf"[{CJK}]")
-# A label that stands on its own under a group: never the tail of a wrapped one.
-_WHOLE_LABEL = re.compile(
-    r"^(合计|小计|总计|金额|数额|.{0,2}数|预算|决算|收入|支出|备注|其他|单位|年度|计划|执行|结转|结余|调整|增减|变动|比例"
-    r"|本年.*|上年.*|其中.*|[一二三四五六七八九十]+、.*|\d+)$"
-)
-
-
-def join_wrapped_labels(rows: list[list[str]], width: int) -> list[list[str]]:
-    """A label wrapped inside one header cell that the ruling split over two rows (单位预留机动经 │ 费,
-    公务接 │ 待费) is one label again. The upper part heads no columns to its right (it is no group),
-    and the lower part is a short tail, not a label of its own (a tail of one or two characters,
-    费 / 待费, is never a sub-label, whatever stands beside it)."""
-    rows = [list(r) for r in rows]
-    for c in range(width):
-        i = 0
-        while i < len(rows) - 1:
-            a = rows[i][c]
-            j = next((k for k in range(i + 1, len(rows)) if rows[k][c]), None)
-            b = rows[j][c] if j is not None else ""
-            if not a or not b or len(b) > 4 or not _CJK_RE.search(b) or _WHOLE_LABEL.match(b) or _LABEL_HEADER.match(b) or len(b) > 2 and _spans_right(rows, i, c, width):
-                i += 1
-                continue
-            rows[i][c], rows[j][c] = a + b, ""  # and the joined label may wrap on: 公务用车 │ 运行维护 │ 费
-    return rows
-
-
-def _spans_right(rows: list[list[str]], i: int, c: int, width: int) -> bool:
-    """Row i's label at column c is a group: the blank cells right of it head labels below."""
-    k = c + 1
-    while k < width and not rows[i][k]:
-        if any(r[k] for r in rows[i + 1:]):
-            return True
-        k += 1
-    return False
 
 
 # ---------------------------------------------------------------- rows
@@ -489,11 +377,12 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
     width = len(grid[0])
     roles = column_roles(header, body)
     header = realign_header(header, roles)
-    header = shift_orphan_labels(header, body, roles)
+    header = shift_orphan_labels(header, body, roles.value)
     paths = flatten_header(header, width, roles.value)
     # a grid column left with neither label nor figure (its label moved onto its figures) is no column
     roles.value = [c for c in roles.value if paths[c] or any(r[c] for r in body)]
-    body, boxes = mend_split_grid(body, [ctx.boxes(n_head + i) for i in range(len(body))], roles, paths)
+    body, boxes, roles.value = mend_split_grid(body, [ctx.boxes(n_head + i) for i in range(len(body))], roles.value,
+                                               roles.code + roles.name, paths)
     ctx = replace(ctx, raw=replace(ctx.raw, row_boxes=[[]] * n_head + boxes))
 
     groups = _groups(header, roles)
