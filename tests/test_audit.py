@@ -508,3 +508,13 @@ def test_rows_with_short_printed_codes_still_complete_their_parent():
     row.code, table.rows = "2150501", [r for r in table.rows if r is not row]  # the row truly missing
     assert [f.severity for f in audit(d) if f.check == "table.parent_sum" and f.a.row.startswith("21505 ")
             and f.a.table_ref == table.ref] == ["error", "error"]  # its 合计 and 基本支出 columns
+
+
+def test_an_empty_fund_table_must_say_why():
+    d = doc("d06-p19-sangong-wrapped.pdf")  # 江苏 公开10表: 政府性基金支出预算表 with its row 「此表为空」
+    assert not [f for f in audit(d) if f.check == "document.empty_table"]
+    silent = copy.deepcopy(d)
+    fund = next(t for t in silent.tables if t.kind.startswith("政府性基金"))
+    fund.rows = [r for r in fund.rows if "为空" not in r.name]
+    got = [f for f in audit(silent) if f.check == "document.empty_table"]
+    assert [(f.severity, f.a.table) for f in got] == [("warning", "政府性基金支出预算表（公开10表）")]
