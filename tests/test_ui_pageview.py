@@ -15,6 +15,7 @@ from budgetqa.app.ui.views import citation_ref, suggested_questions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PDFS = sorted((FIXTURES / "pdf").glob("*.pdf"))
+ARTIFACTS = Path(__file__).parent.parent / "artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,8 @@ def test_a_verified_figure_of_each_corpus_pdf_is_boxed_on_its_cell(svc, pdf, tmp
     # the outline runs just outside the cell: its left edge, at the cell's middle height, is the box colour
     assert image.getpixel((int(x0 * SCALE) - 2, int((top + bottom) / 2 * SCALE))) == BOX_RGB
     assert page_png(pdf, ref.page, tmp_path / result.doc_id) == png  # cached: rendered once
+    ARTIFACTS.mkdir(exist_ok=True)  # for a person to look at: the box on the page, per corpus PDF
+    image.save(ARTIFACTS / f"pageview-{pdf.stem}.png")
 
 
 def test_a_link_reference_survives_its_round_trip_and_junk_is_refused():
