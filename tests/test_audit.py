@@ -518,3 +518,17 @@ def test_an_empty_fund_table_must_say_why():
     fund.rows = [r for r in fund.rows if "为空" not in r.name]
     got = [f for f in audit(silent) if f.check == "document.empty_table"]
     assert [(f.severity, f.a.table) for f in got] == [("warning", "政府性基金支出预算表（公开10表）")]
+
+
+def test_last_years_column_against_last_years_document():
+    # 重庆市政府办公厅 2026 表五 prints 2025年预算数 (201 一般公共服务支出 12,679.50) beside the 2026 columns;
+    # last year's document is stood in for by this one a year earlier, its 2025 figure then moved by 1 万元
+    d = doc("d02-p9-15-16-prior-column.pdf")
+    prev = copy.deepcopy(d)
+    prev.year, prev.sha256 = d.year - 1, "e" * 64
+    assert not [f for f in audit(d, prev) if f.check == "prior.column"]
+    table = next(t for t in prev.tables if "2025年预算数" in t.columns)
+    row = next(r for r in table.rows if r.code == "201")
+    row.cells["2025年预算数"] += 1
+    got = [(f.a.row, f.a_value, f.b_value) for f in audit(d, prev) if f.check == "prior.column"]
+    assert got == [("201 一般公共服务支出", D("12679.50"), D("12680.50"))]
