@@ -348,3 +348,15 @@ def test_the_server_logs_each_upload_and_question(server):
     assert any(m.startswith("upload putuo-finance-2024-final.pdf: ok") for m in logged.lines), logged.lines
     assert any(m.startswith("question mode=grounded status=verified docs=2 ") and m.endswith(" ms")
                for m in logged.lines), logged.lines
+
+
+def test_a_chosen_suggestion_stays_chosen_while_the_timer_ticks(browser_page):
+    page, _ = browser_page
+    _tab(page, "问答")
+    first = page.locator("#bq-suggest label").first
+    first.click()
+    asked = page.locator("#bq-question textarea").input_value()
+    assert asked and asked == first.inner_text().strip()
+    page.wait_for_timeout(4_500)  # two ticks of the page's 2 s timer
+    assert page.locator("#bq-suggest input:checked").count() == 1
+    assert page.locator("#bq-question textarea").input_value() == asked
