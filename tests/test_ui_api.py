@@ -321,3 +321,12 @@ def test_the_timer_leaves_pickers_and_suggestions_alone_while_the_library_is_unc
     notice, *rest, again = page.tick(seen)
     assert again == seen and all(r == gr.skip() for r in rest)  # nothing re-rendered, no suggestion reset
     assert notice == page.notice()
+
+
+def test_an_audit_source_naming_nothing_says_so_in_chinese():
+    from budgetqa.app.audit.model import Location
+    from budgetqa.app.ui.views import audit_label
+
+    assert audit_label(Location(document="x.pdf")) == "（来源不明）"
+    assert audit_label(Location(document="x.pdf", table="支出决算表", row="合计", column="基本支出", page=8)) == \
+        "「支出决算表」合计 / 基本支出，第8页"
