@@ -355,6 +355,7 @@ def test_a_chosen_suggestion_stays_chosen_while_the_timer_ticks(browser_page):
     _tab(page, "问答")
     first = page.locator("#bq-suggest label").first
     first.click()
+    page.wait_for_function("document.querySelector('#bq-question textarea').value !== ''")
     asked = page.locator("#bq-question textarea").input_value()
     assert asked and asked == first.inner_text().strip()
     page.wait_for_timeout(4_500)  # two ticks of the page's 2 s timer
