@@ -210,18 +210,24 @@ def split_level_row(rows: list[list[str]], boxes: list | None = None) -> list[li
     return rows
 
 
+_FRAGMENT = re.compile(r"[-\d,.]+")
+
+
 def rejoin_split_numbers(texts: list[list[str | None]], boxes: list[list], words: list[dict]) -> None:
     """A number the ruling cut in two (267.8 │ 0 where the page prints one word 267.80) is one
     cell again, in the cell under the word's middle. In place, on the grid's texts and boxes."""
+    by_text: dict[str, list[dict]] = {}
+    for w in words:
+        by_text.setdefault(w["text"], []).append(w)
     for row, row_boxes in zip(texts, boxes):
         cells = [(k, b) for k, b in enumerate(row_boxes) if b is not None and row[k]]
         for (k, a), (m, b) in zip(cells, cells[1:]):
-            left, right = norm_cell(row[k]), norm_cell(row[m])
-            if not (re.fullmatch(r"[-\d,.]+", left) and re.fullmatch(r"[-\d,.]+", right)):
-                continue
+            left, right = (row[k] or "").strip(), (row[m] or "").strip()
             joined = left + right
+            if joined not in by_text or not (_FRAGMENT.fullmatch(left) and _FRAGMENT.fullmatch(right)):
+                continue
             mid = (a[1] + a[3]) / 2
-            word = next((w for w in words if w["text"] == joined and w["top"] <= mid <= w["bottom"]
+            word = next((w for w in by_text[joined] if w["top"] <= mid <= w["bottom"]
                          and w["x0"] < a[2] and w["x1"] > b[0]), None)
             if word is None or try_amount(joined) is None:
                 continue
