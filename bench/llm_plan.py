@@ -149,6 +149,8 @@ def main() -> None:
                 s = score(i, a)
                 right += s.right
                 fails += s.checker_failure
+                if s.checker_failure:
+                    print(f"    wrong ✓: {i.id} {i.question} → {a.answer[:160]}")
                 same += _same(a, base[i.id])
                 llm += a.mode == "llm"
                 for n in a.notices:

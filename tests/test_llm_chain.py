@@ -151,7 +151,14 @@ def test_a_table_the_question_does_not_name_is_dropped_from_the_plan(stored):
 
 def test_more_parts_than_the_question_has_are_refused(stored):
     answer, _ = ask_with(stored, {"queries": [plan(ROW)["queries"][0], plan(ROW)["queries"][0]]})
-    assert answer.mode == "grounded" and "模型把问题分成了 2 部分，问题本身只有 1 部分" in answer.notices[0]
+    assert answer.mode == "grounded" and "模型把问题分成了 2 部分，问题本身有 1 部分" in answer.notices[0]
+
+
+def test_a_plan_dropping_a_part_of_the_question_is_refused(stored):
+    q = "三公经费决算数是多少？预算数是多少？"
+    answer, _ = ask_with(stored, plan(SANGONG[0], question="三公经费决算数是多少？"), question=q)
+    assert answer.mode == "grounded" and answer.answer.count("万元") >= 2  # both parts, from the parser's plan
+    assert "模型把问题分成了 1 部分，问题本身有 2 部分" in answer.notices[0]
 
 
 def test_a_plan_that_leaves_the_asked_rate_unsaid_does_not_fit(stored):

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 
 from budgetqa.app.qa.cells import cell_fact_id, cell_unit
 from budgetqa.app.qa.lexicon import COLUMN_ROLES, Cue, Entry, load_lexicon, normalize
-from budgetqa.app.qa.match import Cell, bare_name, bigrams, rank_cells
+from budgetqa.app.qa.match import Cell, bare_name, rank_cells
 from budgetqa.app.qa.parse import Vocabulary
 from budgetqa.app.qa.query import ColumnRole, Level, Op, Plan, Query, Ref, UnitKind
 from budgetqa.ingest.models import Document
@@ -168,8 +168,10 @@ def accept(model: QuestionPlan, doc: Document, vocab: Vocabulary, hint: Plan, sh
     Fact ids count only from `shown.cells` (the candidates the model was shown); on the shown
     document itself such a cell is pinned (the answer must cite it), elsewhere it stands for its row.
     """
-    if len(model.queries) > max(1, len(hint.queries)):
-        raise PlanRejected(f"模型把问题分成了 {len(model.queries)} 部分，问题本身只有 {len(hint.queries)} 部分")
+    # one query per asked part, as the parser split them at 「？」 and the like: a plan with more invents
+    # a part; one with fewer drops one, and the dropped part's words would leak into another's reading
+    if len(model.queries) != max(1, len(hint.queries)):
+        raise PlanRejected(f"模型把问题分成了 {len(model.queries)} 部分，问题本身有 {max(1, len(hint.queries))} 部分")
     names = _Names.of(doc, vocab)
     said = _Said.of(hint)
     pins: list[str] = []
@@ -321,17 +323,8 @@ def _ref(r: PlanRef, names: _Names, said: _Said, shown: Shown, doc: Document, pi
 
 
 def _assign(model: list[PlanQuery], hint: list[Query]) -> list[list[Query]]:
-    """The parser's parts each model query answers: in order when the counts agree, else by overlap."""
-    if len(model) == len(hint):
-        return [[h] for h in hint]
-    out: list[list[Query]] = [[] for _ in model]
-    for h in hint:
-        grams = bigrams(normalize(h.question))
-        best = max(range(len(model)), key=lambda i: len(grams & bigrams(normalize(model[i].question or h.question))))
-        out[best].append(h)
-    if any(not parts for parts in out):
-        raise PlanRejected("模型的某一部分在问题中找不到对应的原文")
-    return out
+    """The parser's part each model query answers: the same parts, in the order asked."""
+    return [[h] for h in hint] if hint else [[Query(question="", op="value")] for _ in model]
 
 
 def _query(mq: PlanQuery, operands: list[Ref], scope: Ref | None, parts: list[Query], hint: Plan) -> Query:
@@ -354,10 +347,11 @@ def _query(mq: PlanQuery, operands: list[Ref], scope: Ref | None, parts: list[Qu
         hint_names = [normalize(n) for r in h.operands + ([h.scope] if h.scope else [])
                       for n in (r.row, r.project, r.text) if n]
         for w in h.consumed + h.leftover:
-            # the parser's reading of a word carries over only for the same op, and never for a name
-            # (the model's own row must say a name the question says, not the parser's)
+            # the parser's reading of a word carries over only for the same op, one part for one part,
+            # and never for a name (the model's own row must say a name the question says): words of a
+            # part the model merged away (其中教育收费多少) must be said by the model's plan itself
             name = any(normalize(w) in n or n in normalize(w) for n in hint_names if n)
-            carry = h.op == q.op and w in h.consumed and not name
+            carry = len(parts) == 1 and h.op == q.op and w in h.consumed and not name
             (consumed if _explained(w, q, h, carry) else leftover).append(w)
     q.consumed, q.leftover = consumed, list(dict.fromkeys(leftover))
     return q
