@@ -330,3 +330,24 @@ def test_an_audit_source_naming_nothing_says_so_in_chinese():
     assert audit_label(Location(document="x.pdf")) == "（来源不明）"
     assert audit_label(Location(document="x.pdf", table="支出决算表", row="合计", column="基本支出", page=8)) == \
         "「支出决算表」合计 / 基本支出，第8页"
+
+
+def test_the_settings_tab_tests_the_configured_model_and_says_why_it_fails(tmp_path):
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
+    from budgetqa.app.ui.page import Page
+    from tests.fake_openai import FakeOpenAI, completion, refused_url
+
+    with FakeOpenAI(completion("好")) as api:
+        svc = Service(get_settings(tmp_path / "a", llm={"provider": "openai", "model": "m1", "base_url": api.url,
+                                                       "api_key": "sk-secret-1"}, embedding={"provider": "none"}))
+        out = Page(svc).test_llm()
+        assert out.startswith(f"✓ 已连接 {api.url}（m1）") and out.endswith("回复：好")
+        assert "sk-secret-1" not in Page(svc).settings_md()  # a key is never shown back
+        svc.close()
+    nowhere = refused_url()
+    svc = Service(get_settings(tmp_path / "b", llm={"provider": "openai", "model": "m1", "base_url": nowhere,
+                                                   "timeout": 5}, embedding={"provider": "none"}))
+    out = Page(svc).test_llm()
+    assert out.startswith(f"✗ 无法连接 {nowhere}（m1）：") and "Connection error" in out
+    svc.close()

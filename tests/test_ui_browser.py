@@ -319,6 +319,8 @@ def test_settings_say_which_variables_set_the_endpoints(browser_page):
                 "BUDGETQA_EMBEDDING__PROVIDER", "BUDGETQA_EMBEDDING__BASE_URL"):
         assert var in text
     assert "未设置" in text
+    page.locator("#bq-llm-test").click()
+    _wait_text(page, "#bq-llm-result", "未配置大模型（BUDGETQA_LLM__PROVIDER=none）")
     page.screenshot(path=str(SHOTS / "ui-12-settings.png"), full_page=True)
 
 

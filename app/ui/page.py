@@ -418,6 +418,22 @@ class Page:
                 f"| 严格模式 | {'开' if s.answer.strict else '关'} | `BUDGETQA_ANSWER__STRICT`（true / false） |")
 
 
+    def test_llm(self) -> str:
+        """The settings tab's 测试连接: one short request to the configured model, its outcome in Chinese."""
+        s = self.svc.settings.llm
+        if s.provider == "none":
+            return "未配置大模型（`BUDGETQA_LLM__PROVIDER=none`）：只用表格核验模式，无需连接。"
+        t0 = time.perf_counter()
+        try:
+            reply = self.svc.llm.invoke("只回答“好”。")
+        except Exception as exc:  # any failure is the answer here: said, never raised into the page
+            log.warning("llm test failed: %s", exc)
+            return f"✗ 无法连接 {escape(s.base_url or s.provider)}（{escape(s.model)}）：{escape(type(exc).__name__)} {escape(str(exc))[:200]}"
+        ms = (time.perf_counter() - t0) * 1000
+        text = getattr(reply, "content", reply)
+        return f"✓ 已连接 {escape(s.base_url or s.provider)}（{escape(s.model)}），{ms:.0f} 毫秒，回复：{escape(str(text))[:40]}"
+
+
 def _ledger(doc) -> str:
     """预算 or 决算, read from the document's kind (部门决算 / 单位预算 …)."""
     kind = doc.kind or ""
@@ -494,6 +510,9 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
                 a_out = gr.HTML(elem_id="bq-audit")
             with gr.Tab("设置", id="settings"):
                 settings_md = gr.Markdown(page.settings_md(), elem_id="bq-settings")
+                with gr.Row():
+                    llm_test = gr.Button("测试大模型连接", elem_id="bq-llm-test", scale=1)
+                    llm_result = gr.Markdown(elem_id="bq-llm-result")
         # the page view's door: a source link writes its reference here and presses the button (HEAD)
         src_key = gr.Textbox(visible="hidden", elem_id="bq-src-key")
         src_open = gr.Button(visible="hidden", elem_id="bq-src-open")
@@ -526,6 +545,7 @@ def build_ui(service: Service) -> tuple[gr.Blocks, Page]:
                        outputs=[t_meta, t_grid, dl_csv, dl_xlsx, dl_doc, t_link], api_visibility="private")
         c_btn.click(page.compare, inputs=[c_docs, c_measure, c_log], outputs=[c_chart, c_table], api_visibility="private")
         a_btn.click(page.audit, inputs=a_doc, outputs=a_out, api_visibility="private")
+        llm_test.click(page.test_llm, outputs=llm_result, api_visibility="private")
         demo.load(page.refresh, outputs=refreshed, api_visibility="private")
         demo.load(page.start, inputs=[session, conv], outputs=[session, conv, conv_pick, chatbot, conv_title, chat_docs],
                   api_visibility="private")
