@@ -277,6 +277,7 @@ def _each(doc: Document, query: Query, out: Executed) -> None:
     if not cells:
         return
     cells = _actual_first(cells)
+    _same_cell(out, cells)
     parts = []
     one_row = len({(c.table.index, c.row_index) for c in cells}) == 1 and len(cells) > 1
     for c in cells:
@@ -291,6 +292,39 @@ def _each(doc: Document, query: Query, out: Executed) -> None:
     row = cells[0].row
     lead = f"{bare_name(row.name)}：" if one_row and bare_name(row.name) and not is_total(row) else ""
     out.text = lead + "；".join(parts) + "（" + "；".join(describe(c) for c in out.cells) + "）"
+
+
+def _same_cell(out: Executed, cells: list[Cell]) -> None:
+    """Two operands read from one cell: the question named two things and the tables answered one."""
+    seen: dict[tuple, int] = {}
+    for i, c in enumerate(cells):
+        key = (c.table.index, c.table.side, c.row_index, c.column)
+        if key in seen:
+            a, b = out.query.operands[seen[key]], out.query.operands[i] if i < len(out.query.operands) else None
+            names = "」与「".join(x.text or x.row or x.concept or "" for x in (a, b) if x is not None)
+            out.problems.append(f"「{names}」都对应到{describe(c)}，其中至少一项没有找到自己的数")
+            return
+        seen[key] = i
+
+
+def _whole_and_part(cells: list[Cell]) -> tuple[Cell, Cell] | None:
+    """A whole and one of its parts among the addends: the same row's total column and a column under
+    it (基本支出/小计 + 基本支出/人员经费), or a code's row and a row of a code below it."""
+    for a in cells:
+        for b in cells:
+            if a is b or a.table is not b.table:
+                continue
+            if a.row_index == b.row_index:
+                parent = a.column.rsplit("/", 1)[0] if a.column.split("/")[-1] in _WHOLE_WORDS else a.column
+                if parent != b.column and b.column.startswith(parent + "/"):
+                    return a, b
+            elif a.column == b.column and a.row.code and b.row.code and b.row.code != a.row.code and \
+                    b.row.code.startswith(a.row.code):
+                return a, b
+    return None
+
+
+_WHOLE_WORDS = ("合计", "小计", "总计")
 
 
 def _difference(doc: Document, query: Query, out: Executed) -> None:
@@ -342,6 +376,10 @@ def _sum(doc: Document, query: Query, out: Executed) -> None:
             cells = rows
         else:
             out.problems.append("问题要求合计，但只识别出一项")
+    _same_cell(out, cells)
+    whole = _whole_and_part(cells)
+    if whole is not None:
+        out.problems.append(f"{describe(whole[1])}是{describe(whole[0])}的一部分，二者相加没有意义")
     units = {cell_unit(c) for c in cells}
     if len(units) > 1 and not units <= MONEY_SCALE.keys():
         out.not_found = "各项单位不同，不能相加。"

@@ -21,7 +21,7 @@ import jieba
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
-from budgetqa.app.qa.lexicon import Concept, Cue, Entry, Lexicon, load_lexicon, normalize
+from budgetqa.app.qa.lexicon import Concept, Cue, Entry, Lexicon, TableWords, load_lexicon, normalize
 from budgetqa.app.qa.query import Plan, Query, Ref
 from budgetqa.ingest.classify import PERFORMANCE_KINDS
 from budgetqa.ingest.models import Document
@@ -303,6 +303,33 @@ def _unit_name(word: str) -> str:
     return {"万": "万元", "亿": "亿元"}.get(word, word)
 
 
+_TITLE_LEAD = re.compile(r"^(?:[\d.]+|表[一二三四五六七八九十\d]+|(?:公开|预算|决算)?\d+表)?\s*(?:20\d\d年度?)?")
+
+
+_NUMBER_BEFORE = re.compile(r"(?:^|(?<=[\s，,。：:]))(?:\d+(?:\.\d+)+|表[一二三四五六七八九十\d]+)\s*$")
+
+
+def _title_spans(text: str, vocab: Vocabulary | None) -> list[_Span]:
+    """A document's own table title copied into the question (「2024年黑龙江省一般公共预算收入决算表中…」)
+    names that table whole: its words are not operands (一般公共预算, 收入) of their own."""
+    if vocab is None:
+        return []
+    spans = []
+    for title, kind, _number in vocab.tables:
+        if not title or kind == "other":
+            continue
+        full = normalize(title.split("/")[0])
+        bare = _TITLE_LEAD.sub("", full)
+        for key in dict.fromkeys((full, bare)):
+            if len(key) >= 6 and (at := text.find(key)) >= 0:
+                lead = _NUMBER_BEFORE.search(text[:at])  # 「2.3 2024年…收入决算表」: its printed number too
+                start = lead.start() if lead else at
+                words = TableWords.model_construct(final=kind, budget=kind, zh=[key], en=[])
+                spans.append(_Span(start, at + len(key), "table", words, 8))
+                break
+    return spans
+
+
 def _vocab_spans(text: str, vocab: Vocabulary | None, c: _Compiled) -> list[_Span]:
     if vocab is None:
         return []
@@ -550,7 +577,7 @@ def _read_part(raw: str, c: _Compiled, vocab: Vocabulary | None) -> _Part:
     else:
         # the department first: a document name inside it (检察 in 江苏省检察院) must not cut it
         spans += _department_spans(text, _select(spans, len(text)), c, vocab)
-    chosen = _select(spans + _vocab_spans(text, vocab, c), len(text))
+    chosen = _select(spans + _vocab_spans(text, vocab, c) + _title_spans(text, vocab), len(text))
     alone = not any(s.kind in ("concept", "quote", "code", "vocab") for s in chosen)
     leftover: list[str] = []
     atoms: list[_Atom] = []

@@ -213,6 +213,80 @@ def header_words(doc: Document, query: Query) -> Query:
     return query.model_copy(update={"operands": [refined(r) for r in query.operands]})
 
 
+_ROW_NAMES: dict[str, tuple[dict[str, set[str]], tuple[str, ...]]] = {}
+
+
+def _row_names(doc: Document) -> tuple[dict[str, set[str]], tuple[str, ...]]:
+    """The document's row names worth noticing in a question (with their codes), and its table titles."""
+    if doc.sha256 not in _ROW_NAMES:
+        if len(_ROW_NAMES) > 64:
+            _ROW_NAMES.clear()
+        names: dict[str, set[str]] = {}
+        for t in doc.tables:
+            for r in t.rows:
+                n = norm(r.label)
+                if len(n) >= 4 and not r.is_total and not r.label.endswith(("合计", "总计", "小计")):
+                    names.setdefault(n, set()).update({r.code} if r.code else set())
+        _ROW_NAMES[doc.sha256] = (names, tuple(norm(t.title) for t in doc.tables))
+    return _ROW_NAMES[doc.sha256]
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> tuple[str, ...]:
+    """The words the parser knows as concepts, roles and tables: a name made of them was understood."""
+    lex = load_lexicon()
+    words = {normalize(w) for group in (lex.concept, lex.column, lex.table) for e in group for w in e.zh}
+    return tuple(sorted((w for w in words if len(w) >= 2), key=len, reverse=True))
+
+
+def _without(name: str, words: list[str]) -> str:
+    for w in sorted(words, key=len, reverse=True):
+        if len(w) >= 2:
+            name = name.replace(w, "")
+    return name
+
+
+def unused_names(doc: Document, query: Query, cells=()) -> list[str]:
+    """A row the document prints that the question names in full and the plan does not use
+    (「收入决算表中耕地占用税的…」 read as 一般公共预算's figure): the answer is about something else.
+    A backstop under the parser's own leftover words, which cannot see a name it mistook. A parent
+    of a cited row (工业和信息产业监管 下的 行政运行) is used: it said which row."""
+    names, titles = _row_names(doc)
+    said = norm(query.question)
+    if query.department:
+        said = said.replace(norm(query.department), "")
+    used = [norm(w) for r in query.operands + ([query.scope] if query.scope else [])
+            for w in (r.text, r.row, r.concept, r.project, r.code, r.table_kind, *r.column_words, *r.columns) if w]
+    codes = [c.row.code for c in cells if c.row.code]
+    found = [n for n in names if n in said and not any(n in u for u in used)]
+    found = [n for n in found if not any(n in t and t in said for t in titles)  # a table title the question quotes
+             and not any(n != m and n in m for m in found)  # the longest name only
+             and len(_without(n, used)) >= 2  # 一般公共预算财政拨款 = the roles 一般公共预算 + 财政拨款
+             and len(_without(n, [w for w in _lexicon_words() if w in n])) >= 2  # words the parser read
+             and not any(code.startswith(k) for k in names[n] for code in codes)]
+    return [f"问题中的「{n}」没有用在答案里" for n in found]
+
+
+def column_operands(doc: Document, query: Query) -> Query:
+    """「…情况表中工资福利支出的总计」: an operand whose words are only a column header of the table the
+    question names (总计, 小计, 金额) is that column of the other operands, not a figure of its own."""
+    if query.op not in ("value", "each") or len(query.operands) < 2:
+        return query
+    kinds = {r.table_kind for r in query.operands if r.table_kind}
+    tables = [t for t in doc.tables if t.kind in kinds] if kinds else []
+    headers = {norm(seg) for t in tables for c in t.columns for seg in c.split("/")}
+    said = norm(query.question)
+    # the operand's row, if any, must be a guess from these words, not a name the question says whole
+    columns = [r for r in query.operands if r.text and norm(r.text) in headers and not r.code
+               and not (r.row and norm(r.row) != norm(r.text) and norm(r.row) in said)]
+    rest = [r for r in query.operands if r not in columns]
+    if not columns or not rest:
+        return query
+    words = [c.text for c in columns]
+    rest = [r.model_copy(update={"column_words": list(dict.fromkeys(r.column_words + words))}) for r in rest]
+    return query.model_copy(update={"operands": rest, "op": "value" if len(rest) == 1 else query.op})
+
+
 def leftover_headers(doc: Document, query: Query) -> Query:
     """A word the parser could not place that the document prints inside a column header
     (基本建设资金 → 项目支出/其中：基本建设资金支出) names that column: the one operand hears it, and
@@ -301,6 +375,7 @@ def apply_scope(query: Query) -> Query:
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
     query = project_rows(doc, header_words(doc, fold_qualifiers(apply_scope(quoted_project(doc, query)))))
+    query = column_operands(doc, query)
     query = _as_prior(doc, leftover_headers(doc, query))
     outside = _outside(doc, query) or _out_of_scope(query)
     if outside:
@@ -320,7 +395,7 @@ def answer_part(store: Store, doc: Document, query: Query) -> Part:
         return stated or _prose(store, doc, query, done.not_found)
     g = Grounded(done.text, done.claims, done.cells, form=query.op)
     figures = checked_figures(store, g, doc)
-    problems = fit.fit_problems(query, done.headline, figures, done.problems)
+    problems = fit.fit_problems(query, done.headline, figures, done.problems + unused_names(doc, query, done.cells))
     figures = fit.apply(figures, problems)
     strength = min((r.cell.score for r in done.resolved if r.cell is not None), default=0.0)
     return Part(query, done.text, figures, citations_of(g, doc), interpretation=interpretation(doc, query, done),

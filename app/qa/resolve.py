@@ -200,7 +200,9 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
         ref = ref.model_copy(update={"row": ref.project})  # a project listed as a row (项目支出表), not a 绩效 form
         text = ref_text(ref)
     names_row = bool(ref.row or ref.concept or ref.code)
-    if ref.concept and not (ref.row or ref.code) and any(not _MEASURE_WORDS.search(w) for w in ref.column_words):
+    concept = _concepts().get(ref.concept) if ref.concept else None
+    if concept is not None and concept.column in _FUNDS and not (ref.row or ref.code) and any(
+            not _MEASURE_WORDS.search(w) and w not in _WHOLE_SEGMENTS for w in ref.column_words):
         names_row = False  # 财拨支出里基本建设资金: the fund's table and a column of its whole, no row
     ranked = rank_cells(doc, text, tables=scope, want_row=want_row and names_row, limit=40, include_empty=True)
     if ref.code:
