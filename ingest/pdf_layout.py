@@ -251,10 +251,10 @@ def pull_overflow(rows: list[list[str]]) -> list[list[str]]:
                 continue
             digits = "".join(ch for ch in t if _FIGURE_CHAR.match(ch))
             rest = "".join(ch for ch in t if not _FIGURE_CHAR.match(ch) and not ch.isspace())
-            first_rest = next(i for i, ch in enumerate(t) if not _FIGURE_CHAR.match(ch) and not ch.isspace())
+            first_cjk = next(i for i, ch in enumerate(t) if _CJK_CHAR.match(ch))
             last_digit = max((i for i, ch in enumerate(t) if ch.isdigit()), default=-1)
-            if "." not in digits or try_amount(digits) is None or first_rest > last_digit:
-                continue  # 736.81万元: a unit after the figure is the figure's own
+            if "." not in digits or try_amount(digits) is None or first_cjk > last_digit:
+                continue  # 736.81万元, =0.5万元: a unit after the figure is the figure's own
             left = next((j for j in range(k - 1, -1, -1) if row[j]), None)
             if left is None or not _CJK_CHAR.search(row[left]) or is_amount_cell(row[left]):
                 continue
