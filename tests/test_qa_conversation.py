@@ -53,3 +53,21 @@ def test_every_answer_states_how_the_question_was_read(svc):
     assert answer.interpretation.startswith("理解为：三公经费")
     assert "差额" in answer.interpretation and "2023年度部门决算" in answer.interpretation
     assert (answer.figures[0].value, answer.figures[0].verified) == (Decimal("4.32"), True)
+
+
+def test_a_follow_up_reads_as_its_own_measure_only(svc):
+    doc = [svc.ids["yanbian-industry-2023-final.txt"]]
+    first = svc.ask("三公经费决算数是多少？", doc_ids=doc)
+    follow = svc.ask("预算呢？", doc_ids=doc, previous=Query.model_validate(first.queries[-1]))
+    assert "决算" not in follow.interpretation.split("（")[0]  # 理解为：三公经费 · 预算数, not 预算数 · 决算数
+
+
+def test_a_chosen_document_that_cannot_answer_says_why_beside_the_others(tmp_path):
+    service = Service(get_settings(tmp_path / "home", llm={"provider": "none"}), dense=False)
+    ids = [service.ingest_one(FIXTURES / name, background_dense=False).doc_id
+           for name in ("yanbian-industry-2023-final.txt", "yanbian-govoffice-2023-budget.txt")]
+    answer = service.ask("三公经费决算数是多少？", doc_ids=ids)
+    first, second = answer.answer.split("；\n")
+    assert first.startswith("【延边朝鲜族自治州工业和信息化局（汇总）】8.02万元")
+    assert second.startswith("【延边朝鲜族自治州人民政府办公室（汇总）】文件未提供：本文件为预算")
+    service.close()

@@ -1388,6 +1388,8 @@ def _inherit(q: Query, part: _Part, prev: Query, is_follow_up: bool) -> bool:
         new_cols = said.columns
         q.operands = [b.model_copy(update={
             "columns": _replace_columns(b.columns, new_cols),
+            # the header word the previous turn said for its measure (决算数) goes with that measure
+            "column_words": [w for w in b.column_words if not (new_cols and _LEDGER_WORD.search(w))],
             "prior_year": said.prior_year or (b.prior_year and not new_cols),
             "table_kind": said.table_kind or b.table_kind, "table_number": said.table_number or b.table_number,
             "text": b.text}) for b in base_refs]
@@ -1409,6 +1411,7 @@ def _fill(ref: Ref, base: Ref, keep_columns: bool = False) -> Ref:
 
 
 _LEDGER_ROLES = set(_ACTUAL + _BUDGET + ("上年", "本年"))
+_LEDGER_WORD = re.compile(r"预算|决算|执行|上年|本年|当年|年初|调整|全年")
 
 
 def _replace_columns(old: list[str], new: list[str]) -> list[str]:

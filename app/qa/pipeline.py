@@ -450,7 +450,11 @@ def grounded(store: Store, question: str, docs: list[Document], plans: dict[str,
     results = [(answer_document(store, d, plans[d.doc_id]), d) for d in docs]
     found = [(a, s, d) for (a, s), d in results if a.status != "not_found"]
     if not found:
+        if chosen and len(docs) > 1:  # the reviewer chose them: each says why it has no answer
+            return merge([a for (a, _), _ in results], [d for _, d in results], f"已选 {len(docs)} 份文件，以下逐份作答。")
         return min((a for (a, _), _ in results), key=lambda a: a.answer == NOT_FOUND)
+    if chosen and len(docs) > 1:  # every chosen document answers, found or not, in the order chosen
+        return merge([a for (a, _), _ in results], [d for _, d in results], f"已选 {len(docs)} 份文件，以下逐份作答。")
     if len(docs) > 1 and len(found) > 1:
         notice = f"已选 {len(docs)} 份文件，以下逐份作答。" if chosen else None
         return merge([a for a, _, _ in found], [d for _, _, d in found], notice)
