@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from budgetqa.app import zh
 from budgetqa.app.models import Answer
 from budgetqa.app.templating import render
 
@@ -57,7 +58,7 @@ def render_answer_text(answer: Answer, store=None) -> str:
         lines += answer.interpretation.splitlines()
     lines.append(f"[{status_line(answer)}]")
     for n in answer.notices:
-        lines.append(f"注意：{n}")
+        lines.append(f"注意：{zh.reason(n)}")
     if answer.citations:
         lines.append("来源：")
         for c in answer.citations:
@@ -65,7 +66,7 @@ def render_answer_text(answer: Answer, store=None) -> str:
             lines.append(f"  - {source_text(c)}{extra}")
     unverified = [f for f in answer.figures if not f.verified and f.reason]
     for f in unverified:
-        lines.append(f"  {BAD} {f.text}: {f.reason}")
+        lines.append(f"  {BAD} {f.text}：{zh.reason(f.reason)}")
     return "\n".join(lines)
 
 

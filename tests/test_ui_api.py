@@ -273,7 +273,7 @@ def test_auth_must_be_user_colon_password(env):
 
 
 def test_checker_reasons_and_reader_errors_read_in_chinese():
-    from budgetqa.app.ui import zh
+    from budgetqa.app import zh
 
     assert zh.reason("the answer cites no fact") == "未引用任何表格单元格，无法与表格核验"
     assert zh.reason("no cited fact equals 12.5") == "没有所引单元格等于 12.5"

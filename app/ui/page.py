@@ -29,7 +29,7 @@ from budgetqa.app.audit import audit
 from budgetqa.app.export import document_csv
 from budgetqa.app.qa.query import Query
 from budgetqa.app.service import Service
-from budgetqa.app.ui import zh
+from budgetqa.app import zh
 from budgetqa.app.ui.conversations import Conversations, browser_secret, new_session
 from budgetqa.app.ui.measures import MEASURES, compare_value
 from budgetqa.app.ui.pageview import SourceRef, boxed, find_text, page_png, source_lines

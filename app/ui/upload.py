@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from budgetqa.app.ui.zh import ingest_error
+from budgetqa.app.zh import ingest_error
 from budgetqa.ingest.pipeline import SUFFIXES, file_sha256
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")

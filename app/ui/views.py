@@ -17,7 +17,7 @@ from budgetqa.app.models import Answer, Figure
 from budgetqa.app.chart import bar_chart_svg as bar_chart_svg_of
 from budgetqa.app.render import render_answer_html, source_text
 from budgetqa.app.templating import Markup, render
-from budgetqa.app.ui import zh
+from budgetqa.app import zh
 from budgetqa.app.ui.measures import compare_value
 from budgetqa.app.ui.pageview import SourceRef
 from budgetqa.ingest.models import Document, Fact, Table

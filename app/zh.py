@@ -1,4 +1,5 @@
-"""Chinese for the page: the checker's and readers' English messages, translated at the edge.
+"""Chinese for people: the checker's and readers' English messages, translated at the edge (the page
+and the CLI's text output; JSON keeps the messages as the checker wrote them).
 
 The checker and the readers write their reasons in English for the CLI, logs and tests; a reviewer
 on the page reads Chinese. Each known message form has a pattern here; an unknown one is shown as it
