@@ -152,6 +152,8 @@ def main() -> None:
                 if s.checker_failure:
                     print(f"    wrong ✓: {i.id} {i.question} → {a.answer[:160]}")
                 same += _same(a, base[i.id])
+                if args.show and not _same(a, base[i.id]):
+                    print(f"    differs: {i.id} {i.question} → {a.status} {a.answer[:80]} (grounded: {base[i.id].status})")
                 llm += a.mode == "llm"
                 for n in a.notices:
                     if n.endswith("已改用基于表格的核验模式回答。"):
