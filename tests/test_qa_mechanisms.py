@@ -246,3 +246,37 @@ def test_prose_growth_of_the_current_year_budget_not_of_the_whole(svc):
     assert answer.status == "unverified"
     assert fig(answer) == (Decimal("7.05"), "万元", False)  # 当年预算数 +7.05, not 预算数 +7.2
     assert "2023 年当年预算数比 2022 年预算数增加 7.05 万元" in answer.answer
+
+
+# ---------------------------------------------------------------- a table title quoted whole
+
+
+def test_a_quoted_table_title_names_the_table_not_operands(svc):
+    answer = ask(svc, "d14", "2.3 2024年黑龙江省一般公共预算收入决算表中耕地占用税的完成调整预算数的%是多少？")
+    f = answer.figures[0]
+    assert (f.value, f.unit, f.verified) == (Decimal("158.73"), "%", True)  # 186,684 ÷ 117,608, not 本年收入合计's
+    assert "耕地占用税" in answer.interpretation and "2" not in answer.queries[0]["leftover"]
+
+
+def test_a_column_header_said_as_an_operand_is_the_rows_column(svc):
+    answer = ask(svc, "d09_basic", "2026年一般公共预算基本支出情况表中工资福利支出的总计是多少？")
+    f = answer.figures[0]
+    assert (f.value, f.verified, f.source.row) == (Decimal("330.93"), True, "301 工资福利支出")
+
+
+def test_a_row_the_question_names_and_the_plan_leaves_unused_withholds_the_tick(svc):
+    from budgetqa.app.qa.pipeline import unused_names
+    from budgetqa.app.qa.query import Query, Ref
+
+    doc = svc.store.document(svc.ids["d14"])
+    misread = Query(question="一般公共预算收入决算表中耕地占用税的完成调整预算数的%是多少？", op="rate",
+                    operands=[Ref(text="一般公共预算", concept="一般公共预算", columns=["决算"])])
+    assert unused_names(doc, misread) == ["问题中的「耕地占用税」没有用在答案里"]
+    read = misread.model_copy(update={"operands": [Ref(text="耕地占用税", row="耕地占用税", columns=["决算"])]})
+    assert unused_names(doc, read) == []
+
+
+def test_a_whole_added_to_its_part_gets_no_tick(svc):
+    answer = ask(svc, "d01", "预算05表合计的基本支出加人员经费一共多少？")
+    assert answer.figures and not answer.figures[0].verified
+    assert "一部分" in answer.figures[0].reason

@@ -294,7 +294,8 @@ def leftover_headers(doc: Document, query: Query) -> Query:
     if len(query.operands) != 1 or not query.leftover or query.op in ("prose", "why", "count"):
         return query
     segments = {norm(seg) for t in doc.tables for c in t.columns for seg in c.split("/")}
-    placed = [w for w in query.leftover if len(norm(w)) >= 3 and any(norm(w) in seg for seg in segments)]
+    placed = [w for w in query.leftover if (len(norm(w)) >= 3 and any(norm(w) in seg for seg in segments))
+              or (len(norm(w)) == 2 and norm(w) in segments)]  # 总计 / 小计 said whole: that column
     if not placed:
         return query
     ref = query.operands[0]
