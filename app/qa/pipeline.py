@@ -177,6 +177,30 @@ def _as_prior(doc: Document, query: Query) -> Query:
 _FUND_CONCEPTS = ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")
 
 
+_JOINED = re.compile(r"[和与及、加,，]|以及|分别|各|还有|跟|同")
+
+
+def fold_funds(query: Query) -> Query:
+    """「财政拨款收入的政府性基金预算」: 财政拨款 and one fund of it named together, nothing joining them,
+    is that fund's 财政拨款 (one figure), not the two figures listed or added."""
+    ops = query.operands
+    if query.op not in ("each", "sum", "value") or len(ops) != 2:
+        return query
+    if {r.concept for r in ops} - set(_FUND_CONCEPTS) or "财政拨款" not in {r.concept for r in ops}:
+        return query
+    fund = next((r for r in ops if r.concept != "财政拨款"), None)
+    if fund is None or any(r.row or r.code for r in ops):
+        return query
+    a, b = (query.question.find(r.text) for r in ops)
+    if a < 0 or b < 0:
+        return query
+    lo, hi = sorted((a + len(ops[0].text) if a < b else b + len(ops[1].text), max(a, b)))
+    if _JOINED.search(query.question[lo:hi]):
+        return query  # 财政拨款和政府性基金: two figures asked
+    merged = fund.model_copy(update={"columns": list(dict.fromkeys(ops[0].columns + ops[1].columns))})
+    return query.model_copy(update={"operands": [merged], "op": "value"})
+
+
 def fold_qualifiers(query: Query) -> Query:
     """「X，财政拨款安排了多少」 asks for X's 财政拨款 figure, not for X and for 财政拨款: a fund named
     beside a row qualifies the row (its column role), it is no operand of its own."""
@@ -375,7 +399,7 @@ def apply_scope(query: Query) -> Query:
 
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
-    query = project_rows(doc, header_words(doc, fold_qualifiers(apply_scope(quoted_project(doc, query)))))
+    query = project_rows(doc, header_words(doc, fold_qualifiers(fold_funds(apply_scope(quoted_project(doc, query))))))
     query = column_operands(doc, query)
     query = _as_prior(doc, leftover_headers(doc, query))
     outside = _outside(doc, query) or _out_of_scope(query)
