@@ -38,6 +38,9 @@ class RawTable:
     row_lines: list[int] = field(default_factory=list)  # 1-based source line per row (text readers)
     # per row, per cell: (x0, top, x1, bottom) in PDF points on the row's page (PDF readers)
     row_boxes: list[list[tuple[float, float, float, float] | None]] = field(default_factory=list)
+    # the header rows already carry each label over every column it spans (an unruled table's
+    # labels placed by position): no merged cells left to fill
+    header_spans_known: bool = False
 
 
 @dataclass

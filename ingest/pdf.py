@@ -43,6 +43,7 @@ from budgetqa.ingest.pdf_layout import (
     remap_row,
     split_level_row,
     split_number,
+    spread_header_labels,
     text_columns,
     title_part,
     unit_of,
@@ -67,6 +68,7 @@ class PageTable:
     col_rights: list[float]
     ruled: bool = True
     boxes: list[list[Box | None]] = field(default_factory=list)  # per row, per cell
+    spans_known: bool = False  # header labels spread over their columns by position (unruled)
 
 
 @dataclass
@@ -297,15 +299,17 @@ def _text_tables(lines: list[Line], number: int, rules: list | None = None) -> l
         if len(lefts) < 2:
             i = j
             continue
-        rows = [words_to_cells(ln.words, lefts, rights, header=True) for ln in header]
+        head_boxes = [words_to_boxes(ln.words, lefts, rights, header=True) for ln in header]
+        rows = spread_header_labels([words_to_cells(ln.words, lefts, rights, header=True) for ln in header],
+                                    head_boxes, lefts, rights)
         rows += [words_to_cells(ln.words, lefts, rights) for ln in data]
-        boxes = [words_to_boxes(ln.words, lefts, rights, header=True) for ln in header]
-        boxes += [words_to_boxes(ln.words, lefts, rights) for ln in data]
+        boxes = head_boxes + [words_to_boxes(ln.words, lefts, rights) for ln in data]
         for ln in header + data:
             ln.used = True
         top = (header or data)[0].top - 0.5
         bbox = (min(ln.x0 for ln in data), top, max(ln.x1 for ln in data), data[-1].bottom)
-        out.append(PageTable(number, bbox, rows, len(header), lefts, rights, ruled=False, boxes=boxes))
+        out.append(PageTable(number, bbox, rows, len(header), lefts, rights, ruled=False, boxes=boxes,
+                             spans_known=bool(header)))
         i = j
     return out
 
@@ -399,7 +403,7 @@ class _Assembler:
         rows, pages, boxes = self._recover_below(pt, below, rows, pages, boxes)
         raw = RawTable(title=title, rows=rows, row_pages=pages, raw_lines=["\t".join(r) for r in rows],
                        number=number, unit_line=unit, context=ctx_text, header_rows=pt.header_rows,
-                       row_boxes=boxes)
+                       row_boxes=boxes, header_spans_known=pt.spans_known)
         self.raws.append(raw)
         header_cells = {c for r in rows[:pt.header_rows] for c in r if c}
         self.open = _Open(raw, pt.header_rows, pt.col_lefts, pt.col_rights, pt.page, header_cells)

@@ -330,6 +330,38 @@ def words_to_boxes(words: list[dict], col_lefts: list[float], col_rights: list[f
             for c in _by_column(words, col_lefts, col_rights, header)]
 
 
+def spread_header_labels(rows: list[list[str]], boxes: list[list[Box | None]], col_lefts: list[float],
+                         col_rights: list[float]) -> list[list[str]]:
+    """An unruled header's labels over every column they head. A label is centred over its group
+    (2023年债务限额 over A=B+C │ B │ C; 一般公共预算支出 over 小计 │ 其中：基本支出 │ 项目支出), so it spans
+    the run of columns, between its row's other labels, whose middle is nearest its own; a run wider
+    than its own column needs a label below in each of its columns (the group's sub-headers), and of
+    runs centred alike the widest wins."""
+    out = [list(r) for r in rows]
+    for i, (row, row_boxes) in enumerate(zip(out, boxes)):
+        labels = [c for c, t in enumerate(row) if t]
+        below = [any(r[j] for r in rows[i + 1:]) for j in range(len(row))]
+        for n, c in enumerate(labels):
+            box = row_boxes[c] if c < len(row_boxes) else None
+            if box is None:
+                continue
+            centre = (box[0] + box[2]) / 2
+            lo = labels[n - 1] + 1 if n else 0
+            hi = labels[n + 1] if n + 1 < len(labels) else len(row)
+            runs = [(a, k) for a in range(lo, c + 1) for k in range(c, hi)
+                    if a == k == c or all(below[j] for j in range(a, k + 1))]
+
+            def off(run: tuple[int, int]) -> float:
+                return abs(centre - (col_lefts[run[0]] + col_rights[run[1]]) / 2)
+
+            best = min(off(r) for r in runs)
+            a, k = max((r for r in runs if off(r) <= best + max(6.0, 0.08 * (col_rights[r[1]] - col_lefts[r[0]]))),
+                       key=lambda r: (r[1] - r[0], -off(r)))
+            for j in range(a, k + 1):
+                row[j] = row[c]
+    return out
+
+
 def union_box(boxes: list[Box | None]) -> Box | None:
     boxes = [b for b in boxes if b is not None]
     if not boxes:

@@ -130,7 +130,11 @@ def test_two_economic_classifications_side_by_side_code_the_row_by_the_first(doc
 def test_a_ruled_header_over_a_body_of_vertical_rules_is_read_by_those_rules(docs):
     # Hunan debt 表4-1: only the header is boxed; the body has vertical rules and no frame.
     (table,) = docs("d15-p1-ruled-header.pdf").tables
-    assert table.columns[0] == "2023年债务限额/A=B+C"
+    # each group label is centred over its own columns: 余额 heads D=E+F, and 专项债务 stays over C
+    assert table.columns == [
+        "2023年债务限额/A=B+C", "2023年债务限额/一般债务/B", "2023年债务限额/专项债务/C",
+        "2023年债务余额（决算数）/D=E+F", "2023年债务余额（决算数）/一般债务/E", "2023年债务余额（决算数）/专项债务/F",
+    ]
     (hunan,) = _row(table, "湖南省")
     assert hunan.cells["2023年债务限额/A=B+C"] == Decimal("18428.31")
     (changsha,) = _row(table, "长沙市")
@@ -175,3 +179,11 @@ def test_a_printed_formula_row_is_an_identity_the_table_must_keep(docs):
     assert len(found) == 2 * len(table.rows) and all(i.holds for i in found)
     (changsha,) = [i for i in found if i.code == "长沙市" and i.column.endswith("D=E+F")]
     assert (changsha.total, changsha.parts) == (Decimal("3050.13"), Decimal("3050.12"))
+
+
+@pytest.mark.slow
+def test_a_group_label_centred_over_its_columns_heads_each_of_them(docs):
+    # The d03 表5 page as an image (OCR, no ruling in the text layer): 一般公共预算支出 is centred over
+    # 小计 │ 其中：基本支出 │ 项目支出, so it heads all three, not only the middle one it stands in.
+    (table,) = docs("d03-p10-scanned.pdf").tables
+    assert table.columns == ["一般公共预算支出/小计", "一般公共预算支出/其中：基本支出", "一般公共预算支出/项目支出"]

@@ -156,16 +156,18 @@ def realign_header(header: list[list[str]], roles: Roles) -> list[list[str]]:
     return out
 
 
-def flatten_header(header: list[list[str]], width: int, values: list[int] | None = None) -> list[str]:
+def flatten_header(header: list[list[str]], width: int, values: list[int] | None = None,
+                   fill: bool = True) -> list[str]:
     """Column paths from stacked header rows; merged cells filled right where sub-headers exist.
 
     `values`: the figure columns. A label over the name columns (地区, 项目) is never filled onto them.
+    `fill=False`: the reader already spread each label over its columns (unruled tables).
     """
     rows = [_labels_only(r) if _is_rowno_row(r) else list(r) for r in header]
     rows = [(r + [""] * width)[:width] for r in rows if any(r)]
     rows = join_wrapped_labels(rows, width, _LABEL_HEADER)
     figure = set(values) if values is not None else set(range(width))
-    for i, row in enumerate(rows[:-1]):
+    for i, row in enumerate(rows[:-1] if fill else []):
         below = rows[i + 1 :]
         current, start = "", -1
         for c in range(width):
@@ -378,7 +380,7 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
     roles = column_roles(header, body)
     header = realign_header(header, roles)
     header = shift_orphan_labels(header, body, roles.value)
-    paths = flatten_header(header, width, roles.value)
+    paths = flatten_header(header, width, roles.value, fill=not ctx.raw.header_spans_known)
     # a grid column left with neither label nor figure (its label moved onto its figures) is no column
     roles.value = [c for c in roles.value if paths[c] or any(r[c] for r in body)]
     body, boxes, roles.value = mend_split_grid(body, [ctx.boxes(n_head + i) for i in range(len(body))], roles.value,

@@ -45,7 +45,10 @@ def _is_tail(text: str, whole: re.Pattern | None) -> bool:
 
 
 def _spans_right(rows: list[list[str]], i: int, c: int, width: int) -> bool:
-    """Row i's label at column c is a group: the blank cells right of it head labels below."""
+    """Row i's label at column c is a group: printed again beside it (spread by the reader), or the
+    blank cells right of it head labels below."""
+    if any(0 <= j < width and rows[i][j] == rows[i][c] for j in (c - 1, c + 1)):
+        return True
     k = c + 1
     while k < width and not rows[i][k]:
         if any(r[k] for r in rows[i + 1:]):
