@@ -313,3 +313,27 @@ def test_a_standard_table_printed_blank_answers_zero(tmp_path):
     assert answer.status == "not_found"
     assert answer.answer.startswith("为0：财政拨款“三公”经费支出决算表为空表（本表无数据）")
     service.close()
+
+
+def test_a_component_beside_a_named_row_is_that_rows_component(svc):
+    share = ask(svc, "industry", "资源勘探工业信息等支出里头基本支出占了几成？")
+    assert first(share) == (Decimal("59.62"), "%", True)  # 1,184.83 ÷ 1,987.35, both of row 215
+    diff = ask(svc, "industry", "资源勘探工业信息等支出的项目支出比基本支出少多少？")
+    assert first(diff) == (Decimal("382.32"), "万元", True)  # 802.51 − 1,184.83, not the 合计 row's 基本支出
+
+
+def test_a_share_of_a_component_keeps_its_column_throughout(svc):
+    answer = ask(svc, "industry", "行政运行占基本支出的比重")
+    assert first(answer) == (Decimal("78.50"), "%", True)
+    assert [f.source.column for f in answer.figures[1:3]] == ["基本支出", "基本支出"]
+
+
+def test_a_question_about_spending_is_not_answered_from_an_income_table(svc):
+    answer = ask(svc, "industry", "行政运行的财政拨款支出是多少？")
+    assert "收入" not in answer.figures[0].source.table.replace("收入支出", "")
+
+
+def test_two_characters_abbreviate_no_row(svc):
+    answer = ask(svc, "industry", "资源勘探工业信息等支出，基本的和项目的各花了多少")
+    assert not any("基本工资" in (f.source.row or "") for f in answer.figures if f.source)
+    assert not any(f.verified for f in answer.figures)

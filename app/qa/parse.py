@@ -795,6 +795,8 @@ def _similarity(key: str, name_key: str) -> float:
     """0–100: the question's words in order inside the name (无线电监管经费 → 无线电及信息通信监管经费)."""
     if len(key) >= 4 and key in name_key:
         return 90.0  # the end or the middle of a long printed name (驻北京联络处)
+    if len(key) <= 2:
+        return fuzz.ratio(key, name_key)  # two characters (基本的) abbreviate too many names: exact only
     common = LCSseq.similarity(key, name_key)
     inside = common / len(key) * 100
     return max(fuzz.ratio(key, name_key), inside if common / len(name_key) >= 0.4 else 0.0)

@@ -180,6 +180,56 @@ _FUND_CONCEPTS = ("财政拨款", "一般公共预算", "政府性基金", "国�
 _JOINED = re.compile(r"[和与及、加,，]|以及|分别|各|还有|跟|同")
 
 
+def spending_or_income(query: Query) -> Query:
+    """「行政运行的财政拨款支出」: a question that says 支出 and never 收入 asks for spending, so an income
+    table's column (收入决算表 · 财政拨款收入) is not its figure, whatever the row's name; and the reverse."""
+    q = query.question.replace("收支", "")
+    side = "支出" if "支出" in q and "收入" not in q else ("收入" if "收入" in q and "支出" not in q else None)
+    if side is None or not query.operands:
+        return query
+    return query.model_copy(update={"operands": [r.model_copy(update={"side": side}) for r in query.operands]})
+
+
+def same_row_roles(query: Query) -> Query:
+    """「X的项目支出比基本支出少多少」 / 「X里头基本支出占了几成」: a bare spending component (基本支出, 项目支出,
+    人员经费, 公用经费) beside a named row is that row's component, not the table's."""
+    ops = query.operands
+    if query.op not in ("difference", "compare", "share") or len(ops) != 2:
+        return query
+    bare = [r for r in ops if r.concept in _COMPONENTS and not (r.row or r.code)]
+    rows = [r for r in ops if r not in bare and (r.row or r.code or r.concept)
+            and r.concept not in _FUND_CONCEPTS + _COMPONENTS and not measure_concept(r.concept)]
+    if len(rows) != 1 or len(bare) != 1:
+        return query
+    row, comp = rows[0], bare[0]
+    at_row, at_comp = query.question.find(row.text or row.row or ""), query.question.find(comp.text)
+    if at_row < 0 or at_comp < 0:
+        return query
+    if query.op == "share" and ops[0] is row and not row.columns:
+        # 「行政运行占基本支出的比重」: the row's own 基本支出 over the whole 基本支出, one column throughout
+        part = row.model_copy(update={"columns": [comp.concept]})
+        return query.model_copy(update={"operands": [part, comp]})
+    if at_row > at_comp:
+        return query
+    if query.op == "share" and ops[0] is comp:  # part = the row's component, whole = the row
+        part = row.model_copy(update={"text": comp.text, "columns": list(dict.fromkeys(row.columns + [comp.concept]))})
+        return query.model_copy(update={"operands": [part, row]})
+    if query.op != "share" and any(c in _COMPONENTS for c in row.columns):
+        other = row.model_copy(update={"text": comp.text,
+                                       "columns": [c for c in row.columns if c not in _COMPONENTS] + [comp.concept]})
+        return query.model_copy(update={"operands": [other if r is comp else r for r in ops]})
+    return query
+
+
+_COMPONENTS = ("基本支出", "项目支出", "人员经费", "公用经费")
+
+
+def measure_concept(concept: str | None) -> bool:
+    """A standard figure of its own (三公经费, 收入总计), not a subject row (行政运行)."""
+    found = next((c for c in load_lexicon().concept if c.id == concept), None) if concept else None
+    return found is not None and bool(found.measure)
+
+
 def fold_funds(query: Query) -> Query:
     """「财政拨款收入的政府性基金预算」: 财政拨款 and one fund of it named together, nothing joining them,
     is that fund's 财政拨款 (one figure), not the two figures listed or added."""
@@ -399,7 +449,8 @@ def apply_scope(query: Query) -> Query:
 
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
-    query = project_rows(doc, header_words(doc, fold_qualifiers(fold_funds(apply_scope(quoted_project(doc, query))))))
+    query = same_row_roles(fold_qualifiers(fold_funds(apply_scope(quoted_project(doc, query)))))
+    query = spending_or_income(project_rows(doc, header_words(doc, query)))
     query = column_operands(doc, query)
     query = _as_prior(doc, leftover_headers(doc, query))
     outside = _outside(doc, query) or _out_of_scope(query)

@@ -60,6 +60,7 @@ class Ref(BaseModel):
     table_number: str | None = None  # 公开01表 / 预算05表 / 表三, when the table is named by number only
     project: str | None = None       # a 绩效 project's name
     level: Level | None = None       # for max / min / top / count over subjects
+    side: Literal["收入", "支出"] | None = None  # the question speaks of income only or of spending only
     column_words: list[str] = Field(default_factory=list)  # the document's own header words the question says (当年预算)
     year: int | None = None          # when this operand's year differs from the question's (上年 / 2022年)
     prior_year: bool = False         # the operand is the previous year's figure (上年 / 去年)

@@ -208,6 +208,11 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
     if ref.code:
         coded = [c for c in ranked if c.row.code == ref.code]
         ranked = coded or ranked
+    if ref.side:  # the question speaks of spending only (or income only): not the other side's tables
+        other = "收入" if ref.side == "支出" else "支出"
+        sided = [c for c in ranked if not (c.table.side == other or (other in c.table.kind and ref.side not in c.table.kind)
+                                          or (other in c.column and ref.side not in c.column))]
+        ranked = sided or ranked
     if not names_row:
         # a table (or project) and a measure only: the table's whole, its total or summary row
         summary = _summary_cells(ranked[0].table) if ranked and "得分" in ref.columns else []
