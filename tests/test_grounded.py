@@ -337,3 +337,9 @@ def test_two_characters_abbreviate_no_row(svc):
     answer = ask(svc, "industry", "资源勘探工业信息等支出，基本的和项目的各花了多少")
     assert not any("基本工资" in (f.source.row or "") for f in answer.figures if f.source)
     assert not any(f.verified for f in answer.figures)
+
+
+def test_a_concept_the_plan_drops_withholds_the_tick(svc):
+    answer = ask(svc, "industry", "资源勘探工业信息等支出的基本支出在本年支出合计里占多大比重")
+    assert answer.figures and not answer.figures[0].verified
+    assert "本年支出合计" in answer.figures[0].reason

@@ -338,7 +338,30 @@ def unused_names(doc: Document, query: Query, cells=()) -> list[str]:
              and len(_without(n, used)) >= 2  # 一般公共预算财政拨款 = the roles 一般公共预算 + 财政拨款
              and len(_without(n, [w for w in _lexicon_words() if w in n])) >= 2  # words the parser read
              and not any(code.startswith(k) for k in names[n] for code in codes)]
+    found += [w for w in unused_concepts(query) if w not in found]
     return [f"问题中的「{n}」没有用在答案里" for n in found]
+
+
+@lru_cache(maxsize=1)
+def _concept_words() -> dict[str, object]:
+    return {w: e.value for w, e in load_lexicon().entries() if e.category == "concept"}
+
+
+def unused_concepts(query: Query) -> list[str]:
+    """A standard concept the parser read (本年支出合计) that no operand, role or frame uses: the plan
+    dropped it («X的基本支出在本年支出合计里占多大比重» answered over the 合计 row's 基本支出)."""
+    words = _concept_words()
+    refs = query.operands + ([query.scope] if query.scope else [])
+    out = []
+    for w in query.consumed:
+        concept = words.get(normalize(w))
+        if concept is None or (query.department and w in query.department):
+            continue
+        if any(r.concept == concept.id or (concept.column and concept.column in r.columns)
+               or concept.id in r.columns for r in refs):
+            continue
+        out.append(w)
+    return out
 
 
 def column_operands(doc: Document, query: Query) -> Query:
