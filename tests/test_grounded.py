@@ -343,3 +343,14 @@ def test_a_concept_the_plan_drops_withholds_the_tick(svc):
     answer = ask(svc, "industry", "资源勘探工业信息等支出的基本支出在本年支出合计里占多大比重")
     assert answer.figures and not answer.figures[0].verified
     assert "本年支出合计" in answer.figures[0].reason
+
+
+def test_the_fewest_k_rank_from_the_bottom(svc):
+    for question in ("支出最少的两个类级科目", "哪两个科目支出最少"):
+        answer = ask(svc, "industry", question)
+        assert answer.answer.startswith("由少到多：卫生健康支出 57.49万元（210）、住房保障支出 76.27万元（221）")
+
+
+def test_a_share_across_fund_scopes_gets_no_tick(svc):
+    answer = ask(svc, "industry", "人员经费占基本支出多少")
+    assert not answer.figures[0].verified and "口径不同" in answer.figures[0].reason

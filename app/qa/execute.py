@@ -435,12 +435,21 @@ def _share(doc: Document, query: Query, out: Executed) -> None:
     if cell_unit(part) != cell_unit(whole) and not ({cell_unit(part), cell_unit(whole)} <= MONEY_SCALE.keys()):
         out.not_found = "分子分母单位不同。"
         return
+    if part.table is not whole.table and _funds_of(part.table) != _funds_of(whole.table):
+        out.problems.append(f"分子出自{part.table.title}（{_funds_of(part.table)}），分母出自{whole.table.title}"
+                            f"（{_funds_of(whole.table)}），口径不同")
     pct = round_to(part.value * MONEY_SCALE.get(cell_unit(part), 1) / (whole.value * MONEY_SCALE.get(cell_unit(whole), 1)) * 100)
     out.text = f"{pct}%（{describe(part)} {said(part)} ÷ {describe(whole)} {said(whole)}）"
     fa, fb = cell_fact_id(doc, part), cell_fact_id(doc, whole)
     out.claims = [Claim(value=pct, unit="%", fact_ids=[fa, fb], derivation="share", roles=["part", "whole"]),
                   claim(doc, part, "part"), claim(doc, whole, "whole")]
     out.cells = [part, whole]
+
+
+def _funds_of(table: Table) -> str:
+    """The money a table counts: one fund's (财政拨款 / 一般公共预算 …) or all funds'."""
+    text = table.kind + table.title
+    return next((f"{f}口径" for f in _FUND_NAMES if f in text), "全部资金口径")
 
 
 def _rate(doc: Document, query: Query, out: Executed) -> None:
@@ -723,7 +732,8 @@ def _extreme(doc: Document, query: Query, out: Executed) -> None:
     if not cells:
         out.not_found = "可比较的各项在表中都为空。"
         return
-    ordered = sorted(cells, key=lambda c: c.value, reverse=query.op != "min")
+    fewest = query.op == "min" or (query.op == "top" and query.direction == "less")
+    ordered = sorted(cells, key=lambda c: c.value, reverse=not fewest)
     k = query.k or 3 if query.op == "top" else 1
     chosen = ordered[:k]
     word = {"max": "最多", "min": "最少"}.get(query.op, "")
@@ -740,7 +750,7 @@ def _extreme(doc: Document, query: Query, out: Executed) -> None:
     rest = ordered[k:] if len(query.operands) >= 2 else []
     others = "；".join(f"{item_name(c)} {said(c)}" for c in rest)
     if query.op == "top":
-        lead = ("由多到少：" if query.op != "min" else "由少到多：") + "、".join(f"{item_name(c)} {said(c, query.unit)}" + (f"（{c.row.code}）" if c.row.code else "")
+        lead = ("由多到少：" if not fewest else "由少到多：") + "、".join(f"{item_name(c)} {said(c, query.unit)}" + (f"（{c.row.code}）" if c.row.code else "")
                                        for c in chosen)
     else:
         code = f"（{chosen[0].row.code}）" if chosen[0].row.code else ""

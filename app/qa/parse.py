@@ -1099,8 +1099,26 @@ def _query(part: _Part, vocab: Vocabulary | None) -> Query:
     # an operand's own year only when it differs from the question's (比2022年)
     q.operands = [r.model_copy(update={"year": None}) if r.year == q.year else r for r in q.operands]
     _units(q, part)
+    _ranking_direction(q, part.text)
     q.consumed, q.leftover = _accounting(part)
     return q
+
+
+_FEWEST = re.compile(r"最少|最低|最小|倒数|末位")
+_WHICH_N = re.compile(r"哪(?P<k>[两三四五六七八九十]|\d{1,2})(?:个|项|类|款|名|位)")
+
+
+def _ranking_direction(q: Query, text: str) -> None:
+    """前两个…最少 / 最少的两个 rank from the bottom; 哪两个…最少 asks for the bottom two, not one."""
+    m = _WHICH_N.search(text)
+    if q.op in ("max", "min") and m:
+        k = _cn_int(m.group("k")) if not m.group("k").isdigit() else int(m.group("k"))
+        if k and k > 1:
+            q.op, q.k = "top", k
+            if _FEWEST.search(text):
+                q.direction = "less"
+    elif q.op == "top" and _FEWEST.search(text):
+        q.direction = "less"
 
 
 def _understood(q: Query) -> bool:
