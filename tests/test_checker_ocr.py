@@ -99,3 +99,17 @@ def test_a_derivation_over_an_ocr_cell_needs_its_second_source_too():
     claim = [Claim(value=Decimal(0), fact_ids=["scan-t0-r3-c0", PROJECT_2120106], derivation="share")]
     assert not verify("项目支出占100%。", claim, alone).figures[0].verified  # 小计 = 项目支出 alone is no sum
     assert verify("项目支出占100%。", claim, alone, witnesses=FACTS.values()).figures[0].verified
+
+
+@pytest.mark.slow
+def test_an_answer_from_a_scanned_page_is_verified_by_the_totals_of_its_document(tmp_path):
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
+
+    svc = Service(get_settings(tmp_path / "home"), dense=False)
+    doc = svc.ingest_one(FIXTURES / "d03-p10-scanned.pdf", background_dense=False).doc_id
+    answer = svc.ask("工程建设管理的项目支出是多少", doc_ids=[doc])
+    f = answer.figures[0]
+    # OCR alone backs nothing; its parent 21201 and the 合计 printing the same 736.81 are the second source
+    assert (f.value, f.verified, f.source.row) == (Decimal("736.81"), True, "2120106 工程建设管理")
+    svc.close()

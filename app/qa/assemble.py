@@ -31,7 +31,10 @@ def checked_figures(store: Store, g: Grounded, doc: Document, scope: set[str] | 
     fact_ids = {f for c in g.claims for f in c.fact_ids}
     if scope is not None:  # another document's id is never even looked up
         fact_ids &= scope
-    result = verify(g.text, g.claims, store.facts_by_id(fact_ids), scope=scope)
+    facts = store.facts_by_id(fact_ids)
+    # an OCR'd figure needs a second source: the document's other facts are its witnesses
+    witnesses = store.facts([doc.doc_id]) if any(f.ocr for f in facts.values()) else None
+    result = verify(g.text, g.claims, facts, scope=scope, witnesses=witnesses)
     figures = []
     for f in result.figures:
         if f.source is not None:
