@@ -435,9 +435,9 @@ def _share(doc: Document, query: Query, out: Executed) -> None:
     if cell_unit(part) != cell_unit(whole) and not ({cell_unit(part), cell_unit(whole)} <= MONEY_SCALE.keys()):
         out.not_found = "分子分母单位不同。"
         return
-    if part.table is not whole.table and _funds_of(part.table) != _funds_of(whole.table):
-        out.problems.append(f"分子出自{part.table.title}（{_funds_of(part.table)}），分母出自{whole.table.title}"
-                            f"（{_funds_of(whole.table)}），口径不同")
+    if part.table is not whole.table and _funds_of(part) != _funds_of(whole):
+        out.problems.append(f"分子出自{part.table.title}（{_funds_of(part)}），分母出自{whole.table.title}"
+                            f"（{_funds_of(whole)}），口径不同")
     pct = round_to(part.value * MONEY_SCALE.get(cell_unit(part), 1) / (whole.value * MONEY_SCALE.get(cell_unit(whole), 1)) * 100)
     out.text = f"{pct}%（{describe(part)} {said(part)} ÷ {describe(whole)} {said(whole)}）"
     fa, fb = cell_fact_id(doc, part), cell_fact_id(doc, whole)
@@ -446,9 +446,10 @@ def _share(doc: Document, query: Query, out: Executed) -> None:
     out.cells = [part, whole]
 
 
-def _funds_of(table: Table) -> str:
-    """The money a table counts: one fund's (财政拨款 / 一般公共预算 …) or all funds'."""
-    text = table.kind + table.title
+def _funds_of(cell: Cell) -> str:
+    """The money a cell counts: one fund's (财政拨款 / 一般公共预算 …, named by its table, row or
+    column: 收支总表 · 政府性基金预算财政拨款收入) or all funds'."""
+    text = cell.table.kind + cell.table.title + cell.row.name + cell.column
     return next((f"{f}口径" for f in _FUND_NAMES if f in text), "全部资金口径")
 
 
