@@ -64,7 +64,7 @@ def _sangong(label: str, item: str) -> list[Rule]:
     if label == "预算数":  # a 预算 document's 三公 table has one amount column (2023年预算数)
         rules.append(Rule(SANGONG, rf"^({item})$", PRIMARY, ledger="预算"))
         # …or one wide row whose columns are the items themselves (“三公”经费财政拨款预算总额 │ 因公出国（境）费用 │ …)
-        wide_item = item.replace("合计|小计|", "") if item.startswith("合计|小计|") else item
+        wide_item = item.replace("合计|小计|", "", 1) if item.startswith("合计|小计|") else item  # 三公经费合计 stays
         rules.append(Rule(SANGONG, WIDE, (rf"({wide_item})",), ledger="预算"))
     return rules
 
@@ -242,7 +242,7 @@ def _segments_match(segments: list[str], patterns: tuple[str, ...]) -> bool:
 
 
 def _tables(doc: Document, rule: Rule) -> list[Table]:
-    if rule.ledger and doc.kind != rule.ledger:
+    if rule.ledger and doc.kind is not None and doc.kind != rule.ledger:
         return []
 
     def side_ok(t: Table) -> bool:
@@ -250,7 +250,10 @@ def _tables(doc: Document, rule: Rule) -> list[Table]:
             return True
         return t.side is None if rule.side == "" else t.side == rule.side
 
-    return [t for t in doc.tables if t.kind in rule.kinds and side_ok(t)]
+    def ledger_ok(t: Table) -> bool:  # a document of unknown kind: each table's own kind says it
+        return not rule.ledger or doc.kind is not None or t.kind.endswith(f"{rule.ledger}表")
+
+    return [t for t in doc.tables if t.kind in rule.kinds and side_ok(t) and ledger_ok(t)]
 
 
 _LABEL_KEY = re.compile(r"^(项目|项目名称|科目名称|.*科目名称)$")

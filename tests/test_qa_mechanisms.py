@@ -34,10 +34,13 @@ DOCS = {
     "d07": MORE / "d07-p6-11-sangong-meetings.pdf",
     # 财政收支决算总表 p22, 一般公共预算收入/支出决算表 p25/p26, 省本级 收入/支出决算表 p109/p110
     "d14": MORE / "d14-p22-26-109-110-execution.pdf",
+    # cover + 三公 table whose columns are the items themselves (“三公”经费合计 │ 因公出国(境)费用 │ …)
+    "d08": MORE / "d08-p28-sangong-total-column.pdf",
     "swu": PDFS / "swu-university-2023-final.pdf",
     "chaoyang": FIXTURES / "chaoyang-industry-2023-final.txt",
     "govservice": FIXTURES / "yanbian-govservice-2023-final.txt",
     "govoffice": FIXTURES / "yanbian-govoffice-2023-budget.txt",
+    "industry": FIXTURES / "yanbian-industry-2023-final.txt",
 }
 
 
@@ -280,3 +283,14 @@ def test_a_whole_added_to_its_part_gets_no_tick(svc):
     answer = ask(svc, "d01", "预算05表合计的基本支出加人员经费一共多少？")
     assert answer.figures and not answer.figures[0].verified
     assert "一部分" in answer.figures[0].reason
+
+
+def test_a_sangong_table_whose_columns_are_the_items_gives_its_total_column(svc):
+    answer = ask(svc, "d08", "三公经费预算多少")
+    f = answer.figures[0]
+    assert (f.value, f.verified, f.source.column) == (Decimal("1.10"), True, "“三公”经费合计")
+
+
+def test_a_growth_no_sentence_states_is_not_found_rather_than_another_figure(svc):
+    answer = ask(svc, "industry", "卫生健康支出比上年增长多少")  # the prose gives its 年初预算 and 决算, no change
+    assert answer.status == "not_found" and not answer.figures

@@ -64,8 +64,10 @@ def _outside(doc: Document, query: Query) -> str | None:
 _MEASURE_WORDS = {"年初预算": ("年初预算",), "全年预算": ("全年预算",), "调整预算": ("调整预算", "调整后"),
                   "决算": ("支出决算", "决算"), "执行数": ("执行数", "执行")}
 _OP_WORDS = {"growth": "比上年", "rate": "完成预算", "share": "占"}
-_WANT = {("growth", "amount"): ("增加", "减少", "增长", "下降"), ("growth", "percent"): ("增长", "下降", "增加", "减少"),
+_WANT = {("growth", "amount"): ("增加", "减少", "增长", "下降", "上升", "降低", "增", "减", "多", "少"),
+         ("growth", "percent"): ("增长", "下降", "增加", "减少", "上升", "降低", "增幅", "降幅", "增", "减"),
          ("rate", None): ("完成", "执行率", "完成率"), ("share", None): ("占",)}
+_WANT[("growth", None)] = _WANT[("growth", "amount")]
 
 
 @lru_cache(maxsize=1)

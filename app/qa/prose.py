@@ -173,7 +173,15 @@ def prose_answer(doc: Document, question: str, asked: str | None = None, unit: s
     cue_q = question + ("百分比" if percent else "")
     if want:  # the sentence that states the change: its figure follows 增加 / 减少 …, not just the subject
         stating = [s for s in ranked if s.score >= PROSE_MIN and _after_cue(s.text, want)]
-        top = stating[0] if stating else top
+        # 「…行政运行（项）。」 names the subject and the next sentence states the figures
+        led = [s for s in ranked if s.score >= PROSE_MIN and _after_cue(s.next, want)]
+        if not stating and not led and wants_figure:
+            return None  # no sentence states the change (or the rate): its subject's other figures are not it
+        if stating:
+            top = stating[0]
+        else:
+            top = led[0]
+            top.text = top.text + top.next
         ranked = [top] + [s for s in ranked[:2] if s is not top]
     fig = key_figure(top.text, cue_q, want)
     if fig is None and top.next:  # 「1. …行政运行（项）。」 names the subject; its figures follow
