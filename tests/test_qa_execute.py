@@ -172,3 +172,19 @@ def test_a_share_answered_in_money_does_not_fit():
     problems = fit.fit_problems(Query(question="", op="share", unit_kind="percent", operands=[Ref(concept="项目支出")]),
                                 head, [fig], [])
     assert any("百分比" in p for p in problems)
+
+
+def test_a_whole_and_its_part_are_told_apart_across_tables():
+    from budgetqa.app.qa.execute import _whole_and_part
+    from budgetqa.app.qa.match import Cell
+    from budgetqa.ingest.models import Row, Table
+
+    # 重庆 表五 prints 基本支出/小计; 表六 prints 基本支出/人员经费 (figures of the 2026 budget)
+    t5 = Table("2026年一般公共预算支出情况表", "一般公共预算支出预算表", "万元", ["2026年预算数/基本支出/小计"],
+               [Row("合计", {"2026年预算数/基本支出/小计": Decimal("9018.47")})], [15], index=5)
+    t6 = Table("2026年一般公共预算基本支出情况表", "一般公共预算基本支出预算表", "万元", ["基本支出/人员经费"],
+               [Row("合计", {"基本支出/人员经费": Decimal("7180.92")})], [17], index=6)
+    whole, part = Cell(t5, 0, t5.columns[0], 0, (0, 0, 0)), Cell(t6, 0, t6.columns[0], 0, (0, 0, 0))
+    assert _whole_and_part([whole, part]) == (whole, part)
+    other = Table("x", "支出预算表", "万元", ["项目支出"], [Row("合计", {"项目支出": Decimal("9399.23")})], [9], index=2)
+    assert _whole_and_part([whole, Cell(other, 0, "项目支出", 0, (0, 0, 0))]) is None

@@ -310,9 +310,17 @@ def _same_cell(out: Executed, cells: list[Cell]) -> None:
 def _whole_and_part(cells: list[Cell]) -> tuple[Cell, Cell] | None:
     """A whole and one of its parts among the addends: the same row's total column and a column under
     it (基本支出/小计 + 基本支出/人员经费), or a code's row and a row of a code below it."""
+    def items(c: Cell) -> list[str]:
+        return [seg for seg in c.column.split("/") if seg not in _WHOLE_WORDS and not _MEASURE_SEGMENT.search(seg)]
+
     for a in cells:
         for b in cells:
-            if a is b or a.table is not b.table:
+            if a is b:
+                continue
+            if a.table is not b.table:  # two tables' totals: 基本支出/小计 here, 基本支出/人员经费 there
+                ia, ib = items(a), items(b)
+                if is_total(a.row) and is_total(b.row) and ia and len(ib) > len(ia) and ib[:len(ia)] == ia:
+                    return a, b
                 continue
             if a.row_index == b.row_index:
                 parent = a.column.rsplit("/", 1)[0] if a.column.split("/")[-1] in _WHOLE_WORDS else a.column
@@ -325,6 +333,7 @@ def _whole_and_part(cells: list[Cell]) -> tuple[Cell, Cell] | None:
 
 
 _WHOLE_WORDS = ("合计", "小计", "总计")
+_MEASURE_SEGMENT = re.compile(r"预算|决算|执行|本年|上年|^\d{4}年")
 
 
 def _difference(doc: Document, query: Query, out: Executed) -> None:
