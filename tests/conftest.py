@@ -28,6 +28,25 @@ def home(tmp_path) -> Path:
     return tmp_path / "home"
 
 
+def grounded_service(home: Path, docs: dict[str, Path]):
+    """A grounded-mode service over `home` with `docs` ingested; `service.ids` maps each key to its id."""
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
+
+    service = Service(get_settings(home), dense=False)
+    service.ids = {}
+    for key, path in docs.items():
+        r = service.ingest_one(path, background_dense=False)
+        assert r.ok, r.error
+        service.ids[key] = r.doc_id
+    return service
+
+
+def ask_doc(service, doc: str, question: str):
+    """Ask about one of `grounded_service`'s documents, by its key."""
+    return service.ask(question, doc_ids=[service.ids[doc]])
+
+
 def small_eval_set(home: Path):
     """The small labeled set and a grounded-mode service over home with its documents ingested."""
     from budgetqa.app.service import Service

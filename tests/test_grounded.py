@@ -8,7 +8,7 @@ import pytest
 
 from budgetqa.app.service import Service
 from budgetqa.app.settings import get_settings
-from tests.conftest import FIXTURES, PDFS
+from tests.conftest import FIXTURES, PDFS, ask_doc, grounded_service
 
 DOCS = {
     "industry": FIXTURES / "yanbian-industry-2023-final.txt",
@@ -20,19 +20,12 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    service = Service(get_settings(tmp_path_factory.mktemp("grounded")), dense=False)
-    ids = {}
-    for key, path in DOCS.items():
-        r = service.ingest_one(path, background_dense=False)
-        assert r.ok, r.error
-        ids[key] = r.doc_id
-    service.ids = ids
+    service = grounded_service(tmp_path_factory.mktemp("grounded"), DOCS)
     yield service
     service.close()
 
 
-def ask(svc, doc: str, question: str):
-    return svc.ask(question, doc_ids=[svc.ids[doc]])
+ask = ask_doc
 
 
 def first(answer):

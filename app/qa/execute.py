@@ -16,12 +16,12 @@ from budgetqa.app.models import Claim
 from budgetqa.app.qa.cells import cell_fact_id, cell_unit, describe
 from budgetqa.app.qa.match import Cell, bare_name, is_total
 from budgetqa.app.qa.query import Query, Ref
-from budgetqa.app.qa.resolve import Resolved, measure_rules, parent_total, resolve, role_met, same_named_rows, same_row
+from budgetqa.app.qa.lexicon import FUND_CONCEPTS
+from budgetqa.app.qa.resolve import MEASURE_WORDS, WHOLE_SEGMENTS, Resolved, measure_rules, parent_total, resolve, role_met, same_named_rows, same_row
 from budgetqa.ingest.classify import GENERAL_SPENDING, PERFORMANCE_KINDS, SPENDING
 from budgetqa.ingest.models import Document, Table
 from budgetqa.ingest.units import MONEY_SCALE
 
-_FUND_NAMES = ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")
 _LEVEL_DIGITS = {"类": 3, "款": 5, "项": 7}
 _OP_NAMES = {"value": "取数", "difference": "差额", "sum": "合计", "share": "占比", "rate": "执行率", "growth": "比上年",
              "max": "最大", "min": "最小", "top": "前几位", "each": "分别", "count": "计数", "compare": "比较"}
@@ -222,7 +222,7 @@ def _value(doc: Document, query: Query, out: Executed) -> None:
             out.not_found, out.cells = "prior", [cell]
             return
         cell = prior
-    if query.total and len(cells) == 1 and len(rows := same_named_rows(cell)) >= 2:
+    if query.total and len(cells) == 1 and len(same_named_rows(cell)) >= 2:
         _sum(doc, query, out)  # 「行政运行一共安排了多少」 of a table printing 2010801 行政运行 on two rows
         return
     if out.resolved[0].unmet:  # no cell prints the asked measure of it (年初预算 only in the prose)
@@ -311,7 +311,7 @@ def _whole_and_part(cells: list[Cell]) -> tuple[Cell, Cell] | None:
     """A whole and one of its parts among the addends: the same row's total column and a column under
     it (基本支出/小计 + 基本支出/人员经费), or a code's row and a row of a code below it."""
     def items(c: Cell) -> list[str]:
-        return [seg for seg in c.column.split("/") if seg not in _WHOLE_WORDS and not _MEASURE_SEGMENT.search(seg)]
+        return [seg for seg in c.column.split("/") if seg not in WHOLE_SEGMENTS and not MEASURE_WORDS.search(seg)]
 
     for a in cells:
         for b in cells:
@@ -323,7 +323,7 @@ def _whole_and_part(cells: list[Cell]) -> tuple[Cell, Cell] | None:
                     return a, b
                 continue
             if a.row_index == b.row_index:
-                parent = a.column.rsplit("/", 1)[0] if a.column.split("/")[-1] in _WHOLE_WORDS else a.column
+                parent = a.column.rsplit("/", 1)[0] if a.column.split("/")[-1] in WHOLE_SEGMENTS else a.column
                 if parent != b.column and b.column.startswith(parent + "/"):
                     return a, b
             elif a.column == b.column and a.row.code and b.row.code and b.row.code != a.row.code and \
@@ -332,8 +332,7 @@ def _whole_and_part(cells: list[Cell]) -> tuple[Cell, Cell] | None:
     return None
 
 
-_WHOLE_WORDS = ("合计", "小计", "总计")
-_MEASURE_SEGMENT = re.compile(r"预算|决算|执行|本年|上年|^\d{4}年")
+
 
 
 def _difference(doc: Document, query: Query, out: Executed) -> None:
@@ -459,7 +458,7 @@ def _funds_of(cell: Cell) -> str:
     """The money a cell counts: one fund's (财政拨款 / 一般公共预算 …, named by its table, row or
     column: 收支总表 · 政府性基金预算财政拨款收入) or all funds'."""
     text = cell.table.kind + cell.table.title + cell.row.name + cell.column
-    return next((f"{f}口径" for f in _FUND_NAMES if f in text), "全部资金口径")
+    return next((f"{f}口径" for f in FUND_CONCEPTS if f in text), "全部资金口径")
 
 
 def _rate(doc: Document, query: Query, out: Executed) -> None:
@@ -599,7 +598,7 @@ def _ranked_rows(doc: Document, query: Query, out: Executed) -> list[Cell] | Non
         out.not_found = "没有找到可以比较的分类表。"
         return None
     parent = None
-    if ref.row or ref.code or (ref.concept and ref.concept not in ("支出", "功能科目", "项目", *_FUND_NAMES)):
+    if ref.row or ref.code or (ref.concept and ref.concept not in ("支出", "功能科目", "项目", *FUND_CONCEPTS)):
         anchor = resolve(doc, ref.model_copy(update={"level": None, "table_kind": table.kind}), query.ledger or doc.kind)
         if anchor.cell is not None and anchor.cell.row.code and anchor.confident:
             parent = anchor.cell.row.code  # 「…下面哪一项最多」: the children of the named subject
@@ -650,7 +649,7 @@ def _level_table(doc: Document, ref: Ref) -> tuple[Table | None, str | None]:
             if col is not None:
                 return t, col
     # whole-government documents: the table whose title names the fund's spending, by class rows
-    fund = next((f for f in _FUND_NAMES if f == ref.concept or f in ref.columns), None)
+    fund = next((f for f in FUND_CONCEPTS if f == ref.concept or f in ref.columns), None)
     for t in doc.tables:
         if t.kind in PERFORMANCE_KINDS or not t.columns or (fund and fund not in t.title) or "支出" not in t.title:
             continue

@@ -251,3 +251,13 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     """Read and validate the lexicon; a word with two meanings or an unknown role raises."""
     with path.open("rb") as f:
         return Lexicon.model_validate(tomllib.load(f))
+
+
+# The fund concepts: each names the money of one fund (or all fiscal money), a column role of its own.
+FUND_CONCEPTS = ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")
+
+
+@lru_cache(maxsize=1)
+def concepts() -> dict[str, Concept]:
+    """The lexicon's concepts by id."""
+    return {c.id: c for c in load_lexicon().concept}

@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
 from budgetqa.app.qa.cells import cell_fact_id, cell_unit
-from budgetqa.app.qa.lexicon import COLUMN_ROLES, Cue, Entry, load_lexicon, normalize
+from budgetqa.app.qa.lexicon import COLUMN_ROLES, Cue, Entry, concepts, load_lexicon, normalize
 from budgetqa.app.qa.match import Cell, bare_name, rank_cells
 from budgetqa.app.qa.parse import Vocabulary
 from budgetqa.app.qa.query import ColumnRole, Level, Op, Plan, Query, Ref, UnitKind
@@ -269,9 +269,7 @@ class _Said:
                                                  for w in t.zh + t.en])
 
 
-@lru_cache(maxsize=1)
-def _concepts() -> dict:
-    return {c.id: c for c in load_lexicon().concept}
+_concepts = concepts
 
 
 def _ref(r: PlanRef, names: _Names, said: _Said, shown: Shown, doc: Document, pins: list[str]) -> Ref:

@@ -18,7 +18,7 @@ from budgetqa.app.qa import fit
 from budgetqa.app.qa.assemble import checked_figures, citations_of, merge, overall_status, status_of
 from budgetqa.app.qa.cells import Grounded, cell_unit, describe
 from budgetqa.app.qa.execute import Executed, execute, interpretation, item_name, round_to
-from budgetqa.app.qa.lexicon import load_lexicon, normalize
+from budgetqa.app.qa.lexicon import FUND_CONCEPTS, concepts, load_lexicon, normalize
 from budgetqa.app.qa.match import norm
 from budgetqa.app.qa.prose import prose_answer, stated_measures, stated_prior
 from budgetqa.app.qa.query import Plan, Query, Ref
@@ -176,7 +176,6 @@ def _as_prior(doc: Document, query: Query) -> Query:
     return query.model_copy(update={"year": None, "operands": operands})
 
 
-_FUND_CONCEPTS = ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")
 
 
 _JOINED = re.compile(r"[和与及、加,，]|以及|分别|各|还有|跟|同")
@@ -200,7 +199,7 @@ def same_row_roles(query: Query) -> Query:
         return query
     bare = [r for r in ops if r.concept in _COMPONENTS and not (r.row or r.code)]
     rows = [r for r in ops if r not in bare and (r.row or r.code or r.concept)
-            and r.concept not in _FUND_CONCEPTS + _COMPONENTS and not measure_concept(r.concept)]
+            and r.concept not in FUND_CONCEPTS + _COMPONENTS and not measure_concept(r.concept)]
     if len(rows) != 1 or len(bare) != 1:
         return query
     row, comp = rows[0], bare[0]
@@ -228,7 +227,7 @@ _COMPONENTS = ("基本支出", "项目支出", "人员经费", "公用经费")
 
 def measure_concept(concept: str | None) -> bool:
     """A standard figure of its own (三公经费, 收入总计), not a subject row (行政运行)."""
-    found = next((c for c in load_lexicon().concept if c.id == concept), None) if concept else None
+    found = concepts().get(concept) if concept else None
     return found is not None and bool(found.measure)
 
 
@@ -238,7 +237,7 @@ def fold_funds(query: Query) -> Query:
     ops = query.operands
     if query.op not in ("each", "sum", "value") or len(ops) != 2:
         return query
-    if {r.concept for r in ops} - set(_FUND_CONCEPTS) or "财政拨款" not in {r.concept for r in ops}:
+    if {r.concept for r in ops} - set(FUND_CONCEPTS) or "财政拨款" not in {r.concept for r in ops}:
         return query
     fund = next((r for r in ops if r.concept != "财政拨款"), None)
     if fund is None or any(r.row or r.code for r in ops):
@@ -258,7 +257,7 @@ def fold_qualifiers(query: Query) -> Query:
     beside a row qualifies the row (its column role), it is no operand of its own."""
     if query.op not in ("each", "sum", "value") or len(query.operands) < 2:
         return query
-    funds = [r for r in query.operands if r.concept in _FUND_CONCEPTS and not (r.row or r.code)]
+    funds = [r for r in query.operands if r.concept in FUND_CONCEPTS and not (r.row or r.code)]
     rows = [r for r in query.operands if r.row or r.code]
     if not funds or not rows or len(funds) + len(rows) != len(query.operands):
         return query
@@ -463,7 +462,7 @@ def apply_scope(query: Query) -> Query:
     frame = query.scope
     if frame is None or not frame.concept:
         return query
-    concept = next((c for c in load_lexicon().concept if c.id == frame.concept), None)
+    concept = concepts().get(frame.concept)
     role = concept.column if concept is not None else None
     if role is None:
         return query

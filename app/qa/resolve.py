@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from budgetqa.app import measures
 from budgetqa.app.qa.cells import confident
 from budgetqa.app.qa.match import KIND_PRIOR, Cell, bare_name, is_total, norm, rank_cells
-from budgetqa.app.qa.lexicon import Concept, load_lexicon
+from budgetqa.app.qa.lexicon import FUND_CONCEPTS, concepts
 from budgetqa.app.qa.query import ColumnRole, Ref
 from budgetqa.ingest.classify import BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, PERFORMANCE_KINDS, SANGONG
 from budgetqa.ingest.models import Document, Table
@@ -127,13 +126,11 @@ def ref_text(ref: Ref) -> str:
     return "".join(p for p in parts if p)
 
 
-_FUNDS = ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营")
+_FUNDS = FUND_CONCEPTS
 _SANGONG_IDS = ("三公经费", "因公出国(境)费", "公务用车购置费", "公务用车运行维护费", "公务接待费")
 
 
-@lru_cache(maxsize=1)
-def _concepts() -> dict[str, Concept]:
-    return {c.id: c for c in load_lexicon().concept}
+_concepts = concepts
 
 
 def measure_rules(ref: Ref, ledger: str | None) -> list[measures.Rule] | None:
@@ -143,7 +140,7 @@ def measure_rules(ref: Ref, ledger: str | None) -> list[measures.Rule] | None:
     concept = _concepts().get(ref.concept)
     if concept is None or not concept.measure:
         return None
-    if any(not _MEASURE_WORDS.search(w) for w in ref.column_words):
+    if any(not MEASURE_WORDS.search(w) for w in ref.column_words):
         return None  # a header word narrower than the concept (其中：基本建设资金支出): that column, not the standard figure
     own = {concept.column} | ({"财政拨款"} if concept.column in _FUNDS else set())
     extra = set(ref.columns) - own - {"合计", "本年", "决算", "预算"}
@@ -202,7 +199,7 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
     names_row = bool(ref.row or ref.concept or ref.code)
     concept = _concepts().get(ref.concept) if ref.concept else None
     if concept is not None and concept.column in _FUNDS and not (ref.row or ref.code) and any(
-            not _MEASURE_WORDS.search(w) and w not in _WHOLE_SEGMENTS for w in ref.column_words):
+            not MEASURE_WORDS.search(w) and w not in WHOLE_SEGMENTS for w in ref.column_words):
         names_row = False  # 财拨支出里基本建设资金: the fund's table and a column of its whole, no row
     ranked = rank_cells(doc, text, tables=scope, want_row=want_row and names_row, limit=40, include_empty=True)
     if ref.code:
@@ -255,7 +252,7 @@ def _named_by(cell: Cell, ref: Ref) -> bool:
     words = [norm(w) for w in (ref.row, ref.concept) if w]
     column = norm(cell.column)
     whole = is_total(cell.row) or not bare_name(cell.row.name) or len(cell.table.rows) == 1
-    if whole and any(len(norm(w)) >= 3 and norm(w) in column for w in ref.column_words if not _MEASURE_WORDS.search(w)):
+    if whole and any(len(norm(w)) >= 3 and norm(w) in column for w in ref.column_words if not MEASURE_WORDS.search(w)):
         return True  # the question's own header word names the column of the table's whole
     return any(len(w) >= 2 and (w in column or column.endswith(w)) for w in words) and (
         is_total(cell.row) or not bare_name(cell.row.name) or len(cell.table.rows) == 1)
@@ -371,16 +368,16 @@ def parent_total(cell: Cell) -> Cell | None:
     return None
 
 
-_MEASURE_WORDS = re.compile(r"预算|决算|执行|年初|全年|调整|实际|本年|上年|\d{4}年")
+MEASURE_WORDS = re.compile(r"预算|决算|执行|年初|全年|调整|实际|本年|上年|\d{4}年")
 
 
 def item_of(column: str) -> tuple[str, ...]:
     """A column path without its measure segments: 预算数/因公出国（境）费 → (因公出国（境）费,)."""
-    return tuple(seg for seg in column.split("/") if not _MEASURE_WORDS.search(seg) and seg not in _WHOLE_SEGMENTS)
+    return tuple(seg for seg in column.split("/") if not MEASURE_WORDS.search(seg) and seg not in WHOLE_SEGMENTS)
 
 
 # A column's own total segment names no item of its own: 2026年预算数/总计 is the row's figure, as 2025年预算数 is.
-_WHOLE_SEGMENTS = frozenset({"合计", "总计", "小计", "金额", "合计数"})
+WHOLE_SEGMENTS = frozenset({"合计", "总计", "小计", "金额", "合计数"})
 
 
 def same_row(cell: Cell, role: ColumnRole | str, exclude: tuple[str, ...] = (), year: int | None = None) -> Cell | None:
