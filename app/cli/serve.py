@@ -31,6 +31,8 @@ def register(app: typer.Typer) -> None:
         if not isinstance(level, int):
             raise typer.BadParameter(f"{log_level}: choose debug, info, warning or error", param_hint="--log-level")
         logging.basicConfig(stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        for handler in logging.getLogger().handlers:  # a library that sets its own logger to DEBUG (bm25s) is held too
+            handler.setLevel(level)
         for noisy in ("httpx", "uvicorn.access"):  # Gradio's own polling would bury the page's lines
             logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
         from budgetqa.app.service import Service
