@@ -253,7 +253,7 @@ def stated_prior(doc: Document, value: Decimal, unit: str | None) -> StatedChang
     the next one). None when no sentence states such a change."""
     if not value:
         return None
-    for s in sentences(doc):
+    for s in _indexed(doc)[0]:  # the sentences split once per document
         text = s.text + s.next
         figures = list(_FIGURE.finditer(text))
         for i, m in enumerate(figures):
