@@ -189,6 +189,11 @@ class Service:
         marks = self.store.finding_marks(doc.doc_id)
         return [(f, *marks.get(f.id, (None, None))) for f in self.audit(doc).findings]
 
+    def marks_of(self, sha256: str) -> dict[str, tuple[str, str | None]]:
+        """Finding id → (mark, note) of the stored document with this content ({} when none is stored)."""
+        doc_id = self.store.stored_id(sha256)
+        return self.store.finding_marks(doc_id) if doc_id else {}
+
     def mark_finding(self, doc_id: str, finding_id: str, mark: str | None, note: str | None = None) -> None:
         """Keep a reviewer's mark (已确认 / 忽略; None clears it) on one finding of a stored document."""
         if mark is not None and mark not in self.MARKS:

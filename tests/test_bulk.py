@@ -238,3 +238,33 @@ def test_checks_table_gives_each_identity_with_both_values_and_whether_it_holds(
                  & (mine.left_column == "本年收入合计") & (mine.right_row == "合计")]
     assert total[["left_value", "right_value", "holds"]].values.tolist() == [["2199.25", "2199.25", "True"]]
     assert set(checks.sha256) <= set(docs.sha256)
+
+
+def test_findings_table_carries_the_reviewers_mark_and_note(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from budgetqa.app.cli.bulk import register
+    from budgetqa.app.cli.main import app
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
+    from budgetqa.ingest.pipeline import read_document
+
+    if "bulk" not in [c.name for c in app.registered_commands]:
+        register(app)
+    home = tmp_path / "home"
+    svc = Service(get_settings(home, llm={"provider": "none"}), dense=False)
+    src = tmp_path / "src"
+    (path,) = _copies(src, 1)
+    doc = read_document(path)
+    svc.store.put(doc)
+    confirmed, ignored = [f.id for f, _, _ in svc.review(doc.doc_id)][:2]
+    svc.mark_finding(doc.doc_id, confirmed, "已确认")
+    svc.mark_finding(doc.doc_id, ignored, "忽略", "口径不同")
+    svc.close()
+    monkeypatch.setenv("BUDGETQA_HOME", str(home))
+    result = CliRunner().invoke(app, ["bulk", str(src), "--out", str(tmp_path / "data")])
+    assert result.exit_code == 0, result.output
+    found = _csv(tmp_path / "data", "findings")
+    marks = {i: (m, n) for i, m, n in found[["id", "mark", "note"]].values.tolist()}
+    assert (marks[confirmed], marks[ignored]) == (("已确认", ""), ("忽略", "口径不同"))
+    assert len(found) > 2 and all(m == ("", "") for i, m in marks.items() if i not in (confirmed, ignored))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from budgetqa.app.bulk.staging import Staging, staging_path
 from budgetqa.app.bulk.worker import Audit, FileResult, failed_result, process_file
-from budgetqa.app.bulk.writers import format_of, write_dataset
+from budgetqa.app.bulk.writers import Marks, format_of, write_dataset
 from budgetqa.ingest.errors import IngestError
 from budgetqa.ingest.pipeline import DEFAULT_MAX_PAGES, expand_paths, failure_message, file_sha256
 
@@ -118,6 +118,7 @@ def run_bulk(
     max_pages: int | None = DEFAULT_MAX_PAGES,
     scheduler: str | None = None,
     shared_path: bool = False,
+    marks: Marks | None = None,
 ) -> BulkReport:
     """Parse every source file into the staging store next to `out`, then write `out` in `fmt`.
 
@@ -127,6 +128,9 @@ def run_bulk(
     `scheduler` (tcp://HOST:8786) sends the per-file work to that Dask cluster instead of `workers`
     local processes; the files travel as bytes, or as paths every worker reads with `shared_path`.
     Staging, --resume and the dataset are the same either way: only this process writes.
+
+    `marks` (content hash → {finding id: (mark, note)}, the store's reviewer marks) fills the findings
+    table's mark and note columns.
 
     Without `resume` an earlier staging store for `out` is discarded. `on_event(kind, result, report)`
     sees "start" (report.files set), "skip", "done" and "end" events (for progress bars).
@@ -152,7 +156,7 @@ def run_bulk(
         statuses = staging.status_of(str(p) for p in files)
         report.failed_total = sum(1 for s in statuses.values() if s == "failed")
         staging.close()
-    write_dataset(stage_file, out, fmt)
+    write_dataset(stage_file, out, fmt, marks)
     emit("end", None, report)
     return report
 

@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +29,11 @@ XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, minus the header; longer table
 _INT = {"year", "pages", "tables", "standard_tables", "facts", "table_index", "row_index", "page", "line", "seq"}
 _FLOAT = {"seconds"}
 _NUM = set(FIGURES) | {"value"}
+
+# A reviewer's marks kept in the user's store: content hash → {finding id: (mark, note)} (the CLI
+# passes the store's lookup in; bulk itself opens no store).
+Marks = Callable[[str], dict[str, tuple[str, str | None]]]
+MARK_COLUMNS = ("mark", "note")
 
 
 def format_of(out: Path) -> str:
@@ -56,6 +61,7 @@ class TableData:
     kinds: list[str]
     db: sqlite3.Connection
     json_columns: bool = False  # checks / findings: rows are JSON objects spread into columns
+    marks: Marks | None = None  # findings: fills the mark and note columns, read when the rows are written
 
     def chunks(self) -> Iterator[list[tuple]]:
         if self.json_columns:
@@ -68,10 +74,15 @@ class TableData:
 
     def _json_chunks(self) -> Iterator[list[tuple]]:
         cur = self.db.execute(f"SELECT sha256, seq, data FROM {self.name} ORDER BY rowid")
+        marked: dict[str, dict[str, tuple[str, str | None]]] = {}
         while rows := cur.fetchmany(CHUNK):
             out = []
             for sha, seq, data in rows:
                 d = json.loads(data)
+                if self.name == "findings":
+                    if sha not in marked:
+                        marked[sha] = (self.marks(sha) if self.marks and sha else None) or {}
+                    d["mark"], d["note"] = marked[sha].get(d.get("id"), (None, None))
                 out.append((sha, seq, *(_json_cell(d.get(c), k) for c, k in zip(self.columns[2:], self.kinds[2:]))))
             yield out
 
@@ -116,28 +127,32 @@ def _json_schema(db: sqlite3.Connection, table: str) -> tuple[list[str], list[st
             keys.setdefault(k, set())
             if v is not None:
                 keys[k].add(t)
+    if table == "findings":  # a reviewer's mark and note, empty where none is kept
+        for k in MARK_COLUMNS:
+            keys.setdefault(k, {"text"})
     names = list(keys)
     kinds = [next(iter(ts)) if len(ts) == 1 else "text" for ts in keys.values()]
     return ["sha256", "seq", *names], ["text", "int", *kinds]
 
 
-def load_tables(db: sqlite3.Connection) -> list[TableData]:
+def load_tables(db: sqlite3.Connection, marks: Marks | None = None) -> list[TableData]:
     tables = []
     for name, columns in (("documents", DOCUMENT_COLUMNS), ("summary", SUMMARY_COLUMNS), ("facts", FACT_COLUMNS)):
         tables.append(TableData(name, columns, [kind_of(c) for c in columns], db))
     for name in ("checks", "findings"):
         columns, kinds = _json_schema(db, name)
-        tables.append(TableData(name, columns, kinds, db, json_columns=True))
+        tables.append(TableData(name, columns, kinds, db, json_columns=True, marks=marks if name == "findings" else None))
     return tables
 
 
-def write_dataset(staging: Path, out: Path, fmt: str) -> Path:
-    """(Re)write the whole dataset at `out` from the staging store; returns `out`."""
+def write_dataset(staging: Path, out: Path, fmt: str, marks: Marks | None = None) -> Path:
+    """(Re)write the whole dataset at `out` from the staging store; returns `out`. `marks` gives the
+    findings table each finding's review mark and note (read now, so a --resume shows today's marks)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     db = sqlite3.connect(staging)
     try:
-        tables = load_tables(db)
+        tables = load_tables(db, marks)
         tmp = out.with_name(out.name + ".tmp")
         _remove(tmp)
         {"csv": _write_csv, "xlsx": _write_xlsx, "parquet": _write_parquet, "sqlite": _write_sqlite}[fmt](tables, tmp, db)

@@ -34,14 +34,19 @@ def bulk(
         False, "--shared-path", help="With --scheduler: workers read the files at their paths (a shared mount) "
         "instead of receiving their bytes"),
 ):
-    """Extract many documents into one dataset: documents, summary (headline figures in 万元), facts, checks."""
+    """Extract many documents into one dataset: documents, summary (headline figures in 万元), facts, checks,
+    findings (with each finding's review mark and note when the store keeps one)."""
     from budgetqa.app import audit
     from budgetqa.app.bulk.cluster import ClusterUnavailable
     from budgetqa.app.bulk.run import run_bulk
     from budgetqa.app.bulk.writers import format_of
+    from budgetqa.app.service import Service
     from budgetqa.app.settings import get_settings
 
     fmt = fmt.value if fmt else format_of(out)
+    settings = get_settings()
+    # reviewers' marks live in the store: read them when there is one, never create one for this
+    service = Service(settings, dense=False) if settings.store_url or settings.db_path.exists() else None
 
     with progress(TextColumn("{task.fields[state]}"), TimeElapsedColumn()) as bar:
         task = bar.add_task("extracting", total=None, state="")
@@ -61,13 +66,15 @@ def bulk(
         try:
             report = run_bulk(sources, out, workers=workers, resume=resume, retry_failed=retry_failed,
                               on_event=on_event, fmt=fmt, audit=audit.run,
-                              max_pages=get_settings().max_pages or None, scheduler=scheduler,
-                              shared_path=shared_path)
+                              max_pages=settings.max_pages or None, scheduler=scheduler,
+                              shared_path=shared_path, marks=service.marks_of if service else None)
         except ClusterUnavailable as exc:
             err.print(f"[red]✗[/red] {exc}")
             raise typer.Exit(2) from None
         finally:
             signal.signal(signal.SIGTERM, previous)
+            if service is not None:
+                service.close()
 
     rate = f"{report.docs_per_minute:.0f} documents/min" if report.processed else "nothing to parse"
     err.print(
