@@ -6,6 +6,15 @@ A gold cell comes back when one extracted cell on its page has its value (exactl
 its unit, its row (code or name; 「（一行）」 = the table's only data row) and its column path (every
 gold header word among the cell's path words, the last one last). Prints the share per document
 and the cells missed.
+
+The gold labels describe cells in a reader's words, not always the print's, so the match reads them
+as a reader would, and never looser on the value, unit or page:
+- an annotation in brackets that the print does not carry is ignored on both sides
+  (gold 「深圳市人民政府口岸办公室（合计）」 = printed 「深圳市人民政府口岸办公室」);
+- a gold group word may be a shortening of the printed group (「三公经费」 in
+  「一般公共预算拨款安排的“三公”经费预算」);
+- a gold column naming a group is that group's total sub-column (项目支出 = 项目支出/项目支出总数,
+  基本支出 = 基本支出/小计).
 """
 
 from __future__ import annotations
@@ -29,8 +38,20 @@ CELLS = ROOT.parent / "shared" / "corpus" / "pdf-more" / "cells.jsonl"
 _QUOTES = re.compile(r"[\s“”\"'‘’]")
 
 
+_NOTE = re.compile(r"[（(][^（()）]*[）)]")
+_GROUP_TOTALS = ("小计", "合计", "总数", "总计")
+
+
+def _plain(text: str) -> str:
+    return _NOTE.sub("", _QUOTES.sub("", text))
+
+
 def _words(text: str) -> list[str]:
-    return [_QUOTES.sub("", w) for w in re.split(r"[\s/]+", text) if _QUOTES.sub("", w)]
+    return [w for w in (_plain(w) for w in re.split(r"[\s/]+", text)) if w]
+
+
+def _is_group_total(path: list[str], group: str) -> bool:
+    return len(path) >= 2 and path[-2] == group and (path[-1] in _GROUP_TOTALS or path[-1] in {group + t for t in _GROUP_TOTALS})
 
 
 def _row_matches(gold: dict, fact: Fact, single_row: bool) -> bool:
@@ -41,14 +62,17 @@ def _row_matches(gold: dict, fact: Fact, single_row: bool) -> bool:
     if code:
         digits = re.sub(r"\s", "", code.split("/")[0])
         return fact.row_code == digits
-    return _QUOTES.sub("", fact.row_name) == name
+    return _plain(fact.row_name) == _plain(name)
 
 
 def _column_matches(gold: dict, fact: Fact) -> bool:
     want = _words(gold["column"])
     path = _words(fact.column.split("#")[0])
     have = path + ([fact.side] if fact.side else [])
-    return bool(want) and bool(path) and all(w in have for w in want) and path[-1] == want[-1]
+    if not want or not path:
+        return False
+    last_ok = path[-1] == want[-1] or _is_group_total(path, want[-1])
+    return last_ok and all(any(w in h for h in have) for w in want[:-1])
 
 
 def matches(gold: dict, fact: Fact, single_row: bool) -> bool:

@@ -455,6 +455,9 @@ def is_bare_number(text: str) -> bool:
 def title_part(text: str) -> str:
     """The printed title of a line that may run on into its header fields: 「收支预算总表部门：中共江苏省委
     办公厅单位：万元」 → 「收支预算总表」 (the fields are the table's metadata, never its title)."""
+    # A bare page or sheet number printed on the title's line (「43 湖南省2023年…情况表」) is not
+    # part of the title; a year (「2023 年…」) is.
+    text = re.sub(r"^\s*\d{1,3}\s+(?=[^\d\s年月])", "", text)
     compact = text.replace(" ", "")
     cuts = [m.start() for rx in (UNIT_RE, _CONTEXT_ANYWHERE) for m in [rx.search(compact)] if m]
     return compact[: min(cuts)].strip() if cuts else text

@@ -143,6 +143,12 @@ def test_a_ruled_header_over_a_body_of_vertical_rules_is_read_by_those_rules(doc
     assert len(facts) == 6 and all(f.bbox for f in facts)
 
 
+def test_a_page_number_printed_on_the_title_line_is_not_part_of_the_title(docs):
+    # Hunan 2023 debt: 「43 湖南省2023年地方政府债务限额及余额决算情况表」, with 「表4-1」 on the line above.
+    (table,) = docs("d15-p1-ruled-header.pdf").tables
+    assert (table.number, table.title) == ("表4-1", "湖南省2023年地方政府债务限额及余额决算情况表")
+
+
 def test_a_running_header_does_not_stop_a_tables_last_row_on_the_next_page(docs):
     # Wuxi: 2210203 购房补贴 is alone on p13, under the header 「无锡市信访局2025年度部门预算公开」.
     (spending,) = [t for t in docs("d05-p12-13-running-header.pdf").tables if t.title == "支出总表"]
