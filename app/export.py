@@ -31,6 +31,7 @@ def document_json(doc: Document) -> dict:
                 "title": t.title,
                 "number": t.number,
                 "kind": t.kind,
+                **({"kind_note": t.note} if t.note else {}),  # why a table is "other"
                 "unit": t.unit,
                 "pages": t.pages,
                 "columns": t.columns,

@@ -92,6 +92,8 @@ class Table:
     norm_title: str = ""
     index: int = 0  # position in the document (sides share their table's index)
     qualifier: str | None = None  # e.g. a 绩效 form's 预算单位: added to the title when titles collide
+    department: str | None = None  # the department its header line names (部门：X / 单位名称：X), as printed
+    note: str | None = None  # why the table has no standard kind (kind "other"), for the reader of extract / tables
 
     @property
     def ref(self) -> str:
@@ -103,6 +105,16 @@ class Paragraph:
     text: str
     page: int | None
     heading_path: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TocEntry:
+    """One line of the document's 目录 as printed (numbering and dot leaders dropped)."""
+
+    title: str
+    printed_page: int | None = None  # the page number the 目录 gives
+    page: int | None = None  # where the 目录 line sits (PDF page)
+    line: int | None = None  # where the 目录 line sits (1-based line of a text conversion)
 
 
 @dataclass
@@ -119,6 +131,7 @@ class Document:
     source_format: Literal["pdf", "text"] = "text"
     warnings: list[str] = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (no readable text layer)
+    toc: list[TocEntry] = field(default_factory=list)  # the 目录's lines, when the document prints one
 
     @property
     def doc_id(self) -> str:

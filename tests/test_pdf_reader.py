@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from budgetqa.ingest.facts import document_facts
 from budgetqa.ingest.models import Document, RawTable
 from budgetqa.ingest.numbers import parse_amount
 from budgetqa.ingest.pdf import parse_pdf
@@ -153,7 +154,7 @@ def test_socialwork_tables_and_cells():
         "收入支出决算总表", "收入决算表", "支出决算表", "财政拨款收入支出决算总表", "一般公共预算财政拨款支出决算表",
         "一般公共预算财政拨款基本支出决算明细表", "三公经费支出决算表",
     }
-    assert {t.unit for t in doc.tables if t.kind != "other"} == {"万元"}
+    assert {t.unit for t in doc.tables if t.kind not in ("other", "单位构成")} == {"万元"}  # 单位构成 prints names only
     cells = [
         ("收入支出决算总表", "一、一般公共预算财政拨款收入", "决算数", "307.82", 5),
         ("收入支出决算总表", "一、一般公共服务支出", "决算数", "264.87", 5),
@@ -274,3 +275,15 @@ def test_swu_numbered_titles_and_cells():
     for title, key, label, expected, page in cells:
         assert value(_raw(SWU, title), key, label) == (Decimal(expected), page), (title, key)
     assert [r.number for r in _parsed(SWU)[1]] == ["表1", "表2", "表3", "表4"]
+
+
+def test_the_list_of_units_is_a_table_of_named_rows_not_of_figures():
+    # 普陀区财政局 2024 决算 p5, 「二、部门决算单位构成」: 序号 │ 单位名称 │ 备注, no figure printed.
+    (units,) = [t for t in _doc(FINANCE).tables if t.kind == "单位构成"]
+    assert (units.title, units.pages, units.columns) == ("部门决算单位构成", [5], ["备注"])
+    assert [(r.name, r.texts) for r in units.rows] == [
+        ("上海市普陀区财政局（本级）", {}),
+        ("上海市普陀区财政局财政所", {"备注": "预算不单列，并入本级"}),
+        ("上海市普陀区国库收付中心", {"备注": "预算不单列，并入本级"}),
+    ]
+    assert not [f for f in document_facts(_doc(FINANCE)) if f.table_index == units.index]

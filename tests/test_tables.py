@@ -175,3 +175,15 @@ def test_shanghai_style_sides_labelled_本年收入_and_本年支出_are_split()
     income, spending = build_tables(raw("部门财务收支预算总表", lines, unit="单位：元"), 0)
     assert (income.kind, income.side, income.columns, income.unit) == ("收支预算总表", "收入", ["预算数"], "元")
     assert spending.rows[0].cells == {"预算数": Decimal("127886849")}
+
+
+def test_a_table_of_no_standard_kind_says_why():
+    # A 国有资产占用情况表 is printed by some departments beside the standard set; it is kept, kind other.
+    (table,) = build_tables(raw("国有资产占用情况表", ["项目\t金额", "车辆\t36.50", "房屋\t1200.00"]), 0)
+    assert table.kind == "other"
+    assert table.note == "表题「国有资产占用情况表」不属于标准公开表（不按编号归类），表头「项目金额」"
+
+
+def test_a_standard_table_carries_no_note():
+    (table,) = build_tables(raw("收入决算表", ["项目\t合计", "合计\t100.00"]), 0)
+    assert table.kind == "收入决算表" and table.note is None

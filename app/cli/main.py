@@ -121,7 +121,8 @@ def tables(doc: str = typer.Argument(..., help="Document id, file name, or a pat
     except (LookupError, IngestError) as exc:
         _fail(doc, exc)
     print_table(["#", "title", "kind", "unit", "pages", "rows"],
-                 [[tb.ref, tb.title, tb.kind, tb.unit or "", ",".join(map(str, tb.pages)), str(len(tb.rows))]
+                 [[tb.ref, tb.title, f"{tb.kind}（{tb.note}）" if tb.note else tb.kind, tb.unit or "",
+                   ",".join(map(str, tb.pages)), str(len(tb.rows))]
                   for tb in d.tables])
 
 

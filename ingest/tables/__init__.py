@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
-from budgetqa.ingest.classify import PERFORMANCE_KINDS, classify
+from budgetqa.ingest.classify import PERFORMANCE_KINDS, classify, normalize_title
 from budgetqa.ingest.models import RawTable, Table
 from budgetqa.ingest.tables.cells import CJK, is_amount_cell, normalize_grid, parse_cell, squeeze, unit_of
 from budgetqa.ingest.tables.context import BuildContext
 from budgetqa.ingest.tables.general import build_general, flatten_header, header_text, split_header
 from budgetqa.ingest.tables.perf import build_performance
+from budgetqa.ingest.tables.roster import KIND as ROSTER
+from budgetqa.ingest.tables.roster import build_roster, is_roster
 
 __all__ = [
     "CJK", "BuildContext", "build_tables", "flatten_header", "is_amount_cell", "normalize_grid",
@@ -27,7 +29,24 @@ def build_tables(raw: RawTable, index: int, doc_kind: str | None = None) -> list
     kind = classify(raw.title or raw.heading or "", words, doc_kind)
     if kind == "other" and raw.heading:
         kind = classify(raw.heading, words, doc_kind)
+    roster_title = normalize_title(raw.title or raw.heading or "")
+    if kind == "other" and is_roster(grid, roster_title):
+        return [build_roster(BuildContext(raw, index, ROSTER, None), grid, roster_title or ROSTER)]
     ctx = BuildContext(raw, index, kind, unit_of(raw))
     if kind in PERFORMANCE_KINDS:
         return [build_performance(ctx, grid)]
-    return build_general(ctx, grid, n_head)
+    tables = build_general(ctx, grid, n_head)
+    if kind == "other":
+        for t in tables:
+            t.note = unclassified_reason(raw, " ".join(c for row in grid[: max(n_head, 1)] for c in row if c))
+    return tables
+
+
+def unclassified_reason(raw: RawTable, header: str) -> str:
+    """Why a grid has no standard kind, in the words a reader of `extract` / `tables` needs."""
+    title = squeeze(raw.title or "")
+    head = squeeze(header)[:40]
+    if not title and not raw.heading:
+        return f"无表题，表头「{head}」不属于任何标准公开表"
+    named = f"表题「{title}」" if title else f"所在标题「{squeeze(raw.heading or '')}」"
+    return f"{named}不属于标准公开表（不按编号归类），表头「{head}」"
