@@ -9,6 +9,10 @@ from dataclasses import dataclass
 _DEPT_LINE = re.compile(
     r"^\s*(?:部门|预算单位|预算主管部门|部门名称|单位名称|编制部门|编制单位|部门（单位）名称|部门\(单位\)名称)\s*[：:]\s*([^\t│|]+)"
 )
+# A table's header line naming its department: the cover's labels and 部门（单位）：X (烟台).
+_HEADER_DEPT = re.compile(
+    r"^\s*(?:部门|预算单位|预算主管部门|部门名称|单位名称|编制部门|编制单位|部门[（(]单位[)）](?:名称)?)\s*[：:]\s*([^\t│|]*)"
+)
 _YEAR_KIND = re.compile(r"(20\d\d)\s*年度?\s*(?:[^\s，。]{0,20}?)(部门|单位)\s*(决算|预算)")
 _ORG_END = re.compile(r"(局|办公室|委员会|中心|政府|大学|学院|部|厅|委|办|处|站|所)(（汇总）|\(汇总\))?$")
 
@@ -69,6 +73,19 @@ def _department(lines: list[str]) -> str | None:
         t = re.sub(r"[#*\s]", "", line)
         if 3 < len(t) <= 40 and _ORG_END.search(t) and "：" not in t:
             return t
+    return None
+
+
+def header_department(lines: list[str]) -> str | None:
+    """The department a table's header line names (部门：X / 单位名称：X  单位：万元 / 编制部门：X);
+    None when the line is blank after its label (「部门：」, 「单位名称： 单位：万元」)."""
+    for line in lines:
+        m = _HEADER_DEPT.match(line)
+        if m:
+            value = re.split(r"单位[：:]|金额单位|计量单位", re.sub(r"\s+", "", m.group(1)))[0].strip("：:")
+            value = re.sub(r"公开\d+表$", "", value)
+            if len(value) >= 2:
+                return value
     return None
 
 

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS tables (
     number TEXT,
     pages TEXT,
     n_rows INTEGER,
+    department TEXT,
     PRIMARY KEY (doc_id, idx, side)
 );
 CREATE TABLE IF NOT EXISTS facts (
@@ -199,6 +200,9 @@ class Store:
             self.conn.execute("ALTER TABLE facts ADD COLUMN bbox TEXT")
         if "ocr" not in {r[1] for r in self.conn.execute("PRAGMA table_info(facts)")}:  # facts stored before OCR
             self.conn.execute("ALTER TABLE facts ADD COLUMN ocr INTEGER DEFAULT 0")
+        if "department" not in {r[1] for r in self.conn.execute("PRAGMA table_info(tables)")}:
+            # tables stored before header departments were read: NULL, as for a header naming none
+            self.conn.execute("ALTER TABLE tables ADD COLUMN department TEXT")
         # Which schemas have opened this store, and when: a later migration that is not idempotent
         # looks here before it runs. The schema text's hash is the version.
         self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY,"
@@ -286,9 +290,10 @@ class Store:
                  doc.source_format, len({t.index for t in doc.tables}), body, identity or ""),
             )
             cur.executemany(
-                "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO tables (doc_id, idx, side, title, kind, unit, number, pages, n_rows, department)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [(doc.doc_id, t.index, t.side or "", t.title, t.kind, t.unit, t.number, json.dumps(t.pages),
-                  len(t.rows)) for t in doc.tables],
+                  len(t.rows), t.department) for t in doc.tables],
             )
             cur.executemany(
                 "INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -136,3 +136,28 @@ def test_two_connections_writing_one_document_at_once_store_it_once(open_store):
             t.join(30)
     assert sorted(results) == [False, True]
     assert len(stores[0].documents()) == 1 and len(stores[1].facts()) == 5
+
+
+def test_a_tables_header_department_is_stored_with_it(open_store):
+    store = open_store()
+    doc = _doc()
+    doc.tables[0].department = "某局（汇总）"
+    store.add(doc)
+    assert open_store().document(doc.doc_id).tables[0].department == "某局（汇总）"
+    assert store.sql("SELECT idx, department FROM tables WHERE doc_id=?", [doc.doc_id]) == [(2, "某局（汇总）")]
+
+
+def test_a_store_written_before_header_departments_gains_the_column(tmp_path):
+    from budgetqa.ingest.store import SCHEMA
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:  # the tables table as stores before this column held it
+        db.executescript(SCHEMA.replace("    department TEXT,\n    PRIMARY KEY (doc_id, idx, side)",
+                                        "    PRIMARY KEY (doc_id, idx, side)"))
+        assert "department" not in {r[1] for r in db.execute("PRAGMA table_info(tables)")}
+    store = Store(path)
+    doc = _doc()
+    doc.tables[0].department = "某局"
+    store.add(doc)
+    assert store.sql("SELECT department FROM tables") == [("某局",)]
+    store.close()

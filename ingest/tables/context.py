@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from budgetqa.ingest.meta import header_department
 from budgetqa.ingest.models import RawTable, Row, Table
 from budgetqa.ingest.tables.cells import squeeze
 
@@ -43,4 +44,5 @@ class BuildContext:
             side=side,  # type: ignore[arg-type]
             norm_title=self.kind if self.kind != "other" else squeeze(self.raw.title),
             index=self.index,
+            department=header_department([*self.raw.context, self.raw.unit_line or ""]),
         )
