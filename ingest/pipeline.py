@@ -15,6 +15,7 @@ from typing import Protocol
 from budgetqa.ingest.errors import IngestError, NotARegularFile, TooManyPages, UnsupportedFile
 from budgetqa.ingest.facts import promote_counts
 from budgetqa.ingest.models import Document
+from budgetqa.ingest.toc import pdf_toc, text_toc
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +104,15 @@ def read_document(path: Path, max_pages: int | None = None) -> Document:
             if n is not None and n > max_pages:
                 raise TooManyPages(str(path), f"{n} pages, more than the limit of {max_pages}",
                                    "raise BUDGETQA_MAX_PAGES or split the PDF")
-        return _normalize(read_pdf(path))
+        doc = _normalize(read_pdf(path))
+        doc.toc = pdf_toc(path)
+        return doc
     if suffix in (".txt", ".md"):
-        from budgetqa.ingest.text import read_text
+        from budgetqa.ingest.text import decode, read_text
 
-        return _normalize(read_text(path))
+        doc = _normalize(read_text(path))
+        doc.toc = text_toc(decode(path.read_bytes(), path.name))
+        return doc
     raise UnsupportedFile(str(path), f"unsupported file type {suffix or '(none)'}", "give a .pdf, .txt or .md file")
 
 

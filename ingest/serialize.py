@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from decimal import Decimal
 
-from budgetqa.ingest.models import Document, Paragraph, Row, Table
+from budgetqa.ingest.models import Document, Paragraph, Row, Table, TocEntry
 
 
 def plain(obj):
@@ -44,5 +44,6 @@ def document_from_dict(d: dict) -> Document:
             **d,
             "paragraphs": [Paragraph(**p) for p in d["paragraphs"]],
             "tables": [_table(t) for t in d["tables"]],
+            "toc": [TocEntry(**e) for e in d.get("toc", [])],
         }
     )

@@ -153,6 +153,20 @@ def test_errors_are_exactly_the_real_contradictions(name):
     assert {key(f) for f in errors(name)} == EXPECTED_ERRORS[name]
 
 
+# The completeness rules (the 目录 against the tables, header departments against the cover, 绩效 funds
+# against 项目支出): every finding they give on the corpus and pdf-more, judged against the document.
+# None: each 目录 lists the tables printed (matched by title), each header names the cover's department
+# (延边州工信局's 「工业和信息化（汇总）」 is the same one cut short), each 绩效 form's 年度资金总额 is its
+# project's row (延边州政府办's five forms; the page cuts print no 目录 and no form beside its project).
+COMPLETENESS_RULES = ("document.toc_absent", "document.toc_unlisted", "document.header_department", "perf.project_funds")
+EXPECTED_COMPLETENESS: dict[str, set[tuple]] = {name: set() for name in EXPECTED_ERRORS}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in ALL))
+def test_completeness_findings_are_exactly_the_judged_ones(name):
+    assert {key(f) for f in findings(name) if f.check in COMPLETENESS_RULES} == EXPECTED_COMPLETENESS[name]
+
+
 def test_corpus_is_covered():
     # every fixture is judged (a new page cut needs its errors read against the page, then listed);
     # the seed corpus and the page cuts of this audit's own rules are always there

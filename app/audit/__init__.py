@@ -5,13 +5,15 @@ identities with both sides whether they hold or not (the bulk export writes them
 table). Below this module: `model` (findings, locations, rounding), `quantities` (figures taking
 part in a comparison), then the checks: `tables` (within a table), `cross` (between tables) and
 `prose` (情况说明 against the tables, stated percentages and changes), `items` (the numbered items
-of the 情况说明 / 编制说明), `template` (placeholders and template leftovers) and `prior` (against the
-same department's document of the year before). All are pure.
+of the 情况说明 / 编制说明), `template` (placeholders and template leftovers), `contents` (the 目录
+against the tables), `headers` (a table header's department against the cover), `projects` (绩效
+forms' funds against the 项目支出 table) and `prior` (against the same department's document of the
+year before). All are pure.
 """
 
 from __future__ import annotations
 
-from budgetqa.app.audit import cross, prior, prose, tables, template
+from budgetqa.app.audit import contents, cross, headers, prior, projects, prose, tables, template
 from budgetqa.app.audit.model import SEVERITIES, AuditResult, Check, Finding, Location
 from budgetqa.ingest.models import Document
 
@@ -28,6 +30,9 @@ def run(doc: Document, prior_doc: Document | None = None) -> AuditResult:
     tables.check_document(doc, result)
     template.check_template(doc, result)
     template.check_empty_tables(doc, result)
+    contents.check_contents(doc, result)
+    headers.check_header_departments(doc, result)
+    projects.check_project_funds(doc, result)
     if prior_doc is not None and prior.is_prior(doc, prior_doc):
         prior.check_prior(doc, prior_doc, result)
     order = {s: i for i, s in enumerate(SEVERITIES)}

@@ -1,0 +1,66 @@
+"""A table's header line against the cover: the department 「部门：X」 names (Table.department).
+
+A header naming another department is a table copied from another disclosure (or the wrong unit's
+table printed). Names are compared normalised — blanks, （汇总）/（本级）, 中共 and brackets dropped —
+and one name containing the other agrees (延边州工业和信息化局 ⊂ 延边朝鲜族自治州工业和信息化局, a
+header cut at 信息化 as well). A shortened region (延边州 for 延边朝鲜族自治州) agrees when the
+organisation after the region is the same and the short name's characters appear in order in the long.
+A document whose headers name two or more other departments lists its units' tables: no finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_location
+from budgetqa.ingest.models import Document, Table
+
+_NOISE = re.compile(r"[\s\u3000“”\"'‘’·]|[（(](?:汇总|本级|部门|单位|合并)[)）]|^中共|^中国共产党")
+_REGION = re.compile(r"^.*?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗)")
+
+
+def normalize_department(name: str) -> str:
+    s = _NOISE.sub("", name)
+    return re.sub(r"[（()）]", "", s)
+
+
+def _in_order(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def same_department(a: str, b: str) -> bool:
+    """The two names can be one department (containment, or a shortened region before the same body)."""
+    x, y = normalize_department(a), normalize_department(b)
+    if not x or not y:
+        return True
+    if x in y or y in x:
+        return True
+    short, long = sorted((x, y), key=len)
+    body = _REGION.sub("", short, count=1)
+    return len(body) >= 2 and body in long and _in_order(short, long)
+
+
+def check_header_departments(doc: Document, result: AuditResult) -> None:
+    """Tables whose header line names a department other than the document's (its cover)."""
+    if not doc.department:
+        return
+    named = [t for t in doc.tables if t.department and t.side != "支出"]
+    other = [t for t in named if not same_department(t.department or "", doc.department)]
+    if not other:
+        return
+    if len({normalize_department(t.department or "") for t in other}) > 1:
+        return  # the headers name several departments: the document prints its units' tables
+    cover = Location(document=doc.file, page=1 if doc.source_format == "pdf" else None, table="封面",
+                     row=doc.department)
+    for t in other:
+        result.findings.append(_finding(doc, t, cover))
+
+
+def _finding(doc: Document, t: Table, cover: Location) -> Finding:
+    loc = cell_location(doc, t, None, "表头部门")
+    loc.row = t.department
+    return Finding(
+        "warning", "document.header_department", loc, cover, None, None, None, None,
+        f"{loc.label()}：表头写明部门「{t.department}」，与封面的「{doc.department}」不一致，"
+        "请核对是否误用了其他部门（单位）的表格。")

@@ -1,0 +1,108 @@
+"""A 绩效目标表's project funds against the project's row in the 项目支出 table.
+
+Each 项目支出绩效目标表 prints its project's 年度资金总额; the 项目支出表 lists the same project, by
+name, with its total. They must agree. A project may sit on several rows (本年拨款 and 上年结转
+apart, or one row per unit: 审计业务经费 three times in 烟台): the form agrees when its figure is one
+row's total, any printed cell of those rows (a form counting one fund) or their sum. Only a project
+on one row is an `error` when it disagrees; several same-named rows none of which fits is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from budgetqa.app.audit.model import AuditResult
+from budgetqa.app.audit.quantities import Qty, amount_columns, cell_qty, compare, scale, sum_qty
+from budgetqa.ingest.models import Document, Row, Table
+
+_FUNDS = re.compile(r"^(?:项目)?(?:年度)?(?:预算)?资金总额|^项目总金额|^年度资金总额")
+_NAME_NOISE = re.compile(r"[\s\u3000“”\"'‘’《》、，,·:：\-—_]")
+
+
+def _norm(name: str) -> str:
+    return _NAME_NOISE.sub("", name)
+
+
+def project_of(t: Table) -> str | None:
+    """The project a 绩效 form is titled with: 项目支出绩效目标表（X）, a colliding title's （单位） dropped."""
+    rest = t.title[len(t.kind):] if t.title.startswith(t.kind) else ""
+    if t.qualifier and rest.endswith(f"（{t.qualifier}）"):
+        rest = rest[: -len(t.qualifier) - 2]
+    m = re.fullmatch(r"[（(](.+)[)）]", rest)
+    return m.group(1) if m else None
+
+
+def _funds(t: Table) -> tuple[Row, str] | None:
+    for r in t.rows:
+        if _FUNDS.search(r.label):
+            col = next((c for c in t.columns if r.cells.get(c) is not None), None)
+            return (r, col) if col else None
+    return None
+
+
+def check_project_funds(doc: Document, result: AuditResult) -> None:
+    forms = [t for t in doc.tables if t.kind == "项目支出绩效目标表"]
+    lists = [t for t in doc.tables if t.kind == "项目支出预算表"]
+    if not forms or not lists:
+        return
+    by_name: dict[str, list[tuple[Table, Row]]] = {}
+    for t in lists:
+        for r in t.rows:
+            if r.label and not r.is_total:
+                by_name.setdefault(_norm(r.label), []).append((t, r))
+    for form in forms:
+        project = project_of(form)
+        funds = _funds(form)
+        same = by_name.get(_norm(project or ""), []) if project else []
+        if funds is None or not same:
+            continue
+        a = cell_qty(doc, form, *funds)
+        candidates = [_total(doc, t, r) for t, r in same]
+        candidates = [c for c in candidates if c is not None]
+        if not candidates:
+            continue
+        if len(same) > 1 and len({id(t) for t, _ in same}) == 1:
+            t0 = same[0][0]
+            total_col = amount_columns(t0)[0]
+            candidates.append(sum_qty(doc, t0, [r for _, r in same], [total_col], None, total_col,
+                                      f"同名项目 {len(same)} 行之和"))
+        best = min(candidates, key=lambda b: abs(a.value - b.value))
+        what = f"项目「{project}」的绩效目标表资金与项目支出表"
+        if _fits(a, best):
+            compare(result, "perf.project_funds", "绩效资金=项目支出", a, best, what)  # holds, or within rounding
+            continue
+        if _any_cell_fits(a, same) or _other_unit(form, a, candidates):
+            continue
+        compare(result, "perf.project_funds", "绩效资金=项目支出", a, best,
+                what, severity="error" if len(same) == 1 else "warning",
+                note="" if len(same) == 1 else f"（项目支出表中同名项目有 {len(same)} 行）")
+
+
+def _total(doc: Document, t: Table, r: Row) -> Qty | None:
+    cols = amount_columns(t)
+    col = next((c for c in cols if r.cells.get(c) is not None), None)
+    return cell_qty(doc, t, r, col) if col else None
+
+
+def _fits(a: Qty, b: Qty) -> bool:
+    return abs(a.value - b.value) <= a.half_steps + b.half_steps
+
+
+def _any_cell_fits(a: Qty, same: list[tuple[Table, Row]]) -> bool:
+    """The form's figure is one fund of the project (本年财政拨款 without 上年结转 …)."""
+    for t, r in same:
+        f = scale(t)
+        for v in r.cells.values():
+            if v is not None and v != 0 and abs(v * f - a.value) <= a.half_steps + a.step / 2:
+                return True
+    return False
+
+
+def _other_unit(form: Table, a: Qty, candidates: list[Qty]) -> bool:
+    """A form with no unit line printing 元 where the list prints 万元 (or the reverse): not a contradiction."""
+    if form.unit is not None:
+        return False
+    k = Decimal(10000)
+    return any(abs(a.value / k - b.value) <= b.half_steps + Decimal("0.005") or abs(a.value * k - b.value) <= b.half_steps
+               for b in candidates)
