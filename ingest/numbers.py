@@ -23,7 +23,7 @@ def parse_amount(text: str | None) -> Decimal | None:
 
     Raises ValueError when the text is not a number at all, so callers can tell labels from values.
     """
-    t = clean_cell(text).replace(" ", "").replace("，", ",").replace("−", "-")
+    t = _unwrap(clean_cell(text).replace(" ", "").replace("，", ",").replace("−", "-"))
     if t in _EMPTY:
         return None
     if t.startswith("(") and t.endswith(")"):  # accounting negative
@@ -34,6 +34,32 @@ def parse_amount(text: str | None) -> Decimal | None:
         return Decimal(t.replace(",", "").replace("+", ""))
     except InvalidOperation as exc:  # pragma: no cover - regex already guards
         raise ValueError(f"not an amount: {text!r}") from exc
+
+
+_SHORT_GROUP = re.compile(r",\d{1,2}$")
+
+
+def _unwrap(t: str) -> str:
+    """A figure wrapped inside a narrow cell (「21,118.5」 over 「1」) read as the one figure it is.
+
+    Joined only when the first line stops inside a number: on a separator, in a thousands group
+    short of three digits, or with fewer decimals than the whole. Two whole figures stacked in one
+    cell (「123」 over 「456.00」) are left as they are, so they read as text and never as a sum.
+    """
+    if "\n" not in t:
+        return t
+    parts = [p for p in t.split("\n") if p]
+    joined = "".join(parts)
+    head, tail = "".join(parts[:-1]), parts[-1]
+    if len(parts) < 2 or not _NUM.match(joined) or not re.fullmatch(r"[\d,.]+", tail):
+        return t
+    decimals = len(joined.split(".")[1]) if "." in joined else 0
+    head_decimals = len(head.split(".")[1]) if "." in head else None
+    cut_inside = (
+        head.endswith((",", ".")) or tail.startswith((",", ".")) or bool(_SHORT_GROUP.search(head))
+        or (head_decimals is not None and head_decimals < decimals)
+    )
+    return joined if cut_inside else t
 
 
 def try_amount(text: str | None) -> Decimal | None:

@@ -71,3 +71,24 @@ def test_every_value_column_gets_a_path(header, value):
     (t,) = build_tables(RawTable(title="支出决算表", rows=rows, row_pages=[1, 1], raw_lines=["", ""]), 0)
     assert len(t.columns) == width and all(t.columns)
     assert len(set(t.columns)) == width
+
+
+@pytest.mark.parametrize("cell, value", [
+    ("21,118.5\n1", Decimal("21118.51")),  # the last decimal on a line of its own
+    ("21,11\n8.51", Decimal("21118.51")),  # cut inside a thousands group
+    ("21,118.\n51", Decimal("21118.51")),  # cut at the decimal point
+])
+def test_a_figure_wrapped_inside_a_narrow_cell_is_one_figure(cell, value):
+    assert parse_amount(cell) == value
+
+
+@pytest.mark.parametrize("cell", ["123\n456.00", "100.00\n200.00"])
+def test_two_whole_figures_stacked_in_one_cell_are_not_joined(cell):
+    assert try_amount(cell) is None
+
+
+@settings(max_examples=80, deadline=None)
+@given(amounts, st.sampled_from([1, 2, 3]))
+def test_a_figure_wrapped_anywhere_in_its_decimals_reads_as_printed(value, cut):
+    printed = f"{value:,.2f}"  # cut 1: 「…4.5」「6」; 2: 「…4.」「56」; 3: 「…4」「.56」
+    assert parse_amount(f"{printed[:-cut]}\n{printed[-cut:]}") == Decimal(printed.replace(",", ""))
