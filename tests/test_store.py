@@ -161,3 +161,13 @@ def test_a_store_written_before_header_departments_gains_the_column(tmp_path):
     store.add(doc)
     assert store.sql("SELECT department FROM tables") == [("某局",)]
     store.close()
+
+
+def test_a_documents_toc_round_trips(open_store):
+    from budgetqa.ingest.models import TocEntry
+
+    store = open_store()
+    doc = _doc()
+    doc.toc = [TocEntry("一、收入支出决算总表", printed_page=5, line=13), TocEntry("三、支出决算表", page=2)]
+    store.add(doc)
+    assert open_store().document(doc.doc_id).toc == doc.toc
