@@ -182,3 +182,15 @@ def test_a_project_on_two_rows_is_held_to_either_row_or_their_sum(tmp_path):
     got = found(d, "perf.project_funds")
     assert [(f.severity, f.a_value, f.b_value) for f in got] == [("warning", D("113.30"), D("113.03"))]
     assert "同名项目有 2 行" in got[0].message
+
+
+def test_every_header_naming_one_other_department_is_one_finding(tmp_path):
+    # edited: every 「部门：…」 header line of 延边州工信局 (9 tables) names 延边州商务局
+    text = (FIXTURES / "yanbian-industry-2023-final.txt").read_text(encoding="utf-8")
+    lines = [("部门：延边朝鲜族自治州商务局" + ln[ln.index("\t"):] if "\t" in ln else "部门：延边朝鲜族自治州商务局")
+             if ln.startswith("部门：延边") else ln for ln in text.split("\n")]
+    path = tmp_path / "yanbian-industry-2023-final.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    got = found(read_document(path), "document.header_department")
+    assert [(f.a.table, f.a.row) for f in got] == [("收入支出决算总表（公开01表）·收入", "延边朝鲜族自治州商务局")]
+    assert "全部 9 张表的表头均如此" in got[0].message

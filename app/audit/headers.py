@@ -53,14 +53,17 @@ def check_header_departments(doc: Document, result: AuditResult) -> None:
         return  # the headers name several departments: the document prints its units' tables
     cover = Location(document=doc.file, page=1 if doc.source_format == "pdf" else None, table="封面",
                      row=doc.department)
+    if len(other) == len(named) > 1:  # every header names it: one finding for the document, not one per table
+        result.findings.append(_finding(doc, other[0], cover, f"（全部 {len(named)} 张表的表头均如此）"))
+        return
     for t in other:
         result.findings.append(_finding(doc, t, cover))
 
 
-def _finding(doc: Document, t: Table, cover: Location) -> Finding:
+def _finding(doc: Document, t: Table, cover: Location, note: str = "") -> Finding:
     loc = cell_location(doc, t, None, "表头部门")
     loc.row = t.department
     return Finding(
         "warning", "document.header_department", loc, cover, None, None, None, None,
-        f"{loc.label()}：表头写明部门「{t.department}」，与封面的「{doc.department}」不一致，"
-        "请核对是否误用了其他部门（单位）的表格。")
+        f"{loc.label()}：表头写明部门「{t.department}」，与封面的「{doc.department}」不一致{note}，"
+        "请核对是否误用了其他部门（单位）的表格，或封面名称是否有误。")
