@@ -156,9 +156,11 @@ def test_errors_are_exactly_the_real_contradictions(name):
 # The completeness rules (the 目录 against the tables, header departments against the cover, 绩效 funds
 # against 项目支出): every finding they give on the corpus and pdf-more, judged against the document.
 # None: each 目录 lists the tables printed (matched by title), each header names the cover's department
-# (延边州工信局's 「工业和信息化（汇总）」 is the same one cut short), each 绩效 form's 年度资金总额 is its
+# (延边州工信局's 「工业和信息化（汇总）」 is the same one cut short) and no column another unit than its
+# table's unit line (朝阳's 绩效 forms: （万元） columns, 万元 tables), each 绩效 form's 年度资金总额 is its
 # project's row (延边州政府办's five forms; the page cuts print no 目录 and no form beside its project).
-COMPLETENESS_RULES = ("document.toc_absent", "document.toc_unlisted", "document.header_department", "perf.project_funds")
+COMPLETENESS_RULES = ("document.toc_absent", "document.toc_unlisted", "document.header_department",
+                      "document.header_unit", "perf.project_funds")
 EXPECTED_COMPLETENESS: dict[str, set[tuple]] = {name: set() for name in EXPECTED_ERRORS}
 
 

@@ -194,3 +194,14 @@ def test_every_header_naming_one_other_department_is_one_finding(tmp_path):
     got = found(read_document(path), "document.header_department")
     assert [(f.a.table, f.a.row) for f in got] == [("收入支出决算总表（公开01表）·收入", "延边朝鲜族自治州商务局")]
     assert "全部 9 张表的表头均如此" in got[0].message
+
+
+def test_a_column_unit_other_than_the_tables_unit_line_is_a_warning(tmp_path):
+    # 朝阳 2023's 部门整体绩效自评表 prints 项目下达金额 （万元）: agrees with its unit; edited: a unit line
+    # 「金额单位：元」 put above its grid (line 740)
+    assert found(doc("chaoyang-industry-2023-final.txt"), "document.header_unit") == []
+    d = edited(tmp_path, "chaoyang-industry-2023-final.txt", "（2023年度）\n\n部门（单位）名称\t\t703001",
+               "（2023年度）\n\n金额单位：元\n部门（单位）名称\t\t703001")
+    got = found(d, "document.header_unit")
+    assert [(f.severity, f.a.column, f.b.column) for f in got] == [("warning", "项目下达金额（万元）", "元")]
+    assert "列名标明（万元），而表头单位为「元」" in got[0].message

@@ -32,6 +32,7 @@ def run(doc: Document, prior_doc: Document | None = None) -> AuditResult:
     template.check_empty_tables(doc, result)
     contents.check_contents(doc, result)
     headers.check_header_departments(doc, result)
+    headers.check_header_units(doc, result)
     projects.check_project_funds(doc, result)
     if prior_doc is not None and prior.is_prior(doc, prior_doc):
         prior.check_prior(doc, prior_doc, result)

@@ -6,6 +6,10 @@ and one name containing the other agrees (延边州工业和信息化局 ⊂ 延
 header cut at 信息化 as well). A shortened region (延边州 for 延边朝鲜族自治州) agrees when the
 organisation after the region is the same and the short name's characters appear in order in the long.
 A document whose headers name two or more other departments lists its units' tables: no finding.
+
+The unit: a table's unit line (单位：万元) against the unit a column header prints (项目下达金额（元）).
+Both are the table's own header, so two different amount units there contradict each other. Cells
+are not judged against the unit line (a 万元 table of round figures looks like 元): no sound rule.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_locati
 from budgetqa.ingest.models import Document, Table
 
 _NOISE = re.compile(r"[\s\u3000“”\"'‘’·]|[（(](?:汇总|本级|部门|单位|合并)[)）]|^中共|^中国共产党")
+_COLUMN_UNIT = re.compile(r"[（(](万元|亿元|元)[)）]")
 _REGION = re.compile(r"^.*?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗)")
 
 
@@ -67,3 +72,20 @@ def _finding(doc: Document, t: Table, cover: Location, note: str = "") -> Findin
         "warning", "document.header_department", loc, cover, None, None, None, None,
         f"{loc.label()}：表头写明部门「{t.department}」，与封面的「{doc.department}」不一致{note}，"
         "请核对是否误用了其他部门（单位）的表格，或封面名称是否有误。")
+
+
+def check_header_units(doc: Document, result: AuditResult) -> None:
+    """A column header printing an amount unit other than the table's unit line."""
+    for t in doc.tables:
+        if t.unit is None or t.side == "支出":
+            continue
+        for col in t.columns:
+            m = _COLUMN_UNIT.search(re.sub(r"\s", "", col))
+            if m and m.group(1) != t.unit:
+                loc = cell_location(doc, t, None, col)
+                unit = Location(document=doc.file, page=loc.page, table=loc.table, table_ref=t.ref, row="单位行",
+                                column=t.unit)
+                result.findings.append(Finding(
+                    "warning", "document.header_unit", loc, unit, None, None, None, None,
+                    f"{loc.label()}：列名标明（{m.group(1)}），而表头单位为「{t.unit}」，请核对金额单位。"))
+                break  # one finding per table
