@@ -563,7 +563,7 @@ def _check(
             continue
         f = c.fact
         note = f"（OCR 识别，{'；'.join(dict.fromkeys(s for s in seconds if s))}）" if seconds else ""
-        source = Citation(**f.citation(), text=f"{_fmt(f.value)}{f.unit or ''}{note}")
+        source = Citation(**f.citation(), doc_id=f.doc_id, text=f"{_fmt(f.value)}{f.unit or ''}{note}")
         figure = Figure(
             text=m.text, value=m.value, unit=m.unit, verified=True, source=source, derivation=c.label
         )

@@ -12,7 +12,9 @@ Status = Literal["verified", "partial", "unverified", "not_found"]
 
 
 class Citation(BaseModel):
-    doc: str
+    doc: str  # the document's file name, as people know it
+    # the stored document's id: file names need not be unique (two uploads named 决算.pdf), ids are
+    doc_id: str | None = None
     page: int | None = None
     line: int | None = None  # for text conversions, which have no pages
     table: str | None = None

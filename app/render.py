@@ -5,6 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from budgetqa.app import zh
+from budgetqa.app.messages import ZH, Words
 from budgetqa.app.models import Answer
 from budgetqa.app.templating import render
 
@@ -28,24 +29,23 @@ def mark_figures(answer: Answer, ok: str = OK, bad: str = BAD, wrap=None, betwee
     return "".join(out)
 
 
-def status_line(answer: Answer) -> str:
+def status_line(answer: Answer, words: Words = ZH) -> str:
     if answer.status == "not_found":
-        return "未找到：文件中没有能回答这个问题的数字"
+        return words("status.not_found")
     n = len(answer.figures)
     bad = sum(not f.verified for f in answer.figures)
     if n and not bad:
-        return "全部数字已核验"
+        return words("status.all_verified")
     if not n:
-        return "答案不含数字" if answer.status != "unverified" else "引自说明文字，未与表格核验"
-    return f"{bad} 个数字未能核验（共 {n} 个）"
+        return words("status.no_figures") if answer.status != "unverified" else words("status.prose")
+    return words("status.some_unverified", bad=bad, n=n)
 
 
-def source_text(c) -> str:
+def source_text(c, words: Words = ZH) -> str:
     parts = [c.doc]
-    if c.page:
-        parts.append(f"第{c.page}页")
-    elif getattr(c, "line", None):
-        parts.append(f"第{c.line}行")
+    where = words.where(c.page, getattr(c, "line", None))
+    if where:
+        parts.append(where)
     for p in (c.table, c.row, c.column):
         if p:
             parts.append(p)
@@ -72,16 +72,17 @@ def render_answer_text(answer: Answer, store=None) -> str:
 
 def status_state(answer: Answer) -> str:
     """The status line's class: ok (every figure verified), bad (some not), "" (no figures)."""
-    return "ok" if status_line(answer) == "全部数字已核验" else ("bad" if answer.figures else "")
+    every = answer.status != "not_found" and answer.figures and all(f.verified for f in answer.figures)
+    return "ok" if every else ("bad" if answer.figures else "")
 
 
-def render_answer_html(answer: Answer) -> Markup:
+def render_answer_html(answer: Answer, words: Words = ZH) -> Markup:
     """HTML for the web page: marks, a status line and expandable sources (templates/answer.html)."""
     def wrap(f):
-        title = source_text(f.source) if f.source else (f.reason or "未能核验")
+        title = source_text(f.source, words) if f.source else (f.reason or words("figure.unverified"))
         return render(__file__, "figure.html", verified=f.verified, title=title, text=f.text)
 
     body = Markup(mark_figures(answer, wrap=wrap, between=escape))
-    sources = [(source_text(c), c) for c in answer.citations]
-    return render(__file__, "answer.html", answer=answer, body=body, status=status_line(answer),
-                  state=status_state(answer), sources=sources)
+    sources = [(source_text(c, words), c) for c in answer.citations]
+    return render(__file__, "answer.html", answer=answer, body=body, status=status_line(answer, words),
+                  state=status_state(answer), sources=sources, t=words)

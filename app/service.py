@@ -6,12 +6,14 @@ indexes and the models from it. Components below it receive plain values (paths,
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from budgetqa.app.settings import Settings
 from budgetqa.ingest.models import Document
@@ -23,6 +25,18 @@ if TYPE_CHECKING:  # chromadb and langchain load only when the index is first us
     from budgetqa.app.retrieval.retrieve import Retriever
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Original:
+    """Where the original file of a stored document is, for the page view.
+
+    state: kept (the upload's copy, or the ingested file unchanged at its path), moved (no file at
+    the path it was ingested from), changed (a file there, other bytes), none (nothing recorded).
+    """
+
+    state: Literal["kept", "moved", "changed", "none"]
+    path: Path | None = None
 
 
 class Service:
@@ -91,10 +105,70 @@ class Service:
         self.retriever.add_document(doc, background=background)
 
     def ingest_one(self, path: Path, background_dense: bool = True, label: str | None = None) -> IngestResult:
-        """Parse, store and index one file; `label` stores it under that name instead of the file's own."""
+        """Parse, store and index one file; `label` stores it under that name instead of the file's own.
+
+        A file ingested from where it lies (`budgetqa ingest`) is remembered by its path and content
+        hash, so the page view can show its pages; an upload is kept as a copy under home/uploads.
+        """
         store = self.store if label is None else _LabelledStore(self.store, label)
-        return ingest_file(Path(path), store, index=self.retriever.index, background=background_dense,
-                           max_pages=self.settings.max_pages or None)
+        result = ingest_file(Path(path), store, index=self.retriever.index, background=background_dense,
+                             max_pages=self.settings.max_pages or None)
+        if result.ok and result.doc_id and not Path(path).resolve().is_relative_to(self._uploads.resolve()):
+            self._remember_original(result.doc_id, Path(path))
+        return result
+
+    @property
+    def _uploads(self) -> Path:
+        return self.settings.home / "uploads"
+
+    @property
+    def _originals(self) -> Path:
+        return self.settings.home / "originals"
+
+    def _remember_original(self, doc_id: str, path: Path) -> None:
+        """Record where a document's file lies (absolute path, hash, size, mtime); never fails an ingest."""
+        from budgetqa.ingest.pipeline import file_sha256
+
+        try:
+            path = path.resolve()
+            st = path.stat()
+            record = {"path": str(path), "sha256": file_sha256(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+            self._originals.mkdir(parents=True, exist_ok=True)
+            tmp = self._originals / f"{doc_id}.json.tmp"
+            tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self._originals / f"{doc_id}.json")
+        except OSError as exc:
+            log.warning("original of %s not recorded: %s", doc_id, exc)
+
+    def original(self, doc_id: str) -> Original:
+        """The document's original file: the upload's copy, else the file it was ingested from if its
+        bytes are still the stored document's (checked by SHA-256 when its size or time changed)."""
+        # an upload's copy is named by its content hash, which the id begins
+        for kept in sorted(self._uploads.glob(f"{doc_id}*")) if self._uploads.exists() else []:
+            if kept.suffix in (".pdf", ".txt", ".md"):
+                return Original("kept", kept)
+        try:
+            record = json.loads((self._originals / f"{doc_id}.json").read_text(encoding="utf-8"))
+            path = Path(record["path"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return Original("none")
+        try:
+            st = path.stat()
+        except OSError:
+            return Original("moved", path)
+        if not path.is_file():
+            return Original("moved", path)
+        if st.st_size == record.get("size") and st.st_mtime_ns == record.get("mtime_ns"):
+            return Original("kept", path)
+        from budgetqa.ingest.pipeline import file_sha256
+
+        try:
+            same = file_sha256(path) == record.get("sha256")
+        except OSError:
+            return Original("moved", path)
+        if same:  # touched, not changed: remember the new time so the next view does not hash again
+            self._remember_original(doc_id, path)
+        return Original("kept" if same else "changed", path)
 
     def has(self, sha256: str) -> bool:
         """Whether a document with this content is stored."""
@@ -140,8 +214,9 @@ class Service:
         if removed:
             self.retriever.remove_document(doc_id)
             # the page's copy of an uploaded file is named by its content hash, which the id begins
-            for kept in (self.settings.home / "uploads").glob(f"{doc_id}*"):
+            for kept in self._uploads.glob(f"{doc_id}*"):
                 kept.unlink(missing_ok=True)
+            (self._originals / f"{doc_id}.json").unlink(missing_ok=True)
         return removed
 
     def resolve(self, ref: str) -> str | None:

@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(50, description="Largest file the web page accepts")
     max_pages: int = Field(1000, description="Longest PDF ingested, in pages (memory grows with pages); 0 = no limit")
     auth: str | None = Field(None, description="user:password required by the web page, if set")
+    language: Literal["zh", "en"] = Field(
+        "zh", description="The web page's language: zh = Chinese (its own words, the checker's reasons and "
+        "Gradio's strings), en = English; the documents' figures, answers' sentences and audit findings stay "
+        "as written")
     store_url: str | None = Field(
         None, description="postgresql://USER:PASSWORD@HOST:5432/DB keeps the fact store (and the keyword "
         "indexes, so several serve processes share them) in PostgreSQL; unset: the SQLite file under home")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -66,22 +67,31 @@ class _Records(logging.Handler):
 
 
 @pytest.fixture(scope="module")
-def browser_page(server):
+def browser():
+    """One Chromium for the module (Playwright's sync API runs one instance per thread)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server, browser):
     url, *_ = server
     outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        page.on("request", lambda r: outside.append(r.url)
-                if not r.url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")) else None)
-        page.goto(url)
-        page.wait_for_selector("#bq-question textarea")
-        yield page, outside
-        browser.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 1300}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")) else None)
+    page.goto(url)
+    page.wait_for_selector("#bq-question textarea")
+    yield page, outside
+    context.close()
 
 
 def _tab(page, name: str) -> None:
@@ -363,3 +373,133 @@ def test_a_chosen_suggestion_stays_chosen_while_the_timer_ticks(browser_page):
     page.wait_for_timeout(4_500)  # two ticks of the page's 2 s timer
     assert page.locator("#bq-suggest input:checked").count() == 1
     assert page.locator("#bq-question textarea").input_value() == asked
+
+
+# --- a reviewer's marks on audit findings -------------------------------------------------------
+def _audit(page, file: str) -> None:
+    _tab(page, "一致性检查")
+    _choose(page, "#bq-a-doc", file)
+    page.locator("#bq-a-btn").click()
+    page.wait_for_selector("#bq-audit li[data-finding]")
+
+
+def test_a_reviewer_marks_a_finding_and_the_mark_is_kept_across_a_reload(browser_page, server):
+    page, _ = browser_page
+    _, svc, _ = server
+    doc_id = svc.store.resolve(SOCIAL.name)
+    _audit(page, SOCIAL.name)
+    error = page.locator("#bq-audit li.sev-error").first
+    finding = error.get_attribute("data-finding")
+    item = f"#bq-audit li[data-finding='{finding}']"
+    page.locator(f"{item} a.bq-mark-set[data-mark='已确认']").click()
+    _wait_text(page, item, "复核：已确认")
+    assert {f.id: m for f, m, _ in svc.review(doc_id)}[finding] == "已确认"  # kept in the store
+    page.reload()
+    page.wait_for_selector("#bq-question textarea")
+    _audit(page, SOCIAL.name)
+    _wait_text(page, item, "复核：已确认")  # drawn from the store after the reload
+    assert "已复核 1 处" in page.locator("#bq-audit p").first.inner_text()
+    page.screenshot(path=str(SHOTS / "ui-15-audit-marks.png"), full_page=True)
+    page.locator(f"{item} a.bq-mark-set[data-mark='忽略']").click()
+    _wait_text(page, item, "复核：忽略")
+    assert {f.id: m for f, m, _ in svc.review(doc_id)}[finding] == "忽略"
+    page.locator(f"{item} a.bq-mark-set[data-mark='clear']").click()
+    page.wait_for_function("s => !document.querySelector(s).innerText.includes('复核：')", arg=item)
+    assert {f.id: m for f, m, _ in svc.review(doc_id)}[finding] is None
+
+
+# --- the page's language ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def english_server(tmp_path_factory):
+    """A second server with BUDGETQA_LANGUAGE=en, the 普陀 finance PDF stored as an upload."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install -y chromium)")
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
+    from budgetqa.app.ui.page import build_ui, launch
+    from budgetqa.app.ui.upload import accept_upload
+
+    svc = Service(get_settings(tmp_path_factory.mktemp("home-en"), language="en", llm={"provider": "none"},
+                               embedding={"provider": "none"}, max_upload_mb=LIMIT_MB))
+    assert accept_upload(svc, PDF, PDF.name).ok
+    demo, _ = build_ui(svc)
+    launch(demo, svc, port=None, prevent_thread_lock=True, quiet=True)
+    yield demo.local_url
+    demo.close()
+    svc.close()
+
+
+@pytest.fixture()
+def page_in(browser):
+    """A page of `url` in a browser whose language is `locale` (its own context, closed after the test)."""
+    contexts = []
+
+    def open_page(url: str, locale: str):
+        context = browser.new_context(viewport={"width": 1400, "height": 1300}, locale=locale)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        outside: list[str] = []
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")) else None)
+        page.goto(url)
+        page.wait_for_selector("#bq-question textarea")
+        return page, outside
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def test_the_english_page_speaks_english_in_a_chinese_browser(english_server, page_in):
+    page, outside = page_in(english_server, "zh-CN")  # the setting wins over the browser's language
+    tabs = page.get_by_role("tab").all_inner_texts()
+    assert tabs == ["Ask", "Library", "Tables", "Compare", "Consistency check", "Settings"]
+    text = _ask_in(page, "Ask", "机关运行经费是多少？")
+    assert "184.65 万元⚠" in text
+    assert "4 of 4 figures not verified" in text
+    # the checker's reason as it wrote it: the Chinese page translates it, the English one does not
+    assert page.locator("#bq-chat .fig-bad").last.get_attribute("title") == "the answer cites no fact"
+    page.screenshot(path=str(SHOTS / "ui-16-english.png"), full_page=True)
+    _tab(page, "Library")
+    upload = page.locator("#bq-upload").inner_text()
+    assert "Drop File Here" in upload and "拖放" not in upload  # Gradio's own strings, in English too
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert outside == []
+
+
+def test_the_default_page_stays_chinese_in_an_english_browser(server, page_in):
+    url, *_ = server
+    page, outside = page_in(url, "en-US")
+    assert page.get_by_role("tab").all_inner_texts() == ["问答", "文件库", "表格", "对比", "一致性检查", "设置"]
+    _tab(page, "文件库")
+    upload = page.locator("#bq-upload").inner_text()
+    assert "将文件拖放到此处" in upload and "Drop File" not in upload
+    page.screenshot(path=str(SHOTS / "ui-17-chinese-in-english-browser.png"), full_page=True)
+    assert outside == []
+
+
+def _ask_in(page, tab: str, question: str) -> str:
+    _tab(page, tab)
+    n = page.locator("#bq-chat .bq-status").count()
+    page.locator("#bq-question textarea").fill(question)
+    page.locator("#bq-send").click()
+    page.wait_for_function(f"document.querySelectorAll('#bq-chat .bq-status').length > {n}")
+    return page.locator("#bq-chat .bq-answer").last.evaluate("e => e.closest('.bq-answer').parentElement.innerText")
+
+
+def test_the_english_audit_tab_lists_findings_and_marks_in_english(english_server, page_in):
+    page, _ = page_in(english_server, "zh-CN")
+    _tab(page, "Consistency check")
+    _choose(page, "#bq-a-doc", PDF.name)
+    page.locator("#bq-a-btn").click()
+    page.wait_for_selector("#bq-audit li[data-finding]")
+    head = page.locator("#bq-audit p").first.inner_text()
+    assert head.startswith("inconsistency: ") and "rounding: " in head
+    item = page.locator("#bq-audit li.sev-error").first
+    assert item.inner_text().startswith("[inconsistency]") and "Sources: " in item.inner_text()
+    sources = item.locator("small").inner_text()
+    assert re.search(r"p\. \d+", sources) and not re.search(r"第\d+页", sources)  # places in English
+    item.locator("a.bq-mark-set[data-mark='忽略']").click()
+    page.wait_for_function("() => document.querySelector('#bq-audit li.sev-error').innerText.includes('Review: ignored')")
+    page.screenshot(path=str(SHOTS / "ui-18-english-audit.png"), full_page=True)

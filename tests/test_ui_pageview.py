@@ -70,3 +70,28 @@ def test_text_lines_mark_the_figure_printed_with_separators():
     assert [ln["n"] for ln in lines] == [189, 190, 191]
     hit = next(ln for ln in lines if ln["hit"])
     assert [t for t, marked in hit["parts"] if marked] == ["1,184.83"]
+
+
+def test_two_documents_of_one_file_name_each_open_their_own_page(tmp_path):
+    """Several documents answered at once: each figure's source link opens its own document, though
+    both were uploaded under the same name (a name resolves to no single document)."""
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
+    from budgetqa.app.ui.upload import accept_upload
+    from budgetqa.app.ui.views import source_links
+
+    service = Service(get_settings(tmp_path, llm={"provider": "none"}, embedding={"provider": "none"}), dense=False)
+    try:
+        name = "2024年部门决算.pdf"
+        ids = [accept_upload(service, FIXTURES / "pdf" / f, name).doc_id
+               for f in ("putuo-finance-2024-final.pdf", "putuo-socialwork-2024-final.pdf")]
+        assert service.store.resolve(name) is None
+        answer = service.ask("本年支出合计是多少？", ids)
+        by_doc = {f.source.doc_id: f for f in answer.figures if f.verified}
+        assert {d: f.text for d, f in by_doc.items()} == {ids[0]: "2,940.05万元", ids[1]: "307.82万元"}
+        for doc_id, fig in by_doc.items():
+            ref = citation_ref(service.store, fig.source)
+            assert (ref.doc_id, ref.page) == (doc_id, fig.source.page)
+        assert {SourceRef.from_key(link["key"]).doc_id for link in source_links(answer, service.store)} == set(ids)
+    finally:
+        service.close()

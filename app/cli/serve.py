@@ -23,6 +23,9 @@ def register(app: typer.Typer) -> None:
               auth: Optional[str] = typer.Option(None, "--auth", help="user:password required to open the page"),
               home: Optional[Path] = typer.Option(None, "--home", help="Data directory"),
               no_dense: bool = typer.Option(False, "--no-dense", help="Skip the dense (embedding) index"),
+              language: Optional[str] = typer.Option(None, "--language",
+                                                     help="The page's language: zh (default) or en; "
+                                                          "BUDGETQA_LANGUAGE sets it too"),
               log_level: str = typer.Option("info", "--log-level",
                                             help="Server log on stderr: debug, info (a line per upload and "
                                                  "question), warning or error")):
@@ -40,6 +43,8 @@ def register(app: typer.Typer) -> None:
         from budgetqa.app.ui.page import build_ui, launch
         from budgetqa.app.ui.samples import preload_samples
 
+        if language is not None and language not in ("zh", "en"):
+            raise typer.BadParameter(f"{language}: choose zh or en", param_hint="--language")
         if auth:
             from budgetqa.app.ui.login import parse_auth
 
@@ -50,7 +55,7 @@ def register(app: typer.Typer) -> None:
         if host not in ("127.0.0.1", "localhost", "::1") and not (auth or get_settings(home).auth):
             typer.echo(f"warning: serving on {host} without --auth: anyone on the network can open the page", err=True)
         t0 = time.perf_counter()
-        service = Service(get_settings(home), dense=not no_dense)
+        service = Service(get_settings(home, **({"language": language} if language else {})), dense=not no_dense)
         blocks, page = build_ui(service)
         if demo:
             page.loading.set()  # before the page is served, so the first visitor sees the preload notice

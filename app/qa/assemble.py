@@ -15,12 +15,13 @@ from budgetqa.ingest.store import Store
 
 def citations_of(g: Grounded, doc: Document) -> list[Citation]:
     out = [
-        Citation(doc=doc.file, page=c.row.page, line=c.row.line, table=c.table.title,
+        Citation(doc=doc.file, doc_id=doc.doc_id, page=c.row.page, line=c.row.line, table=c.table.title,
                  row=(f"{c.row.code} " if c.row.code else "") + bare_name(c.row.name), column=c.column,
                  text=f"{c.value}", bbox=c.row.boxes.get(c.column))
         for c in g.cells
     ]
-    return out + [Citation(doc=doc.file, page=page, table=heading or None, text=text) for heading, page, text in g.quotes]
+    return out + [Citation(doc=doc.file, doc_id=doc.doc_id, page=page, table=heading or None, text=text)
+                  for heading, page, text in g.quotes]
 
 
 def checked_figures(store: Store, g: Grounded, doc: Document, scope: set[str] | None = None) -> list[Figure]:
@@ -38,7 +39,7 @@ def checked_figures(store: Store, g: Grounded, doc: Document, scope: set[str] | 
     figures = []
     for f in result.figures:
         if f.source is not None:
-            f = f.model_copy(update={"source": f.source.model_copy(update={"doc": doc.file})})
+            f = f.model_copy(update={"source": f.source.model_copy(update={"doc": doc.file, "doc_id": doc.doc_id})})
         figures.append(f)
     return figures
 

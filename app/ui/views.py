@@ -15,9 +15,9 @@ import pandas as pd
 
 from budgetqa.app.models import Answer, Figure
 from budgetqa.app.chart import bar_chart_svg as bar_chart_svg_of
+from budgetqa.app.messages import ZH, Words
 from budgetqa.app.render import render_answer_html, source_text
 from budgetqa.app.templating import Markup, render
-from budgetqa.app import zh
 from budgetqa.app.ui.measures import compare_value
 from budgetqa.app.ui.pageview import SourceRef
 from budgetqa.ingest.models import Document, Fact, Table
@@ -42,6 +42,12 @@ CSS = """
 .bq-audit .sev-warning b { color: #a4480a; }
 .bq-audit .sev-rounding b { color: #666; }
 .bq-audit li { margin-bottom: .4em; }
+.bq-audit .bq-mark { display: inline-block; margin-left: .5em; padding: 0 .4em; border-radius: 3px; font-size: .85em; }
+.bq-audit .bq-marked-ok .bq-mark { background: #e3f4e6; color: #106b21; }
+.bq-audit .bq-marked-ignored .bq-mark { background: #eee; color: #555; }
+.bq-audit li.bq-marked-ignored { color: #777; }
+.bq-mark-actions { display: block; font-size: .85em; }
+.bq-mark-actions a { margin-right: 1.2em; color: #0b57d0; white-space: nowrap; cursor: pointer; }
 .bq-upload-ok { color: #106b21; }
 .bq-upload-bad { color: #b00020; font-weight: 600; }
 .bq-interpretation { font-size: .85em; color: #555; margin-top: .3em; }
@@ -63,9 +69,6 @@ CSS = """
 .bq-pv-none { color: #666; font-size: .9em; }
 """
 
-LIBRARY_HEADERS = ["文件", "部门", "年度", "类型", "表格数", "页数", "状态", "id"]
-
-
 # --- library ---------------------------------------------------------------------------------
 def doc_label(s) -> str:
     """A document as a person reads it in a picker: department, year, kind, file."""
@@ -73,10 +76,10 @@ def doc_label(s) -> str:
     return f"{s.department or s.file} · {what} · {s.file}" if what else f"{s.department or s.file} · {s.file}"
 
 
-def library_rows(summaries, status: dict[str, str] | None = None) -> list[list]:
+def library_rows(summaries, status: dict[str, str] | None = None, words: Words = ZH) -> list[list]:
     status = status or {}
     return [[s.file, s.department or "", s.year or "", f"{s.scope or ''}{s.kind or ''}", s.n_tables,
-             s.pages or "", status.get(s.id, "可提问"), s.id] for s in summaries]
+             s.pages or "", status.get(s.id, words("library.ready")), s.id] for s in summaries]
 
 
 # --- suggested questions --------------------------------------------------------------------
@@ -143,7 +146,7 @@ def _fmt(v: Decimal | None) -> str:
     return f"{v:,}"
 
 
-def excerpt_html(doc: Document, fact: Fact, around: int = 2) -> str:
+def excerpt_html(doc: Document, fact: Fact, around: int = 2, words: Words = ZH) -> str:
     """A few rows of the source table around the cited row, the cited cell highlighted."""
     table = find_table(doc, fact)
     if table is None or not (0 <= fact.row_index < len(table.rows)):
@@ -155,24 +158,34 @@ def excerpt_html(doc: Document, fact: Fact, around: int = 2) -> str:
         hit = i == fact.row_index
         cells = [{"hit": hit and c == fact.column, "text": _fmt(r.cells.get(c)) or r.texts.get(c, "")} for c in table.columns]
         rows.append({"hit": hit, "name": f"{r.code or ''} {r.name}".strip(), "cells": cells})
-    return render(__file__, "excerpt.html", table=table, pages=",".join(map(str, table.pages)),
+    pages = ",".join(map(str, table.pages))
+    cap = words("audit.join").join([words("excerpt.unit", unit=table.unit or words("unit.none"))]
+                   + ([words("where.page", page=pages)] if pages else []))
+    return render(__file__, "excerpt.html", table=table, cap=cap, t=words,
                   columns=[_leaf(c) for c in table.columns], rows=rows)
 
 
-def in_chinese(answer: Answer) -> Answer:
-    """The answer with the checker's English reasons (the ⚠ tooltips) and notices in Chinese."""
-    figures = [f.model_copy(update={"reason": zh.reason(f.reason)}) for f in answer.figures]
-    return answer.model_copy(update={"figures": figures, "notices": [zh.reason(n) for n in answer.notices]})
+def in_chinese(answer: Answer, words: Words = ZH) -> Answer:
+    """The answer with the checker's English reasons (the ⚠ tooltips) and notices in Chinese (on the
+    Chinese page; the English page shows them as the checker wrote them)."""
+    figures = [f.model_copy(update={"reason": words.reason(f.reason)}) for f in answer.figures]
+    return answer.model_copy(update={"figures": figures, "notices": [words.reason(n) for n in answer.notices]})
 
 
 def doc_id_of(store, ref: str | None) -> str | None:
-    """A citation's document (it names the file, or the id) as a stored id."""
+    """A document named by its file (or its id) as a stored id; None when the name is not one document's."""
     return store.resolve(ref) if ref else None
+
+
+def citation_doc_id(store, c) -> str | None:
+    """A citation's stored document: the id it carries, else its file name resolved (answers kept
+    before citations carried ids)."""
+    return c.doc_id if getattr(c, "doc_id", None) else doc_id_of(store, c.doc)
 
 
 def citation_ref(store, c, mark: str | None = None) -> SourceRef | None:
     """What the page view opens for a citation: its page and box (PDF) or its line (text)."""
-    doc_id = doc_id_of(store, c.doc)
+    doc_id = citation_doc_id(store, c)
     if doc_id is None or not (c.page or c.line):
         return None
     boxes = (tuple(c.bbox),) if c.bbox and c.page else ()
@@ -185,16 +198,16 @@ def figure_doc_id(store, fig: Figure) -> str | None:
     ids = figure_fact_ids(fig)
     if ids:
         return ids[0].split("-t", 1)[0]
-    return doc_id_of(store, fig.source.doc) if fig.source else None
+    return citation_doc_id(store, fig.source) if fig.source else None
 
 
-def page_label(c) -> str:
-    where = f"第{c.page}页" if c.page else (f"第{c.line}行" if c.line else "")
+def page_label(c, words: Words = ZH) -> str:
+    where = words.where(c.page, c.line)
     what = " · ".join(p for p in (c.row, c.column) if p) or (c.table or "")
-    return zh.label(f"{where} {what}".strip())
+    return words.label(f"{where} {what}".strip())
 
 
-def source_links(answer: Answer, store) -> list[dict]:
+def source_links(answer: Answer, store, words: Words = ZH) -> list[dict]:
     """One 原页 link per distinct source of the answer (figures' cells first, then quoted sentences)."""
     links, seen = [], set()
     cites = [(f.source, f.text) for f in answer.figures if f.source] + [(c, None) for c in answer.citations]
@@ -206,23 +219,23 @@ def source_links(answer: Answer, store) -> list[dict]:
         if key in seen:
             continue
         seen.add(key)
-        links.append({"key": ref.key(), "label": page_label(c), "file": c.doc})
+        links.append({"key": ref.key(), "label": page_label(c, words), "file": c.doc})
     return links
 
 
-def answer_to_html(answer: Answer, store=None, doc_ids: list[str] | None = None) -> str:
+def answer_to_html(answer: Answer, store=None, doc_ids: list[str] | None = None, words: Words = ZH) -> str:
     """The answer with ✓/⚠ marks, its status line, a table per document when several were chosen,
     links that open each source's page, and each verified figure's source excerpt."""
-    answer = in_chinese(answer)
-    html = render_answer_html(answer)
+    answer = in_chinese(answer, words)
+    html = render_answer_html(answer, words)
     if store is None:
         return str(html)
     extra = []
     if doc_ids and len(doc_ids) > 1:
-        extra.append(documents_table_html(answer, store, doc_ids))
-    links = source_links(answer, store)
+        extra.append(documents_table_html(answer, store, doc_ids, words))
+    links = source_links(answer, store, words)
     if links:
-        extra.append(render(__file__, "page_links.html", links=links))
+        extra.append(render(__file__, "page_links.html", links=links, t=words))
     for fig in answer.figures:
         ids = figure_fact_ids(fig)
         if not fig.verified or not ids:
@@ -236,15 +249,15 @@ def answer_to_html(answer: Answer, store=None, doc_ids: list[str] | None = None)
                 doc = store.document(f.doc_id)
             except KeyError:
                 continue
-            ex = excerpt_html(doc, f)
+            ex = excerpt_html(doc, f, words=words)
             if ex:
-                label = zh.label(source_text(fig.source) if fig.source else f.table_title)
-                extra.append(render(__file__, "table_source.html", figure=fig.text, label=label, excerpt=ex))
+                label = words.label(source_text(fig.source, words) if fig.source else f.table_title)
+                extra.append(render(__file__, "table_source.html", figure=fig.text, label=label, excerpt=ex, t=words))
     return str(html + (Markup("\n") + Markup("\n").join(extra) if extra else ""))
 
 
 # --- several documents: one row each ------------------------------------------------------------
-def documents_rows(answer: Answer, store, doc_ids: list[str]) -> list[dict]:
+def documents_rows(answer: Answer, store, doc_ids: list[str], words: Words = ZH) -> list[dict]:
     """Per chosen document, the figures the answer gives for it (✓/⚠ each) and their sources."""
     by_doc: dict[str, list[Figure]] = {d: [] for d in doc_ids}
     for fig, d in _figure_docs(answer, store):
@@ -258,7 +271,8 @@ def documents_rows(answer: Answer, store, doc_ids: list[str]) -> list[dict]:
         cells = []
         for f in figs:
             ref = citation_ref(store, f.source) if f.source else None
-            cells.append({"text": f.text, "ok": f.verified, "title": source_text(f.source) if f.source else (f.reason or "未能核验"),
+            title = source_text(f.source, words) if f.source else (f.reason or words("figure.unverified"))
+            cells.append({"text": f.text, "ok": f.verified, "title": title,
                           "key": ref.key() if ref else None})
         rows.append({"name": name, "when": when, "file": s.file if s else d, "cells": cells})
     return rows
@@ -285,21 +299,22 @@ def comparable(answer: Answer, store, doc_ids: list[str]) -> list[tuple[str, flo
 def _figure_docs(answer: Answer, store) -> list[tuple[Figure, str | None]]:
     """Each figure with its document: its cited cell's, else the one document every citation names
     (a figure quoted from a 情况说明 sentence cites no cell)."""
-    cited = {doc_id_of(store, c.doc) for c in answer.citations} - {None}
+    cited = {citation_doc_id(store, c) for c in answer.citations} - {None}
     only = next(iter(cited)) if len(cited) == 1 else None
     return [(f, figure_doc_id(store, f) or only) for f in answer.figures]
 
 
-def documents_table_html(answer: Answer, store, doc_ids: list[str]) -> Markup:
-    rows = documents_rows(answer, store, doc_ids)
+def documents_table_html(answer: Answer, store, doc_ids: list[str], words: Words = ZH) -> Markup:
+    rows = documents_rows(answer, store, doc_ids, words)
     bars = comparable(answer, store, doc_ids)
-    chart = bar_chart_svg_of(bars, "各文件对比") if bars else ""
-    return render(__file__, "doc_answers.html", rows=rows, chart=chart)
+    chart = bar_chart_svg_of(bars, words("answer.compare_chart")) if bars else ""
+    return render(__file__, "doc_answers.html", rows=rows, chart=chart, t=words, head=words.split("answer.docs_head"))
 
 
 # --- the page view's captions -----------------------------------------------------------------
-def text_source_html(doc_file: str, lines: list[dict]) -> str:
-    return str(render(__file__, "text_source.html", file=doc_file, lines=lines))
+def text_source_html(doc_file: str, lines: list[dict], words: Words = ZH) -> str:
+    cap = words("pv.text_caption", first=lines[0]["n"] if lines else "", last=lines[-1]["n"] if lines else "")
+    return str(render(__file__, "text_source.html", file=doc_file, lines=lines, cap=cap))
 
 
 # --- uploads and the audit ------------------------------------------------------------------
@@ -308,33 +323,40 @@ def upload_list_html(lines: list[tuple[str, str]]) -> str:
     return str(render(__file__, "upload_log.html", lines=lines))
 
 
-AUDIT_SEVERITY = {"error": "不一致", "warning": "提示", "rounding": "尾数误差"}
+SEVERITIES = ("error", "warning", "rounding")
 
 
-def audit_html(findings: list, link=None) -> str:
+def audit_html(findings: list, link=None, marks: dict[str, str] | None = None, words: Words = ZH) -> str:
     """The audit tab: counts per severity, the findings with both sources; rounding gaps folded away.
 
     `link(location)` gives the page view's reference of a source (or None): each source then opens its page.
+    `marks` (finding id → 已确认 / 忽略) are a reviewer's marks, shown beside their findings with the
+    buttons that set or clear them (the page's script hands a button's finding and mark to the server).
     """
-    counts = {k: sum(f.severity == k for f in findings) for k in AUDIT_SEVERITY}
-    head = "，".join(f"{AUDIT_SEVERITY[k]} {n} 处" for k, n in counts.items() if n)
+    marks = marks or {}
+    names = {k: words(f"severity.{k}") for k in SEVERITIES}
+    counts = {k: sum(f.severity == k for f in findings) for k in SEVERITIES}
+    head = words("audit.join").join(words("audit.count", name=names[k], n=n) for k, n in counts.items() if n)
+    reviewed = sum(f.id in marks for f in findings)
+    if reviewed:
+        head += words("audit.join") + words("audit.marks_count", n=reviewed)
     keys = {}
     for f in findings:
         for loc in (f.a, f.b):
             ref = link(loc) if link else None
             keys[id(loc)] = ref.key() if ref else None
     # rounding gaps (尾数误差) are normal in 万元 tables: listed, but folded away
-    return str(render(__file__, "audit.html", findings=findings, names=AUDIT_SEVERITY, head=head,
-                      key=lambda loc: keys.get(id(loc)),
-                      label=audit_label, serious=[f for f in findings if f.severity != "rounding"],
+    return str(render(__file__, "audit.html", findings=findings, names=names, head=head, t=words,
+                      key=lambda loc: keys.get(id(loc)), marks=marks,
+                      label=lambda loc: audit_label(loc, words), serious=[f for f in findings if f.severity != "rounding"],
                       rounding=[f for f in findings if f.severity == "rounding"]))
 
 
-def audit_label(loc) -> str:
+def audit_label(loc, words: Words = ZH) -> str:
     """A finding's source in Chinese; a location naming nothing (no table, no sentence) says so."""
     if loc.sentence is None and not loc.table and not loc.row:
-        return "（来源不明）"
-    return zh.label(loc.label().replace("「None」", "").replace("None", "—"))
+        return words("audit.unknown_source")
+    return words.label(loc.label().replace("「None」", "").replace("None", "—"))
 
 
 def location_ref(doc: Document, loc) -> SourceRef | None:
@@ -360,10 +382,12 @@ def location_ref(doc: Document, loc) -> SourceRef | None:
 
 
 # --- tables -------------------------------------------------------------------------------
-def table_label(t: Table) -> str:
+def table_label(t: Table, words: Words = ZH) -> str:
     pages = ",".join(map(str, t.pages))
-    where = f"第{pages}页" if pages else (f"第{t.rows[0].line}行起" if t.rows and t.rows[0].line else "")
-    return f"{t.number or ('表' + str(t.index))} · {t.title} · {t.unit or '单位未注明'} · {where} · {len(t.rows)}行"
+    where = (words("where.page", page=pages) if pages else
+             (words("where.from_line", line=t.rows[0].line) if t.rows and t.rows[0].line else ""))
+    number = t.number or words("table.number", n=t.index)
+    return f"{number} · {t.title} · {t.unit or words('unit.none_table')} · {where} · {words('table.rows', n=len(t.rows))}"
 
 
 def table_listed(t: Table) -> bool:
@@ -371,16 +395,17 @@ def table_listed(t: Table) -> bool:
     return bool(t.rows) and (t.kind != "other" or bool(t.title.strip()))
 
 
-def table_frame(t: Table) -> pd.DataFrame:
+def table_frame(t: Table, words: Words = ZH) -> pd.DataFrame:
     """A table as printed: code, name, then each column (numbers as floats, texts as they are)."""
+    code, item = words("excerpt.code"), words("excerpt.item")
     records = []
     for r in t.rows:
-        rec = {"编码": r.code or "", "项目": r.name}
+        rec = {code: r.code or "", item: r.name}
         for c in t.columns:
             v = r.cells.get(c)
             rec[c] = float(v) if v is not None else r.texts.get(c, None)
         records.append(rec)
-    return pd.DataFrame.from_records(records, columns=["编码", "项目", *t.columns])
+    return pd.DataFrame.from_records(records, columns=[code, item, *t.columns])
 
 
 def header_rows(columns: list[str]) -> list[list[dict]]:
@@ -408,7 +433,7 @@ def header_rows(columns: list[str]) -> list[list[dict]]:
     return rows
 
 
-def table_html(t: Table) -> str:
+def table_html(t: Table, words: Words = ZH) -> str:
     """A table as printed: grouped headers, numbers right-aligned with separators and their decimals."""
     body = []
     for r in t.rows:
@@ -418,18 +443,20 @@ def table_html(t: Table) -> str:
             cells.append({"num": v is not None, "text": _fmt(v) if v is not None else r.texts.get(c, "")})
         body.append({"code": r.code or "", "name": r.name, "total": r.is_total, "cells": cells})
     return str(render(__file__, "table_grid.html", table=t, head=header_rows(t.columns), depth=max(
-        (c.count("/") + 1 for c in t.columns), default=1), rows=body))
+        (c.count("/") + 1 for c in t.columns), default=1), rows=body, t=words,
+        unit=words("excerpt.unit", unit=t.unit or words("unit.none"))))
 
 
 # --- comparison chart ---------------------------------------------------------------------
-def bar_chart_svg(items: list[tuple[str, float]], unit: str, title: str, log_scale: bool = False) -> str:
+def bar_chart_svg(items: list[tuple[str, float]], unit: str, title: str, log_scale: bool = False,
+                  words: Words = ZH) -> str:
     """The compare tab's chart: one bar per document, its value in `unit`.
 
     log_scale: bar lengths follow log10(1 + value), so a university's budget does not flatten every
     department to a sliver; the printed figure stays the value itself.
     """
     if not items:
-        return str(render(__file__, "no_measure.html"))
+        return str(render(__file__, "no_measure.html", t=words))
     bars = [(label, math.log10(1 + v) if log_scale and v > 0 else v, f"{v:,.2f}") for label, v in items]
-    heading = f"{title}（{unit}{'，对数刻度' if log_scale else ''}）"
+    heading = words("chart.heading_log" if log_scale else "chart.heading", title=title, unit=unit)
     return str(bar_chart_svg_of(bars, title, heading=heading))
