@@ -3,8 +3,9 @@ and the CLI's text output; JSON keeps the messages as the checker wrote them).
 
 The checker and the readers write their reasons in English for the CLI, logs and tests; a reviewer
 on the page reads Chinese. Each known message form has a pattern here; an unknown one is shown as it
-is rather than guessed at. Gradio's own strings (upload box, errors of its widgets) come from its
-bundled zh-CN translation, chosen by the browser's language.
+is rather than guessed at. The English page (`BUDGETQA_LANGUAGE=en`, `app/messages.py`) shows them as
+the checker wrote them. Gradio's own strings (upload box, errors of its widgets) come from its bundled
+translation of the page's language (`app/ui/locale.py`).
 """
 
 from __future__ import annotations
