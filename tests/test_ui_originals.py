@@ -86,3 +86,27 @@ def test_removing_the_document_forgets_its_original(ingested):
     assert svc.remove(ref.doc_id)
     assert svc.original(ref.doc_id).state == "none"
     assert pdf.exists()  # the user's own file is never deleted
+
+
+def test_a_text_conversion_ingested_by_the_cli_shows_its_lines(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from budgetqa.app.cli import main as cli
+    from budgetqa.app.service import Service
+    from budgetqa.app.settings import get_settings
+    from budgetqa.app.ui.page import Page
+    from budgetqa.app.ui.pageview import SourceRef
+
+    monkeypatch.setenv("BUDGETQA_EMBEDDING__PROVIDER", "none")
+    home = tmp_path / "home"
+    text = Path(__file__).parent / "fixtures" / "yanbian-industry-2023-final.txt"
+    assert CliRunner().invoke(cli.app, ["ingest", str(text), "--home", str(home)]).exit_code == 0
+    svc = Service(get_settings(home), dense=False)
+    try:
+        doc_id = svc.store.resolve(text.name)
+        # fixture line 190: 资源勘探工业信息等支出 · 基本支出 1,184.83
+        _, image, lines = Page(svc).open_source(SourceRef(doc_id, None, (), 190, "1184.83万元").key())
+        assert image["visible"] is False
+        assert "<mark>1,184.83</mark>" in lines and "（文本转换件，无页面；第 186–194 行）" in lines
+    finally:
+        svc.close()

@@ -390,7 +390,8 @@ class Page:
             rows.append([label, float(m.value_wan), w.label(m.source), doc.file])
         chart = bar_chart_svg(bars, w("unit.wan"), w.measure(measure), log_scale=log_scale, words=w)
         if len(kinds) > 1:
-            mixed = "、".join(w("compare.kind", year=y or "?", ledger=k) for y, k in sorted(kinds, key=str))
+            mixed = w("compare.kinds_sep").join(w("compare.kind", year=y or "?", ledger=k)
+                                                for y, k in sorted(kinds, key=str))
             chart = f"<p class='bq-notice'>{w('compare.mixed', kinds=escape(mixed))}</p>" + chart
         return chart, pd.DataFrame(rows, columns=w.split("compare.columns", measure=measure))
 

@@ -159,7 +159,7 @@ def excerpt_html(doc: Document, fact: Fact, around: int = 2, words: Words = ZH) 
         cells = [{"hit": hit and c == fact.column, "text": _fmt(r.cells.get(c)) or r.texts.get(c, "")} for c in table.columns]
         rows.append({"hit": hit, "name": f"{r.code or ''} {r.name}".strip(), "cells": cells})
     pages = ",".join(map(str, table.pages))
-    cap = words("audit.join").join([words("excerpt.unit", unit=table.unit or words("unit.none"))]
+    cap = words("sep").join([words("excerpt.unit", unit=table.unit or words("unit.none"))]
                    + ([words("where.page", page=pages)] if pages else []))
     return render(__file__, "excerpt.html", table=table, cap=cap, t=words,
                   columns=[_leaf(c) for c in table.columns], rows=rows)
@@ -336,10 +336,10 @@ def audit_html(findings: list, link=None, marks: dict[str, str] | None = None, w
     marks = marks or {}
     names = {k: words(f"severity.{k}") for k in SEVERITIES}
     counts = {k: sum(f.severity == k for f in findings) for k in SEVERITIES}
-    head = words("audit.join").join(words("audit.count", name=names[k], n=n) for k, n in counts.items() if n)
+    head = words("sep").join(words("audit.count", name=names[k], n=n) for k, n in counts.items() if n)
     reviewed = sum(f.id in marks for f in findings)
     if reviewed:
-        head += words("audit.join") + words("audit.marks_count", n=reviewed)
+        head += words("sep") + words("audit.marks_count", n=reviewed)
     keys = {}
     for f in findings:
         for loc in (f.a, f.b):
