@@ -120,6 +120,7 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "d12-p24-wrapped-title.pdf": set(),
     "d13-p17-two-classifications.pdf": set(),
     "d15-p1-ruled-header.pdf": set(),
+    "d06-p13-14-wrapped-rows.pdf": set(),
     "d07-p1-caption-in-frame.pdf": set(),
     "d09-p18-19-continued.pdf": set(),
     "d13-p9-split-codes.pdf": set(),

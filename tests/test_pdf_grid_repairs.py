@@ -193,3 +193,34 @@ def test_a_group_label_centred_over_its_columns_heads_each_of_them(docs):
     # 小计 │ 其中：基本支出 │ 项目支出, so it heads all three, not only the middle one it stands in.
     (table,) = docs("d03-p10-scanned.pdf").tables
     assert table.columns == ["一般公共预算支出/小计", "一般公共预算支出/其中：基本支出", "一般公共预算支出/项目支出"]
+
+
+def test_a_row_label_wrapped_over_grid_rows_is_one_row_with_its_figure(docs):
+    # Jiangsu 2018 公开01表 (Word): 「1.一般公共预」, its 21,940.96 a grid row lower, then 「算」;
+    # the 支出 side's rows on the same grid rows stay their own.
+    income, spending = docs("d06-p13-14-wrapped-rows.pdf").tables[:2]
+    assert [(r.name, r.cells["金额"]) for r in income.rows[:5]] == [
+        ("一、财政拨款", Decimal("21940.96")), ("1.一般公共预算", Decimal("21940.96")), ("2.政府性基金预算", None),
+        ("二、财政专户管理资金", None), ("三、其他资金", Decimal("14.39")),
+    ]
+    names = [r.name for r in spending.rows]
+    assert {"九、医疗卫生与计划生育支出", "十四、资源勘探信息等支出", "三、单位预留机动经费"} <= set(names)
+    assert not [n for n in names if len(n) <= 2]
+
+
+def test_a_group_labelled_in_a_grid_column_of_its_own_heads_its_columns(docs):
+    # 支出 │ 功能分类 (功能科目名称 │ 金额) │ 支出用途 (项目名称 │ 金额): each group's label stands one grid column
+    # left of its names, Word's empty grid columns between.
+    spending = docs("d06-p13-14-wrapped-rows.pdf").tables[1]
+    assert spending.columns == ["功能分类/金额", "支出用途/金额"]
+    assert _row(spending, "四、公共安全支出")[0].cells == {"功能分类/金额": Decimal("16458.75")}
+    assert _row(spending, "一、基本支出")[0].cells == {"支出用途/金额": Decimal("13994.31")}
+
+
+def test_a_sides_total_named_under_one_group_takes_its_figure_from_the_other(docs):
+    # 当年支出小计 is written under 功能分类's names; its 21,955.35 under 支出用途's 金额.
+    spending = docs("d06-p13-14-wrapped-rows.pdf").tables[1]
+    assert _row(spending, "当年支出小计")[0].cells == {"支出用途/金额": Decimal("21955.35")}
+    assert _row(spending, "支出合计")[0].cells == {"支出用途/金额": Decimal("21955.35")}
+    function = [r.cells.get("功能分类/金额") for r in spending.rows if r.cells.get("功能分类/金额") is not None]
+    assert sum(function) == Decimal("21955.35")

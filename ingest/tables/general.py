@@ -17,7 +17,7 @@ from budgetqa.ingest.numbers import is_blank
 from budgetqa.ingest.tables.cells import CJK, is_amount_cell, parse_cell
 from budgetqa.ingest.tables.codes import CodeCompleter, code_digits, level_of, split_joined
 from budgetqa.ingest.tables.context import BuildContext
-from budgetqa.ingest.tables.mend import join_wrapped_labels, mend_split_grid, shift_orphan_labels
+from budgetqa.ingest.tables.mend import join_wrapped_labels, join_wrapped_rows, mend_split_grid, shift_orphan_labels
 
 _TOTAL = re.compile(r"^(合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计|.{0,6}经费合计)$")
 _LABEL_HEADER = re.compile(
@@ -169,12 +169,18 @@ def flatten_header(header: list[list[str]], width: int, values: list[int] | None
     figure = set(values) if values is not None else set(range(width))
     for i, row in enumerate(rows[:-1] if fill else []):
         below = rows[i + 1 :]
-        current, start = "", -1
+        current, start, names = "", -1, False
         for c in range(width):
             if row[c]:
-                current, start = row[c], c
+                current, start, names = row[c], c, False
             elif current and any(b[c] for b in below) and (start in figure or c not in figure):
                 row[c] = current
+                names = names or c not in figure
+            elif (names and values is not None and c not in figure and not any(b[c] for b in rows)
+                  and not any(b[start] for b in below)):
+                # a group of names and figures (功能分类: 功能科目名称 │ 金额) labelled in a grid column
+                # of its own runs on over the empty grid columns Word draws between them
+                continue
             else:
                 current = ""
     paths = []
@@ -312,6 +318,21 @@ def _name_groups(cols: list[int], roles: Roles) -> list[list[int]]:
     return [head + [c for c in cols if a <= c < b] for a, b in zip(bounds, bounds[1:])]
 
 
+def _figures_across_groups(body: list[list[str]], parts: list[list[int]], roles: Roles) -> dict[int, tuple[int, int]]:
+    """Rows of a side's totals printed across its column groups (当年支出小计 under 功能分类's names,
+    its figure under 支出用途's 金额): row → (the group that names it, the group holding its figures),
+    when exactly one group names the row without a figure and exactly one has figures and no name."""
+    if len(parts) < 2:
+        return {}
+    out: dict[int, tuple[int, int]] = {}
+    for i, cells in enumerate(body):
+        named = [g for g, part in enumerate(parts) if any(cells[c] for c in part if c in roles.code + roles.name)]
+        figured = [g for g, part in enumerate(parts) if any(cells[c] for c in part if c in roles.value)]
+        if len(named) == 1 and len(figured) == 1 and named != figured:
+            out[i] = (named[0], figured[0])
+    return out
+
+
 def _groups(header: list[list[str]], roles: Roles) -> list[list[int]] | None:
     """Side-by-side column groups (科目编码│科目名称│决算数 repeated) → column lists per group."""
     starts = [c for c in roles.code if c - 1 not in roles.code]
@@ -383,6 +404,10 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
     paths = flatten_header(header, width, roles.value, fill=not ctx.raw.header_spans_known)
     # a grid column left with neither label nor figure (its label moved onto its figures) is no column
     roles.value = [c for c in roles.value if paths[c] or any(r[c] for r in body)]
+    # nor is a group's label in a grid column of its own, left of the columns it heads (功能分类 │
+    # 功能科目名称 │ 金额): it has no figure, and its path begins theirs
+    roles.value = [c for c in roles.value if any(r[c] for r in body)
+                   or not any(q.startswith(paths[c] + "/") for k, q in enumerate(paths) if k != c)]
     body, boxes, roles.value = mend_split_grid(body, [ctx.boxes(n_head + i) for i in range(len(body))], roles.value,
                                                roles.code + roles.name, paths)
     ctx = replace(ctx, raw=replace(ctx.raw, row_boxes=[[]] * n_head + boxes))
@@ -402,14 +427,22 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
         value_cols = [c for c in cols if c in roles.value]
         p = _value_paths(paths, value_cols, strip_side=side is not None)
         rows = []
-        for part in _name_groups(cols, roles) if side is not None else [cols]:
+        parts = _name_groups(cols, roles) if side is not None else [cols]
+        for part in parts:
+            join_wrapped_rows(body, boxes, [c for c in part if c in roles.code + roles.name],
+                              [c for c in part if c in roles.value])
+        borrowed = _figures_across_groups(body, parts, roles)
+        for g, part in enumerate(parts):
             completer = CodeCompleter()
             part_values = [c for c in part if c in roles.value]
             for i, cells in enumerate(body):
+                if i in borrowed and borrowed[i][1] == g:
+                    continue  # its figures are the row of the group that names it
+                row_values = [c for c in parts[borrowed[i][1]] if c in roles.value] if borrowed.get(i, (None,))[0] == g else part_values
                 page, raw_line, line = ctx.provenance(n_head + i)
                 row = make_row(
                     cells, [c for c in part if c in roles.code], [c for c in part if c in roles.name],
-                    part_values, p, page, raw_line, line, completer, ctx.boxes(n_head + i),
+                    row_values, p, page, raw_line, line, completer, ctx.boxes(n_head + i),
                 )
                 if row is not None and _is_repeated_header(row):
                     continue

@@ -133,3 +133,51 @@ def mend_split_grid(body: list[list[str]], boxes: list[list], values: list[int],
         for c in values:
             below[c], row[c], boxes[i + 1][c], boxes[i][c] = row[c], "", boxes[i][c], None
     return body, boxes, values
+
+
+# How a wrapped row label ends once whole: the tail completes one of these (一般公共预 │ 算,
+# 九、医疗卫生与计划生育 │ 支出, 三、单位预留机动 │ 经费); a head that already ends so is whole.
+_LABEL_ENDS = ("支出", "收入", "预算", "资金", "经费", "拨款", "结余", "结转", "补助", "费")
+_BODY_TAIL = re.compile(rf"^[{CJK}]{{1,4}}$")
+_NOT_TAIL = re.compile(r"^(合计|小计|总计|其中.*|[一二三四五六七八九十]+、.*)$")
+
+
+def join_wrapped_rows(body: list[list[str]], boxes: list[list], labels: list[int], values: list[int]) -> None:
+    """A row label that Word wrapped over grid rows (「1.一般公共预」, its figure a grid row lower,
+    then 「算」) is one row again: the tail goes onto the head's label, the figures onto its row.
+
+    Only over the given label and figure columns (one side, one column group of a 收入|支出 table,
+    whose rows interleave with the other's), and only when the joined label ends as a row label
+    does (…支出, …预算, …资金, …经费) and the head alone does not. In place.
+    """
+    def label(i: int) -> str:
+        return "".join(body[i][c] for c in labels if body[i][c])
+
+    def has_figures(i: int) -> bool:
+        return any(body[i][c] for c in values)
+
+    for i in range(len(body)):
+        head = label(i)
+        if not head or head.endswith(_LABEL_ENDS):
+            continue
+        k = i + 1
+        while k < len(body) and k - i <= 2 and not label(k):
+            k += 1  # the grid rows the wrapped cell spans, its figure perhaps on one of them
+        between = list(range(i + 1, k))
+        if k >= len(body) or k - i > 2:
+            continue
+        tail = label(k)
+        if not _BODY_TAIL.match(tail) or _NOT_TAIL.match(tail) or not (head + tail).endswith(_LABEL_ENDS):
+            continue
+        sources = [r for r in [*between, k] if has_figures(r)]
+        if len(sources) > 1 or (sources and has_figures(i)):
+            continue  # figures on two of the rows: two printed rows, not one wrapped
+        at = max(c for c in labels if body[i][c])
+        body[i][at] += tail
+        for c in labels:
+            body[k][c] = ""
+        for r in sources:
+            for c in values:
+                body[i][c], body[r][c] = body[r][c], ""
+                if c < len(boxes[i]) and c < len(boxes[r]):
+                    boxes[i][c], boxes[r][c] = boxes[r][c], None
