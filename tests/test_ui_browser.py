@@ -391,13 +391,16 @@ def test_a_reviewer_marks_a_finding_and_the_mark_is_kept_across_a_reload(browser
     error = page.locator("#bq-audit li.sev-error").first
     finding = error.get_attribute("data-finding")
     item = f"#bq-audit li[data-finding='{finding}']"
+    page.locator("#bq-mark-note textarea").fill("年初预算确为 0，说明有误")
     page.locator(f"{item} a.bq-mark-set[data-mark='已确认']").click()
     _wait_text(page, item, "复核：已确认")
-    assert {f.id: m for f, m, _ in svc.review(doc_id)}[finding] == "已确认"  # kept in the store
+    assert {f.id: (m, n) for f, m, n in svc.review(doc_id)}[finding] == ("已确认", "年初预算确为 0，说明有误")  # kept
+    assert page.locator("#bq-mark-note textarea").input_value() == ""
     page.reload()
     page.wait_for_selector("#bq-question textarea")
     _audit(page, SOCIAL.name)
     _wait_text(page, item, "复核：已确认")  # drawn from the store after the reload
+    assert "年初预算确为 0，说明有误" in page.locator(item).inner_text()
     assert "已复核 1 处" in page.locator("#bq-audit p").first.inner_text()
     page.screenshot(path=str(SHOTS / "ui-15-audit-marks.png"), full_page=True)
     page.locator(f"{item} a.bq-mark-set[data-mark='忽略']").click()

@@ -99,20 +99,21 @@ def test_the_english_settings_tab_names_the_language_variable(svc):
 
 
 # --- a reviewer's marks in the audit tab ----------------------------------------------------------
-def test_a_mark_set_in_the_audit_tab_is_kept_and_drawn_beside_its_finding(svc):
+def test_a_mark_and_its_note_set_in_the_audit_tab_are_kept_and_drawn_beside_the_finding(svc):
     from budgetqa.app.ui.page import Page
 
     page = Page(svc)
     doc_id = svc.store.resolve(SOCIAL.name)
     finding = next(f for f, _, _ in svc.review(doc_id) if f.severity == "error")
     item = re.compile(rf'<li class="sev-error[^"]*" data-finding="{finding.id}">.*?</li>', re.S)
-    html = page.mark(doc_id, f"{finding.id}|已确认")
-    assert "复核：已确认" in item.search(html).group()
-    assert svc.store.finding_marks(doc_id)[finding.id] == ("已确认", None)
+    html, note_box = page.mark(doc_id, f"{finding.id}|已确认", " 年初预算确为 0，说明有误 ")
+    assert "复核：已确认" in item.search(html).group() and "年初预算确为 0，说明有误" in item.search(html).group()
+    assert note_box == ""  # the note went with this mark
+    assert svc.store.finding_marks(doc_id)[finding.id] == ("已确认", "年初预算确为 0，说明有误")
     assert "复核：已确认" in item.search(Page(svc).audit(doc_id)).group()  # a new page reads it from the store
     english = Page(svc, Words("en")).audit(doc_id)
     assert "Review: confirmed" in item.search(english).group()
-    html = page.mark(doc_id, f"{finding.id}|")
+    html, _ = page.mark(doc_id, f"{finding.id}|", "a note with no mark is not kept")
     assert "复核" not in item.search(html).group() and finding.id not in svc.store.finding_marks(doc_id)
 
 
@@ -132,7 +133,7 @@ def test_a_mark_on_a_finding_the_document_no_longer_has_is_not_kept(svc):
     from budgetqa.app.ui.page import Page
 
     doc_id = svc.store.resolve(SOCIAL.name)
-    html = Page(svc).mark(doc_id, "000000000000|已确认")
+    html, _ = Page(svc).mark(doc_id, "000000000000|已确认")
     assert "data-finding" in html  # the findings, drawn again
     assert "000000000000" not in svc.store.finding_marks(doc_id)
 

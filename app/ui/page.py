@@ -414,24 +414,26 @@ class Page:
             return self.words("audit.choose")
         doc = self.store.document(doc_id)
         reviewed = self.svc.review(doc)
-        marks = {f.id: mark for f, mark, _ in reviewed if mark}
+        marks = {f.id: (mark, note) for f, mark, note in reviewed if mark}
         return audit_html([f for f, _, _ in reviewed], link=lambda loc: location_ref(doc, loc), marks=marks,
                           words=self.words)
 
-    def mark(self, doc_id, key):
+    def mark(self, doc_id, key, note: str = ""):
         """A reviewer's mark from the audit tab (key: "<finding id>|<已确认 / 忽略 / empty = clear>"),
-        kept in the store; the findings are drawn again with it."""
+        with the note typed beside it, kept in the store; the findings are drawn again with it and the
+        note box is emptied (a note belongs to the one mark it was saved with)."""
         finding_id, _, mark = (key or "").partition("|")
         if not doc_id or not finding_id:
-            return gr.skip()
+            return gr.skip(), gr.skip()
         if mark and mark not in self.svc.MARKS:
             raise gr.Error(self.words("audit.mark_bad"))
         if finding_id not in {f.id for f, _, _ in self.svc.review(doc_id)}:
             gr.Warning(self.words("audit.mark_gone"))
-            return self.audit(doc_id)
-        self.svc.mark_finding(doc_id, finding_id, mark or None)
+            return self.audit(doc_id), gr.skip()
+        note = (note or "").strip()[:500] or None
+        self.svc.mark_finding(doc_id, finding_id, mark or None, note if mark else None)
         log.info("audit mark %s %s: %s", doc_id, finding_id, mark or "cleared")
-        return self.audit(doc_id)
+        return self.audit(doc_id), ""
 
     # --- settings ------------------------------------------------------------------------
     def settings_md(self) -> str:
@@ -556,6 +558,7 @@ def build_ui(service: Service, language: str | None = None) -> tuple[gr.Blocks, 
                 with gr.Row():
                     a_doc = gr.Dropdown(choices=page.choices(), label=w("label.documents"), scale=4, elem_id="bq-a-doc")
                     a_btn = gr.Button(w("button.audit"), variant="primary", scale=1, elem_id="bq-a-btn")
+                a_note = gr.Textbox(label=w("label.mark_note"), elem_id="bq-mark-note", max_lines=2)
                 a_out = gr.HTML(elem_id="bq-audit")
                 # a mark link writes "<finding id>|<mark>" here and presses the button (HEAD)
                 mark_key = gr.Textbox(visible="hidden", elem_id="bq-mark-key")
@@ -597,7 +600,7 @@ def build_ui(service: Service, language: str | None = None) -> tuple[gr.Blocks, 
                        outputs=[t_meta, t_grid, dl_csv, dl_xlsx, dl_doc, t_link], api_visibility="private")
         c_btn.click(page.compare, inputs=[c_docs, c_measure, c_log], outputs=[c_chart, c_table], api_visibility="private")
         a_btn.click(page.audit, inputs=a_doc, outputs=a_out, api_visibility="private")
-        mark_open.click(page.mark, inputs=[a_doc, mark_key], outputs=a_out, show_progress="minimal",
+        mark_open.click(page.mark, inputs=[a_doc, mark_key, a_note], outputs=[a_out, a_note], show_progress="minimal",
                         api_visibility="private")
         llm_test.click(page.test_llm, outputs=llm_result, api_visibility="private")
         demo.load(page.refresh, outputs=refreshed, api_visibility="private")

@@ -46,6 +46,7 @@ CSS = """
 .bq-audit .bq-marked-ok .bq-mark { background: #e3f4e6; color: #106b21; }
 .bq-audit .bq-marked-ignored .bq-mark { background: #eee; color: #555; }
 .bq-audit li.bq-marked-ignored { color: #777; }
+.bq-audit .bq-mark-note { font-size: .85em; color: #555; margin-left: .4em; }
 .bq-mark-actions { display: block; font-size: .85em; }
 .bq-mark-actions a { margin-right: 1.2em; color: #0b57d0; white-space: nowrap; cursor: pointer; }
 .bq-upload-ok { color: #106b21; }
@@ -326,12 +327,13 @@ def upload_list_html(lines: list[tuple[str, str]]) -> str:
 SEVERITIES = ("error", "warning", "rounding")
 
 
-def audit_html(findings: list, link=None, marks: dict[str, str] | None = None, words: Words = ZH) -> str:
+def audit_html(findings: list, link=None, marks: dict[str, tuple[str, str | None]] | None = None,
+               words: Words = ZH) -> str:
     """The audit tab: counts per severity, the findings with both sources; rounding gaps folded away.
 
     `link(location)` gives the page view's reference of a source (or None): each source then opens its page.
-    `marks` (finding id → 已确认 / 忽略) are a reviewer's marks, shown beside their findings with the
-    buttons that set or clear them (the page's script hands a button's finding and mark to the server).
+    `marks` (finding id → (已确认 / 忽略, note)) are a reviewer's marks, shown beside their findings with
+    the links that set or clear them (the page's script hands a link's finding and mark to the server).
     """
     marks = marks or {}
     names = {k: words(f"severity.{k}") for k in SEVERITIES}
@@ -347,7 +349,8 @@ def audit_html(findings: list, link=None, marks: dict[str, str] | None = None, w
             keys[id(loc)] = ref.key() if ref else None
     # rounding gaps (尾数误差) are normal in 万元 tables: listed, but folded away
     return str(render(__file__, "audit.html", findings=findings, names=names, head=head, t=words,
-                      key=lambda loc: keys.get(id(loc)), marks=marks,
+                      key=lambda loc: keys.get(id(loc)), marks={k: m for k, (m, _) in marks.items()},
+                      notes={k: n for k, (_, n) in marks.items() if n},
                       label=lambda loc: audit_label(loc, words), serious=[f for f in findings if f.severity != "rounding"],
                       rounding=[f for f in findings if f.severity == "rounding"]))
 
