@@ -64,6 +64,8 @@ def test_a_label_wrapped_over_grid_rows_is_one_label(docs):
     assert spending.rows[0].cells["单位预留机动经费"] == Decimal("2388.04")
     sangong = _table(docs("d06-p19-sangong-wrapped.pdf"), "三公")
     assert (sangong.rows[0].cells["公务接待费"], sangong.rows[0].cells["会议费"]) == (Decimal("116.50"), Decimal("200.44"))
+    # 因公出国 │ （境）费: a bracketed tail is never a sub-label, whatever blank cells stand beside its head
+    assert sangong.rows[0].cells["因公出国（境）费"] == Decimal("100.00")
 
 
 def test_a_label_one_grid_column_off_its_figures_heads_them(docs):

@@ -31,7 +31,9 @@ def join_wrapped_labels(rows: list[list[str]], width: int, whole: re.Pattern | N
             a = rows[i][c]
             j = next((k for k in range(i + 1, len(rows)) if rows[k][c]), None)
             b = rows[j][c] if j is not None else ""
-            if not a or not _is_tail(b, whole) or len(b) > 2 and _spans_right(rows, i, c, width):
+            # a tail that opens with a bracket (因公出国 │ （境）费) is never a sub-label of its own
+            bracketed = b.startswith(("（", "("))
+            if not a or not _is_tail(b, whole) or len(b) > 2 and not bracketed and _spans_right(rows, i, c, width):
                 i += 1
                 continue
             rows[i][c], rows[j][c] = a + b, ""  # and the joined label may wrap on: 公务用车 │ 运行维护 │ 费
