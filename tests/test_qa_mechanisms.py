@@ -182,6 +182,18 @@ def test_sangong_total_of_a_table_with_meeting_columns_is_its_subtotal(svc):
     assert answer.figures[0].source.column == "“三公”经费/小计"
 
 
+@pytest.mark.parametrize("question", ["“三公”经费公务接待费多少", "三公经费里公务接待费多少"])
+def test_a_whole_named_right_before_its_part_frames_the_part(svc, question):
+    answer = ask(svc, "d07", question)
+    assert answer.status == "verified"
+    assert [(f.value, f.verified) for f in answer.figures] == [(Decimal("443.50"), True)]  # not 三公 676.10 too
+
+
+def test_a_whole_and_its_part_joined_by_and_are_both_asked(svc):
+    answer = ask(svc, "d07", "三公经费和公务接待费各多少")
+    assert [f.value for f in answer.figures] == [Decimal("676.10"), Decimal("443.50")]
+
+
 @pytest.mark.parametrize("word, expected", [("培训费", Decimal("16.20")), ("会议费", Decimal("0.44"))])
 def test_training_and_meeting_expenses_are_the_sangong_tables_columns(svc, word, expected):
     answer = ask(svc, "d05", f"无锡信访局{word}预算多少？")
@@ -196,10 +208,11 @@ def test_training_and_meeting_expenses_are_the_sangong_tables_columns(svc, word,
 def test_execution_rate_takes_the_twin_printed_with_its_adjusted_budget(svc):
     answer = ask(svc, "d14", "黑龙江2024年一般公共预算支出完成调整预算的百分之几？")
     assert answer.status == "verified"  # the 省本级 支出决算表 (p110) is no rival
-    assert fig(answer) == (Decimal("79.45"), "%", True)  # 64,545,393 ÷ 81,235,670
-    actual, budget, printed = answer.figures[1:4]
-    assert (actual.value, budget.value, printed.value, printed.unit) == (
-        Decimal("64545393"), Decimal("81235670"), Decimal("79.5"), "%")
+    # 64,545,393 ÷ 81,235,670 = 79.45…, given as the table prints it: 完成调整预算数的% 79.5
+    assert fig(answer) == (Decimal("79.5"), "%", True)
+    printed, actual, budget = answer.figures[:3]
+    assert (actual.value, budget.value) == (Decimal("64545393"), Decimal("81235670"))
+    assert printed.source.column == "完成调整预算数的%" and "与计算一致" in answer.answer
     assert all(f.verified for f in (actual, budget, printed))
     assert {f.source.table for f in (actual, budget, printed)} == {"2024年黑龙江省一般公共预算支出决算表"}
     assert (actual.source.column, budget.source.column) == ("决算数", "调整预算数")
@@ -209,7 +222,7 @@ def test_a_yes_no_parts_figures_follow_the_asked_share(svc):
     answer = ask(svc, "d14", "Did Heilongjiang collect more farmland occupation tax (耕地占用税) than budgeted in 2024, "
                              "and what share of the adjusted budget did it reach?")
     assert answer.status == "verified"
-    assert fig(answer) == (Decimal("158.73"), "%", True)  # 186,684 ÷ 117,608
+    assert fig(answer) == (Decimal("158.7"), "%", True)  # 186,684 ÷ 117,608 = 158.73…, printed 158.7
     assert answer.answer.startswith("是：")
     assert Decimal("116466") in {f.value for f in answer.figures}  # the yes-no part's budget, after it
 
@@ -248,7 +261,7 @@ def test_prose_growth_of_the_current_year_budget_not_of_the_whole(svc):
 def test_a_quoted_table_title_names_the_table_not_operands(svc):
     answer = ask(svc, "d14", "2.3 2024年黑龙江省一般公共预算收入决算表中耕地占用税的完成调整预算数的%是多少？")
     f = answer.figures[0]
-    assert (f.value, f.unit, f.verified) == (Decimal("158.73"), "%", True)  # 186,684 ÷ 117,608, not 本年收入合计's
+    assert (f.value, f.unit, f.verified) == (Decimal("158.7"), "%", True)  # 186,684 ÷ 117,608, not 本年收入合计's
     assert "耕地占用税" in answer.interpretation and "2" not in answer.queries[0]["leftover"]
 
 

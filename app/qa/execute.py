@@ -494,16 +494,23 @@ def _rate(doc: Document, query: Query, out: Executed) -> None:
         out.not_found = f"{describe(actual)}所在行没有可用的预算数，不能计算执行率。"
         return
     pct = round_to(actual.value / budget.value * 100)
+    printed = next((c for c in actual.table.columns if re.search(r"执行率|完成率|完成.*%", c)), None)
+    v = actual.row.cells.get(printed) if printed else None
+    if v is not None:
+        # the table prints the rate (完成调整预算数的% 158.7): the answer gives it at the printed
+        # precision, which the computation rounds to (186,684 ÷ 117,608 = 158.73…)
+        step = Decimal(1).scaleb(v.as_tuple().exponent)
+        exact = actual.value / budget.value * 100
+        if abs(exact - v) <= step / 2:
+            pct = v
     out.text = f"{pct}%（{describe(actual)} {said(actual)} ÷ {budget.column.replace('/', '·')} {said(budget)}）"
     fa, fb = cell_fact_id(doc, actual), cell_fact_id(doc, budget)
     out.claims = [Claim(value=pct, unit="%", fact_ids=[fa, fb], derivation="execution_rate", roles=["actual", "budget"]),
                   claim(doc, actual, "actual"), claim(doc, budget, "budget")]
     out.cells = [actual, budget]
-    printed = next((c for c in actual.table.columns if re.search(r"执行率|完成率|完成.*%", c)), None)
-    v = actual.row.cells.get(printed) if printed else None
     if v is not None and abs(v - pct) <= Decimal("0.5"):  # a printed 1.00 meaning 100% is not repeated as 1%
         cr = Cell(actual.table, actual.row_index, printed, 0, (0, 0, 0))
-        out.text += f"；表列{printed.split('/')[-1]} {v}%"
+        out.text += f"；表列{printed.split('/')[-1]}" + ("，与计算一致" if v == pct else f" {v}%")
         out.claims.append(Claim(value=v, unit="%", fact_ids=[cell_fact_id(doc, cr)], roles=["printed_rate"]))
 
 

@@ -86,7 +86,10 @@ def fit_problems(query: Query, headline: Claim | None, figures: list[Figure], fo
     elif first.verified:
         label = derivation_label(headline)
         cell_label = f"cell({headline.fact_ids[0]})" if headline.derivation == "cell" and headline.fact_ids else None
-        if first.derivation not in (label, cell_label):
+        # a rate the table prints (完成调整预算数的% 158.7) that the computation rounds to is the asked number
+        printed_rate = (headline.unit == "%" and first.value == headline.value
+                        and (first.derivation or "").startswith("cell("))
+        if first.derivation not in (label, cell_label) and not printed_rate:
             problems.append(f"答案的第一个数字 {first.text} 不是所问之数（应为{_describe(headline)}）")
     return problems
 
@@ -97,7 +100,8 @@ _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,40})[”\"」』]")
 
 def _consumed(name: str, query: Query) -> bool:
     n = re.sub(r"\s", "", name)
-    said = "".join(w for r in query.operands for w in (r.text, r.row, r.concept, r.project, r.code) if w)
+    refs = query.operands + ([query.scope] if query.scope else [])  # the frame (三公经费里…) is read too
+    said = "".join(w for r in refs for w in (r.text, r.row, r.concept, r.project, r.code) if w)
     return n in said or any(n in w or w in n for w in query.consumed if len(w) >= 2 and w in said)
 
 

@@ -252,6 +252,29 @@ def fold_funds(query: Query) -> Query:
     return query.model_copy(update={"operands": [merged], "op": "value"})
 
 
+# A whole and its parts as the lexicon names them: 「“三公”经费公务接待费」 asks for the part.
+_PARTS_OF = {
+    "三公经费": {"因公出国（境）费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费", "公务接待费"},
+    "公务用车购置及运行维护费": {"公务用车购置费", "公务用车运行维护费"},
+}
+
+
+def fold_whole_part(query: Query) -> Query:
+    """「“三公”经费公务接待费多少」: a whole named right before one of its parts, nothing joining them,
+    frames the part (one figure, as 「三公经费里公务接待费」), not two figures listed."""
+    ops = query.operands
+    if query.op not in ("each", "value") or len(ops) != 2 or any(r.row or r.code for r in ops):
+        return query
+    whole, part = ops
+    if part.concept not in _PARTS_OF.get(whole.concept or "", set()):
+        return query
+    text = re.sub(r"[“”\"'‘’]", "", query.question)  # 「“三公”经费」 is said 三公经费
+    a, b = text.find(whole.text), text.find(part.text)
+    if a < 0 or b < a + len(whole.text) or _JOINED.search(text[a + len(whole.text):b]):
+        return query  # 三公经费和公务接待费: both asked
+    return query.model_copy(update={"operands": [part], "op": "value", "scope": query.scope or whole})
+
+
 def fold_qualifiers(query: Query) -> Query:
     """「X，财政拨款安排了多少」 asks for X's 财政拨款 figure, not for X and for 财政拨款: a fund named
     beside a row qualifies the row (its column role), it is no operand of its own."""
@@ -473,7 +496,7 @@ def apply_scope(query: Query) -> Query:
 
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
-    query = same_row_roles(fold_qualifiers(fold_funds(apply_scope(quoted_project(doc, query)))))
+    query = same_row_roles(fold_qualifiers(fold_whole_part(fold_funds(apply_scope(quoted_project(doc, query))))))
     query = spending_or_income(project_rows(doc, header_words(doc, query)))
     query = column_operands(doc, query)
     query = _as_prior(doc, leftover_headers(doc, query))
