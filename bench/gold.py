@@ -14,7 +14,10 @@ as a reader would, and never looser on the value, unit or page:
 - a gold group word may be a shortening of the printed group (「三公经费」 in
   「一般公共预算拨款安排的“三公”经费预算」);
 - a gold column naming a group is that group's total sub-column (项目支出 = 项目支出/项目支出总数,
-  基本支出 = 基本支出/小计).
+  基本支出 = 基本支出/小计);
+- the cell of a one-row table whose row prints no name may be named the other way round: its column
+  header as the row and 合计 as the column (gold 「“三公”经费财政拨款预算总额 │ 合计」 = the only row's
+  column 「“三公”经费财政拨款预算总额」).
 """
 
 from __future__ import annotations
@@ -75,13 +78,18 @@ def _column_matches(gold: dict, fact: Fact) -> bool:
     return last_ok and all(any(w in h for h in have) for w in want[:-1])
 
 
+def _transposed(gold: dict, fact: Fact, single_row: bool) -> bool:
+    return (single_row and not gold.get("row_code") and _words(gold["column"]) in (["合计"], ["总计"])
+            and _plain(fact.column.split("/")[-1]) == _plain(gold["row"]))
+
+
 def matches(gold: dict, fact: Fact, single_row: bool) -> bool:
     return (
         fact.page == gold["page"]
         and fact.value == Decimal(str(gold["value"]))
         and (fact.unit or "") == gold["unit"]
-        and _row_matches(gold, fact, single_row)
-        and _column_matches(gold, fact)
+        and ((_row_matches(gold, fact, single_row) and _column_matches(gold, fact))
+             or _transposed(gold, fact, single_row))
     )
 
 

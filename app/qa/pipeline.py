@@ -269,7 +269,8 @@ def fold_whole_part(query: Query) -> Query:
     if part.concept not in _PARTS_OF.get(whole.concept or "", set()):
         return query
     text = re.sub(r"[“”\"'‘’]", "", query.question)  # 「“三公”经费」 is said 三公经费
-    a, b = text.find(whole.text), text.find(part.text)
+    b = text.find(part.text)
+    a = text.rfind(whole.text, 0, max(b, 0))  # the whole said last before the part (a quoted title may say it too)
     if a < 0 or b < a + len(whole.text) or _JOINED.search(text[a + len(whole.text):b]):
         return query  # 三公经费和公务接待费: both asked
     return query.model_copy(update={"operands": [part], "op": "value", "scope": query.scope or whole})
