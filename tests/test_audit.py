@@ -428,6 +428,19 @@ def test_university_template_by_department_name_needs_no_standard_set():
     assert not [f for f in audit(plain) if f.check == "document.missing_table"]
 
 
+def test_a_regions_final_accounts_are_not_asked_for_a_departments_tables():
+    # 黑龙江省 2024 决算 (执行 tables of the whole province): no 收入支出决算总表 is missing from it
+    d = doc("d14-p22-26-109-110-execution.pdf")
+    assert d.kind == "决算" and not [f for f in audit(d) if f.check == "document.missing_table"]
+
+
+def test_a_department_missing_a_standard_table_is_told():
+    d = doc("putuo-finance-2024-final.pdf")
+    cut = dataclasses.replace(d, tables=[t for t in d.tables if t.kind != "三公经费支出决算表"])
+    assert [f.message for f in audit(cut) if f.check == "document.missing_table"] == [
+        "未找到标准表「三公经费支出决算表」：请确认文件是否缺表，或表名是否印错。"]
+
+
 def test_rounding_in_yuan_tables_is_shown_in_yuan():
     f = next(f for f in findings(WANLI) if f.severity == "rounding" and f.check == "table.parent_sum")
     assert " 元" in f.message and "0.00（" not in f.message

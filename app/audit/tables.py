@@ -20,7 +20,7 @@ from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_locati
 from budgetqa.app.audit.quantities import (
     NOT_AMOUNT, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, side_figures, sum_qty,
 )
-from budgetqa.ingest.classify import PERFORMANCE_KINDS, STANDARD_KINDS
+from budgetqa.ingest.classify import GOVERNMENT_KINDS, PERFORMANCE_KINDS, STANDARD_KINDS
 from budgetqa.ingest.models import Document, Row, Table
 
 _TOTAL_COL = re.compile(r"(合计|小计|总计|总数)$|^\d{4}年预算数$")
@@ -391,8 +391,8 @@ def check_document(doc: Document, result: AuditResult) -> None:
     if doc.kind in STANDARD_KINDS:
         # 绩效 forms and the 统计表 are not in every disclosure; the core tables are.
         core = [k for k in STANDARD_KINDS[doc.kind] if k not in PERFORMANCE_KINDS and k != "相关信息统计表" and k != "项目支出预算表"]
-        if doc.scope == "单位" or _university(doc):
-            core = []  # unit budgets and university forms have their own, shorter sets
+        if doc.scope == "单位" or _university(doc) or _government(doc):
+            core = []  # unit budgets, university forms and a region's 总决算 have their own sets
         for k in core:
             if k not in kinds:
                 loc = Location(document=doc.file)
@@ -402,12 +402,19 @@ def check_document(doc: Document, result: AuditResult) -> None:
     _check_headers(doc, result)
 
 
+def _government(doc: Document) -> bool:
+    """A region's 总预算 / 总决算 (黑龙江省2024年决算): most of its tables are whole-government kinds, and
+    a department's standard set is not expected of it."""
+    gov = {k for kinds in GOVERNMENT_KINDS.values() for k in kinds}
+    return sum(t.kind in gov for t in doc.tables) * 2 > len(doc.tables)
+
+
 def _university(doc: Document) -> bool:
     """The universities' 4-table template (收支决算总表, 收入决算表, 支出决算表, 财政拨款支出决算表):
     named by 高等学校 in a title, by a department that is a 大学/学院/学校, or by its 收支决算总表."""
     titles = " ".join(t.title for t in doc.tables)
     return ("高等学校" in titles or bool(re.search(r"(大学|学院|学校)(（汇总）)?$", doc.department or ""))
-            or ("收支决算总表" in titles and len({t.index for t in doc.tables}) <= 5))
+            or (bool(re.search(r"(?<!财政)收支决算总表", titles)) and len({t.index for t in doc.tables}) <= 5))
 
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
