@@ -34,6 +34,8 @@ DOCS = {
     "d14": MORE / "d14-p22-26-109-110-execution.pdf",
     # cover + 三公 table whose columns are the items themselves (“三公”经费合计 │ 因公出国(境)费用 │ …)
     "d08": MORE / "d08-p28-sangong-total-column.pdf",
+    # 表4-1 湖南省2023年地方政府债务限额及余额决算情况表 (p1): one row per region, 限额 │ 余额 columns
+    "d15": MORE / "d15-p1-ruled-header.pdf",
     "swu": PDFS / "swu-university-2023-final.pdf",
     "chaoyang": FIXTURES / "chaoyang-industry-2023-final.txt",
     "govservice": FIXTURES / "yanbian-govservice-2023-final.txt",
@@ -298,3 +300,29 @@ def test_a_sangong_table_whose_columns_are_the_items_gives_its_total_column(svc)
 def test_a_growth_no_sentence_states_is_not_found_rather_than_another_figure(svc):
     answer = ask(svc, "industry", "卫生健康支出比上年增长多少")  # the prose gives its 年初预算 and 决算, no change
     assert answer.status == "not_found" and not answer.figures
+
+
+# ---------------------------------------------------------------- a table of one row per region
+
+
+def test_a_place_named_in_the_question_is_its_row_in_a_table_of_regions(svc):
+    answer = ask(svc, "d15", "长沙市的2023年债务余额是多少")
+    assert answer.status == "verified"
+    assert fig(answer) == (Decimal("3050.13"), "亿元", True)
+    src = answer.figures[0].source
+    assert (src.row, src.column) == ("长沙市", "2023年债务余额（决算数）/D=E+F")
+
+
+def test_the_column_left_over_in_a_follow_up_is_the_same_rows_other_column(svc):
+    answer = ask(svc, "d15", "湖南全省2023年底政府债务余额多少亿？离限额还差多少？")
+    assert answer.status == "verified"
+    values = [(f.value, f.verified) for f in answer.figures]
+    assert values[:2] == [(Decimal("18216.63"), True), (Decimal("211.68"), True)]  # 18,428.31 − 18,216.63
+    assert answer.figures[2].source.column == "2023年债务限额/A=B+C"
+
+
+def test_a_share_of_the_whole_province_is_over_the_provinces_row(svc):
+    answer = ask(svc, "d15", "长沙市的债务余额占全省几成？")
+    assert answer.status == "verified"
+    assert fig(answer) == (Decimal("16.74"), "%", True)  # 3,050.13 ÷ 18,216.63, not 湖南省本级's
+    assert answer.figures[2].source.row == "湖南省"

@@ -201,6 +201,7 @@ def _pair(doc: Document, query: Query, out: Executed) -> tuple[Cell, Cell] | Non
     if first.cell.table.index != second.table.index and not (ops[0].table_kind or ops[0].table_number
                                                               or ops[1].table_kind or ops[1].table_number):
         out.problems.append(f"两个数出自不同的表（{first.cell.table.title}、{second.table.title}），口径可能不同")
+    _same_cell(out, [first.cell, second])  # 「离限额还差多少」 read twice from the 余额 cell is no difference
     for c in (first.cell, second):
         if c.value is None:  # printed empty: zero or not applicable, but no fact stands behind it
             out.problems.append(f"{describe(c)}在表中为空，按 0 计算（空白即 0 或不适用），无法逐格核验")

@@ -409,6 +409,25 @@ def column_operands(doc: Document, query: Query) -> Query:
     return query.model_copy(update={"operands": rest, "op": "value" if len(rest) == 1 else query.op})
 
 
+def other_column_operand(doc: Document, query: Query) -> Query:
+    """「…余额多少？离限额还差多少？」: a difference with one operand (carried from the part before) and a
+    left-over word the operand's table prints as a column header is that column of the same row, minus
+    the operand: 限额 − 余额."""
+    if query.op != "difference" or len(query.operands) != 1 or not query.leftover:
+        return query
+    ref = query.operands[0]
+    if not (ref.row or ref.code):
+        return query
+    segments = {norm(seg) for t in doc.tables if any(r.label == ref.row or (ref.code and r.code == ref.code) for r in t.rows)
+                for c in t.columns for seg in c.split("/")}
+    placed = [w for w in query.leftover if len(norm(w)) >= 2 and any(norm(w) in seg for seg in segments)]
+    if len(placed) != 1:
+        return query
+    other = ref.model_copy(update={"text": placed[0], "column_words": [placed[0]], "columns": []})
+    return query.model_copy(update={"operands": [other, ref], "leftover": [w for w in query.leftover if w not in placed],
+                                    "consumed": query.consumed + placed})
+
+
 def leftover_headers(doc: Document, query: Query) -> Query:
     """A word the parser could not place that the document prints inside a column header
     (基本建设资金 → 项目支出/其中：基本建设资金支出) names that column: the one operand hears it, and
@@ -495,12 +514,66 @@ def apply_scope(query: Query) -> Query:
     return query.model_copy(update={"operands": operands})
 
 
+def _place_forms(name: str) -> list[str]:
+    """湖南全省 → 湖南省; 湖南 → 湖南省 / 湖南市: how a place is said against how a table's 地区 row prints it."""
+    n = norm(name)
+    forms = [n, re.sub(r"全(省|市|县|区)$", r"\1", n)]
+    if not re.search(r"[省市县区州旗]$", n):
+        forms += [n + s for s in ("省", "市", "县", "区")]
+    return list(dict.fromkeys(forms))
+
+
+def place_rows(doc: Document, query: Query) -> Query:
+    """「长沙市的2023年债务余额」 in a table of one row per region (湖南省 │ 湖南省本级 │ 长沙市 …): the place
+    the parser took for a department is that row, and the operand's words name its column. Only where a
+    table prints both the place as a row and the words in a column header, and the place is not the
+    document's own department."""
+    if not query.department or query.op in ("prose", "why", "count"):
+        return query
+    if doc.department and norm(query.department) in norm(doc.department):
+        return query
+    forms = _place_forms(query.department)
+    said = norm(query.question)
+    if not query.operands and query.leftover:
+        # the words no row of the document prints (债务余额) were left over: they may be the columns
+        words = [w for w in query.leftover if len(norm(w)) >= 2]
+        trial = query.model_copy(update={"operands": [Ref(text=w) for w in words],
+                                         "leftover": [w for w in query.leftover if w not in words]})
+        placed = place_rows(doc, trial) if words else trial
+        if placed.operands and all(r.row for r in placed.operands):
+            return placed.model_copy(update={"consumed": placed.consumed + words})
+        return query
+    refs = []
+    for r in query.operands:
+        words = norm(r.text or "")
+        if r.code or not words or (r.row and norm(r.row) in said):
+            refs.append(r)
+            continue
+        hit = next(((t, row) for t in doc.tables for row in t.rows if norm(row.label) in forms
+                    and any(words[-4:] in norm(seg) for c in t.columns for seg in c.split("/"))), None)
+        if hit is None:
+            refs.append(r)
+            continue
+        refs.append(r.model_copy(update={"row": hit[1].label, "concept": None,
+                                         "column_words": list(dict.fromkeys(r.column_words + [r.text]))}))
+    if refs == query.operands:
+        return query
+    whole = re.search(r"全(省|市|县|区)", query.question)
+    if query.op == "share" and len(refs) == 1 and refs[0].row and whole:
+        # 「长沙市…占全省几成」: the whole is the table's row for the whole 省 (湖南省, not 湖南省本级)
+        table = next(t for t in doc.tables if any(r.label == refs[0].row for r in t.rows))
+        top = next((r.label for r in table.rows if r.label.endswith(whole.group(1)) and r.label != refs[0].row), None)
+        if top is not None:
+            refs.append(refs[0].model_copy(update={"row": top, "text": whole.group(0)}))
+    return query.model_copy(update={"operands": refs, "department": None})
+
+
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
     """One part of the question on one document, checked and fitted."""
     query = same_row_roles(fold_qualifiers(fold_whole_part(fold_funds(apply_scope(quoted_project(doc, query))))))
-    query = spending_or_income(project_rows(doc, header_words(doc, query)))
+    query = spending_or_income(project_rows(doc, header_words(doc, place_rows(doc, query))))
     query = column_operands(doc, query)
-    query = _as_prior(doc, leftover_headers(doc, query))
+    query = _as_prior(doc, leftover_headers(doc, other_column_operand(doc, query)))
     outside = _outside(doc, query) or _out_of_scope(query)
     if outside:
         return Part(query, not_found=outside, interpretation=interpretation(doc, query))
@@ -548,6 +621,16 @@ def _answer(question: str, doc: Document, parts: list[Part], plan: Plan) -> Answ
                   queries=[p.query.model_dump(mode="json") for p in parts])
 
 
+def _carry(query: Query, before: Part | None) -> Query:
+    """「…余额多少？离限额还差多少？」: a part that names nothing of its own is about what the part
+    before it was read as, on this document (its repairs included: the region row it found)."""
+    if (before is None or not before.query.operands or not query.operands
+            or any(r.text or r.row or r.concept or r.code or r.project or r.columns or r.table_kind
+                   for r in query.operands)):
+        return query
+    return query.model_copy(update={"operands": list(before.query.operands), "department": before.query.department})
+
+
 def _about_winner(query: Query, before: Part | None) -> Query:
     """「哪个项目的执行率最低？得分多少？」: the second part asks about the project the first one found."""
     if before is None or before.winner is None or not query.operands:
@@ -563,7 +646,8 @@ def _about_winner(query: Query, before: Part | None) -> Query:
 def answer_document(store: Store, doc: Document, plan: Plan) -> tuple[Answer, float]:
     parts: list[Part] = []
     for q in plan.queries:
-        parts.append(answer_part(store, doc, _about_winner(q, parts[-1] if parts else None)))
+        before = parts[-1] if parts else None
+        parts.append(answer_part(store, doc, _carry(_about_winner(q, before), before)))
     strength = sum(p.strength for p in parts) / max(1, len(parts))
     return _answer(plan.question, doc, parts, plan), strength
 

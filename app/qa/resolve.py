@@ -205,6 +205,7 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
     if ref.code:
         coded = [c for c in ranked if c.row.code == ref.code]
         ranked = coded or ranked
+    ranked = _by_column_words(ranked, ref)
     if ref.side:  # the question speaks of spending only (or income only): not the other side's tables
         other = "收入" if ref.side == "支出" else "支出"
         sided = [c for c in ranked if not (c.table.side == other or (other in c.table.kind and ref.side not in c.table.kind)
@@ -236,6 +237,20 @@ def resolve(doc: Document, ref: Ref, ledger: str | None = None, want_row: bool =
     rival = _rival(best, pool) or _repeated(best)
     return Resolved(ref, best, confident(best) or (ref.code is not None and best.row.code == ref.code),
                     "code" if ref.code and best.row.code == ref.code else "rank", rival, unmet, standard)
+
+
+def _by_column_words(ranked: list, ref: Ref) -> list:
+    """Cells whose column prints the reference's column words first, in rank order: a short word the
+    ranking cannot weigh against a long header (限额 in 「2023年债务限额/A=B+C」, beside 余额's
+    「2023年债务余额（决算数）」, which the 决算 preference would lift) still names its column."""
+    words = [norm(w) for w in ref.column_words if len(norm(w)) >= 2 and not MEASURE_WORDS.search(w)]
+    if not words:
+        return ranked
+    def prints(c) -> bool:
+        col = norm(c.column)
+        return all(w in col or (len(w) >= 5 and w[-4:] in col) for w in words)
+    hits = [c for c in ranked if prints(c)]
+    return hits + [c for c in ranked if not prints(c)] if hits else ranked
 
 
 def _row_named(doc: Document, name: str, tables: list[Table] | None) -> bool:
