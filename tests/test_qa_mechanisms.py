@@ -36,6 +36,8 @@ DOCS = {
     "d08": MORE / "d08-p28-sangong-total-column.pdf",
     # 表4-1 湖南省2023年地方政府债务限额及余额决算情况表 (p1): one row per region, 限额 │ 余额 columns
     "d15": MORE / "d15-p1-ruled-header.pdf",
+    # Xi'an 表1 2022年部门综合预算收支总表 in 元 (p18)
+    "d11": MORE / "d11-p18-overflow-groups.pdf",
     "swu": PDFS / "swu-university-2023-final.pdf",
     "chaoyang": FIXTURES / "chaoyang-industry-2023-final.txt",
     "govservice": FIXTURES / "yanbian-govservice-2023-final.txt",
@@ -326,3 +328,20 @@ def test_a_share_of_the_whole_province_is_over_the_provinces_row(svc):
     assert answer.status == "verified"
     assert fig(answer) == (Decimal("16.74"), "%", True)  # 3,050.13 ÷ 18,216.63, not 湖南省本级's
     assert answer.figures[2].source.row == "湖南省"
+
+
+# ---------------------------------------------------------------- a budget's size
+
+
+def test_a_budgets_size_is_its_income_total_converted_as_asked(svc):
+    # Xi'an calls the budget 部门综合预算; its 收支总表 prints 元
+    answer = ask(svc, "d11", "西安气象局2022年部门综合预算规模换算成万元是多少？")
+    assert answer.status == "verified"
+    assert fig(answer) == (Decimal("1899.90"), "万元", True)  # 18,999,011.66 元
+    assert answer.figures[0].source.row == "收入总计"
+
+
+def test_the_templates_own_name_for_the_budget_is_no_left_over_word(svc):
+    answer = ask(svc, "d11", "西安市气象局2022年部门综合预算收入总计是多少")
+    assert answer.status == "verified" and answer.queries[0]["leftover"] == []
+    assert fig(answer) == (Decimal("18999011.66"), "元", True)
