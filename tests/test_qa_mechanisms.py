@@ -38,6 +38,10 @@ DOCS = {
     "d15": MORE / "d15-p1-ruled-header.pdf",
     # Xi'an 表1 2022年部门综合预算收支总表 in 元 (p18)
     "d11": MORE / "d11-p18-overflow-groups.pdf",
+    # Xi'an 2022: prose p13 (「“三公”经费预算支出 0.27 万元」) + 表13 三公 in 元 by year (p30, 2022 all 0)
+    "d11_sangong": MORE / "d11-p13-30-sangong-year.pdf",
+    # Xi'an 2021: prose p11 + 表13 三公 2020 │ 2021 │ 增减, each with 合计 (incl. 会议费, 培训费) and the 三公 小计
+    "d12": MORE / "d12-p11-41-sangong.pdf",
     "swu": PDFS / "swu-university-2023-final.pdf",
     "chaoyang": FIXTURES / "chaoyang-industry-2023-final.txt",
     "govservice": FIXTURES / "yanbian-govservice-2023-final.txt",
@@ -345,3 +349,25 @@ def test_the_templates_own_name_for_the_budget_is_no_left_over_word(svc):
     answer = ask(svc, "d11", "西安市气象局2022年部门综合预算收入总计是多少")
     assert answer.status == "verified" and answer.queries[0]["leftover"] == []
     assert fig(answer) == (Decimal("18999011.66"), "元", True)
+
+
+# ---------------------------------------------------------------- 三公 by year (Xi'an)
+
+
+def test_a_table_printing_zero_where_the_prose_states_a_figure_shows_both_and_vouches_for_neither(svc):
+    answer = ask(svc, "d11_sangong", "西安市气象局2022年“三公”安排了多少钱？")
+    assert answer.status == "unverified"
+    table, prose = answer.figures[0], answer.figures[1]
+    assert (table.value, table.unit, table.verified) == (Decimal("0"), "元", False)
+    assert table.source.column == "2022年/一般公共预算拨款安排的“三公”经费预算/小计"
+    assert "两处不一致" in table.reason
+    assert (prose.value, prose.unit, prose.verified) == (Decimal("0.27"), "万元", False)
+
+
+def test_the_prior_years_figure_is_the_same_column_under_the_other_year(svc):
+    answer = ask(svc, "d12", "宣传部2021年三公比2020年多了还是少了？差多少万？")
+    change, now, before = answer.figures[:3]
+    assert (change.value, change.verified) == (Decimal("94900.00"), True)  # 160,000 − 65,100, a fall
+    assert answer.answer.startswith("减少")
+    assert (now.value, before.value) == (Decimal("65100.00"), Decimal("160000.00"))
+    assert before.source.column == "2020年/一般公共预算拨款安排的“三公”经费预算/小计"  # not 2020年/合计 827,400

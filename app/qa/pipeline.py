@@ -17,7 +17,7 @@ from budgetqa.app.models import Answer, Citation, Figure
 from budgetqa.app.qa import fit
 from budgetqa.app.qa.assemble import checked_figures, citations_of, merge, overall_status, status_of
 from budgetqa.app.qa.cells import Grounded, cell_unit, describe
-from budgetqa.app.qa.execute import Executed, execute, interpretation, item_name, round_to
+from budgetqa.app.qa.execute import Executed, claim, execute, interpretation, item_name, round_to, said
 from budgetqa.app.qa.lexicon import FUND_CONCEPTS, concepts, load_lexicon, normalize
 from budgetqa.app.qa.match import norm
 from budgetqa.app.qa.prose import prose_answer, stated_measures, stated_prior
@@ -546,15 +546,15 @@ def place_rows(doc: Document, query: Query) -> Query:
     refs = []
     for r in query.operands:
         words = norm(r.text or "")
-        if r.code or not words or (r.row and norm(r.row) in said):
-            refs.append(r)
+        if r.code or r.concept or not words or (r.row and norm(r.row) in said):
+            refs.append(r)  # a standard concept (三公经费) keeps its reader; a unit's own row is no region
             continue
         hit = next(((t, row) for t in doc.tables for row in t.rows if norm(row.label) in forms
                     and any(words[-4:] in norm(seg) for c in t.columns for seg in c.split("/"))), None)
         if hit is None:
             refs.append(r)
             continue
-        refs.append(r.model_copy(update={"row": hit[1].label, "concept": None,
+        refs.append(r.model_copy(update={"row": hit[1].label,
                                          "column_words": list(dict.fromkeys(r.column_words + [r.text]))}))
     if refs == query.operands:
         return query
@@ -566,6 +566,24 @@ def place_rows(doc: Document, query: Query) -> Query:
         if top is not None:
             refs.append(refs[0].model_copy(update={"row": top, "text": whole.group(0)}))
     return query.model_copy(update={"operands": refs, "department": None})
+
+
+def _zero_against_prose(store: Store, doc: Document, query: Query, done: Executed) -> Part | None:
+    """A table that prints 0 where the 情况说明 states a figure (三公 0 in 表13, 「“三公”经费预算支出 0.27
+    万元」 in the prose): both are shown, the table's 0 first, and neither is ✓: the document contradicts
+    itself, and which is right is the reader's call."""
+    if query.op != "value" or not done.cells or done.cells[0].value != 0:
+        return None
+    stated = _prose(store, doc, query)
+    if stated.not_found is not None or not stated.figures or not stated.figures[0].value:
+        return None
+    cell = done.cells[0]
+    g = Grounded(f"{said(cell, query.unit)}（{describe(cell)}）", [claim(doc, cell)], [cell], form="value")
+    figures = fit.apply(checked_figures(store, g, doc), [
+        f"表中为 0，说明中却写 {stated.figures[0].text}，两处不一致"])
+    text = f"{g.text}；但说明中写：{stated.text}"
+    return Part(query, text, figures + stated.figures, citations_of(g, doc) + stated.citations,
+                interpretation=interpretation(doc, query, done), strength=5.0)
 
 
 def answer_part(store: Store, doc: Document, query: Query) -> Part:
@@ -585,6 +603,9 @@ def answer_part(store: Store, doc: Document, query: Query) -> Part:
     if done.not_found == "prior":
         return _prior_stated(store, doc, query, done.cells[0])
     if done.zero:
+        against = _zero_against_prose(store, doc, query, done)
+        if against is not None:
+            return against
         return Part(query, not_found=done.not_found, interpretation=interpretation(doc, query, done), strength=5.0,
                     citations=citations_of(Grounded("", cells=done.cells), doc))
     if done.not_found or not done.claims:

@@ -395,6 +395,10 @@ def item_of(column: str) -> tuple[str, ...]:
 WHOLE_SEGMENTS = frozenset({"合计", "总计", "小计", "金额", "合计数"})
 
 
+def _without_years(column: str) -> str:
+    return "/".join(re.sub(r"^(20\d\d年(度)?|上年|本年|今年|去年)", "", seg) for seg in column.split("/"))
+
+
 def same_row(cell: Cell, role: ColumnRole | str, exclude: tuple[str, ...] = (), year: int | None = None) -> Cell | None:
     """The same item's other measure: the column of the cell's row that prints `role` and names the
     same item (决算数/公务接待费 → 预算数/公务接待费, never 预算数/合计)."""
@@ -407,6 +411,9 @@ def same_row(cell: Cell, role: ColumnRole | str, exclude: tuple[str, ...] = (), 
         if role_met(role, probe, year):
             found.append(probe)
     same = [c for c in found if item_of(c.column) == item]
+    # the same path under another year (2021年/…“三公”经费预算/小计 → 2020年/…/小计, not 2020年/合计)
+    shape = _without_years(cell.column)
+    same = [c for c in same if _without_years(c.column) == shape] + [c for c in same if _without_years(c.column) != shape]
     if same:
         return same[0]
     return found[0] if found and not item else None
