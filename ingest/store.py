@@ -17,6 +17,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -189,20 +190,15 @@ class Store:
             # for it rather than fail with "database is locked".
             self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=60)
         self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA journal_mode=WAL")
+        self._wal()
         self.conn.executescript(SCHEMA)
-        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(documents)")}
-        if "identity" not in columns:  # a store written before identities existed
-            self.conn.execute("ALTER TABLE documents ADD COLUMN identity TEXT")
+        self._add_column("documents", "identity", "TEXT")  # a store written before identities existed
         self.conn.execute("CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity)")
         self._backfill_identities()
-        if "bbox" not in {r[1] for r in self.conn.execute("PRAGMA table_info(facts)")}:  # facts stored before boxes
-            self.conn.execute("ALTER TABLE facts ADD COLUMN bbox TEXT")
-        if "ocr" not in {r[1] for r in self.conn.execute("PRAGMA table_info(facts)")}:  # facts stored before OCR
-            self.conn.execute("ALTER TABLE facts ADD COLUMN ocr INTEGER DEFAULT 0")
-        if "department" not in {r[1] for r in self.conn.execute("PRAGMA table_info(tables)")}:
-            # tables stored before header departments were read: NULL, as for a header naming none
-            self.conn.execute("ALTER TABLE tables ADD COLUMN department TEXT")
+        self._add_column("facts", "bbox", "TEXT")  # facts stored before boxes
+        self._add_column("facts", "ocr", "INTEGER DEFAULT 0")  # facts stored before OCR
+        # tables stored before header departments were read: NULL, as for a header naming none
+        self._add_column("tables", "department", "TEXT")
         # Which schemas have opened this store, and when: a later migration that is not idempotent
         # looks here before it runs. The schema text's hash is the version.
         self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY,"
@@ -213,6 +209,30 @@ class Store:
         self._doc_cache: dict[str, Document] = {}
         # one connection shared by the web page's threads: writes and multi-statement reads take turns
         self._lock = threading.RLock()
+
+    def _add_column(self, table: str, column: str, kind: str) -> None:
+        """A column an older store lacks, added once: another process opening the store at the same
+        moment may add it first, and that is no error."""
+        if column in {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}:
+            return
+        try:
+            self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):
+                raise
+
+    def _wal(self) -> None:
+        """Switch a new store to WAL. Two processes opening one new store at once race for the switch,
+        and SQLite does not wait on that lock (the connect timeout is not used): the loser retries."""
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _backfill_identities(self) -> None:
         """Identities of documents stored before they existed, from their facts ('' = too few
