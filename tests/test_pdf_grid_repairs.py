@@ -66,6 +66,8 @@ def test_a_label_wrapped_over_grid_rows_is_one_label(docs):
     assert (sangong.rows[0].cells["公务接待费"], sangong.rows[0].cells["会议费"]) == (Decimal("116.50"), Decimal("200.44"))
     # 因公出国 │ （境）费: a bracketed tail is never a sub-label, whatever blank cells stand beside its head
     assert sangong.rows[0].cells["因公出国（境）费"] == Decimal("100.00")
+    # 公务用车 │ 购置费 beside 公务用车 │ 运行维护 │ 费, whose label starts a row higher: two labels, not a group
+    assert "公务用车购置费" in sangong.columns and sangong.rows[0].cells["公务用车运行维护费"] == Decimal("267.80")
 
 
 def test_a_label_one_grid_column_off_its_figures_heads_them(docs):

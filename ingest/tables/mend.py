@@ -53,6 +53,8 @@ def _spans_right(rows: list[list[str]], i: int, c: int, width: int) -> bool:
         return True
     k = c + 1
     while k < width and not rows[i][k]:
+        if any(r[k] for r in rows[:i]):
+            break  # a column whose label starts higher up is another stack (公务用车 │ 运行维护 │ 费), not ours
         if any(r[k] for r in rows[i + 1:]):
             return True
         k += 1
