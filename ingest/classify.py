@@ -64,6 +64,9 @@ GOVERNMENT_KINDS = {
     )]
     for ledger in ("决算", "预算")
 }
+# The government kinds no department prints (一般公共预算支出预算表 is a department's kind too).
+GOVERNMENT_ONLY = frozenset(k for ks in GOVERNMENT_KINDS.values() for k in ks
+                            if k not in {d for ds in STANDARD_KINDS.values() for d in ds})
 # A region's name straight before a fund (黑龙江省一般公共预算…, 某市政府性基金…) or a word only
 # government-wide tables use; a department's titles name the department or none.
 _GOV_TITLE = re.compile(

@@ -24,7 +24,8 @@ _TOC_WORD = re.compile(r"^(?:.{0,40}?)目\s*录$")
 _LEADER = re.compile(r"[.．·…⋯_\-—]{2,}|…+")
 _PAGE = re.compile(r"^(?P<t>.*?)[\s\t.．·…⋯_\-—]*(?P<p>\d{1,3})$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_PART = re.compile(r"^第[一二三四五六七八九十\d]+部分")
+# a part's heading (第二部分): no table, and no wrapped tail of an entry
+PART = re.compile(r"^第[一二三四五六七八九十\d]+部分")
 
 
 def _clean(text: str) -> str:
@@ -66,7 +67,7 @@ def read_toc(lines: Iterable[tuple[str, int | None, int | None]]) -> list[TocEnt
 
 def _continues(previous: str, line: str) -> bool:
     """A short line without a numbering mark after an entry that is not yet a table's or a part's name."""
-    return (len(_squeeze(line)) <= 12 and not NUMBERING.match(line) and not _PART.match(line)
+    return (len(_squeeze(line)) <= 12 and not NUMBERING.match(line) and not PART.match(line)
             and not previous.endswith(("表", "）", ")")))
 
 

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from budgetqa.app.measures import RULES
-from budgetqa.app.qa.lexicon import COLUMN_ROLES, LEXICON_PATH, Lexicon, load_lexicon, normalize
+from budgetqa.app.qa.lexicon import COLUMN_ROLES, LEXICON_PATH, Lexicon, concepts, load_lexicon, normalize
 from budgetqa.app.qa.parse import parse
 
 LEX = load_lexicon()
@@ -109,3 +109,9 @@ def test_every_level_word_sets_the_ranking_level(level):
         (query,) = parse(f"{word}中支出最多的是哪个").queries
         assert query.op == "max", (word, query)
         assert query.operands[0].level == level.level, (word, query)
+
+
+def test_every_part_a_concept_names_is_a_concept_of_its_own():
+    known = concepts()
+    parts = {p for c in known.values() for p in c.parts}
+    assert parts and parts <= set(known)

@@ -20,8 +20,8 @@ from budgetqa.ingest.classify import PERFORMANCE_KINDS, STANDARD_KINDS, classify
 from budgetqa.ingest.grams import bigrams
 from budgetqa.ingest.labels import strip_numbering
 from budgetqa.ingest.models import Document, Paragraph, Table, TocEntry
+from budgetqa.ingest.toc import PART
 
-_PART = re.compile(r"^第[一二三四五六七八九十\d]+部分")
 _NUMBER = re.compile(r"[（(]?(?:预算表|公开|附表|表)\s*[\d一二三四五六七八九十]+\s*表?[)）]?|[（(]\s*[)）]")
 _YEAR = re.compile(r"20\d\d\s*年度?")
 _MARKUP = re.compile(r"<[^>]+>|\*\*")
@@ -48,7 +48,7 @@ def listed_tables(doc: Document) -> list[tuple[TocEntry, str]]:
     """The 目录 entries that name a table (not a part, a section or a 说明), with their normalised titles."""
     out = []
     for e in doc.toc:
-        if _PART.match(re.sub(r"\s", "", e.title)):
+        if PART.match(re.sub(r"\s", "", e.title)):
             continue
         n = norm(e.title)
         bare = _QUALIFIER.sub("", n)

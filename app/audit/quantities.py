@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Check, Finding, Location, cell_location, classify_gap, fmt_amount, step_of
-from budgetqa.ingest.classify import GOVERNMENT_KINDS, PERFORMANCE_KINDS, STANDARD_KINDS
+from budgetqa.ingest.classify import GOVERNMENT_ONLY, PERFORMANCE_KINDS
 from budgetqa.ingest.labels import NUMBERING
 from budgetqa.ingest.models import Document, Row, Table
 from budgetqa.ingest.units import WAN_SCALE
@@ -21,9 +21,7 @@ _CARRY = re.compile(r"结转|结余")
 # Tables no identity is drawn from: 绩效 forms, unclassified grids, the 统计表 of counts.
 # Whole-government tables (转移支付 by region, 总决算) follow other identities than a department's.
 # (一般公共预算支出预算表 is both a department kind and a government one: the department's wins.)
-_DEPARTMENT = {k for ks in STANDARD_KINDS.values() for k in ks}
-SKIP_KINDS = (PERFORMANCE_KINDS | {"other", "相关信息统计表"}
-              | {k for ks in GOVERNMENT_KINDS.values() for k in ks if k not in _DEPARTMENT})
+SKIP_KINDS = PERFORMANCE_KINDS | {"other", "相关信息统计表"} | GOVERNMENT_ONLY
 
 
 def amount_columns(table: Table) -> list[str]:

@@ -20,7 +20,7 @@ from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_locati
 from budgetqa.app.audit.quantities import (
     NOT_AMOUNT, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, side_figures, sum_qty,
 )
-from budgetqa.ingest.classify import GOVERNMENT_KINDS, PERFORMANCE_KINDS, STANDARD_KINDS
+from budgetqa.ingest.classify import GOVERNMENT_ONLY, PERFORMANCE_KINDS, STANDARD_KINDS
 from budgetqa.ingest.models import Document, Row, Table
 
 _TOTAL_COL = re.compile(r"(合计|小计|总计|总数)$|^\d{4}年预算数$")
@@ -405,8 +405,7 @@ def check_document(doc: Document, result: AuditResult) -> None:
 def _government(doc: Document) -> bool:
     """A region's 总预算 / 总决算 (黑龙江省2024年决算): most of its tables are whole-government kinds, and
     a department's standard set is not expected of it."""
-    gov = {k for kinds in GOVERNMENT_KINDS.values() for k in kinds}
-    return sum(t.kind in gov for t in doc.tables) * 2 > len(doc.tables)
+    return sum(t.kind in GOVERNMENT_ONLY for t in doc.tables) * 2 > len(doc.tables)
 
 
 def _university(doc: Document) -> bool:

@@ -47,6 +47,7 @@ class Concept(_Strict):
     en: list[str] = Field(default_factory=list)
     measure: str | None = None  # the figure's name in budgetqa.app.measures.RULES
     column: ColumnRole | None = None  # the column the concept names when it qualifies a row
+    parts: list[str] = Field(default_factory=list)  # the concepts it is the whole of (三公经费 → 公务接待费 …)
     unit_kind: UnitKind = "money"
     unit: str | None = None
 

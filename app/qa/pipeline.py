@@ -252,13 +252,6 @@ def fold_funds(query: Query) -> Query:
     return query.model_copy(update={"operands": [merged], "op": "value"})
 
 
-# A whole and its parts as the lexicon names them: 「“三公”经费公务接待费」 asks for the part.
-_PARTS_OF = {
-    "三公经费": {"因公出国（境）费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费", "公务接待费"},
-    "公务用车购置及运行维护费": {"公务用车购置费", "公务用车运行维护费"},
-}
-
-
 def fold_whole_part(query: Query) -> Query:
     """「“三公”经费公务接待费多少」: a whole named right before one of its parts, nothing joining them,
     frames the part (one figure, as 「三公经费里公务接待费」), not two figures listed."""
@@ -266,7 +259,8 @@ def fold_whole_part(query: Query) -> Query:
     if query.op not in ("each", "value") or len(ops) != 2 or any(r.row or r.code for r in ops):
         return query
     whole, part = ops
-    if part.concept not in _PARTS_OF.get(whole.concept or "", set()):
+    found = concepts().get(whole.concept) if whole.concept else None
+    if found is None or part.concept not in found.parts:  # the lexicon's wholes and parts
         return query
     text = re.sub(r"[“”\"'‘’]", "", query.question)  # 「“三公”经费」 is said 三公经费
     b = text.find(part.text)
@@ -296,13 +290,18 @@ _MEASURE_ROLES = ("预算", "决算", "年初预算", "调整预算", "全年预
 _PER_OPERAND_MEASURES = ("difference", "compare", "rate", "growth")
 
 
+def header_segments(tables) -> set[str]:
+    """Every header segment the tables print, normalised (2023年债务限额, A=B+C, 一般债务 …)."""
+    return {norm(seg) for t in tables for c in t.columns for seg in c.split("/")}
+
+
 def header_words(doc: Document, query: Query) -> Query:
     """Words of the question that are the document's own column headers (当年预算, 全年执行数) name the
     column more exactly than the role they were read as (预算): every operand's ranking hears them.
     Ops whose operands differ by measure (决算 vs 预算) keep their roles apart instead."""
     if query.op in _PER_OPERAND_MEASURES or not query.operands:
         return query
-    headers = {norm(seg) for t in doc.tables for c in t.columns for seg in c.split("/")}
+    headers = header_segments(doc.tables)
     said = [norm(w) for w in query.consumed if len(norm(w)) >= 3 and norm(w) in headers]
 
     def refined(ref: Ref) -> Ref:  # a header word that says more than a role the operand has: 当年预算 for 预算
@@ -396,7 +395,7 @@ def column_operands(doc: Document, query: Query) -> Query:
         return query
     kinds = {r.table_kind for r in query.operands if r.table_kind}
     tables = [t for t in doc.tables if t.kind in kinds] if kinds else []
-    headers = {norm(seg) for t in tables for c in t.columns for seg in c.split("/")}
+    headers = header_segments(tables)
     said = norm(query.question)
     # the operand's row, if any, must be a guess from these words, not a name the question says whole
     columns = [r for r in query.operands if r.text and norm(r.text) in headers and not r.code
@@ -418,8 +417,8 @@ def other_column_operand(doc: Document, query: Query) -> Query:
     ref = query.operands[0]
     if not (ref.row or ref.code):
         return query
-    segments = {norm(seg) for t in doc.tables if any(r.label == ref.row or (ref.code and r.code == ref.code) for r in t.rows)
-                for c in t.columns for seg in c.split("/")}
+    segments = header_segments(t for t in doc.tables
+                               if any(r.label == ref.row or (ref.code and r.code == ref.code) for r in t.rows))
     placed = [w for w in query.leftover if len(norm(w)) >= 2 and any(norm(w) in seg for seg in segments)]
     if len(placed) != 1:
         return query
@@ -434,7 +433,7 @@ def leftover_headers(doc: Document, query: Query) -> Query:
     it is no longer left over. Only for one-operand parts, where whose column it is cannot be in doubt."""
     if len(query.operands) != 1 or not query.leftover or query.op in ("prose", "why", "count"):
         return query
-    segments = {norm(seg) for t in doc.tables for c in t.columns for seg in c.split("/")}
+    segments = header_segments(doc.tables)
     placed = [w for w in query.leftover if (len(norm(w)) >= 3 and any(norm(w) in seg for seg in segments))
               or (len(norm(w)) == 2 and norm(w) in segments)]  # 总计 / 小计 said whole: that column
     if not placed:
@@ -550,7 +549,7 @@ def place_rows(doc: Document, query: Query) -> Query:
             refs.append(r)  # a standard concept (三公经费) keeps its reader; a unit's own row is no region
             continue
         hit = next(((t, row) for t in doc.tables for row in t.rows if norm(row.label) in forms
-                    and any(words[-4:] in norm(seg) for c in t.columns for seg in c.split("/"))), None)
+                    and any(words[-4:] in seg for seg in header_segments([t]))), None)
         if hit is None:
             refs.append(r)
             continue

@@ -29,9 +29,10 @@ def build_tables(raw: RawTable, index: int, doc_kind: str | None = None) -> list
     kind = classify(raw.title or raw.heading or "", words, doc_kind)
     if kind == "other" and raw.heading:
         kind = classify(raw.heading, words, doc_kind)
-    roster_title = normalize_title(raw.title or raw.heading or "")
-    if kind == "other" and is_roster(grid, roster_title):
-        return [build_roster(BuildContext(raw, index, ROSTER, None), grid, roster_title or ROSTER)]
+    if kind == "other":
+        roster_title = normalize_title(raw.title or raw.heading or "")
+        if is_roster(grid, roster_title):
+            return [build_roster(BuildContext(raw, index, ROSTER, None), grid, roster_title or ROSTER)]
     ctx = BuildContext(raw, index, kind, unit_of(raw))
     if kind in PERFORMANCE_KINDS:
         return [build_performance(ctx, grid)]
