@@ -82,7 +82,12 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
         ("cross.measure", "合计", D("1445.67"), "合计", D("1449.42")),  # 预算表5 基本支出 vs 预算表6
         ("cross.measure", "合计", D("1263.21"), "合计", D("1266.96")),  # 人员经费, same pair
     },
-    "chaoyang-industry-2023-final.txt": set(),
+    # 项目支出绩效自评表（第二十一届…博览会参展经费）: 全年执行数 printed 「100%」 (the rate) where the
+    # amount belongs, so 执行率 100% is not 全年执行数 ÷ 全年预算数 (100 ÷ 28); the prose says 执行 28 万元
+    "chaoyang-industry-2023-final.txt": {
+        ("table.derived", "年度资金总额", D("100"), "年度资金总额", D("357.14")),
+        ("table.derived", "其中：当年财政拨款", D("100"), "其中：当年财政拨款", D("357.14")),
+    },
     "xiangyuan-industry-2023-final.txt": set(),
     "putuo-finance-2024-final.pdf": {
         ("prose.measure", "情况说明", D("0.3"), "总计", D("2961.68")),  # 财政拨款收入支出总计 0.3 万元
@@ -125,6 +130,8 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "d09-p18-19-continued.pdf": set(),
     "d13-p9-split-codes.pdf": set(),
     "d14-p25-government.pdf": set(),
+    # 黑龙江 3.19 省本级三公: the column headed 「2024年决算比2023年预算（增减额）」 holds 2024年决算 − 2024年预算
+    "d14-p145-146-sangong-header.pdf": {("table.header_operand", None, None, None, None)},
     # 江苏省检察院 2018 预算 p23: 总计 21,955.35 “增加 3,958.67 万元，增长 21.95%” (3,958.67/17,996.68 = 22.00%);
     # p26: 一般行政管理事务 3,666 “增加 21.8 万元，增长 0.06%” (0.60%), 检察监督支出 1,895 “减少 134 万元，降幅 0.66%” (6.60%)
     "d06-p23-26-item-percentages.pdf": {
@@ -331,7 +338,7 @@ def test_cli_exits_1_on_errors_and_prints_json(tmp_path):
 def test_cli_exits_0_when_only_rounding(tmp_path):
     from budgetqa.app.cli.main import app
 
-    r = CliRunner().invoke(app, ["audit", str(FIXTURES / "chaoyang-industry-2023-final.txt"), "--home", str(tmp_path)])
+    r = CliRunner().invoke(app, ["audit", str(FIXTURES / "xiangyuan-industry-2023-final.txt"), "--home", str(tmp_path)])
     assert r.exit_code == 0, r.output
     assert "错误 0" in r.stdout
 

@@ -13,7 +13,7 @@ year before). All are pure.
 
 from __future__ import annotations
 
-from budgetqa.app.audit import contents, cross, headers, prior, projects, prose, tables, template
+from budgetqa.app.audit import contents, cross, derived, headers, prior, projects, prose, tables, template
 from budgetqa.app.audit.model import SEVERITIES, AuditResult, Check, Finding, Location
 from budgetqa.ingest.models import Document
 
@@ -26,6 +26,7 @@ def run(doc: Document, prior_doc: Document | None = None) -> AuditResult:
     result = AuditResult()
     checked = tables.check_tables(doc, result)
     cross.check_cross(doc, checked, result)
+    derived.check_derived(doc, result)
     prose.check_prose(doc, result)
     tables.check_document(doc, result)
     template.check_template(doc, result)

@@ -63,6 +63,8 @@ RULES: dict[str, str] = {
     "table.balance": "收入总计应等于支出总计",
     "table.sangong_total": "“三公”经费合计应等于三项之和",
     "table.sangong_cars": "公务用车费应等于购置费加运行维护费",
+    "table.derived": "增减、完成率、增长率等计算列应等于按其所列两列计算的结果",
+    "table.header_operand": "计算列表头所写的比较对象应与其数字所用的列一致",
     "cross.measure": "同一数字在两张表中应一致",
     "cross.class": "同一功能分类在两张表中应一致",
     "cross.sangong_economic": "基本支出中的“三公”项目不应超过“三公”经费表",
