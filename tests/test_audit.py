@@ -448,6 +448,27 @@ def test_a_department_missing_a_standard_table_is_told():
         "未找到标准表「三公经费支出决算表」：请确认文件是否缺表，或表名是否印错。"]
 
 
+def test_each_missing_standard_table_is_its_own_finding():
+    d = doc("putuo-finance-2024-final.pdf")
+    gone = {"三公经费支出决算表", "政府性基金预算财政拨款收入支出决算表"}
+    cut = dataclasses.replace(d, tables=[t for t in d.tables if t.kind not in gone])
+    assert {f.a.table for f in audit(cut) if f.check == "document.missing_table"} == gone
+
+
+def test_a_fund_table_the_prose_says_the_department_has_none_of_is_not_asked_for():
+    # 西安市委宣传部 2021 p11: 「本部门无当年国有资本经营预算拨款收支」「本部门无当年政府性基金预算收支」
+    d = doc("putuo-finance-2024-final.pdf")
+    cut = dataclasses.replace(d, tables=[t for t in d.tables if "国有资本经营" not in t.kind],
+                              paragraphs=d.paragraphs + doc("d12-p11-41-sangong.pdf").paragraphs)
+    assert not [f for f in audit(cut) if f.check == "document.missing_table"]
+
+
+def test_a_document_lacking_most_standard_tables_is_one_finding_as_an_extract():
+    # 江苏省检察院 2018 pp23-26: the 情况说明 pages only, none of the nine core tables
+    [f] = [f for f in audit(doc("d06-p23-26-item-percentages.pdf")) if f.check == "document.missing_table"]
+    assert f.severity == "warning" and f.message.startswith("未找到 9/9 张标准表") and "节选" in f.message
+
+
 def test_rounding_in_yuan_tables_is_shown_in_yuan():
     f = next(f for f in findings(WANLI) if f.severity == "rounding" and f.check == "table.parent_sum")
     assert " 元" in f.message and "0.00（" not in f.message

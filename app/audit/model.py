@@ -234,8 +234,9 @@ def fmt(v: Decimal | None) -> str:
 
 
 def _place(loc: Location) -> list:
-    # the sentence's heading (kept in `table` for prose) tells apart one template sentence in two sections
-    return [loc.table_ref, loc.table if loc.sentence else None, loc.row, loc.column,
+    # the sentence's heading (kept in `table` for prose) tells apart one template sentence in two sections;
+    # a table named but not located (a standard table missing) is told apart by its name
+    return [loc.table_ref, loc.table if loc.sentence or not loc.table_ref else None, loc.row, loc.column,
             " ".join((loc.sentence or "").split())[:80], loc.derived]
 
 

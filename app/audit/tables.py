@@ -17,6 +17,7 @@ import re
 from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_location
+from budgetqa.app.audit.template import says_none
 from budgetqa.app.audit.quantities import (
     NOT_AMOUNT, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, side_figures, sum_qty,
 )
@@ -393,12 +394,19 @@ def check_document(doc: Document, result: AuditResult) -> None:
         core = [k for k in STANDARD_KINDS[doc.kind] if k not in PERFORMANCE_KINDS and k != "相关信息统计表" and k != "项目支出预算表"]
         if doc.scope == "单位" or _university(doc) or _government(doc):
             core = []  # unit budgets, university forms and a region's 总决算 have their own sets
-        for k in core:
-            if k not in kinds:
-                loc = Location(document=doc.file)
-                result.findings.append(Finding(
-                    "warning", "document.missing_table", loc, loc, None, None, None, None,
-                    f"未找到标准表「{k}」：请确认文件是否缺表，或表名是否印错。"))
+        # 「本部门无国有资本经营预算」: a fund's table left out rightly
+        missing = [k for k in core if k not in kinds and not says_none(doc, k)]
+        if len(missing) * 2 > len(core):  # most of the set absent: an extract of pages, one finding says so
+            loc = Location(document=doc.file, table="、".join(missing))
+            result.findings.append(Finding(
+                "warning", "document.missing_table", loc, loc, None, None, None, None,
+                f"未找到 {len(missing)}/{len(core)} 张标准表（{'、'.join(missing)}）：文件可能只是节选，请确认是否为完整公开文件。"))
+            missing = []
+        for k in missing:
+            loc = Location(document=doc.file, table=k)  # the kind missing: each its own finding (id)
+            result.findings.append(Finding(
+                "warning", "document.missing_table", loc, loc, None, None, None, None,
+                f"未找到标准表「{k}」：请确认文件是否缺表，或表名是否印错。"))
     _check_headers(doc, result)
 
 

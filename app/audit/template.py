@@ -68,5 +68,23 @@ def check_empty_tables(doc: Document, result: AuditResult) -> None:
             f"{loc.label()} 没有数字，表内和说明中也未注明「本部门无{fund.group(0)}…」，请补充空表说明。"))
 
 
+_FUNDS = re.compile(r"政府性基金|国有资本经营")
+_NONE_BEFORE = re.compile(r"(?:本|我)(?:部门|单位|局|院|委|办)[^。；，,]{0,12}(?:无|没有|未安排|不涉及)[^。；]{0,12}$")
+_NONE_AFTER = re.compile(r"^[^。；，,]{0,24}?(?:为\s*0(?:\.0+)?\s*(?:万元|元)?|为零|\s0(?:\.0+)?\s*万元)")
+
+
+def says_none(doc: Document, kind: str) -> bool:
+    """The prose says the department has none of the fund a table is for (「本部门无当年国有资本经营预算
+    拨款收支」, 「当年国有资本经营预算拨款 0 万元」): the table may rightly be left out."""
+    fund = _FUNDS.search(kind)
+    if fund is None:
+        return False
+    for p in doc.paragraphs:
+        for m in re.finditer(fund.group(0), p.text):
+            if _NONE_BEFORE.search(p.text[max(0, m.start() - 30): m.start()]) or _NONE_AFTER.search(p.text[m.end(): m.end() + 40]):
+                return True
+    return False
+
+
 def _prints_figures(t: Table) -> bool:
     return any(v is not None and v != 0 for r in t.rows for v in r.cells.values())
