@@ -27,7 +27,8 @@ class DocMeta:
 
 _COVER = [
     # 中共上海市普陀区委社会工作部 2024 年度部门决算 / 上海市普陀区财政局 年度部门决算 2024
-    re.compile(r"^(?P<d>[^0-9：:，。]{3,40}?)(?:20\d\d)?年度(?:部门|单位)(?:决算|预算)"),
+    # 湖州市退役军人事务局 2026 年 / 部门预算 (no 度)
+    re.compile(r"^(?P<d>[^0-9：:，。]{3,40}?)(?:20\d\d年度?|年度)(?:部门|单位)(?:决算|预算)"),
     # 2023 年度 延边朝鲜族自治州工业和信息化局（汇总） 部门决算
     re.compile(r"20\d\d年度?(?P<d>[^0-9：:，。]{3,40}?)(?:部门|单位)(?:决算|预算)"),
 ]
@@ -47,8 +48,9 @@ def _cover_department(lines: list[str]) -> str | None:
     for rx in _COVER:
         m = rx.search(text)
         if m:
-            d = re.sub(r"^附件\d*[:：]?", "", m.group("d")).strip()
-            if len(d) >= 3 and not d.startswith(("年", "度")):
+            # the cover's (汇总) is the headers' （汇总）: one name, written the way the headers write it
+            d = re.sub(r"^附件\d*[:：]?", "", m.group("d")).strip().replace("(", "（").replace(")", "）")
+            if len(d) >= 3 and not d.startswith(("年", "度")) and not re.match(r"第.{1,3}部分", d):
                 return d
     return None
 
@@ -71,7 +73,8 @@ def _department(lines: list[str]) -> str | None:
         return found.most_common(1)[0][0]
     for line in lines[:40]:
         t = re.sub(r"[#*\s]", "", line)
-        if 3 < len(t) <= 40 and _ORG_END.search(t) and "：" not in t:
+        # not a part heading (第三部分) nor a list of units (局本级预算、局属…)
+        if 3 < len(t) <= 40 and _ORG_END.search(t) and not re.search(r"[：、]|^第.{1,3}部分|预算|决算", t):
             return t
     return None
 

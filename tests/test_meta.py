@@ -21,6 +21,10 @@ from tests.conftest import FIXTURES, PDFS
     (PDFS / "putuo-wanli-2025-budget.pdf", ("上海市普陀区人民政府万里街道办事处", 2025, "预算", "部门")),
     (PDFS / "shanghai-finance-2025-unit-budget.pdf", ("上海市财政局", 2025, "预算", "单位")),
     (PDFS / "swu-university-2023-final.pdf", ("西南大学", 2023, "决算", "部门")),
+    # 「湖州市退役军人事务局 2026 年 / 部门预算」: a cover year without 度
+    (FIXTURES / "pdf-more" / "d08-p28-sangong-total-column.pdf", ("湖州市退役军人事务局", 2026, "预算", "部门")),
+    # 「第三部分 2018 年度部门预算情况说明」 opens the cut: a part heading, no department
+    (FIXTURES / "pdf-more" / "d06-p23-26-item-percentages.pdf", (None, 2018, "预算", "部门")),
 ])
 def test_department_year_kind_scope(path, expected):
     doc = read_document(path)
