@@ -65,6 +65,8 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
         # 五(三) 5. and 8.: 「决算数大于预算数」 where 决算 1.7 < 年初预算 1.73 (98.3%) and 702.46 < 1,489.96
         ("items.final_word", "情况说明", D("1.7"), None, D("1.73")),
         ("items.final_word", "情况说明", D("702.46"), None, D("1489.96")),
+        # 绩效 section: 「执行数为 17.61 万元，完成预算的 70.26%」 — 17.61/25.15 is 70.02%; the form prints 17.67
+        ("prose.completion", "情况说明", D("70.26"), None, D("70.02")),
     },
     "yanbian-govservice-2023-final.txt": {
         ("table.balance", "总计", D("1272.62"), "总计", D("1198.25")),
@@ -332,7 +334,7 @@ def test_cli_exits_1_on_errors_and_prints_json(tmp_path):
     assert r.exit_code == 1, r.output
     out = json.loads(r.stdout)
     assert out[0]["document"] == "yanbian-industry-2023-final.txt"
-    assert sum(f["severity"] == "error" for f in out[0]["findings"]) == 8
+    assert sum(f["severity"] == "error" for f in out[0]["findings"]) == 9
 
 
 def test_cli_exits_0_when_only_rounding(tmp_path):
@@ -591,3 +593,50 @@ def test_last_years_column_against_last_years_document():
     row.cells["2025年预算数"] += 1
     got = [(f.a.row, f.a_value, f.b_value) for f in audit(d, prev) if f.check == "prior.column"]
     assert got == [("201 一般公共服务支出", D("12679.50"), D("12680.50"))]
+
+
+# ---------------------------------------------------------------- sentences that answer to themselves
+
+
+def _edited(name: str, old: str, new: str) -> Document:
+    """The fixture with one printed phrase changed (the contradiction a test asks the audit to find)."""
+    d = copy.deepcopy(doc(name))
+    hits = [p for p in d.paragraphs if old in p.text]
+    assert hits, old
+    hits[0].text = hits[0].text.replace(old, new, 1)
+    return d
+
+
+def test_an_amount_and_a_percentage_pointing_opposite_ways_with_jiangdi_are_an_error():
+    # 朝阳 三公 3.: 「比上年减少 4.98 万元，降低 31.98%」; 「增加 … 降低」 says two directions
+    assert not [f for f in findings("chaoyang-industry-2023-final.txt") if f.check == "prose.change_direction"]
+    d = _edited("chaoyang-industry-2023-final.txt", "比上年减少 4.98 万元，降低 31.98%", "比上年增加 4.98 万元，降低 31.98%")
+    [f] = [f for f in audit(d) if f.check == "prose.change_direction"]
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("4.98"), D("31.98"))
+
+
+def test_a_sentence_under_a_heading_no_table_describes_still_answers_to_itself():
+    # 普陀区财政局 十一（一）机关运行经费: 「比 2023 年度增加 2.55 万元，增长 1.40%」, edited to 减少
+    assert not [f for f in findings("putuo-finance-2024-final.pdf") if f.check == "prose.change_direction"]
+    d = _edited("putuo-finance-2024-final.pdf", "增加 2.55 万元", "减少 2.55 万元")
+    [f] = [f for f in audit(d) if f.check == "prose.change_direction"]
+    assert "机关运行经费" in f.a.sentence
+
+
+def test_a_final_word_against_the_completion_rate_before_it():
+    # 朝阳 三公: 「完成预算的 116.89%，决算数大于预算数的主要原因…」 holds; edited to 小于 it does not
+    assert not [f for f in findings("chaoyang-industry-2023-final.txt") if f.check == "items.final_word"]
+    d = _edited("chaoyang-industry-2023-final.txt", "116.89%，决算数大于预算数", "116.89%，决算数小于预算数")
+    [f] = [f for f in audit(d) if f.check == "items.final_word"]
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("116.89"), D("100"))
+
+
+def test_a_zero_budget_printing_completion_zero_is_decided_by_its_figures():
+    # 延边州政务服务局: 「年初预算为 0 万元，支出决算为 0.75 万元，完成年初预算的 0%。决算数大于预算数」 holds
+    assert not [f for f in findings("yanbian-govservice-2023-final.txt") if f.check == "items.final_word"]
+
+
+def test_a_performance_paragraphs_execution_rate_is_recomputed():
+    # 延边州工信局 绩效: 「项目全年预算数为 25.15 万元，执行数为 17.61 万元，完成预算的 70.26%」 (17.61/25.15 = 70.02%)
+    [f] = [f for f in findings("yanbian-industry-2023-final.txt") if f.check == "prose.completion"]
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("70.26"), D("70.02"))

@@ -72,7 +72,7 @@ _ROLES: list[tuple[str, re.Pattern]] = [
     ("budget", re.compile(r"(?<![上去初年全整])(?:预算安排|安排预算|预算(?:数)?(?:为|是))\s*" + N)),
 ]
 _CHANGE_AMOUNT = re.compile(r"(增加|减少|增长|下降|减)\s*(?:了)?\s*" + N)
-_CHANGE_PCT = re.compile(r"(增长|下降|增加|减少|降幅|增幅|减幅|下降了|增长了|降低)(?:率|幅度)?\s*(?:为|了|是)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_CHANGE_PCT = re.compile(r"(增长|下降|增加|减少|降幅|增幅|减幅|下降了|增长了|降低|上升|提高)(?:率|幅度)?\s*(?:为|了|是)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 _FLAT = re.compile(r"持平|相同|一致|无变化|未发生变化")
 _VS_YEAR = re.compile(r"(?:比|较|与)\s*(20\d\d)\s*年")
 _FINAL_WORD = re.compile(r"决算数?(?:与)?(大于|小于|高于|低于|超过|等于)(年初|全年)?预算数?")
@@ -199,7 +199,7 @@ def _changes(doc, para, item: Item, current: str | None, prior: str | None, resu
         down = gap < -tol
         word = (amount.group(1) if amount else pct.group(1) if pct else None)
         if word is not None:
-            said_up = word in ("增加", "增长", "增幅", "增长了")
+            said_up = word in ("增加", "增长", "增幅", "增长了", "上升", "提高")
             if (said_up and down) or (not said_up and up):
                 _add(result, "error", "items.direction", doc, para, item, current, prior,
                      f"条目写「{word}」，但本年 {current} 万元比上年 {prior} 万元{'少' if down else '多'} {fmt(abs(gap))} 万元，方向相反，请核对。")
@@ -223,7 +223,7 @@ def _changes(doc, para, item: Item, current: str | None, prior: str | None, resu
     said_up = amount.group(1) in ("增加", "增长")
     x = dec(amount.group(2))
     if pct is not None:
-        pct_up = pct.group(1) in ("增长", "增加", "增幅", "增长了")
+        pct_up = pct.group(1) in ("增长", "增加", "增幅", "增长了", "上升", "提高")
         if pct_up != said_up:
             return  # prose.change_direction already reports the two words pointing opposite ways
         base = cur - x if said_up else cur + x
@@ -254,10 +254,11 @@ def final_word(doc, para, sentence: str, seg: str, f: dict[str, str], result: Au
     """决算数大于/小于(年初|全年)预算数 against the two figures it compares."""
     hit = _FINAL_WORD.search(seg)
     final = f.get("final")
-    if hit is None or final is None:
+    if hit is None:
         return
     base = {"年初": f.get("plan"), "全年": f.get("full")}.get(hit.group(2) or "") or f.get("full") or f.get("plan") or f.get("budget")
-    if base is None:
+    if final is None or base is None:
+        _word_against_rate(doc, para, sentence, seg, hit, result)
         return
     gap = dec(final) - dec(base)
     tol = half_unit(final) + half_unit(base)
@@ -281,6 +282,45 @@ def final_word(doc, para, sentence: str, seg: str, f: dict[str, str], result: Au
         "error", "items.final_word", loc, loc, dec(final), dec(base), gap, coarse,
         f"说明写「决算数{word}{hit.group(2) or ''}预算数」，但决算 {final} 万元、预算 {base} 万元"
         f"{'相等' if real == 0 else ('多' if real > 0 else '少') + ' ' + fmt(abs(gap)) + ' 万元'}，请核对。"))
+
+
+def _word_against_rate(doc, para, sentence: str, seg: str, hit: re.Match, result: AuditResult) -> None:
+    """「完成预算的 116.89%，决算数大于预算数」 with one figure or none written: the rate tells which way."""
+    done = _DONE_RATE.search(seg)
+    if done is None:
+        return
+    rate, word = dec(done.group(1)), hit.group(1)
+    said = 1 if word in ("大于", "高于", "超过") else -1 if word in ("小于", "低于") else 0
+    real = 1 if rate > 100 else -1 if rate < 100 else 0
+    if said == real:
+        return
+    loc = sentence_loc(doc, para, _clip(sentence))
+    result.findings.append(Finding(
+        "error", "items.final_word", loc, loc, rate, Decimal(100), rate - 100, None,
+        f"说明写完成预算的 {done.group(1)}%，又写「决算数{word}{hit.group(2) or ''}预算数」，"
+        f"两者方向{'不一致' if real else '不符（完成 100% 即相等）'}，请核对。"))
+
+
+def rate_words(doc, para, text: str, result: AuditResult) -> None:
+    """「完成全年预算数的 98.69%。决算数大于全年预算数的主要原因…」: the word against the rate just
+    before it, in the same or the next sentence, when no figures of the item told it already."""
+    for hit in _FINAL_WORD.finditer(text):
+        before = text[max(0, hit.start() - 80): hit.start()]
+        rates = list(_DONE_RATE.finditer(before))
+        if not rates or _FINAL_WORD.search(before[rates[-1].end():]):
+            continue
+        start = max(0, hit.start() - 80) + rates[-1].start()
+        seg = text[start: hit.end()]
+        lead = text[max(0, start - 120): start]
+        if re.search(r"预算(?:数)?为\s*" + N, lead) and re.search(r"(?:决算|执行)(?:数)?为\s*" + N, lead):
+            continue  # the item's own figures decide (年初预算为 0 万元 prints 完成 0%)
+        if any(f.check == "items.final_word" and f.a.sentence and hit.group(0) in f.a.sentence
+               and rates[-1].group(0) in f.a.sentence for f in result.findings):
+            continue  # told by the item's figures already
+        _word_against_rate(doc, para, seg, seg, hit, result)
+
+
+_DONE_RATE = re.compile(r"完成(?:年初|全年)?预算(?:数)?的\s*(\d+(?:\.\d+)?)\s*[%％]")
 
 
 def _clip(s: str, n: int = 200) -> str:

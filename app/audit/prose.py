@@ -54,12 +54,13 @@ _SANGONG_ITEMS = [
 ]
 
 
-def _paragraphs(doc: Document):
-    """Paragraphs worth reading, a paragraph cut mid-sentence by a page or line break joined to the next."""
+def _paragraphs(doc: Document, skipped: bool = False):
+    """Paragraphs worth reading, a paragraph cut mid-sentence by a page or line break joined to the next;
+    `skipped`: those under headings whose figures no table holds (绩效, 机关运行经费 …) instead."""
     pending = None
     for p in doc.paragraphs:
         heading = " ".join(p.heading_path)
-        if _SKIP_HEADINGS.search(heading) or p.text.startswith("注"):
+        if bool(_SKIP_HEADINGS.search(heading) or p.text.startswith("注")) != skipped:
             continue
         if pending is not None and pending[1] == heading:
             p = Paragraph(pending[0].text + p.text, pending[0].page, p.heading_path)
@@ -96,6 +97,16 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
         items.check_list(doc, para, text, subjects, heading, result)
+        items.rate_words(doc, para, text, result)
+    # Under headings no table describes, a sentence still answers to itself: 「增加 2.55 万元，下降 1.40%」,
+    # 「执行数为 50 万元，完成预算的 95%」, 「完成预算的 116.89%，决算数小于预算数」.
+    for para, _heading in _paragraphs(doc, skipped=True):
+        text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
+        for sentence in _SENT.findall(text):
+            _changes(doc, para, sentence, result)
+            if "三公" not in sentence:
+                _completion_sentence(doc, para, sentence, result)
+        items.rate_words(doc, para, text, result)
 
 
 # ---------------------------------------------------------------- measures
@@ -164,7 +175,7 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None
 
 def _completion_sentence(doc, para, sentence: str, result: AuditResult) -> None:
     """年初预算为 X，(全年预算为 F，)支出决算为 Y，完成年初预算的 Z% outside a subject paragraph."""
-    final = re.search(r"决算(?:数)?为\s*" + _N, sentence)
+    final = re.search(r"(?:决算|执行)(?:数)?为\s*" + _N, sentence)
     if final is None:
         return
     plan = re.search(r"年初预算(?:数)?为\s*" + _N, sentence)
@@ -177,8 +188,10 @@ def _completion_sentence(doc, para, sentence: str, result: AuditResult) -> None:
 
 
 _CHANGE = re.compile(
-    r"(增加|减少|增长|下降)\s*" + _N + r"[，,]?\s*(?:，)?\s*(增长|下降|增加|减少)\s*(\d+(?:\.\d+)?)\s*[%％]"
+    r"(增加|减少|增长|下降)\s*" + _N + r"[，,]?\s*(?:，)?\s*(增长|下降|增加|减少|降低|上升|提高|降幅|增幅|减幅)\s*(?:了|为)?\s*"
+    r"(\d+(?:\.\d+)?)\s*[%％]"
 )
+_UP = ("增加", "增长", "上升", "提高", "增幅")
 
 
 # 「较上年增加 9.49 万元，减少的主要原因是…」: the change and the reason given for it point opposite ways
@@ -194,8 +207,8 @@ def _changes(doc, para, sentence: str, result: AuditResult) -> None:
                 "error", "prose.change_direction", loc, loc, _dec(hit.group(2)), None, None, None,
                 f"情况说明写「{hit.group(1)} {hit.group(2)} 万元」，紧接着解释「{hit.group(3)}的主要原因」，方向矛盾，请核对。"))
     for hit in _CHANGE.finditer(sentence):
-        up_amount = hit.group(1) in ("增加", "增长")
-        up_pct = hit.group(3) in ("增长", "增加")
+        up_amount = hit.group(1) in _UP
+        up_pct = hit.group(3) in _UP
         if up_amount == up_pct or _dec(hit.group(2)) == 0 or _dec(hit.group(4)) == 0:
             continue
         loc = sentence_loc(doc, para, sentence)
