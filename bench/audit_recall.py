@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from budgetqa.app.audit import run  # noqa: E402
+from budgetqa.ingest.classify import PERFORMANCE_KINDS  # noqa: E402
 from budgetqa.ingest.models import Document, Table  # noqa: E402
 from budgetqa.ingest.pipeline import read_document  # noqa: E402
 
@@ -155,7 +156,8 @@ def _prose_edits(text: str, kind: str, cells: set[Decimal]):
         for m in re.finditer("|".join(sorted(words, key=len, reverse=True)), text):
             s, e = sentence_at(text, m.start())
             sentence = text[s:e]
-            if kind == "prose.direction" and not re.search(rf"(?:{NUM})\s*(?:%|万元|元)", sentence):
+            # a direction word stating a figure (增加 4.98 万元), not one inside a reason (人员经费增加)
+            if kind == "prose.direction" and not re.match(rf"\s*(?:了)?\s*(?:{NUM})\s*(?:%|万元|元)", text[m.end():]):
                 continue
             if kind == "prose.final_word" and not (re.search("决算数|执行数", sentence) and "预算" in sentence):
                 continue
@@ -164,6 +166,8 @@ def _prose_edits(text: str, kind: str, cells: set[Decimal]):
             yield m.start(), m.end(), words[m.group()]
     elif kind == "prose.share":
         for m in re.finditer(rf"占(?:比|[^。；，,]{{0,30}}?(?:的|比重|比例)?)\s*(?:为)?\s*({NUM})\s*%", text):
+            if parse_num(m.group(1)) == 0:
+                continue  # a share of a 0.00 item: 3% of nothing is no contradiction a document makes
             yield m.start(1), m.end(1), shifted(m.group(1), 3)
     elif kind == "prose.completion":
         for m in re.finditer(rf"(?:完成[^。；]{{0,30}}?预算的?|执行率(?:为|达)?)\s*({NUM})\s*%", text):
@@ -180,12 +184,14 @@ def _prose_edits(text: str, kind: str, cells: set[Decimal]):
                 yield m.start(1), m.end(1), new
 
 
-AMOUNT_COLUMN = re.compile(r"率|%|比例|占|增减|变动|幅度|人数|编号|代码|科目|序号|年份")
+AMOUNT_COLUMN = re.compile(r"率|%|比例|占|增减|变动|幅度|人数|编号|代码|科目|序号|年份|分值|得分|权重|度量|程度|指标|完成值")
 
 
 def table_candidates(doc: Document, kind: str) -> list[Mutation]:
     out: list[Mutation] = []
     for ti, table in enumerate(doc.tables):
+        if table.kind in PERFORMANCE_KINDS or table.kind == "other":
+            continue  # 绩效 forms' cells are indicator values and scores, not amounts that add up
         codes = [r.code for r in table.rows if r.code]
         for ri, row in enumerate(table.rows):
             if kind == "table.total" and not row.is_total:
