@@ -640,3 +640,13 @@ def test_a_performance_paragraphs_execution_rate_is_recomputed():
     # 延边州工信局 绩效: 「项目全年预算数为 25.15 万元，执行数为 17.61 万元，完成预算的 70.26%」 (17.61/25.15 = 70.02%)
     [f] = [f for f in findings("yanbian-industry-2023-final.txt") if f.check == "prose.completion"]
     assert (f.severity, f.a_value, f.b_value) == ("error", D("70.26"), D("70.02"))
+
+
+def test_a_sangong_items_share_is_of_the_tables_sangong_total():
+    # 朝阳 三公 3.: 「公务用车购置及运行费 10.59 万元，占“三公”经费支出的 100.00%」 (合计 row 决算数 10.59) holds;
+    # edited to 97.00% it does not
+    assert not [f for f in findings("chaoyang-industry-2023-final.txt") if f.check == "prose.share"]
+    d = _edited("chaoyang-industry-2023-final.txt", "占“三公”经费支出的 100.00%", "占“三公”经费支出的 97.00%")
+    [f] = [f for f in audit(d) if f.check == "prose.share"]
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("97.00"), D("100.00"))
+    assert f.b.row == "合计" and f.b.column == "决算数"

@@ -14,11 +14,12 @@ import re
 from budgetqa.app.audit import items
 from budgetqa.app.audit.cross import Measures, collect
 from budgetqa.app.audit.model import AuditResult, Finding
-from budgetqa.app.audit.quantities import SKIP_KINDS
+from budgetqa.app.audit.quantities import SKIP_KINDS, cell_qty
 from budgetqa.app.audit.written import completion as _completion
 from budgetqa.app.audit.written import dec as _dec
 from budgetqa.app.audit.written import report as _report
 from budgetqa.app.audit.written import sentence_loc
+from budgetqa.app.audit.written import share as _share
 from budgetqa.ingest.models import Document, Paragraph
 
 _N = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
@@ -144,7 +145,40 @@ def _measures(doc, para, heading: str, sentence: str, m: Measures, result: Audit
             _report(result, "prose.measure", doc, para, sentence, hit.group(1), best, label)
 
 
+_SANGONG_SHARE = re.compile(
+    r"(?:因公出国[（(]境[)）]费|公务接待费|公务用车购置及运行(?:维护)?费|公务用车购置费|公务用车运行(?:维护)?费)(?:支出)?"
+    r"(?:决算|预算)?(?:数)?(?:为)?\s*" + _N + r"[，,]\s*占[^。；，]{0,6}三公[”\"]?经费(?:支出)?(?:决算|预算)?(?:数)?(?:总额|合计)?的?\s*"
+    r"(\d+(?:\.\d+)?)\s*[%％]")
+
+
+def _sangong_shares(doc, para, sentence: str, m: Measures, result: AuditResult) -> None:
+    """「公务用车购置及运行费 10.59 万元，占“三公”经费支出的 100.00%」: the share of the table's 三公 合计."""
+    whole = _sangong_total(doc, m)
+    if whole is None:
+        return
+    for hit in _SANGONG_SHARE.finditer(sentence):
+        _share(doc, para, sentence, hit.group(1), str(whole.value), hit.group(2), result, other=whole.loc)
+
+
+def _sangong_total(doc, m: Measures):
+    """The 三公 合计 of the document's own ledger: a one-row table's 合计 column, or the 合计 row of a
+    table printing one row per item (预算数 │ 决算数)."""
+    ledger = "决算" if doc.kind == "决算" else "预算"
+    entries = m.by_key.get(("三公", f"{ledger}数:合计"))
+    if entries:
+        return entries[0][1]
+    for t in doc.tables:
+        if not t.kind.startswith("三公"):
+            continue
+        cols = [c for c in t.columns if ledger in c.split("/")[-1] and (ledger == "预算" or "预算" not in c.split("/")[-1])]
+        total = next((r for r in t.rows if r.label in ("合计", "三公经费合计") or (r.is_total and "三公" in r.label)), None)
+        if len(cols) == 1 and total is not None and total.cells.get(cols[0]) is not None:
+            return cell_qty(doc, t, total, cols[0])
+    return None
+
+
 def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None:
+    _sangong_shares(doc, para, sentence, m, result)
     if "三公" not in sentence and not any(p.search(sentence) for _, p in _SANGONG_ITEMS[1:]):
         return
     spans = []
