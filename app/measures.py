@@ -68,6 +68,8 @@ def _sangong(label: str, item: str) -> list[Rule]:
         # …or one wide row whose columns are the items themselves (“三公”经费财政拨款预算总额 │ 因公出国（境）费用 │ …)
         wide_item = item.replace("合计|小计|", "", 1) if item.startswith("合计|小计|") else item  # 三公经费合计 stays
         rules.append(Rule(SANGONG, WIDE, (rf"({wide_item})",), ledger="预算"))
+        if wide_item != item:  # …whose first column is the 三公 total, headed 合计 (重庆); meetings tables never count it
+            rules.append(Rule(SANGONG, WIDE, r"^(合计|小计|总计)(/.*)?$", ledger="预算"))
     return rules
 
 
@@ -312,7 +314,11 @@ def locate(doc: Document, rules: list[Rule]) -> Located | None:
                 continue
             # meetings printed as rows (会议费 │ 培训费 under the 三公 items): the 合计 row adds them in
             meeting_rows = meeting and any("会议费" in r.name or "培训费" in r.name for r in table.rows)
-            for ri, row in enumerate(table.rows):
+            rows = list(enumerate(table.rows))
+            if rule.row == WIDE and doc.year is not None and any(re.match(r"20\d\d\s*年", r.name) for r in table.rows):
+                # one wide row per year (2025年预算数 │ 2026年预算数): the document's own year
+                rows = [(i, r) for i, r in rows if r.name.startswith(f"{doc.year}")]
+            for ri, row in rows:
                 if row.code or not any(row_rx.search(label) for label in labels(row)):
                     continue
                 if meeting_rows and norm(row.name) == "合计":

@@ -15,7 +15,7 @@ Checks, each a rule id of its own:
   against the sign.
 - items.year: the year compared against (比2024年) against the report year.
 - items.final_word: 决算数大于/小于预算数 against the item's 决算 and 预算 figures.
-- items.share: 「占 X%」 in a 结构 list, recomputed from the lead figure or the table's total.
+- items.share: 「占 X%」 of a 结构 list's subject, recomputed from the table's total (audit/shares.py).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Check, Finding, fmt
 from budgetqa.app.audit.quantities import Qty, cell_qty
+from budgetqa.app.audit.shares import Whole
 from budgetqa.app.audit.subjects import LEAD_IN, Source, Subjects, pick
-from budgetqa.app.audit.written import N, agrees, dec, half_unit, pct_finding, ratio_range, report, sentence_loc, share
+from budgetqa.app.audit.written import N, agrees, completion, dec, half_unit, pct_finding, ratio_range, report, sentence_loc
 from budgetqa.ingest.labels import clean_label
 from budgetqa.ingest.models import Document, Row
 
@@ -68,7 +69,7 @@ _ROLES: list[tuple[str, re.Pattern]] = [
                          r"(?:为|是|：|:)?\s*" + N)),
     ("plan", re.compile(r"年初预算(?:数)?(?:为|是|：|:)?\s*" + N)),
     ("full", re.compile(r"(?:全年|调整)预算(?:数)?(?:为|是|：|:)?\s*" + N)),
-    ("final", re.compile(r"(?:支出)?决算(?:数)?(?:为|是|：|:)\s*" + N)),
+    ("final", re.compile(r"(?:支出)?决算(?:数)?(?:为|是|：|:)?\s*" + N)),
     ("budget", re.compile(r"(?<![上去初年全整])(?:预算安排|安排预算|预算(?:数)?(?:为|是))\s*" + N)),
 ]
 _CHANGE_AMOUNT = re.compile(r"(增加|减少|增长|下降|减)\s*(?:了)?\s*" + N)
@@ -173,6 +174,8 @@ def check_item(doc: Document, para, item: Item, sources: list[Source], result: A
         _add(result, "warning", "items.year", doc, para, item, Decimal(year.group(1)), Decimal(doc.year - 1),
              f"条目与 {year.group(1)} 年比较，但本文件是 {doc.year} 年度，上年应为 {doc.year - 1} 年，请核对比较年份。")
     final_word(doc, para, item.text, item.after, f, result, item)
+    completion(doc, para, _clip(item.text), item.after, f.get("budget"), f.get("final"), (f.get("plan"), f.get("full")),
+               result)
 
 
 def _changes(doc, para, item: Item, current: str | None, prior: str | None, result: AuditResult) -> None:
@@ -268,7 +271,7 @@ def final_word(doc, para, sentence: str, seg: str, f: dict[str, str], result: Au
     # written for 1.73 may be the same amount, so the gap must exceed the coarser figure's half unit
     coarse = max(half_unit(final), half_unit(base))
     real = 1 if gap > coarse else -1 if gap < -coarse else 0 if gap == 0 else None
-    done = re.search(r"完成(?:年初|全年)?预算(?:数)?的\s*(\d+(?:\.\d+)?)\s*[%％]", seg)
+    done = re.search(r"完成(?:年初|全年)?预算(?:数)?的?\s*(\d+(?:\.\d+)?)\s*[%％]", seg)
     if real is None and done:  # the completion rate the item prints tells which way (98.3% of 1.73 is less)
         rate = dec(done.group(1))
         real = 1 if rate > 100 else -1 if rate < 100 else 0
@@ -320,7 +323,7 @@ def rate_words(doc, para, text: str, result: AuditResult) -> None:
         _word_against_rate(doc, para, seg, seg, hit, result)
 
 
-_DONE_RATE = re.compile(r"完成(?:年初|全年)?预算(?:数)?的\s*(\d+(?:\.\d+)?)\s*[%％]")
+_DONE_RATE = re.compile(r"完成(?:年初|全年)?预算(?:数)?的?\s*(\d+(?:\.\d+)?)\s*[%％]")
 
 
 def _clip(s: str, n: int = 200) -> str:
@@ -395,14 +398,13 @@ _LIST_ITEM = re.compile(
 _LIST_LEAD = re.compile(r"(?:支出|拨款|预算)(?:预算|决算)?(?:为|共计|合计)?\s*" + N + r"[，,。]?\s*(?:主要用于|其中|具体|按支出功能|包括)")
 
 
-def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str, result: AuditResult) -> None:
-    """结构 lists: 「name X 万元，占 P%」 — each figure against its row, each share against the whole."""
+def _list_rows(doc: Document, text: str, subjects: Subjects, heading: str):
+    """The subjects a 结构 list names, each with its figure: (hit, code, sources)."""
     if "占" not in text:
         return
     sources = subjects.for_scope(_scopes(heading + text[:80]))
     if not sources:
         return
-    lead = _LIST_LEAD.search(text)
     for hit in _LIST_ITEM.finditer(text):
         name = LEAD_IN.sub("", hit.group(1))
         name = re.sub(r"^(?:\d+|[一二三四五六七八九十]+)[、.．]|[（(]\d*类[)）]$", "", name)
@@ -418,17 +420,25 @@ def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str,
             if row is not None:
                 code = row.code
                 break
-        if code is None:
-            continue
-        item = Item(code, hit.group(0), hit.group(0))
-        check_row(doc, para, item, hit.group(2), sources, result)
-        if lead and dec(lead.group(1)) >= dec(hit.group(2)):
-            share(doc, para, hit.group(0), hit.group(2), lead.group(1), hit.group(3), result)
-            continue
+        if code is not None:
+            yield hit, code, sources
+
+
+def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str, result: AuditResult) -> None:
+    """结构 lists: 「name X 万元，占 P%」 — each figure against its row (the shares: audit/shares.py)."""
+    for hit, code, sources in _list_rows(doc, text, subjects, heading):
+        check_row(doc, para, Item(code, hit.group(0), hit.group(0)), hit.group(2), sources, result)
+
+
+def list_wholes(doc: Document, text: str, subjects: Subjects, heading: str):
+    """For audit/shares.py: figure position → the 合计 of the table holding the subject named there."""
+    at: dict[int, list[Whole]] = {}
+    for hit, code, sources in _list_rows(doc, text, subjects, heading):
         whole = _table_total(doc, sources, code)
         if whole is not None and whole.value > 0:
-            total = f"{whole.value.quantize(Decimal('0.01'))}"
-            share(doc, para, hit.group(0), hit.group(2), total, hit.group(3), result, "items.share", whole.loc)
+            at[hit.start(2)] = [Whole(whole.value, whole.half_steps, f"{whole.loc.label()} {fmt(whole.value)}",
+                                      whole.loc, "items.share")]
+    return lambda start: at.get(start, [])
 
 
 def _table_total(doc: Document, sources: list[Source], code: str) -> Qty | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from budgetqa.app.audit import items
+from budgetqa.app import measures
+from budgetqa.app.audit import breakdown, items, shares
 from budgetqa.app.audit.cross import Measures, collect
 from budgetqa.app.audit.model import AuditResult, Finding
 from budgetqa.app.audit.quantities import SKIP_KINDS, cell_qty
@@ -19,7 +20,6 @@ from budgetqa.app.audit.written import completion as _completion
 from budgetqa.app.audit.written import dec as _dec
 from budgetqa.app.audit.written import report as _report
 from budgetqa.app.audit.written import sentence_loc
-from budgetqa.app.audit.written import share as _share
 from budgetqa.ingest.models import Document, Paragraph
 
 _N = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
@@ -28,20 +28,29 @@ _SENT = re.compile(r"[^。；;！？!?]+[。；;！？!?]?")
 _SKIP_HEADINGS = re.compile(r"绩效|名词解释|机关运行经费|政府采购|国有资产|资产占用|目录")
 
 # (pattern, scope rule, key) — scope "auto": 一般公共预算 when the sentence or heading names it.
+# 「2026 年本单位收入预算」, 「2023年度收入合计」, 「本部门当年…」: who and which year, before the measure
+_WHO = r"(?:^|年度?\s*(?:本部门|本单位|部门|单位)?\s*(?:当年)?\s*)"
+# 「基本支出预算数为」, 「收入预算」: the ledger word between the measure and its figure
+_LEDGER = r"(?:预算|决算)?(?:数)?"
+
+# (pattern, scope rule, key) — scope "auto": 一般公共预算 when the sentence or heading names it.
 _MEASURES: list[tuple[re.Pattern, str, str]] = [
     (re.compile(r"(?:财政拨款)?收、?支总计" + _GAP + _N), "fiscal?", "收入总计"),
     (re.compile(r"(?:财政拨款)?收入支出总计" + _GAP + _N), "fiscal?", "收入总计"),
     (re.compile(r"收支总预算" + _GAP + _N), "fiscal?", "收入总计"),
-    (re.compile(r"本年收入合计" + _GAP + _N), "全部", "收入合计"),
-    (re.compile(r"本年支出合计" + _GAP + _N), "全部", "支出合计"),
+    (re.compile(r"(?<!财政拨款)收入总计" + _GAP + _N), "fiscal?", "收入总计"),
+    (re.compile(r"(?<!财政拨款)支出总计" + _GAP + _N), "fiscal?", "支出总计"),
+    (re.compile(r"(?:本年|" + _WHO + r")收入合计" + _GAP + _N), "全部", "收入合计"),
+    (re.compile(r"(?:本年|" + _WHO + r")支出合计" + _GAP + _N), "全部", "支出合计"),
     (re.compile(r"(?<![一般公共预算])财政拨款收入" + _GAP + _N), "全部", "收入:财政拨款收入"),
     # 2023 年支出预算 2030.72 万元 / a paragraph opening 支出预算…; not 三公经费支出预算为, 拨款支出预算
-    (re.compile(r"(?:^|年度?\s*)支出预算" + _GAP + _N), "全部", "支出合计"),
-    (re.compile(r"(?:^|年度?\s*)收入预算" + _GAP + _N), "全部", "收入合计"),
-    (re.compile(r"一般公共预算(?:财政)?拨款支出" + _GAP + _N), "一般公共预算", "支出合计"),
-    (re.compile(r"一般公共预算拨款" + _GAP + _N), "一般公共预算", "支出合计"),
-    (re.compile(r"基本支出" + _GAP + _N), "auto", "基本支出"),
-    (re.compile(r"项目支出" + _GAP + _N), "auto", "项目支出"),
+    # 「收入预算 7,552.92 万元」 may count 上年结转 in (珠海: 收入总计 = 本年收入 7,552.81 + 0.11)
+    (re.compile(_WHO + r"(?:支出预算|预算支出)" + _GAP + _N), "全部", "支出合计|支出总计"),
+    (re.compile(_WHO + r"(?:收入预算|预算收入)" + _GAP + _N), "全部", "收入合计|收入总计"),
+    (re.compile(r"一般公共预算(?:财政)?(?:拨款)?支出" + _LEDGER + _GAP + _N), "一般公共预算", "支出合计"),
+    (re.compile(r"一般公共预算(?:当年)?拨款" + _GAP + _N), "一般公共预算", "支出合计"),
+    (re.compile(r"基本支出" + _LEDGER + _GAP + _N), "auto", "基本支出"),
+    (re.compile(r"项目支出" + _LEDGER + _GAP + _N), "auto", "项目支出"),
     (re.compile(r"人员经费" + _GAP + _N), "一般公共预算", "人员经费"),
     (re.compile(r"公用经费" + _GAP + _N), "一般公共预算", "公用经费"),
 ]
@@ -81,6 +90,9 @@ def check_prose(doc: Document, result: AuditResult) -> None:
     m = collect(doc, tables)
     subjects = items.Subjects.of(doc, tables)
     ctx = items.Context()
+    q = _sangong_total(doc, m)
+    sangong = shares.Whole(q.value, q.half_steps, f"{q.loc.label()} {q.value}", q.loc) if q is not None else None
+    run = _Run(doc, m, result, sangong)
     for para, heading in _paragraphs(doc):
         text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
         text = re.sub(r"(?<=[\u4e00-\u9fff（）()])\s+(?=[\u4e00-\u9fff（）()])", "", text)  # 其他社会工作 事务支出
@@ -98,7 +110,10 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
         items.check_list(doc, para, text, subjects, heading, result)
+        run.add(heading, shares.Piece(para, text, items.list_wholes(doc, text, subjects, heading)))
+        breakdown.check_breakdowns(doc, para, text, result)
         items.rate_words(doc, para, text, result)
+    run.flush()
     # Under headings no table describes, a sentence still answers to itself: 「增加 2.55 万元，下降 1.40%」,
     # 「执行数为 50 万元，完成预算的 95%」, 「完成预算的 116.89%，决算数小于预算数」.
     for para, _heading in _paragraphs(doc, skipped=True):
@@ -107,7 +122,33 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             _changes(doc, para, sentence, result)
             if "三公" not in sentence:
                 _completion_sentence(doc, para, sentence, result)
+        run.add(_heading, shares.Piece(para, text))
+        breakdown.check_breakdowns(doc, para, text, result)
         items.rate_words(doc, para, text, result)
+    run.flush()
+
+
+class _Run:
+    """Paragraphs of one heading read together for shares while a list runs on past a paragraph's
+    end (「…占 4.6%；」 then 「事业单位医疗 3.61 万元，占 0.2%…」); a full stop ends it."""
+
+    def __init__(self, doc, m: Measures, result: AuditResult, sangong) -> None:
+        self.doc, self.m, self.result, self.sangong = doc, m, result, sangong
+        self.heading: str | None = None
+        self.pieces: list[shares.Piece] = []
+
+    def add(self, heading: str, piece: shares.Piece) -> None:
+        if heading != self.heading:
+            self.flush()
+            self.heading = heading
+        self.pieces.append(piece)
+        if re.search(r"[。！？!?]\s*$", piece.text):
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pieces:
+            shares.check_shares(self.doc, self.pieces, self.m, self.result, self.sangong)
+        self.pieces = []
 
 
 # ---------------------------------------------------------------- measures
@@ -126,6 +167,8 @@ def _measures(doc, para, heading: str, sentence: str, m: Measures, result: Audit
                 continue
             if re.search(r"(主要包括|包括|发生)[^，。；]{0,4}$", before):
                 continue  # a component listed under another measure, or spending on one project
+            if re.search(r"政府性基金|国有资本经营", before):
+                continue  # a fund no measure key is kept for
             scope = scope_rule
             if scope_rule == "fiscal?":
                 scope = "财政拨款" if "财政拨款" in sentence else "全部"
@@ -134,30 +177,15 @@ def _measures(doc, para, heading: str, sentence: str, m: Measures, result: Audit
                          "财政拨款" if "财政拨款" in lead else "全部")
             if what in ("人员经费", "公用经费") and "基本支出" not in heading + sentence and "一般公共预算" not in heading + sentence:
                 continue
-            entries = m.by_key.get((scope, what))
+            entries = [e for w in what.split("|") for e in m.by_key.get((scope, w), [])]
             if not entries:
                 continue
-            label = {"全部": "", "财政拨款": "财政拨款", "一般公共预算": "一般公共预算财政拨款"}[scope] + what.split(":")[-1]
+            label = {"全部": "", "财政拨款": "财政拨款", "一般公共预算": "一般公共预算财政拨款"}[scope] + what.split("|")[0].split(":")[-1]
             # two tables may state the measure differently (a cross-table finding already says so):
             # the sentence is checked against the one it agrees with best
             written = _dec(hit.group(1))
             best = min((q for _, q in entries), key=lambda q: abs(q.value - written))
             _report(result, "prose.measure", doc, para, sentence, hit.group(1), best, label)
-
-
-_SANGONG_SHARE = re.compile(
-    r"(?:因公出国[（(]境[)）]费|公务接待费|公务用车购置及运行(?:维护)?费|公务用车购置费|公务用车运行(?:维护)?费)(?:支出)?"
-    r"(?:决算|预算)?(?:数)?(?:为)?\s*" + _N + r"[，,]\s*占[^。；，]{0,6}三公[”\"]?经费(?:支出)?(?:决算|预算)?(?:数)?(?:总额|合计)?的?\s*"
-    r"(\d+(?:\.\d+)?)\s*[%％]")
-
-
-def _sangong_shares(doc, para, sentence: str, m: Measures, result: AuditResult) -> None:
-    """「公务用车购置及运行费 10.59 万元，占“三公”经费支出的 100.00%」: the share of the table's 三公 合计."""
-    whole = _sangong_total(doc, m)
-    if whole is None:
-        return
-    for hit in _SANGONG_SHARE.finditer(sentence):
-        _share(doc, para, sentence, hit.group(1), str(whole.value), hit.group(2), result, other=whole.loc)
 
 
 def _sangong_total(doc, m: Measures):
@@ -178,7 +206,6 @@ def _sangong_total(doc, m: Measures):
 
 
 def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None:
-    _sangong_shares(doc, para, sentence, m, result)
     if "三公" not in sentence and not any(p.search(sentence) for _, p in _SANGONG_ITEMS[1:]):
         return
     spans = []
@@ -191,17 +218,56 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None
         stop = spans[i + 1][0] if i + 1 < len(spans) else len(sentence)
         clause = sentence[end:stop]
         # 预算为 X / 预算数为 X, and 「“三公”经费预算支出 0.27 万元」 (the 西安 form)
-        budget = re.search(r"^[^，。；]*?预算(?:数)?(?:为|支出)\s*" + _N, clause)
-        final = re.search(r"决算(?:数)?为\s*" + _N, clause) or re.match(r"\s*(?:财政拨款)?支出\s*" + _N, clause)
+        budget = re.search(r"^[^，。；]*?预算(?:数)?(?:为|支出|安排)\s*" + _N, clause)
+        final = re.search(r"决算(?:数)?为\s*" + _N, clause)
+        # the figure right after the item (「公务接待费 1.35 万元」, 「“三公”经费预算 394.49 万元」, 「…费支出 100 万元」)
+        # is the document's own ledger unless its words name the other
+        bare = re.match(r"\s*(?:[”\"]?经费)?\s*(?:财政拨款)?(?:支出)?\s*(预算|决算)?(?:数)?(?:支出|安排)?(?:为|是|：|:)?\s*" + _N,
+                        clause)
+        if bare is not None and not _other_year(doc, sentence[:start]):
+            if (bare.group(1) or doc.kind) == "决算":
+                final = final or bare
+            else:
+                budget = budget or bare
         for ledger, hit in (("预算数", budget), ("决算数", final)):
             if hit is None:
                 continue
-            entries = m.by_key.get(("三公", f"{ledger}:{item}"))
-            if entries:
+            whole = _sangong_cell(doc, m, item, ledger)
+            if whole is not None:
                 name = "“三公”经费" if item == "合计" else item
-                _report(result, "prose.sangong", doc, para, sentence, hit.group(1), entries[0][1], f"{name}{ledger}")
-        _completion(doc, para, sentence, clause, budget.group(1) if budget else None, final.group(1) if final else None,
+                _report(result, "prose.sangong", doc, para, sentence, hit.group(hit.lastindex), whole, f"{name}{ledger}")
+        _completion(doc, para, sentence, clause, budget.group(budget.lastindex) if budget else None,
+                    final.group(final.lastindex) if final else None,
                     None, result)
+
+
+# the audit's 三公 item → the headline figure of app/measures.py, which reads every 三公 layout
+_HEADLINE = {"合计": "三公经费", "因公出国（境）费": "因公出国(境)费", "公务用车购置费": "公务用车购置费",
+             "公务用车运行维护费": "公务用车运行维护费", "公务接待费": "公务接待费"}
+
+
+def _sangong_cell(doc, m: Measures, item: str, ledger: str):
+    """The 三公 table's cell for an item in one ledger (预算数 / 决算数), in whatever layout it is printed:
+    the columns the cross-table checks read, else the headline reader's (one wide row of item columns,
+    one row per year, one row per item)."""
+    entries = m.by_key.get(("三公", f"{ledger}:{item}"))
+    if entries:
+        return entries[0][1]
+    if item == "合计" and ledger[:2] == doc.kind:
+        total = _sangong_total(doc, m)
+        if total is not None:
+            return total
+    name = _HEADLINE.get(item)
+    at = measures.locate(doc, measures.RULES[f"{name}_{ledger}"]) if name else None
+    if at is None or at.value is None:
+        return None
+    return cell_qty(doc, at.table, at.table.rows[at.row_index], at.column)
+
+
+def _other_year(doc, before: str) -> bool:
+    """「2024 年公务接待费…」 in a 2025 document: the figure is last year's."""
+    years = re.findall(r"(20\d\d)\s*年", before[-16:])
+    return bool(years) and doc.year is not None and int(years[-1]) != doc.year
 
 
 # ---------------------------------------------------------------- percentages and changes
@@ -209,11 +275,11 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None
 
 def _completion_sentence(doc, para, sentence: str, result: AuditResult) -> None:
     """年初预算为 X，(全年预算为 F，)支出决算为 Y，完成年初预算的 Z% outside a subject paragraph."""
-    final = re.search(r"(?:决算|执行)(?:数)?为\s*" + _N, sentence)
+    final = re.search(r"(?:决算|执行)(?:数)?(?:为|是)?\s*" + _N, sentence)
     if final is None:
         return
-    plan = re.search(r"年初预算(?:数)?为\s*" + _N, sentence)
-    full = re.search(r"全年预算(?:数)?为\s*" + _N, sentence)
+    plan = re.search(r"年初预算(?:数)?(?:为|是)?\s*" + _N, sentence)
+    full = re.search(r"全年预算(?:数)?(?:为|是)?\s*" + _N, sentence)
     budget = re.search(r"(?<![年初全])预算(?:数)?为\s*" + _N, sentence)
     _completion(doc, para, sentence, sentence, budget.group(1) if budget else None, final.group(1),
                 (plan.group(1) if plan else None, full.group(1) if full else None), result)

@@ -70,7 +70,7 @@ def ratio_range(num: str, den: str) -> tuple[Decimal, Decimal] | None:
 
 
 def pct_finding(result, check, doc, para, sentence, written: str, rng, what: str, severity: str = "error",
-                other: Location | None = None) -> None:
+                other: Location | None = None, note: str | None = None) -> None:
     """A written percentage outside the range its figures allow: rounding when within two of its last digits."""
     p = dec(written)
     half = half_unit(written)
@@ -86,7 +86,8 @@ def pct_finding(result, check, doc, para, sentence, written: str, rng, what: str
         sev = "rounding"
     loc = sentence_loc(doc, para, sentence)
     msg = (f"情况说明写{what} {written}%，按文中数字计算为 {mid:.2f}%"
-           + ("，按整数百分比取舍。" if whole else "，差在进位误差内。" if sev == "rounding" else "，请核对百分比或其依据的数字。"))
+           + (f"，{note}。" if note and sev != "rounding" else "，按整数百分比取舍。" if whole else "，差在进位误差内。" if sev == "rounding"
+              else "，请核对百分比或其依据的数字。"))
     result.findings.append(Finding(sev, check, loc, other or loc, p, mid.quantize(Decimal("0.01")), p - mid, half, msg))  # type: ignore[arg-type]
 
 
@@ -100,8 +101,8 @@ def share(doc, para, sentence, part: str, whole: str, written: str, result: Audi
 def completion(doc, para, sentence: str, seg: str, budget: str | None, final: str | None,
                bases: tuple[str | None, str | None] | None, result: AuditResult) -> None:
     """完成(年初|全年)?预算的 Z%: recomputed from the budget figure it names."""
-    hit = re.search(r"完成(年初|全年)?预算(?:数)?的\s*(\d+(?:\.\d+)?)\s*[%％]", seg)
-    if hit is None or final is None or dec(final) == 0:
+    hit = re.search(r"完成(年初|全年)?预算(?:数)?的?\s*(\d+(?:\.\d+)?)\s*[%％]", seg)
+    if hit is None or final is None:
         return
     plan, full = bases or (None, None)
     base = {"年初": plan, "全年": full}.get(hit.group(1) or "", None) or budget or (plan if hit.group(1) is None else None)
@@ -109,6 +110,11 @@ def completion(doc, para, sentence: str, seg: str, budget: str | None, final: st
         base = full
     named = f"完成{hit.group(1) or ''}预算"
     if base is None:
+        if dec(final) == 0 and dec(hit.group(2)) > 0:  # nothing spent is 0% of any budget (or no rate at all)
+            loc = sentence_loc(doc, para, sentence)
+            result.findings.append(Finding(
+                "error", "prose.completion", loc, loc, dec(hit.group(2)), Decimal(0), dec(hit.group(2)), None,
+                f"情况说明写支出 {final} 万元，却称{named}的 {hit.group(2)}%，支出为 0 时完成比例只能是 0%，请核对。"))
         return
     if dec(base) == 0 and dec(hit.group(2)) == 0:
         return  # 0% of a zero budget: the template's way of saying "not applicable"

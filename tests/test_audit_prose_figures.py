@@ -1,0 +1,191 @@
+"""The 情况说明's shares, totals, 三公 items, completion rates and broken-down changes, read against the
+tables and against each other (audit/shares.py, audit/breakdown.py, audit/prose.py).
+
+Each true positive is a real fixture, or a real fixture with the one printed phrase the test names
+changed (the contradiction a reviewer would have to catch); each clean case is the real text as printed.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from budgetqa.app import measures
+from budgetqa.app.audit import audit
+from budgetqa.ingest.models import Document
+from budgetqa.ingest.pipeline import read_document
+
+FIXTURES = Path(__file__).parent / "fixtures"
+D = Decimal
+
+
+@lru_cache(maxsize=None)
+def doc(name: str) -> Document:
+    path = next(p for p in (FIXTURES / name, FIXTURES / "pdf" / name, FIXTURES / "pdf-more" / name) if p.exists())
+    return read_document(path)
+
+
+def edited(name: str, old: str, new: str) -> Document:
+    d = copy.deepcopy(doc(name))
+    hits = [p for p in d.paragraphs if old in p.text]
+    assert hits, old
+    hits[0].text = hits[0].text.replace(old, new, 1)
+    return d
+
+
+def of(d: Document, *checks: str):
+    return [f for f in audit(d) if f.check in checks]
+
+
+SHARES = ("prose.share", "items.share")
+
+
+# ---------------------------------------------------------------- shares
+
+
+def test_a_share_naming_its_whole_is_recomputed_from_that_tables_figure():
+    # 朝阳: 「基本支出 1163.03 万元，占支出总计的 82.29%」 holds against the 收入支出决算总表 (1,413.38)
+    assert not of(doc("chaoyang-industry-2023-final.txt"), *SHARES)
+    d = edited("chaoyang-industry-2023-final.txt", "占支出总计的 82.29%", "占支出总计的 85.29%")
+    [f] = of(d, *SHARES)
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("85.29"), D("82.29"))
+    assert f.b.sentence is None and f.b.table is not None  # the whole's own cell is cited
+
+
+def test_a_share_whose_whole_no_table_states_is_not_guessed():
+    d = edited("chaoyang-industry-2023-final.txt", "占支出总计的 82.29%", "占政府采购支出总额的 85.29%")
+    assert not of(d, *SHARES)
+
+
+def test_a_share_in_a_list_is_of_the_figure_the_list_hangs_from():
+    # 普陀社工部: 「本年支出合计 307.82 万元，其中：基本支出 105.58 万元，占34.30%；项目支出 202.24 万元，占 65.70%」
+    assert not [f for f in of(doc("putuo-socialwork-2024-final.pdf"), *SHARES) if f.severity == "error"]
+    d = edited("putuo-socialwork-2024-final.pdf", "占34.30%", "占37.30%")
+    [f] = [f for f in of(d, *SHARES) if f.severity == "error"]
+    assert (f.a_value, f.b_value) == (D("37.30"), D("34.30"))  # 105.58 / 307.82
+
+
+def test_a_list_without_a_lead_figure_is_checked_against_its_own_sum():
+    # 湖州: 「人员支出 1487.48 万元，占23.8%；日常公用支出 116.93 万元，占 1.9%；项目支出4651.90 万元，占 74.4%」
+    name = "d08-p5-19-shares-without-lead.pdf"
+    assert not of(doc(name), *SHARES)
+    d = edited(name, "日常公用支出 116.93 万元，占 1.9%", "日常公用支出 116.93 万元，占 4.9%")
+    [f] = of(d, *SHARES)
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("4.9"), D("1.87"))  # 116.93 / 6,256.31
+    assert "各项之和 6256.31" in f.message
+
+
+def test_a_list_runs_on_across_a_page_break():
+    # 无锡: 「…本年一般公共预算收入 2,723.94 万元，占 94.98%；…」 | page 28 「…本年其他收入 144 万元，占 5.02%；…」
+    name = "d05-p27-28-21-zero-shares.pdf"
+    assert not of(doc(name), *SHARES)
+    d = edited(name, "占 94.98%", "占 97.98%")
+    [f] = of(d, *SHARES)
+    assert (f.a_value, f.b_value) == (D("97.98"), D("94.98"))  # 2,723.94 / (2,723.94 + 144)
+
+
+def test_parts_printing_zero_do_not_vouch_for_a_sum():
+    # with the one other nonzero part taken out, 0 万元 占 0% agrees with any whole: no sum is trusted
+    d = edited("d05-p27-28-21-zero-shares.pdf", "本年其他收入 144 万元，占 5.02%；", "")
+    assert not of(d, *SHARES)
+
+
+def test_shares_forced_to_add_to_100_are_reported_and_said_so():
+    # 延边州工信局 五(二): 住房公积金 76.27 of the list's 2,212.66 is 3.45%; printed 3.3% so the list adds to 100%
+    [f] = of(doc("yanbian-industry-2023-final.txt"), *SHARES)
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("3.3"), D("3.45"))
+    assert "凑成合计 100%" in f.message
+
+
+# ---------------------------------------------------------------- totals named in prose
+
+
+def test_a_total_written_with_its_year_is_the_tables_total():
+    # 襄垣: 「2023年度收入合计6,184.34万元，其中：」 is the 收入决算表 合计
+    name = "xiangyuan-industry-2023-final.txt"
+    assert not [f for f in of(doc(name), "prose.measure")]
+    d = edited(name, "收入合计6,184.34万元", "收入合计6,617.24万元")
+    [f] = of(d, "prose.measure")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("6617.24"), D("6184.34"))
+
+
+def test_a_fund_no_measure_is_kept_for_is_not_compared():
+    # 襄垣: 「政府性基金预算财政拨款收入总计73.44万元、支出总计73.44万元」 is not the 财政拨款 总计 (5,998.11)
+    assert not [f for f in of(doc("xiangyuan-industry-2023-final.txt"), "prose.measure") if f.a_value == D("73.44")]
+
+
+# ---------------------------------------------------------------- 三公 items
+
+
+def test_a_sangong_item_figure_is_the_budgets_own_year_row():
+    # 重庆 表八 prints one row per year: 2025年预算数 │ 2026年预算数; 「公务接待费 10 万元」 is the 2026 row's
+    name = "d02-p3-4-20-change-parts-sangong.pdf"
+    assert not of(doc(name), "prose.sangong")
+    d = edited(name, "公务接待费 10 万元", "公务接待费 12 万元")
+    [f] = of(d, "prose.sangong")
+    assert (f.a_value, f.b_value, f.b.row) == (D("12"), D("10.00"), "2026年预算数")
+
+
+def test_the_headline_reader_takes_the_documents_own_year_row():
+    d = doc("d02-p20-sangong-years.pdf")
+    assert measures.resolve(d, measures.RULES["三公经费_预算数"]).value == D("394.49")
+    assert measures.resolve(d, measures.RULES["公务用车运行维护费_预算数"]).value == D("200.00")
+
+
+def test_a_sangong_item_with_a_bare_figure_in_a_budget_is_its_budget():
+    # 无锡 2025: 「公务接待费预算支出 1.5 万元」 (p33 is not in the cut; the table p21 prints 公务接待费 1.50)
+    d = doc("d05-p27-28-21-zero-shares.pdf")
+    got = measures.resolve(d, measures.RULES["公务接待费_预算数"])
+    assert got is not None and got.value == D("1.50")
+
+
+# ---------------------------------------------------------------- completion rates
+
+
+def test_a_completion_rate_written_without_de_is_recomputed():
+    # 襄垣: 「一般公共服务支出年初预算191.454万元，支出决算252.522708万元，完成预算131.9%」
+    name = "xiangyuan-industry-2023-final.txt"
+    assert not [f for f in of(doc(name), "prose.completion") if f.severity == "error"]
+    d = edited(name, "完成预算131.9%", "完成预算136.9%")
+    [f] = [f for f in of(d, "prose.completion") if f.severity == "error"]
+    assert (f.a_value, f.b_value) == (D("136.9"), D("131.90"))
+
+
+def test_nothing_spent_is_no_share_of_any_budget():
+    # 襄垣 三公: 「公务接待费支出0万元，完成全年预算的0%」, the budget given nowhere near it
+    d = edited("xiangyuan-industry-2023-final.txt", "公务接待费支出0万元，完成全年预算的0%", "公务接待费支出0万元，完成全年预算的5%")
+    [f] = [f for f in of(d, "prose.completion") if f.severity == "error"]
+    assert (f.a_value, f.b_value) == (D("5"), D("0"))
+
+
+def test_a_numbered_items_completion_rate_is_recomputed():
+    # 延边州政务服务 3.: 「年初预算为 959.95 万元，支出决算为 746.79 万元，完成年初预算的 77.8%」
+    name = "yanbian-govservice-2023-final.txt"
+    assert not of(doc(name), "prose.completion")
+    d = edited(name, "完成年初预算的 77.8%", "完成年初预算的 82.8%")
+    [f] = of(d, "prose.completion")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("82.8"), D("77.79"))
+
+
+# ---------------------------------------------------------------- a change broken into parts
+
+
+def test_a_change_that_its_parts_add_up_to_is_clean():
+    # 重庆: 「支出比 2025 年增加 2,784.38 万元，主要是基本支出增加 362.10 万元，项目支出增加 2,422.28 万元」
+    assert not of(doc("d02-p3-4-20-change-parts-sangong.pdf"), "prose.change_parts")
+
+
+def test_a_part_whose_direction_word_breaks_the_sum_is_named():
+    d = edited("d02-p3-4-20-change-parts-sangong.pdf", "项目支出增加 2,422.28", "项目支出减少 2,422.28")
+    [f] = of(d, "prose.change_parts")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("2422.28"), D("2784.38"))
+    assert "项目支出减少 2,422.28 万元" in f.message
+
+
+def test_a_change_whose_parts_add_up_to_its_opposite_is_an_error():
+    d = edited("d02-p3-4-20-change-parts-sangong.pdf", "支出比 2025 年增加 2,784.38", "支出比 2025 年减少 2,784.38")
+    [f] = of(d, "prose.change_parts")
+    assert (f.a_value, f.b_value) == (D("2784.38"), D("2784.38"))
+    assert "方向相反" in f.message
