@@ -11,7 +11,7 @@ mutated place (the mutated sentence, or the mutated table's row); a new finding 
 counted apart. Kinds (the printed form of a number kept: decimals, thousands separators):
 
   prose.figure      a 万元/元 figure in prose equal to a table cell, +7% (≥ 2 of its last digit)
-  prose.direction   增加↔减少, 增长↔下降, 上升↔下降 in a sentence stating a figure
+  prose.direction   增加↔减少, 增长↔下降, 上升↔下降 in a sentence stating a nonzero figure
   prose.share       「占…X%」 / 「占比X%」: X + 3 points
   prose.final_word  大于↔小于, 高于↔低于, 超过↔未达到 where 决算数/执行数 meets 预算数
   prose.completion  「完成…预算的X%」 / 「执行率X%」: X + 5 points
@@ -157,8 +157,9 @@ def _prose_edits(text: str, kind: str, cells: set[Decimal]):
             s, e = sentence_at(text, m.start())
             sentence = text[s:e]
             # a direction word stating a figure (增加 4.98 万元), not one inside a reason (人员经费增加)
-            if kind == "prose.direction" and not re.match(rf"\s*(?:了)?\s*(?:{NUM})\s*(?:%|万元|元)", text[m.end():]):
-                continue
+            stated = re.match(rf"\s*(?:了)?\s*({NUM})\s*(?:%|万元|元)", text[m.end():])
+            if kind == "prose.direction" and (not stated or parse_num(stated.group(1)) == 0):
+                continue  # 「增加 0.00 万元」 read 「减少 0.00 万元」 says the same
             if kind == "prose.final_word" and not (re.search("决算数|执行数", sentence) and "预算" in sentence):
                 continue
             if "未达到" in text[m.start() - 1:m.end()] and m.group() == "达到":

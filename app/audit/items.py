@@ -390,6 +390,32 @@ def check_paragraph(doc: Document, para, heading: str, text: str, subjects: Subj
     return True
 
 
+# ---------------------------------------------------------------- items named by a full code
+
+# 「（七）2210202-提租补贴 27.29万元」, 「其他留学教育支出（2050699），2023 年度决算数为738.86 万元」
+CODE_ITEM = re.compile(
+    rf"(?:(?P<c1>2\d{{6}})\s*[-－—–]\s*(?P<n1>{_CJK}[^\d，,。；;（(]{{0,30}}?)|"
+    rf"(?P<n2>{_CJK}[^\d，,。；;（(]{{0,30}}?)\s*[（(](?P<c2>2\d{{6}})[)）])")
+
+
+def check_code_items(doc: Document, para, heading: str, text: str, subjects: Subjects, result: AuditResult) -> bool:
+    """Items naming their subject by its 7-digit code: checked as a 类/款/项 path is; True when any."""
+    hits = list(CODE_ITEM.finditer(text))
+    if not hits:
+        return False
+    sources = subjects.for_scope(_scopes(heading + text[:80]))
+    for i, h in enumerate(hits):
+        code = h.group("c1") or h.group("c2")
+        end = hits[i + 1].start() if i + 1 < len(hits) else len(text)
+        stop = re.search(r"[。；;]", text[h.end(): end])
+        end = h.end() + stop.start() + 1 if stop else end
+        # 「（2）公用经费：①行政运行（2013201）124.00 万元」: a part of the row, by its economic kind
+        part = re.search(r"(?:人员经费|公用经费|专项业务经费|项目支出|基本支出)(?:支出)?\s*[：:]", text[: h.start()])
+        held = code if any(code in s.rows for s in sources) and part is None else ""
+        check_item(doc, para, read_item(held, text[h.start(): end], text[h.end(): end], doc.year), sources, result)
+    return True
+
+
 # ---------------------------------------------------------------- 结构 lists
 
 
@@ -424,10 +450,29 @@ def _list_rows(doc: Document, text: str, subjects: Subjects, heading: str):
             yield hit, code, sources
 
 
+# 「支出包括：社会保障和就业支出 5756.51 万元、卫生健康支出 71.42 万元、住房保障支出 145.08 万元」
+_CLASS_ITEM = re.compile(rf"(?:^|[：:，,、；;])\s*((?:{_CJK}){{2,14}}?支出)\s*(?:[（(]\d*类[)）])?\s*{N}")
+
+
 def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str, result: AuditResult) -> None:
-    """结构 lists: 「name X 万元，占 P%」 — each figure against its row (the shares: audit/shares.py)."""
+    """结构 lists: 「name X 万元，占 P%」 — each figure against its row (the shares: audit/shares.py);
+    lists of function classes without shares, each figure against its class row."""
+    done = set()
     for hit, code, sources in _list_rows(doc, text, subjects, heading):
+        done.add(hit.start(2))
         check_row(doc, para, Item(code, hit.group(0), hit.group(0)), hit.group(2), sources, result)
+    hits = [h for h in _CLASS_ITEM.finditer(text) if h.start(2) not in done]
+    if len(hits) < 2:
+        return  # one class figure is a sentence about it, not a list of the classes
+    sources = subjects.for_scope(_scopes(heading + text[:80]))
+    for h in hits:
+        name = clean_label(h.group(1))
+        for s in sources:
+            rows = [r for r in s.rows.values() if len(r.code or "") == 3 and r.label == name]
+            if len(rows) == 1:
+                check_row(doc, para, Item(rows[0].code, h.group(0).lstrip("：:，,、；;"), h.group(0)), h.group(2),
+                          sources, result)
+                break
 
 
 def list_wholes(doc: Document, text: str, subjects: Subjects, heading: str):

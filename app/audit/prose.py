@@ -51,6 +51,12 @@ _MEASURES: list[tuple[re.Pattern, str, str]] = [
     (re.compile(r"一般公共预算(?:当年)?拨款" + _GAP + _N), "一般公共预算", "支出合计"),
     (re.compile(r"基本支出" + _LEDGER + _GAP + _N), "auto", "基本支出"),
     (re.compile(r"项目支出" + _LEDGER + _GAP + _N), "auto", "项目支出"),
+    # the 收支总表's income lines (「其中：一般公共预算收入 2,776.75 万元，其他收入 781.6 万元」)
+    (re.compile(r"(?<!事业单位)(?<!财政专户管理)事业收入" + _GAP + _N), "全部", "收入:事业收入"),
+    (re.compile(r"(?<!结转结余的)其他收入" + _GAP + _N), "全部", "收入:其他收入"),
+    (re.compile(r"上级补助收入" + _GAP + _N), "全部", "收入:上级补助收入"),
+    (re.compile(r"附属单位上缴收入" + _GAP + _N), "全部", "收入:附属单位上缴收入"),
+    (re.compile(r"(?<!结转结余的)一般公共预算(?:拨款)?收入" + _GAP + _N), "财政拨款", "收入:一般公共预算"),
     (re.compile(r"人员经费" + _GAP + _N), "一般公共预算", "人员经费"),
     (re.compile(r"公用经费" + _GAP + _N), "一般公共预算", "公用经费"),
 ]
@@ -98,6 +104,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
         text = re.sub(r"(?<=[\u4e00-\u9fff（）()])\s+(?=[\u4e00-\u9fff（）()])", "", text)  # 其他社会工作 事务支出
         about_subject = bool(re.search(r"[类款项]\s*[)）]", text)) and items.check_paragraph(
             doc, para, heading, text, subjects, ctx, result)
+        about_subject = about_subject or items.check_code_items(doc, para, heading, text, subjects, result)
         context = ""
         for sentence in _SENT.findall(text):
             if not about_subject:

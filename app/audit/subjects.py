@@ -39,7 +39,8 @@ class Subjects:
     def of(cls, doc: Document, tables: list[Table]) -> Subjects:
         out = cls()
         for t in tables:
-            if t.kind not in GENERAL_SPENDING and t.kind not in SPENDING:
+            # 财政拨款支出决算表: the university template's all-appropriations table by subject
+            if t.kind not in GENERAL_SPENDING and t.kind not in SPENDING and t.kind != "财政拨款支出决算表":
                 continue
             if re.search(r"基本支出|项目支出|专项|经济分类|机关运行", t.title.replace("基本支出和项目支出", "")):
                 continue
@@ -50,7 +51,8 @@ class Subjects:
                     rows.setdefault(r.code, r)
             if not cols or not rows:
                 continue
-            scope = "一般公共预算" if t.kind in GENERAL_SPENDING else "财政拨款" if "财政拨款" in t.title else "全部"
+            scope = ("一般公共预算" if t.kind in GENERAL_SPENDING else
+                     "财政拨款" if "财政拨款" in t.title or t.kind == "财政拨款支出决算表" else "全部")
             out.sources.append(Source(t, cols[0], rows, scope))
         return out
 

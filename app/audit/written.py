@@ -51,7 +51,9 @@ def report(result: AuditResult, check: str, doc, para, sentence: str, written: s
     if agrees(written, q):
         return  # 18,976.76 for a 元 cell of 189,767,612.34; 17,192 for 17,191.52 written in whole 万元
     loc = sentence_loc(doc, para, sentence)
-    if abs(diff) <= tol:
+    # a cell printed finer than the sentence (41,651.4 元 = 4.16514 万元 written 4.16) may be cut, not rounded
+    cut = q.step < unit(written) and 0 <= -diff < unit(written)
+    if abs(diff) <= tol or cut:
         msg = f"情况说明写{what} {written} 万元，{q.loc.label()} 为 {fmt(q.value)}，差 {fmt(abs(diff))} 在尾差范围内。"
         sev = "rounding"
     else:
