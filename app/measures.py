@@ -59,10 +59,12 @@ def _income(kinds: tuple[str, ...], row: str) -> list[Rule]:
 def _sangong(label: str, item: str) -> list[Rule]:
     """三公 printed wide (预算数 / 因公出国（境）费 header segments over one row) or long (rows × 预算数)."""
     # the label as a group over the items: 预算数, or 「一般公共预算拨款安排的“三公”经费预算」 (Xi'an)
-    group = rf".*({label}|经费{label[:-1]}|预[（(]决[)）]算数)"  # 长沙: 三公经费预（决）算数（财政拨款）
+    group = rf".*({label}|经费{label[:-1]})"
     wide = Rule(SANGONG, WIDE, (group, item))
     long_ = Rule(SANGONG, rf"^({item})$", rf"^{label}$")
-    rules = [wide, long_]
+    # 长沙: 「三公经费预（决）算数（财政拨款）」 over the items, the ledger of whichever document prints it
+    either = Rule(SANGONG, WIDE, (r".*预[（(]决[)）]算数(?:[（(][^）)]*[)）])?", item), ledger=label[:2])
+    rules = [wide, long_, either]
     if label == "预算数":  # a 预算 document's 三公 table has one amount column (2023年预算数)
         rules.append(Rule(SANGONG, rf"^({item})$", PRIMARY, ledger="预算"))
         # …or one wide row whose columns are the items themselves (“三公”经费财政拨款预算总额 │ 因公出国（境）费用 │ …)

@@ -133,6 +133,14 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "d02-p3-4-20-change-parts-sangong.pdf": set(),
     # 无锡 2025 p27–28: a 收入 share list running on across the page break; p21 三公 one row
     "d05-p27-28-21-zero-shares.pdf": set(),
+    # 泉州 2026 p20 items named 「2210202-提租补贴」 against the 一般公共预算拨款支出预算表 p12
+    "d10-p12-20-code-items.pdf": set(),
+    # 烟台 2026 p27 「其中：一般公共预算收入…，其他收入 781.6 万元」 against the 收支总体情况表 p8
+    "d13-p8-27-income-lines.pdf": set(),
+    # 西安气象 2022 p11 「事业单位医疗（2101102）4.16 万元」: the 元 cell 41,651.4 cut, not a slip (rounding)
+    "d11-p11-22-cut-yuan-figure.pdf": set(),
+    # 湖州 2026 p5 「支出包括：社会保障和就业支出 5756.51 万元、卫生健康支出…」 against 表05 p24–25
+    "d08-p5-24-25-class-list.pdf": set(),
     "d06-p13-14-wrapped-rows.pdf": set(),
     "d07-p1-caption-in-frame.pdf": set(),
     "d09-p18-19-continued.pdf": set(),

@@ -189,3 +189,48 @@ def test_a_change_whose_parts_add_up_to_its_opposite_is_an_error():
     [f] = of(d, "prose.change_parts")
     assert (f.a_value, f.b_value) == (D("2784.38"), D("2784.38"))
     assert "方向相反" in f.message
+
+
+# ---------------------------------------------------------------- subjects named by code, class lists, income lines
+
+
+def test_an_item_named_by_its_seven_digit_code_is_checked_against_that_row():
+    # 泉州: 「（七）2210202-提租补贴 27.29万元」 is the 一般公共预算拨款支出预算表's 2210202 row
+    name = "d10-p12-20-code-items.pdf"
+    assert not of(doc(name), "items.row")
+    d = edited(name, "2210202-提租补贴 27.29万元", "2210202-提租补贴 29.20万元")
+    [f] = of(d, "items.row")
+    assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("29.20"), D("27.29"), "2210202 提租补贴")
+
+
+def test_a_code_in_brackets_after_the_name_names_the_subject():
+    # 西南大学: 「其他留学教育支出（2050699），2023 年度决算数为738.86 万元」, the 财政拨款支出决算表 (表4)
+    name = "swu-university-2023-final.pdf"
+    assert not [f for f in of(doc(name), "items.row") if f.severity == "error"]
+    d = edited(name, "决算数为738.86 万元", "决算数为790.58 万元")
+    [f] = of(d, "items.row")
+    assert (f.a_value, f.b_value, f.b.row) == (D("790.58"), D("738.86"), "2050699 其他留学教育支出")
+
+
+def test_a_list_of_function_classes_without_shares_is_checked_class_by_class():
+    # 湖州: 「支出包括：社会保障和就业支出 5756.51 万元、卫生健康支出 71.42 万元、住房保障支出 145.08 万元」
+    name = "d08-p5-24-25-class-list.pdf"
+    assert not [f for f in of(doc(name), "items.row") if f.severity != "rounding"]
+    d = edited(name, "住房保障支出 145.08 万元。", "住房保障支出 155.24 万元。")
+    [f] = of(d, "items.row")
+    assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("155.24"), D("145.08"), "221 住房保障支出")
+
+
+def test_an_income_line_in_prose_is_the_overview_tables_line():
+    # 烟台: 「2026年收入预算3,558.35万元，其中：一般公共预算收入2,776.75万元，其他收入781.6万元」
+    name = "d13-p8-27-income-lines.pdf"
+    assert not of(doc(name), "prose.measure")
+    d = edited(name, "其他收入781.6万元", "其他收入836.3万元")
+    [f] = of(d, "prose.measure")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("836.3"), D("781.60"))
+
+
+def test_a_figure_cut_from_a_finer_yuan_cell_is_rounding():
+    # 西安气象: 「事业单位医疗（2101102）4.16 万元」; the 表5 cell is 41,651.4 元 = 4.16514 万元
+    [f] = of(doc("d11-p11-22-cut-yuan-figure.pdf"), "items.row")
+    assert (f.severity, f.a_value, f.b_value) == ("rounding", D("4.16"), D("4.165140"))
