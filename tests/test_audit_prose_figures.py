@@ -234,3 +234,30 @@ def test_a_figure_cut_from_a_finer_yuan_cell_is_rounding():
     # 西安气象: 「事业单位医疗（2101102）4.16 万元」; the 表5 cell is 41,651.4 元 = 4.16514 万元
     [f] = of(doc("d11-p11-22-cut-yuan-figure.pdf"), "items.row")
     assert (f.severity, f.a_value, f.b_value) == ("rounding", D("4.16"), D("4.165140"))
+
+
+# ---------------------------------------------------------------- a change against the year before in the same table
+
+
+def test_a_change_agreeing_with_the_tables_year_before_is_clean():
+    # 重庆 表八 prints 2025年预算数 above 2026年预算数: 「公务用车运行维护费 200.00 万元，较 2025 年减少 2.48 万元」
+    assert not of(doc("d02-p3-4-20-change-parts-sangong.pdf"), "prose.change_prior")
+
+
+def test_a_change_pointing_against_the_tables_year_before_is_an_error():
+    d = edited("d02-p3-4-20-change-parts-sangong.pdf", "较 2025 年减少 2.48 万元", "较 2025 年增加 2.48 万元")
+    [f] = of(d, "prose.change_prior")
+    assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("2.48"), D("-2.48"), "2025年预算数")
+
+
+def test_flat_against_a_table_that_moved_is_an_error():
+    d = edited("d02-p3-4-20-change-parts-sangong.pdf", "公务用车运行维护费 200.00 万元，较 2025 年减少 2.48 万元",
+               "公务用车运行维护费 200.00 万元，与 2025 年持平")
+    [f] = of(d, "prose.change_prior")
+    assert (f.a_value, f.b_value) == (D("0"), D("-2.48"))
+
+
+def test_the_known_xian_slip_is_found_against_the_tables_own_prior_group():
+    # 西安宣传部 2021: 「“三公”经费…较上年增加 9.49 万元」; its 三公 table prints 2020年 16.00 and 2021年 6.51
+    [f] = of(doc("d12-p11-41-sangong.pdf"), "prose.change_prior")
+    assert (f.a_value, f.b_value) == (D("9.49"), D("-9.49"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from budgetqa.app import measures
-from budgetqa.app.audit import breakdown, items, shares
+from budgetqa.app.audit import breakdown, items, lastyear, shares
 from budgetqa.app.audit.cross import Measures, collect
 from budgetqa.app.audit.model import AuditResult, Finding
 from budgetqa.app.audit.quantities import SKIP_KINDS, cell_qty
@@ -193,6 +193,7 @@ def _measures(doc, para, heading: str, sentence: str, m: Measures, result: Audit
             written = _dec(hit.group(1))
             best = min((q for _, q in entries), key=lambda q: abs(q.value - written))
             _report(result, "prose.measure", doc, para, sentence, hit.group(1), best, label)
+            lastyear.check_change(doc, para, sentence, sentence[hit.end():], best, label, result)
 
 
 def _sangong_total(doc, m: Measures):
@@ -243,6 +244,8 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None
             if whole is not None:
                 name = "“三公”经费" if item == "合计" else item
                 _report(result, "prose.sangong", doc, para, sentence, hit.group(hit.lastindex), whole, f"{name}{ledger}")
+                if ledger[:2] == (doc.kind or "预算"):
+                    lastyear.check_change(doc, para, sentence, clause[hit.end():], whole, name, result)
         _completion(doc, para, sentence, clause, budget.group(budget.lastindex) if budget else None,
                     final.group(final.lastindex) if final else None,
                     None, result)
