@@ -129,8 +129,9 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "d15-p1-ruled-header.pdf": set(),
     # 湖州 2026 p5 (and 收入预算总表 p19): shares of a list with no lead figure, each of the list's sum
     "d08-p5-19-shares-without-lead.pdf": set(),
-    # 重庆 2026 p3–4 (changes broken into parts, 三公 items) and p20 (三公 printed one row per year)
-    "d02-p3-4-20-change-parts-sangong.pdf": set(),
+    # 重庆 2026 p3–4 (changes broken into parts, 三公 items), p15–16 (一般公共预算支出 with a 2025年预算数
+    # column) and p20 (三公 printed one row per year)
+    "d02-p3-4-15-16-20-changes-sangong.pdf": set(),
     # 无锡 2025 p27–28: a 收入 share list running on across the page break; p21 三公 one row
     "d05-p27-28-21-zero-shares.pdf": set(),
     # 泉州 2026 p20 items named 「2210202-提租补贴」 against the 一般公共预算拨款支出预算表 p12

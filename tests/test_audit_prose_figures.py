@@ -121,7 +121,7 @@ def test_a_fund_no_measure_is_kept_for_is_not_compared():
 
 def test_a_sangong_item_figure_is_the_budgets_own_year_row():
     # 重庆 表八 prints one row per year: 2025年预算数 │ 2026年预算数; 「公务接待费 10 万元」 is the 2026 row's
-    name = "d02-p3-4-20-change-parts-sangong.pdf"
+    name = "d02-p3-4-15-16-20-changes-sangong.pdf"
     assert not of(doc(name), "prose.sangong")
     d = edited(name, "公务接待费 10 万元", "公务接待费 12 万元")
     [f] = of(d, "prose.sangong")
@@ -174,18 +174,18 @@ def test_a_numbered_items_completion_rate_is_recomputed():
 
 def test_a_change_that_its_parts_add_up_to_is_clean():
     # 重庆: 「支出比 2025 年增加 2,784.38 万元，主要是基本支出增加 362.10 万元，项目支出增加 2,422.28 万元」
-    assert not of(doc("d02-p3-4-20-change-parts-sangong.pdf"), "prose.change_parts")
+    assert not of(doc("d02-p3-4-15-16-20-changes-sangong.pdf"), "prose.change_parts")
 
 
 def test_a_part_whose_direction_word_breaks_the_sum_is_named():
-    d = edited("d02-p3-4-20-change-parts-sangong.pdf", "项目支出增加 2,422.28", "项目支出减少 2,422.28")
+    d = edited("d02-p3-4-15-16-20-changes-sangong.pdf", "项目支出增加 2,422.28", "项目支出减少 2,422.28")
     [f] = of(d, "prose.change_parts")
     assert (f.severity, f.a_value, f.b_value) == ("error", D("2422.28"), D("2784.38"))
     assert "项目支出减少 2,422.28 万元" in f.message
 
 
 def test_a_change_whose_parts_add_up_to_its_opposite_is_an_error():
-    d = edited("d02-p3-4-20-change-parts-sangong.pdf", "支出比 2025 年增加 2,784.38", "支出比 2025 年减少 2,784.38")
+    d = edited("d02-p3-4-15-16-20-changes-sangong.pdf", "支出比 2025 年增加 2,784.38", "支出比 2025 年减少 2,784.38")
     [f] = of(d, "prose.change_parts")
     assert (f.a_value, f.b_value) == (D("2784.38"), D("2784.38"))
     assert "方向相反" in f.message
@@ -241,17 +241,17 @@ def test_a_figure_cut_from_a_finer_yuan_cell_is_rounding():
 
 def test_a_change_agreeing_with_the_tables_year_before_is_clean():
     # 重庆 表八 prints 2025年预算数 above 2026年预算数: 「公务用车运行维护费 200.00 万元，较 2025 年减少 2.48 万元」
-    assert not of(doc("d02-p3-4-20-change-parts-sangong.pdf"), "prose.change_prior")
+    assert not of(doc("d02-p3-4-15-16-20-changes-sangong.pdf"), "prose.change_prior")
 
 
 def test_a_change_pointing_against_the_tables_year_before_is_an_error():
-    d = edited("d02-p3-4-20-change-parts-sangong.pdf", "较 2025 年减少 2.48 万元", "较 2025 年增加 2.48 万元")
+    d = edited("d02-p3-4-15-16-20-changes-sangong.pdf", "较 2025 年减少 2.48 万元", "较 2025 年增加 2.48 万元")
     [f] = of(d, "prose.change_prior")
     assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("2.48"), D("-2.48"), "2025年预算数")
 
 
 def test_flat_against_a_table_that_moved_is_an_error():
-    d = edited("d02-p3-4-20-change-parts-sangong.pdf", "公务用车运行维护费 200.00 万元，较 2025 年减少 2.48 万元",
+    d = edited("d02-p3-4-15-16-20-changes-sangong.pdf", "公务用车运行维护费 200.00 万元，较 2025 年减少 2.48 万元",
                "公务用车运行维护费 200.00 万元，与 2025 年持平")
     [f] = of(d, "prose.change_prior")
     assert (f.a_value, f.b_value) == (D("0"), D("-2.48"))
@@ -261,3 +261,14 @@ def test_the_known_xian_slip_is_found_against_the_tables_own_prior_group():
     # 西安宣传部 2021: 「“三公”经费…较上年增加 9.49 万元」; its 三公 table prints 2020年 16.00 and 2021年 6.51
     [f] = of(doc("d12-p11-41-sangong.pdf"), "prose.change_prior")
     assert (f.a_value, f.b_value) == (D("9.49"), D("-9.49"))
+
+
+def test_a_total_and_its_change_against_a_prior_year_column():
+    # 重庆: 「一般公共预算财政拨款支出 18,417.70 万元，比 2025 年增加 2,781.90 万元」; 表 prints 2025年预算数 15,635.80
+    name = "d02-p3-4-15-16-20-changes-sangong.pdf"
+    d = edited(name, "比 2025 年增加 2,781.90", "比 2025 年减少 2,781.90")
+    [f] = of(d, "prose.change_prior")
+    assert (f.a_value, f.b_value, f.b.column) == (D("-2781.90"), D("2781.90"), "2025年预算数")
+    d = edited(name, "比 2025 年增加 2,781.90", "比 2025 年增加 2,718.90")
+    [f] = of(d, "prose.change_prior")
+    assert (f.a_value, f.b_value) == (D("2718.90"), D("2781.90"))

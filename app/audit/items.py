@@ -24,9 +24,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from budgetqa.app.audit import lastyear
 from budgetqa.app.audit.model import AuditResult, Check, Finding, fmt
 from budgetqa.app.audit.quantities import Qty, cell_qty
-from budgetqa.app.audit.shares import Whole
+from budgetqa.app.audit.shares import LEAD, Whole
 from budgetqa.app.audit.subjects import LEAD_IN, Source, Subjects, pick
 from budgetqa.app.audit.written import N, agrees, completion, dec, half_unit, pct_finding, ratio_range, report, sentence_loc
 from budgetqa.ingest.labels import clean_label
@@ -143,6 +144,11 @@ def check_row(doc, para, item: Item, written: str, sources: list[Source], result
     result.checks.append(Check(  # the bulk `checks` table lists items that agree as well
         "说明数=表中数", "items.row", sentence_loc(doc, para, _clip(item.text, 80)), best.loc, value, best.value,
         value - best.value, half_unit(written) + best.half_steps, "ok" if ok else "error", 1 + best.n_cells))
+    if "prior" not in item.figures:  # no 上年 figure written: the table's own year before may tell the change
+        at = item.after.find(written)
+        if at >= 0:
+            tail = re.sub(r"^\s*万元", "", item.after[at + len(written):])
+            lastyear.check_change(doc, para, _clip(item.text), tail, best, held[qs.index(best)][1].name, result)
     if ok:
         return
     row = held[qs.index(best)][1]
@@ -465,6 +471,11 @@ def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str,
     if len(hits) < 2:
         return  # one class figure is a sentence about it, not a list of the classes
     sources = subjects.for_scope(_scopes(heading + text[:80]))
+    lead = list(LEAD.finditer(text[max(0, hits[0].start() - 60): hits[0].start() + 1]))
+    if lead:  # 「年初预算数 19,230.18 万元，其中：」: the list is of the table whose total that is
+        whole = dec(lead[-1].group("fig"))
+        sources = [s for s in sources if (t := _source_total(doc, s)) is not None
+                   and abs(t.value - whole) <= half_unit(lead[-1].group("fig")) + t.half_steps]
     for h in hits:
         name = clean_label(h.group(1))
         for s in sources:
@@ -486,10 +497,13 @@ def list_wholes(doc: Document, text: str, subjects: Subjects, heading: str):
     return lambda start: at.get(start, [])
 
 
+def _source_total(doc: Document, s: Source) -> Qty | None:
+    total = next((r for r in s.table.rows if r.is_total and r.cells.get(s.col) is not None), None)
+    return cell_qty(doc, s.table, total, s.col) if total is not None else None
+
+
 def _table_total(doc: Document, sources: list[Source], code: str) -> Qty | None:
     for s in sources:
-        if code in s.rows:
-            total = next((r for r in s.table.rows if r.is_total and r.cells.get(s.col) is not None), None)
-            if total is not None:
-                return cell_qty(doc, s.table, total, s.col)
+        if code in s.rows and (total := _source_total(doc, s)) is not None:
+            return total
     return None

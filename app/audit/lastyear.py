@@ -40,6 +40,9 @@ def prior_of(doc: Document, q: Qty) -> Qty | None:
     this, last = f"{doc.year}年", f"{doc.year - 1}年"
     if this in q.loc.column:
         column = q.loc.column.replace(this, last)
+        head, _, tail = column.partition("/")
+        if column not in table.columns and tail in ("合计", "总计", "小计"):
+            column = head  # 「2025年预算数」 printed whole beside 「2026年预算数/总计 │ 基本支出 │ …」
         if column in table.columns and row.cells.get(column) is not None:
             return cell_qty(doc, table, row, column)
     if row.name.startswith(this):
@@ -49,8 +52,14 @@ def prior_of(doc: Document, q: Qty) -> Qty | None:
     return None
 
 
-def check_change(doc: Document, para, sentence: str, clause: str, q: Qty, what: str, result: AuditResult) -> None:
-    """The change `clause` states for the figure bound to `q`, against the year before in q's table."""
+def check_change(doc: Document, para, sentence: str, clause: str, q: Qty | list[Qty], what: str,
+                 result: AuditResult) -> None:
+    """The change `clause` states for the figure bound to `q`, against the year before in q's table
+    (of several tables stating the figure, the first that prints the year before)."""
+    if isinstance(q, list):
+        q = next((x for x in q if prior_of(doc, x) is not None), None)
+        if q is None:
+            return
     # the change must follow the figure (「10 万元，与 2025 持平」), not sit further on about something else
     start = re.match(r"\s*[，,]?\s*(?:20\d\d\s*年)?\s*", clause).end()
     moved = _MOVED.match(clause, start)

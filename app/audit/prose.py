@@ -193,7 +193,8 @@ def _measures(doc, para, heading: str, sentence: str, m: Measures, result: Audit
             written = _dec(hit.group(1))
             best = min((q for _, q in entries), key=lambda q: abs(q.value - written))
             _report(result, "prose.measure", doc, para, sentence, hit.group(1), best, label)
-            lastyear.check_change(doc, para, sentence, sentence[hit.end():], best, label, result)
+            lastyear.check_change(doc, para, sentence, sentence[hit.end():],
+                                  [q for _, q in entries if q.value == best.value], label, result)
 
 
 def _sangong_total(doc, m: Measures):

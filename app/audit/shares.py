@@ -32,7 +32,7 @@ _SHARE = re.compile(
     rf"(?P<part>{_NUM})\s*万元\s*[，,、]?\s*占(?:比)?\s*(?P<words>[^，,。；;%％\d（(]{{0,24}}?)\s*(?:的)?\s*"
     rf"(?:比例|比重)?\s*(?:为|是)?\s*(?P<pct>\d+(?:\.\d+)?)\s*[%％]")
 # a list's lead: 「本年支出合计 2940.05 万元，其中：」, 「…收入 6,184.34万元。其中」, 「…拨款 2030.75 万元，主要用于」
-_LEAD = re.compile(rf"(?P<fig>{_NUM})\s*万元\s*[，,。；;]?\s*(?:其中|主要用于|主要包括|包括|具体(?:包括|如下|为|是)?|按[^，,。；]{{1,10}}分类)")
+LEAD = re.compile(rf"(?P<fig>{_NUM})\s*万元\s*[，,。；;]?\s*(?:其中|主要用于|主要包括|包括|具体(?:包括|如下|为|是)?|按[^，,。；]{{1,10}}分类)")
 # 「基本支出中，人员经费…」: a new list whose whole the paragraph named before
 _OF = re.compile(r"(?:^|[。；;，,])\s*(?P<name>[\u4e00-\u9fff“”\"]{2,14}?)(?:预算|决算)?中\s*[，,：:]")
 _BREAK = re.compile(r"[。]|其中|主要包括|包括")
@@ -115,7 +115,7 @@ def _lead(text: str, start: int, parts: list[Share]) -> Whole | None:
     """The figure the list's first part hangs from: 「…合计 X 万元，其中：」 right before it, or
     「基本支出中，」 naming a figure given earlier."""
     window = text[max(0, start - 60): start]
-    leads = list(_LEAD.finditer(window))
+    leads = list(LEAD.finditer(window))
     if leads:
         hit = leads[-1]
         between = window[hit.end():]
