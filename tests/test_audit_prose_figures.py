@@ -272,3 +272,20 @@ def test_a_total_and_its_change_against_a_prior_year_column():
     d = edited(name, "比 2025 年增加 2,781.90", "比 2025 年增加 2,718.90")
     [f] = of(d, "prose.change_prior")
     assert (f.a_value, f.b_value) == (D("2718.90"), D("2781.90"))
+
+
+# ---------------------------------------------------------------- 大于 / 小于 a sentence after the figures
+
+
+def test_the_final_word_a_sentence_after_the_figures_is_read_against_them():
+    # 普陀社工部: 「全年预算为 52.00 万元，支出决算为 51.32 万元，完成全年预算数的 98.69%。决算数小于全年预算数…」
+    name = "putuo-socialwork-2024-final.pdf"
+    assert not of(doc(name), "items.final_word")
+    d = edited(name, "决算数小于全年预算数的主要原因：人员变动", "决算数大于全年预算数的主要原因：人员变动")
+    [f] = of(d, "items.final_word")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("51.32"), D("52.00"))
+
+
+def test_a_final_word_over_nothing_budgeted_or_spent_is_template_filler():
+    # 延边州工信局: 「因公出国（境）费预算为 0.00 万元，支出决算为 0.00 万元…决算数小于预算数的主要原因是本单位不涉及此项」
+    assert not [f for f in of(doc("yanbian-industry-2023-final.txt"), "items.final_word") if f.a_value == 0]

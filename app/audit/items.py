@@ -269,6 +269,8 @@ def final_word(doc, para, sentence: str, seg: str, f: dict[str, str], result: Au
     if final is None or base is None:
         _word_against_rate(doc, para, sentence, seg, hit, result)
         return
+    if dec(final) == 0 and dec(base) == 0:
+        return  # 「本单位不涉及此项。决算数小于预算数的主要原因是本单位不涉及此项」: template filler, no figure
     gap = dec(final) - dec(base)
     tol = half_unit(final) + half_unit(base)
     word = hit.group(1)
@@ -321,11 +323,16 @@ def rate_words(doc, para, text: str, result: AuditResult) -> None:
         start = max(0, hit.start() - 80) + rates[-1].start()
         seg = text[start: hit.end()]
         lead = text[max(0, start - 120): start]
-        if re.search(r"预算(?:数)?为\s*" + N, lead) and re.search(r"(?:决算|执行)(?:数)?为\s*" + N, lead):
-            continue  # the item's own figures decide (年初预算为 0 万元 prints 完成 0%)
         if any(f.check == "items.final_word" and f.a.sentence and hit.group(0) in f.a.sentence
                and rates[-1].group(0) in f.a.sentence for f in result.findings):
             continue  # told by the item's figures already
+        final = re.search(r"(?:决算|执行)(?:数)?为\s*" + N, lead)
+        if re.search(r"预算(?:数)?为\s*" + N, lead) and final:
+            # the item's own figures decide (年初预算为 0 万元 prints 完成 0%), the word a sentence after them
+            figures = {role: h.group(1) for role, rx in _ROLES if role != "prior" and (h := rx.search(lead))}
+            figures["final"] = final.group(1)
+            final_word(doc, para, lead[lead.rfind("。", 0, final.start()) + 1:] + seg, seg, figures, result)
+            continue
         _word_against_rate(doc, para, seg, seg, hit, result)
 
 
