@@ -667,3 +667,16 @@ def test_a_sangong_items_share_is_of_the_tables_sangong_total():
     [f] = [f for f in audit(d) if f.check == "prose.share"]
     assert (f.severity, f.a_value, f.b_value) == ("error", D("97.00"), D("100.00"))
     assert f.b.row == "合计" and f.b.column == "决算数"
+
+
+def test_empty_cells_carry_no_rounding_in_a_sum():
+    # 延边州政务服务 公开06表: 302 商品和服务支出 76.97 over 27 children, 14 printed (Σ 76.98: rounding);
+    # 30213 维修(护)费 1.01 read as 1.11 is a 0.11 slip, beyond the 15 printed cells' 0.075 (28 cells: 0.14)
+    name = "yanbian-govservice-2023-final.txt"
+    [f] = [f for f in findings(name) if f.check == "table.parent_sum" and f.a.row == "302 商品和服务支出"]
+    assert (f.severity, f.a_value, f.b_value, f.tolerance) == ("rounding", D("76.97"), D("76.98"), D("0.075"))
+    d = copy.deepcopy(doc(name))
+    table = next(t for t in d.tables if "基本支出决算明细" in t.title)
+    next(r for r in table.rows if r.code == "30213").cells["决算数"] = D("1.11")
+    [f] = [f for f in audit(d) if f.check == "table.parent_sum" and f.a.row == "302 商品和服务支出"]
+    assert (f.severity, f.b_value) == ("error", D("77.08"))

@@ -63,7 +63,8 @@ def sum_qty(doc: Document, table: Table, rows: list[Row], columns: list[str], ro
     vals = [r.cells.get(c) for r in rows for c in columns]
     f = scale(table)
     total = sum((v for v in vals if v is not None), Decimal(0)) * f
-    n = n_cells if n_cells is not None else max(1, len(vals))
+    # an empty cell prints no amount and carries no rounding: only printed cells widen the tolerance
+    n = n_cells if n_cells is not None else max(1, sum(1 for v in vals if v is not None))
     return Qty(cell_location(doc, table, row, column, derived=derived), total, n, step_of(*vals) * f)
 
 

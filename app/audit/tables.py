@@ -31,26 +31,26 @@ _NOT_PART = re.compile(r"^其中|^扣除|政府采购")
 _MEETINGS = re.compile(r"会议费|培训费")
 
 
-def leaf_count(rows: dict[str, Row], code: str) -> int:
-    """Printed cells a subject's amount may have been added up from: its deepest descendants.
-
-    Departments often print a 类 as the sum of its already-rounded 项, so the 尾差 of a 类 grows with
-    the 项 under it; counting leaves keeps such sums `rounding` (xiangyuan: 合计 vs Σ类 off by 0.03).
-    """
-    kids = [c for c in rows if len(c) == len(code) + 2 and c.startswith(code)]
-    return sum(leaf_count(rows, k) for k in kids) if kids else 1
-
-
-def _tree(rows: dict[str, Row]) -> tuple[dict[str, list[Row]], dict[str, int]]:
-    """Children per code and leaves per code, computed once per table (the audit's hot path)."""
+def _tree(rows: dict[str, Row]) -> dict[str, list[Row]]:
+    """Children per code, computed once per table (the audit's hot path)."""
     kids: dict[str, list[Row]] = {}
     for c, r in rows.items():
         if len(c) > 3 and c[:-2] in rows:
             kids.setdefault(c[:-2], []).append(r)
-    leaves: dict[str, int] = {}
-    for c in sorted(rows, key=len, reverse=True):
-        leaves[c] = sum(leaves[k.code] for k in kids[c]) if c in kids else 1  # type: ignore[index]
-    return kids, leaves
+    return kids
+
+
+def printed_leaves(children: dict[str, list[Row]], row: Row, col: str, memo: dict) -> int:
+    """Printed cells a subject's amount in one column may have been added up from: its deepest
+    descendants that print an amount there. Departments often print a 类 as the sum of its
+    already-rounded 项, so the 尾差 of a 类 grows with the 项 under it (xiangyuan: 合计 vs Σ类 off by
+    0.03); an empty cell carries no rounding (a 302 of 27 children, 14 printed, is owed 15 half-cents)."""
+    key = (row.code, col)
+    if key not in memo:
+        kids = children.get(row.code or "")
+        n = sum(printed_leaves(children, k, col, memo) for k in kids) if kids else 0
+        memo[key] = n if n else int(row.cells.get(col) is not None)
+    return memo[key]
 
 
 # ---------------------------------------------------------------- within one table
@@ -238,7 +238,8 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
     """类 = Σ款, 款 = Σ项 (function and economic codes alike), per amount column."""
     rows = _code_rows(table)
     cols = amount_columns(table)
-    children, leaves = _tree(rows)
+    children = _tree(rows)
+    memo: dict = {}
     repeated: str | None = None  # computed on the first failure only
     for code, parent in rows.items():
         kids = children.get(code)
@@ -250,7 +251,7 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
                 continue
             a = cell_qty(doc, table, parent, col)
             b = sum_qty(doc, table, kids, [col], parent, col, f"下级 {len(kids)} 行之和",
-                        sum(leaves[k.code or ""] for k in kids))
+                        max(1, sum(printed_leaves(children, k, col, memo) for k in kids)))
             what = f"「{a.loc.table}」{parent.code} {parent.name} 应等于其下级科目之和"
             if abs(a.value - b.value) <= a.half_steps + b.half_steps:
                 compare(result, "table.parent_sum", f"{code}=Σ下级", a, b, what)  # holds: no doubt to look for
@@ -282,7 +283,8 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
     if not classes:
         return
     cols = amount_columns(table)
-    _, leaves = _tree(rows)
+    children = _tree(rows)
+    memo: dict = {}
     economic = all(c.startswith("3") for c in rows) and table.kind in ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表")
     for row in table.rows:
         name = row.label
@@ -299,7 +301,7 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
                 continue
             a = cell_qty(doc, table, row, col)
             b = sum_qty(doc, table, members, [col], None, col, "、".join(m.code or "" for m in members) + " 类之和",
-                        sum(leaves[m.code or ""] for m in members))
+                        max(1, sum(printed_leaves(children, m, col, memo) for m in members)))
             held = abs(a.value - b.value) <= a.half_steps + b.half_steps
             last = members[-1] if members else None
             doubt = "" if held else (_layout_doubt(table, col, row, members) or _repeated_codes(table)
