@@ -289,3 +289,26 @@ def test_the_final_word_a_sentence_after_the_figures_is_read_against_them():
 def test_a_final_word_over_nothing_budgeted_or_spent_is_template_filler():
     # 延边州工信局: 「因公出国（境）费预算为 0.00 万元，支出决算为 0.00 万元…决算数小于预算数的主要原因是本单位不涉及此项」
     assert not [f for f in of(doc("yanbian-industry-2023-final.txt"), "items.final_word") if f.a_value == 0]
+
+
+# ---------------------------------------------------------------- a total and the whole set of its parts
+
+
+def test_a_total_listing_a_whole_set_of_parts_adds_up():
+    # 朝阳: 「2023 年度财政拨款支出 1413.38 万元，其中：基本支出 1163.03 万元，项目支出 250.35 万元」
+    name = "chaoyang-industry-2023-final.txt"
+    assert not of(doc(name), "prose.parts_sum")
+    d = edited(name, "其中：基本支出 1163.03 万元，项目支出 250.35", "其中：基本支出 1163.03 万元，项目支出 268.35")
+    [f] = of(d, "prose.parts_sum")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("1413.38"), D("1431.38"))
+
+
+def test_the_known_yanbian_total_slip_is_found_against_its_own_parts():
+    # 延边州政府办: 「2023 年收入预算 2030.72 万元，其中：本年收入 1932.48 万元…上年结转 98.27 万元」 (= 2030.75)
+    [f] = of(doc("yanbian-govoffice-2023-budget.txt"), "prose.parts_sum")
+    assert (f.a_value, f.b_value) == (D("2030.72"), D("2030.75"))
+
+
+def test_a_change_followed_by_a_list_is_not_its_total():
+    # 重庆: 「…比 2025 年增加 2,781.90 万元。其中：基本支出 9,018.47 万元…项目支出 9,399.23 万元」
+    assert not of(doc("d02-p3-4-15-16-20-changes-sangong.pdf"), "prose.parts_sum")

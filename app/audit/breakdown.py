@@ -1,5 +1,11 @@
-"""A change and the parts the 情况说明 breaks it into: 「支出比 2025 年增加 2,784.38 万元，主要是基本支出
-增加 362.10 万元，项目支出增加 2,422.28 万元」.
+"""A total or a change and the parts the 情况说明 breaks it into.
+
+A total whose parts make up a whole set of the templates (基本支出 + 项目支出, 人员经费 + 公用经费,
+货物 + 工程 + 服务, 当年预算 + 上年结转) adds up: 「政府采购预算 5.8 万元，其中：货物预算 3.8 万元，工程预算
+0 万元，服务预算 2 万元」. A list naming anything else (or a set half named) may leave parts out, so its
+sum says nothing.
+
+A change: 「支出比 2025 年增加 2,784.38 万元，主要是基本支出增加 362.10 万元，项目支出增加 2,422.28 万元」.
 
 The parts of a change add up to it with their signs (增加 +, 减少 −). Whether a list names every part
 is not written anywhere, so a sum that falls short says nothing; but when the signed parts miss the
@@ -15,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, fmt
+from budgetqa.app.audit.shares import LEAD
 from budgetqa.app.audit.written import dec, half_unit, sentence_loc
 
 _NUM = r"\d[\d,]*(?:\.\d+)?"
@@ -71,3 +78,54 @@ def check_breakdowns(doc, para, text: str, result: AuditResult) -> None:
                 "error", "prose.change_parts", loc, loc, dec(p.amount), dec(lead.group("amt")), None, tol,
                 f"说明写总额{lead.group('dir')} {lead.group('amt')} 万元，所列各项只有把「{p.name}{p.word} "
                 f"{p.amount} 万元」读作{right}才相加相符，该项增减方向疑有误，请核对。"))
+
+
+# ---------------------------------------------------------------- a total and its parts
+
+_KINDS: dict[str, re.Pattern] = {
+    "基本支出": re.compile(r"基本支出"),
+    "项目支出": re.compile(r"项目支出|专项业务经费|项目经费"),
+    "人员经费": re.compile(r"人员经费|人员支出"),
+    "公用经费": re.compile(r"公用经费|日常公用|公用支出"),
+    "货物": re.compile(r"货物"),
+    "工程": re.compile(r"工程"),
+    "服务": re.compile(r"服务"),
+    "当年": re.compile(r"当年(?:预算|拨款|收入)|本年(?:预算|收入)"),
+    "上年结转": re.compile(r"上年结转"),
+}
+# the templates' whole sets: a total listing exactly one of these is the sum of its parts
+_WHOLE_SETS = [{"基本支出", "项目支出"}, {"人员经费", "公用经费"}, {"人员经费", "公用经费", "项目支出"},
+               {"货物", "工程", "服务"}, {"当年", "上年结转"}]
+_ITEM = re.compile(rf"(?P<name>[^，,、；;：:。\d]{{1,24}}?)\s*(?:为|是)?\s*(?P<fig>{_NUM})\s*万元")
+_CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|比|较|上年同期|占")
+
+
+def _kind(name: str) -> str | None:
+    hits = [k for k, rx in _KINDS.items() if rx.search(name)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def check_totals(doc, para, text: str, result: AuditResult) -> None:
+    """「X 万元，其中：A 万元，B 万元」 where A, B … are a whole set: X = A + B + …."""
+    for lead in LEAD.finditer(text):
+        if re.search(r"(?:增加|减少|增长|下降|降低)\s*(?:了)?\s*$", text[max(0, lead.start() - 6): lead.start()]):
+            continue  # 「比 2025 年增加 2,781.90 万元。其中：基本支出…」: a change, not the total of the list
+        stop = text.find("。", lead.end())
+        seg = text[lead.end(): stop if stop >= 0 else len(text)]
+        parts = [(h.group("name"), h.group("fig")) for h in _ITEM.finditer(seg)
+                 if not _CHANGE_WORDS.search(h.group("name"))]
+        kinds = [_kind(name) for name, _ in parts]
+        if len(parts) < 2 or None in kinds or len(set(kinds)) != len(kinds) or set(kinds) not in _WHOLE_SETS:
+            continue
+        total = dec(lead.group("fig"))
+        got = sum((dec(f) for _, f in parts), Decimal(0))
+        tol = half_unit(lead.group("fig")) + sum((half_unit(f) for _, f in parts), Decimal(0))
+        if abs(got - total) <= tol:
+            continue
+        sentence = text[max(0, lead.start() - 40): stop if stop >= 0 else len(text)].lstrip("，,。；;")
+        loc = sentence_loc(doc, para, sentence)
+        listed = "、".join(f"{name.strip()} {f}" for name, f in parts)
+        result.findings.append(Finding(
+            "error", "prose.parts_sum", loc, loc, total, got, total - got, tol,
+            f"说明写合计 {lead.group('fig')} 万元，其中所列 {listed} 万元相加为 {fmt(got)} 万元，"
+            f"相差 {fmt(abs(total - got))} 万元，请核对。"))

@@ -75,6 +75,7 @@ RULES: dict[str, str] = {
     "prose.change_direction": "增减金额与增减比例的方向应一致",
     "prose.change_parts": "总额的增减应等于其后所列各项增减之和（方向一致）",
     "prose.change_prior": "说明的比上年增减应与表中所列上年数一致",
+    "prose.parts_sum": "说明的合计应等于其后所列各组成部分（基本+项目、货物+工程+服务等）之和",
     "items.row": "说明条目中的科目金额应与表中该科目一致",
     "items.budget": "条目开头的金额应等于其预算安排数",
     "items.change": "增减金额应等于本年数减上年数",

@@ -119,6 +119,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
         items.check_list(doc, para, text, subjects, heading, result)
         run.add(heading, shares.Piece(para, text, items.list_wholes(doc, text, subjects, heading)))
         breakdown.check_breakdowns(doc, para, text, result)
+        breakdown.check_totals(doc, para, text, result)
         items.rate_words(doc, para, text, result)
     run.flush()
     # Under headings no table describes, a sentence still answers to itself: 「增加 2.55 万元，下降 1.40%」,
@@ -131,6 +132,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
                 _completion_sentence(doc, para, sentence, result)
         run.add(_heading, shares.Piece(para, text))
         breakdown.check_breakdowns(doc, para, text, result)
+        breakdown.check_totals(doc, para, text, result)
         items.rate_words(doc, para, text, result)
     run.flush()
 
