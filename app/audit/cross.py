@@ -134,6 +134,10 @@ def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
     if kind == "收入" and scope == "财政拨款":
         general = next((r for r in items if re.search(r"一般公共预算", r.name)), None)
         m.add((scope, "收入:一般公共预算"), t, _row_qty(doc, t, general, col))
+        # 「一般公共预算财政拨款收入 18,417.70 万元」 may count the 一般公共预算 上年结转 in (重庆: 17,552.65 + 865.06)
+        lines = [r for r in t.rows if re.search(r"一般公共预算", r.name) and r.cells.get(col) is not None]
+        if general is not None and len(lines) == 2:
+            m.add((scope, "收入:一般公共预算含结转"), t, sum_qty(doc, t, lines, [col], None, col, "本年+上年结转"))
     if kind == "支出":
         classes = {r.label: cell_qty(doc, t, r, col) for r in items}
         m.classes[(scope, t.ref)] = {k: q for k, q in classes.items() if k}

@@ -464,7 +464,7 @@ def _list_rows(doc: Document, text: str, subjects: Subjects, heading: str):
 
 
 # 「支出包括：社会保障和就业支出 5756.51 万元、卫生健康支出 71.42 万元、住房保障支出 145.08 万元」
-_CLASS_ITEM = re.compile(rf"(?:^|[：:，,、；;])\s*((?:{_CJK}){{2,14}}?支出)\s*(?:[（(]\d*类[)）])?\s*{N}")
+_CLASS_ITEM = re.compile(rf"(?:^|[：:，,、；;]|[.．、)）])\s*((?:{_CJK}){{2,14}}?支出)\s*(?:[（(]\d*类[)）])?\s*{N}")
 
 
 def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str, result: AuditResult) -> None:
@@ -475,8 +475,9 @@ def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str,
         done.add(hit.start(2))
         check_row(doc, para, Item(code, hit.group(0), hit.group(0)), hit.group(2), sources, result)
     hits = [h for h in _CLASS_ITEM.finditer(text) if h.start(2) not in done]
-    if len(hits) < 2:
-        return  # one class figure is a sentence about it, not a list of the classes
+    numbered = re.match(r"\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*", text)
+    if len(hits) < 2 and not (hits and numbered and hits[0].start(1) == numbered.end()):
+        return  # one class figure is a sentence about it, unless it heads a numbered item (「4. 住房保障支出88.55万元」)
     sources = subjects.for_scope(_scopes(heading + text[:80]))
     lead = list(LEAD.finditer(text[max(0, hits[0].start() - 60): hits[0].start() + 1]))
     if lead:  # 「年初预算数 19,230.18 万元，其中：」: the list is of the table whose total that is
