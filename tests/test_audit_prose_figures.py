@@ -213,10 +213,15 @@ def test_a_code_in_brackets_after_the_name_names_the_subject():
 
 
 def test_a_list_of_function_classes_without_shares_is_checked_class_by_class():
-    # 湖州: 「支出包括：社会保障和就业支出 5756.51 万元、卫生健康支出 71.42 万元、住房保障支出 145.08 万元」
+    # 湖州 财政拨款 说明: 「支出包括：社会保障和就业支出 5756.51 万元、卫生健康支出 71.42 万元、住房保障支出 145.08 万元」;
+    # the 支出 说明's 「1.按支出功能分类，包括社会保障和就业支出 6039.81万元…」 names no scope, and the cut holds no
+    # all-funds table to read it against (表05 is 一般公共预算's 5,756.51): it is not compared
     name = "d08-p5-24-25-class-list.pdf"
     assert not [f for f in of(doc(name), "items.row") if f.severity != "rounding"]
-    d = edited(name, "住房保障支出 145.08 万元。", "住房保障支出 155.24 万元。")
+    d = edited(name, "卫生健康支出 71.42 万元、住房保障支出 145.08 万元。", "卫生健康支出 71.42 万元、住房保障支出 155.24 万元。")
+    assert not [f for f in of(d, "items.row") if f.severity != "rounding"]  # the all-funds paragraph: see below
+    d = edited(name, "支出包括：社会保障和就业支出 5756.51 万元、卫生健康支出 71.42 万元、住房保障支出 145.08",
+               "支出包括：社会保障和就业支出 5756.51 万元、卫生健康支出 71.42 万元、住房保障支出 155.24")
     [f] = of(d, "items.row")
     assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("155.24"), D("145.08"), "221 住房保障支出")
 
@@ -312,3 +317,14 @@ def test_the_known_yanbian_total_slip_is_found_against_its_own_parts():
 def test_a_change_followed_by_a_list_is_not_its_total():
     # 重庆: 「…比 2025 年增加 2,781.90 万元。其中：基本支出 9,018.47 万元…项目支出 9,399.23 万元」
     assert not of(doc("d02-p3-4-15-16-20-changes-sangong.pdf"), "prose.parts_sum")
+
+
+def test_a_class_list_binds_names_the_table_cut_at_its_column_edge():
+    # 延边州政府办 四: 「财政拨款收支总预算 2030.75 万元。其中：…支出包括：…卫生健康支出 73.85 万元…」; 预算表5 prints
+    # the class as 「卫生健康」 (cut at the column), its 合计 2030.75 is the list's lead
+    name = "yanbian-govoffice-2023-budget.txt"
+    old = "社会保障和就业支出 148.23 万元，卫生健康支出 73.85 万元，住房保障支出 110.56 万元，自然资源"
+    assert sum(1 for p in doc(name).paragraphs if old in p.text) == 1
+    d = edited(name, old, old.replace("73.85", "79.02"))
+    [f] = of(d, "items.row")
+    assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("79.02"), D("73.85"), "210 卫生健康")

@@ -478,8 +478,11 @@ def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str,
     numbered = re.match(r"\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*", text)
     if len(hits) < 2 and not (hits and numbered and hits[0].start(1) == numbered.end()):
         return  # one class figure is a sentence about it, unless it heads a numbered item (「4. 住房保障支出88.55万元」)
-    sources = subjects.for_scope(_scopes(heading + text[:80]))
-    lead = list(LEAD.finditer(text[max(0, hits[0].start() - 60): hits[0].start() + 1]))
+    scopes = _scopes(heading + text[:80])
+    sources = subjects.for_scope(scopes)
+    if len(scopes) == 3 and not subjects.for_scope(["全部"]):
+        return  # a list naming no scope, and no all-funds table to read it against: which table is not known
+    lead = [m for m in LEAD.finditer(text[: hits[0].start() + 1]) if m.end() >= hits[0].start() - 60]
     if lead:  # 「年初预算数 19,230.18 万元，其中：」: the list is of the table whose total that is
         whole = dec(lead[-1].group("fig"))
         sources = [s for s in sources if (t := _source_total(doc, s)) is not None
@@ -487,9 +490,9 @@ def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str,
     for h in hits:
         name = clean_label(h.group(1))
         for s in sources:
-            rows = [r for r in s.rows.values() if len(r.code or "") == 3 and r.label == name]
-            if len(rows) == 1:
-                check_row(doc, para, Item(rows[0].code, h.group(0).lstrip("：:，,、；;"), h.group(0)), h.group(2),
+            row = pick([r for r in s.rows.values() if len(r.code or "") == 3], name)  # a name cut at a column edge too
+            if row is not None:
+                check_row(doc, para, Item(row.code, h.group(0).lstrip("：:，,、；;.．)）"), h.group(0)), h.group(2),
                           sources, result)
                 break
 

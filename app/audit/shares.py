@@ -114,11 +114,13 @@ def _lists(text: str, shares: list[Share]) -> list[list[Share]]:
 def _lead(text: str, start: int, parts: list[Share]) -> Whole | None:
     """The figure the list's first part hangs from: 「…合计 X 万元，其中：」 right before it, or
     「基本支出中，」 naming a figure given earlier."""
-    window = text[max(0, start - 60): start]
-    leads = list(LEAD.finditer(window))
+    lo = max(0, start - 60)
+    window = text[lo: start]
+    # searched from the paragraph's start so that a figure the window would cut (2030.75 → 30.75) stays whole
+    leads = [m for m in LEAD.finditer(text[:start]) if m.end() >= lo]
     if leads:
         hit = leads[-1]
-        between = window[hit.end():]
+        between = text[hit.end(): start]
         if not re.search(r"\d\s*万元", between):
             fig = hit.group("fig")
             if all(dec(fig) >= dec(p.part) for p in parts):
