@@ -328,3 +328,13 @@ def test_a_class_list_binds_names_the_table_cut_at_its_column_edge():
     d = edited(name, old, old.replace("73.85", "79.02"))
     [f] = of(d, "items.row")
     assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("79.02"), D("73.85"), "210 卫生健康")
+
+
+def test_economic_items_under_public_funds_are_the_basic_detail_tables_rows():
+    # 襄垣 六: 「公用经费77.80万元，主要包括办公费12.89万元、…其他交通费用21.12万元…」 against 公开06表
+    name = "xiangyuan-industry-2023-final.txt"
+    [f] = of(doc(name), "items.row")  # 其他交通费用 21.12 for the 21.11 the table prints: within rounding
+    assert (f.severity, f.a_value, f.b_value, f.b.row) == ("rounding", D("21.12"), D("21.11"), "30239 其他交通费用")
+    d = edited(name, "办公费12.89万元", "办公费13.79万元")
+    [f] = [f for f in of(d, "items.row") if f.severity == "error"]
+    assert (f.a_value, f.b_value, f.b.row) == (D("13.79"), D("12.89"), "30201 办公费")

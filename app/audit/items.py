@@ -30,6 +30,9 @@ from budgetqa.app.audit.quantities import Qty, cell_qty
 from budgetqa.app.audit.shares import LEAD, Whole
 from budgetqa.app.audit.subjects import LEAD_IN, Source, Subjects, pick
 from budgetqa.app.audit.written import N, agrees, completion, dec, half_unit, pct_finding, ratio_range, report, sentence_loc
+from budgetqa.app.audit.quantities import amount_columns
+from budgetqa.app.measures import own_year_columns
+from budgetqa.ingest.classify import BASIC_DETAIL
 from budgetqa.ingest.labels import clean_label
 from budgetqa.ingest.models import Document, Row
 
@@ -495,6 +498,34 @@ def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str,
             row = pick([r for r in s.rows.values() if len(r.code or "") == 3], name)  # a name cut at a column edge too
             if row is not None:
                 check_row(doc, para, Item(row.code, h.group(0).lstrip("：:，,、；;.．)）"), h.group(0)), h.group(2),
+                          sources, result)
+                break
+
+
+# 「公用经费77.80万元，主要包括办公费12.89万元、印刷费4.44万元…」: economic items of the 基本支出 明细 table
+_ECONOMIC_ITEM = re.compile(rf"(?:^|[：:，,、；;]|包括|其中)\s*((?:{_CJK}|[（(][\u4e00-\u9fff]{{1,3}}[)）]){{2,16}}?)\s*{N}")
+
+
+def check_economic_list(doc: Document, para, text: str, heading: str, result: AuditResult) -> None:
+    """Economic items (基本工资, 办公费 …) listed under 人员经费 / 公用经费, against the 基本支出 明细 table's rows."""
+    if not re.search(r"基本支出", heading) or not re.match(r"\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]?)?\s*(?:人员经费|公用经费)", text):
+        return
+    sources = []
+    for t in doc.tables:
+        if t.kind not in BASIC_DETAIL:
+            continue
+        cols = own_year_columns(amount_columns(t), t, doc.year)
+        rows = {r.code: r for r in t.rows if r.code and r.code.isdigit() and r.code[0] == "3" and len(r.code) in (3, 5)}
+        if cols and rows:
+            sources.append(Source(t, cols[0], rows, "一般公共预算"))
+    if not sources:
+        return
+    for h in _ECONOMIC_ITEM.finditer(text):
+        name = clean_label(LEAD_IN.sub("", h.group(1)))
+        for s in sources:
+            rows = [r for r in s.rows.values() if r.label == name]
+            if len(rows) == 1:
+                check_row(doc, para, Item(rows[0].code, h.group(0).lstrip("：:，,、；;"), h.group(0)), h.group(2),
                           sources, result)
                 break
 

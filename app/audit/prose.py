@@ -118,6 +118,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
         items.check_list(doc, para, text, subjects, heading, result)
+        items.check_economic_list(doc, para, text, heading, result)
         run.add(heading, shares.Piece(para, text, items.list_wholes(doc, text, subjects, heading)))
         breakdown.check_breakdowns(doc, para, text, result)
         breakdown.check_totals(doc, para, text, result)
