@@ -338,3 +338,19 @@ def test_economic_items_under_public_funds_are_the_basic_detail_tables_rows():
     d = edited(name, "办公费12.89万元", "办公费13.79万元")
     [f] = [f for f in of(d, "items.row") if f.severity == "error"]
     assert (f.a_value, f.b_value, f.b.row) == (D("13.79"), D("12.89"), "30201 办公费")
+
+
+def test_basic_and_project_spending_need_not_be_the_total_when_other_spending_is_printed():
+    # 朝阳's 支出决算表 prints 经营支出 0; were it 18.00, 「1413.38 万元，其中：基本支出…，项目支出 232.35」 could be whole
+    d = edited("chaoyang-industry-2023-final.txt", "其中：基本支出 1163.03 万元，项目支出 250.35",
+               "其中：基本支出 1163.03 万元，项目支出 232.35")
+    assert of(d, "prose.parts_sum")
+    table = next(t for t in d.tables if t.kind == "支出决算表")
+    next(r for r in table.rows if r.is_total).cells["经营支出"] = D("18.00")
+    assert not of(d, "prose.parts_sum")
+
+
+def test_a_change_against_last_years_execution_is_not_read_against_a_budget_column():
+    # 重庆 表八's year before is 2025年预算数: 「比 2025 年执行数增加」 compares with another figure
+    d = edited("d02-p3-4-15-16-20-changes-sangong.pdf", "较 2025 年减少 2.48 万元", "较 2025 年执行数增加 9.99 万元")
+    assert not of(d, "prose.change_prior")

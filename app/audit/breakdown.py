@@ -117,6 +117,8 @@ def check_totals(doc, para, text: str, result: AuditResult) -> None:
         kinds = [_kind(name) for name, _ in parts]
         if len(parts) < 2 or None in kinds or len(set(kinds)) != len(kinds) or set(kinds) not in _WHOLE_SETS:
             continue
+        if set(kinds) == {"基本支出", "项目支出"} and _other_spending(doc):
+            continue  # 经营支出 / 上缴上级支出 / 对附属单位补助支出 are spent too: 基本 + 项目 need not be the total
         total = dec(lead.group("fig"))
         got = sum((dec(f) for _, f in parts), Decimal(0))
         tol = half_unit(lead.group("fig")) + sum((half_unit(f) for _, f in parts), Decimal(0))
@@ -129,3 +131,17 @@ def check_totals(doc, para, text: str, result: AuditResult) -> None:
             "error", "prose.parts_sum", loc, loc, total, got, total - got, tol,
             f"说明写合计 {lead.group('fig')} 万元，其中所列 {listed} 万元相加为 {fmt(got)} 万元，"
             f"相差 {fmt(abs(total - got))} 万元，请核对。"))
+
+
+_OTHER_SPENDING = re.compile(r"经营支出|上缴上级|对附属单位补助")
+
+
+def _other_spending(doc) -> bool:
+    """Whether the document's 支出 table spends on anything besides 基本支出 and 项目支出."""
+    for t in doc.tables:
+        if not t.kind.startswith("支出"):
+            continue
+        for r in t.rows:
+            if r.is_total and any(v for c, v in r.cells.items() if _OTHER_SPENDING.search(c)):
+                return True
+    return False

@@ -72,6 +72,10 @@ def check_change(doc: Document, para, sentence: str, clause: str, q: Qty | list[
     before = prior_of(doc, q)
     if before is None:
         return
+    said_ledger = "执行" if re.search(r"执行|决算", hit.group(0)) else "预算" if "预算" in hit.group(0) else None
+    printed = f"{before.loc.row or ''}{before.loc.column or ''}"
+    if said_ledger == "执行" and "预算" in printed and not re.search(r"执行|决算", printed):
+        return  # 「比上年执行数增加」 against a 2025年预算数 column: another figure than the one compared with
     gap = q.value - before.value
     tol = q.half_steps + before.half_steps
     loc = sentence_loc(doc, para, sentence)
