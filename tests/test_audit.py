@@ -685,3 +685,11 @@ def test_empty_cells_carry_no_rounding_in_a_sum():
     next(r for r in table.rows if r.code == "30213").cells["决算数"] = D("1.11")
     [f] = [f for f in audit(d) if f.check == "table.parent_sum" and f.a.row == "302 商品和服务支出"]
     assert (f.severity, f.b_value) == ("error", D("77.08"))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in ALL))
+def test_every_finding_names_a_described_rule(name):
+    # the page and the bulk 「findings」 table show each rule's one-line Chinese description beside it
+    from budgetqa.app.audit.model import RULES
+
+    assert {f.check for f in findings(name)} <= set(RULES)
