@@ -83,7 +83,8 @@ def pct_finding(result, check, doc, para, sentence, written: str, rng, what: str
     mid = (lo + hi) / 2
     sev = "rounding" if gap <= 2 * half else severity
     # 4.0% for 4.48%, 9.0% for 9.26%: a whole percent (cut or rounded) printed with idle zeros
-    whole = p == p.to_integral_value() and lo.to_integral_value(rounding="ROUND_FLOOR") <= p <= hi.to_integral_value(rounding="ROUND_CEILING")
+    # (cut: the floor of the low end; rounded: the high end rounded; 51% for 50.00% is neither)
+    whole = p == p.to_integral_value() and lo.to_integral_value(rounding="ROUND_FLOOR") <= p <= hi.to_integral_value(rounding="ROUND_HALF_UP")
     if whole and sev != "rounding":
         sev = "rounding"
     loc = sentence_loc(doc, para, sentence)
