@@ -354,3 +354,12 @@ def test_a_change_against_last_years_execution_is_not_read_against_a_budget_colu
     # 重庆 表八's year before is 2025年预算数: 「比 2025 年执行数增加」 compares with another figure
     d = edited("d02-p3-4-15-16-20-changes-sangong.pdf", "较 2025 年减少 2.48 万元", "较 2025 年执行数增加 9.99 万元")
     assert not of(d, "prose.change_prior")
+
+
+def test_a_change_against_another_year_than_the_one_before_is_a_warning():
+    # 重庆 2026: 「较 2025 年减少 2.48 万元」 holds; 「较 2024 年」 is a template not brought forward
+    name = "d02-p3-4-15-16-20-changes-sangong.pdf"
+    assert not of(doc(name), "items.year")
+    d = edited(name, "较 2025 年减少 2.48 万元", "较 2024 年减少 2.48 万元")
+    [f] = of(d, "items.year")
+    assert (f.severity, f.a_value, f.b_value) == ("warning", D("2024"), D("2025"))

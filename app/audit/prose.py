@@ -10,6 +10,7 @@ written with its own precision (705.4): it is compared within half its last digi
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from budgetqa.app import measures
 from budgetqa.app.audit import breakdown, items, lastyear, shares
@@ -117,6 +118,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             _changes(doc, para, sentence, result)
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
+                _compared_year(doc, para, sentence, result)
         items.check_list(doc, para, text, subjects, heading, result)
         items.check_economic_list(doc, para, text, heading, result)
         run.add(heading, shares.Piece(para, text, items.list_wholes(doc, text, subjects, heading)))
@@ -277,6 +279,24 @@ def _sangong_cell(doc, m: Measures, item: str, ledger: str):
     if at is None or at.value is None:
         return None
     return cell_qty(doc, at.table, at.table.rows[at.row_index], at.column)
+
+
+_VS_YEAR = re.compile(r"(?:比|较|与)\s*(20\d\d)\s*年(?:度)?(?:年初|全年)?(?:预算|决算|执行|同期|相比|增加|减少|增长|下降|持平)")
+
+
+def _compared_year(doc, para, sentence: str, result: AuditResult) -> None:
+    """「比 2022 年预算增加…」 in a 2024 document: the year before is 2023 (a template not updated)."""
+    if doc.year is None:
+        return
+    for hit in _VS_YEAR.finditer(sentence):
+        year = int(hit.group(1))
+        if year in (doc.year - 1, doc.year):
+            continue
+        loc = sentence_loc(doc, para, sentence)
+        result.findings.append(Finding(
+            "warning", "items.year", loc, loc, Decimal(year), Decimal(doc.year - 1), None, None,
+            f"说明与 {year} 年比较，但本文件是 {doc.year} 年度，上年应为 {doc.year - 1} 年，请核对比较年份。"))
+        return
 
 
 def _other_year(doc, before: str) -> bool:
