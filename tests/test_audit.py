@@ -147,6 +147,8 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     # 江苏省检察院 2018 p25: 「本年支出预算合计 21,955.35 万元，其中：基本支出 13,994.31 万元，占 63.75%…」 —
     # 63.74%, moved a digit so that 63.75 + 25.38 + 10.87 makes 100 (p19: the 三公 table, for the cut to parse)
     "d06-p19-25-forced-shares.pdf": {("prose.share", "情况说明", D("63.75"), None, D("63.74"))},
+    # 深圳口岸办 2026 p9 「2.公务接待费。2026 年预算数 1.65 万元…」 against 表9 p31 (rows 2025 │ 2026年 │ 增减)
+    "d04-p9-31-sangong-item-headings.pdf": set(),
     "d06-p13-14-wrapped-rows.pdf": set(),
     "d07-p1-caption-in-frame.pdf": set(),
     "d09-p18-19-continued.pdf": set(),

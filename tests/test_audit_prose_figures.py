@@ -363,3 +363,23 @@ def test_a_change_against_another_year_than_the_one_before_is_a_warning():
     d = edited(name, "较 2025 年减少 2.48 万元", "较 2024 年减少 2.48 万元")
     [f] = of(d, "items.year")
     assert (f.severity, f.a_value, f.b_value) == ("warning", D("2024"), D("2025"))
+
+
+def test_a_sangong_item_heading_its_own_sentence_names_the_next_sentences_figure():
+    # 深圳口岸办: 「2.公务接待费。2026 年预算数 1.65 万元，较 2025 年年初预算减少 0.24 万元」; 表9's 2026年 row 1.65
+    name = "d04-p9-31-sangong-item-headings.pdf"
+    assert not of(doc(name), "prose.sangong")
+    d = edited(name, "2026 年预算数 1.65 万元", "2026 年预算数 1.77 万元")
+    [f] = of(d, "prose.sangong")
+    assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("1.77"), D("1.65"), "2026年")
+
+
+def test_nearly_equal_final_and_budget_are_within_five_percent():
+    # 普陀财政局 购房补贴: 「年初预算为 258.50 万元，支出决算为 258.50 万元。决算数与预算数基本持平」
+    name = "putuo-finance-2024-final.pdf"
+    assert not of(doc(name), "items.final_word")
+    d = edited(name, "年初预算为 258.50 万元", "年初预算为 276.60 万元")  # 258.50 is 6.5% less
+    [f] = of(d, "items.final_word")
+    assert (f.severity, f.a_value, f.b_value) == ("warning", D("258.50"), D("276.60"))
+    d = edited(name, "年初预算为 258.50 万元", "年初预算为 265.00 万元")  # 2.5% less: 基本持平 holds
+    assert not of(d, "items.final_word")

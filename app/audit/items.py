@@ -267,6 +267,7 @@ def final_word(doc, para, sentence: str, seg: str, f: dict[str, str], result: Au
     hit = _FINAL_WORD.search(seg)
     final = f.get("final")
     if hit is None:
+        _final_flat(doc, para, sentence, seg, f, result)
         return
     base = {"年初": f.get("plan"), "全年": f.get("full")}.get(hit.group(2) or "") or f.get("full") or f.get("plan") or f.get("budget")
     if final is None or base is None:
@@ -296,6 +297,33 @@ def final_word(doc, para, sentence: str, seg: str, f: dict[str, str], result: Au
         "error", "items.final_word", loc, loc, dec(final), dec(base), gap, coarse,
         f"说明写「决算数{word}{hit.group(2) or ''}预算数」，但决算 {final} 万元、预算 {base} 万元"
         f"{'相等' if real == 0 else ('多' if real > 0 else '少') + ' ' + fmt(abs(gap)) + ' 万元'}，请核对。"))
+
+
+# 「决算数与预算数基本持平」 / 「决算数与年初预算数一致」
+_FINAL_FLAT = re.compile(r"决算数?与(年初|全年)?预算数?(基本)?(持平|一致|相同|相等|相符)")
+_NEARLY = Decimal("0.05")  # 基本持平: within 5% of the budget
+
+
+def _final_flat(doc, para, sentence: str, seg: str, f: dict[str, str], result: AuditResult) -> None:
+    """决算数与预算数(基本)持平 against the item's two figures: equal (within their rounding), or for
+    基本持平 within 5% of the budget."""
+    hit = _FINAL_FLAT.search(seg)
+    final = f.get("final")
+    base = ({"年初": f.get("plan"), "全年": f.get("full")}.get(hit.group(1) or "") or f.get("full") or f.get("plan")
+            or f.get("budget")) if hit else None
+    if hit is None or final is None or base is None:
+        return
+    gap = dec(final) - dec(base)
+    nearly = hit.group(2) is not None
+    allowed = abs(dec(base)) * _NEARLY if nearly else max(half_unit(final), half_unit(base))
+    if abs(gap) <= allowed:
+        return
+    loc = sentence_loc(doc, para, _clip(sentence))
+    word = (hit.group(2) or "") + hit.group(3)
+    result.findings.append(Finding(
+        "warning" if nearly else "error", "items.final_word", loc, loc, dec(final), dec(base), gap, allowed,
+        f"说明写「决算数与{hit.group(1) or ''}预算数{word}」，但决算 {final} 万元、预算 {base} 万元"
+        f"{'多' if gap > 0 else '少'} {fmt(abs(gap))} 万元（{fmt(abs(gap) / dec(base) * 100) if dec(base) else '—'}%），请核对。"))
 
 
 def _word_against_rate(doc, para, sentence: str, seg: str, hit: re.Match, result: AuditResult) -> None:

@@ -108,13 +108,16 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             doc, para, heading, text, subjects, ctx, result)
         about_subject = about_subject or items.check_code_items(doc, para, heading, text, subjects, result)
         context = ""
+        heading_item = ""  # a 三公 item standing alone as a sentence: it names the next sentence's figure
         for sentence in _SENT.findall(text):
             if not about_subject:
                 _measures(doc, para, heading, sentence, m, result, context)
                 if "三公" not in sentence:
                     _completion_sentence(doc, para, sentence, result)
             context += sentence
-            _sangong(doc, para, sentence, m, result)
+            sentence_3g = heading_item + sentence  # the two sentences as printed
+            heading_item = sentence if _SANGONG_HEADING.match(sentence) else ""
+            _sangong(doc, para, sentence_3g, m, result)
             _changes(doc, para, sentence, result)
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
@@ -237,10 +240,13 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None
         final = re.search(r"决算(?:数)?为\s*" + _N, clause)
         # the figure right after the item (「公务接待费 1.35 万元」, 「“三公”经费预算 394.49 万元」, 「…费支出 100 万元」)
         # is the document's own ledger unless its words name the other
-        bare = re.match(r"\s*(?:[”\"]?经费)?\s*(?:财政拨款)?(?:支出)?\s*(预算|决算)?(?:数)?(?:支出|安排)?(?:为|是|：|:)?\s*" + _N,
-                        clause)
+        # …or an item heading its own sentence (「2.公务接待费。2026 年预算数 1.65 万元」)
+        bare = re.match(r"\s*(?:用)?\s*(?:[”\"]?经费)?\s*(?:[：:。.．]\s*(?:(20\d\d)\s*年度?)?)?\s*(?:财政拨款)?(?:支出)?\s*"
+                        r"(预算|决算)?(?:数)?(?:支出|安排)?(?:为|是|：|:)?\s*" + _N, clause)
+        if bare is not None and bare.group(1) and doc.year is not None and int(bare.group(1)) != doc.year:
+            bare = None  # the year before's figure
         if bare is not None and not _other_year(doc, sentence[:start]):
-            if (bare.group(1) or doc.kind) == "决算":
+            if (bare.group(2) or doc.kind) == "决算":
                 final = final or bare
             else:
                 budget = budget or bare
@@ -297,6 +303,11 @@ def _compared_year(doc, para, sentence: str, result: AuditResult) -> None:
             "warning", "items.year", loc, loc, Decimal(year), Decimal(doc.year - 1), None, None,
             f"说明与 {year} 年比较，但本文件是 {doc.year} 年度，上年应为 {doc.year - 1} 年，请核对比较年份。"))
         return
+
+
+_SANGONG_HEADING = re.compile(
+    r"^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）])?\s*(?:因公出国[（(]境[)）]费用?|公务接待费|"
+    r"公务用车购置及运行(?:维护)?费|公务用车购置费|公务用车运行(?:维护)?费)\s*[。.．]\s*$")
 
 
 def _other_year(doc, before: str) -> bool:
