@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,24 @@ for var in list(os.environ):
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PDFS = FIXTURES / "pdf"
+MORE = FIXTURES / "pdf-more"
+
+
+@lru_cache(maxsize=None)
+def fixture_doc(name: str):
+    """A fixture (text conversion, corpus PDF or pdf-more page cut) read once per test run."""
+    from budgetqa.ingest.pipeline import read_document
+
+    return read_document(next(d / name for d in (FIXTURES, PDFS, MORE) if (d / name).exists()))
+
+
+def edited_doc(name: str, old: str, new: str):
+    """The fixture with one printed phrase changed (the contradiction a test asks the audit to find)."""
+    d = copy.deepcopy(fixture_doc(name))
+    hits = [p for p in d.paragraphs if old in p.text]
+    assert hits, old
+    hits[0].text = hits[0].text.replace(old, new, 1)
+    return d
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import dataclasses
 import json
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -18,22 +17,15 @@ from budgetqa.app.audit import Check, Finding, audit, identity_checks, run
 from budgetqa.app.audit.model import tolerance
 from budgetqa.app.audit.tables import column_groups
 from budgetqa.ingest.models import Document, Paragraph
-from budgetqa.ingest.pipeline import read_document
+from tests.conftest import FIXTURES, MORE, PDFS
+from tests.conftest import edited_doc as _edited
+from tests.conftest import fixture_doc as doc
 
-FIXTURES = Path(__file__).parent / "fixtures"
-PDFS = FIXTURES / "pdf"
-MORE = FIXTURES / "pdf-more"
 # d03-p10-scanned is d03-p10-bracket-codes as an image: reading it is OCR's test (seconds of OCR),
 # and the audit sees the same page through its text-layer twin, judged below.
 OCR_ONLY = {"d03-p10-scanned.pdf"}
 ALL = sorted(FIXTURES.glob("*.txt")) + sorted(PDFS.glob("*.pdf")) + sorted(p for p in MORE.glob("*.pdf") if p.name not in OCR_ONLY)
 D = Decimal
-
-
-@lru_cache(maxsize=None)
-def doc(name: str) -> Document:
-    path = next(d / name for d in (FIXTURES, PDFS, MORE) if (d / name).exists())
-    return read_document(path)
 
 
 @lru_cache(maxsize=None)
@@ -620,15 +612,6 @@ def test_last_years_column_against_last_years_document():
 
 
 # ---------------------------------------------------------------- sentences that answer to themselves
-
-
-def _edited(name: str, old: str, new: str) -> Document:
-    """The fixture with one printed phrase changed (the contradiction a test asks the audit to find)."""
-    d = copy.deepcopy(doc(name))
-    hits = [p for p in d.paragraphs if old in p.text]
-    assert hits, old
-    hits[0].text = hits[0].text.replace(old, new, 1)
-    return d
 
 
 def test_an_amount_and_a_percentage_pointing_opposite_ways_with_jiangdi_are_an_error():

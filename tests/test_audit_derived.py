@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 
 from budgetqa.app.audit import run
 from budgetqa.app.audit.derived import derived_columns
 from budgetqa.ingest.models import Document
-from budgetqa.ingest.pipeline import read_document
+from tests.conftest import fixture_doc as doc
 
-FIXTURES = Path(__file__).parent / "fixtures"
 D = Decimal
-
-
-@lru_cache(maxsize=None)
-def doc(name: str) -> Document:
-    path = next(p for p in (FIXTURES / name, FIXTURES / "pdf-more" / name) if p.exists())
-    return read_document(path)
 
 
 def derived_checks(d: Document, name_start: str = "") -> list:

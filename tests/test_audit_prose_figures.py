@@ -7,32 +7,15 @@ changed (the contradiction a reviewer would have to catch); each clean case is t
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 
 from budgetqa.app import measures
 from budgetqa.app.audit import audit
 from budgetqa.ingest.models import Document
-from budgetqa.ingest.pipeline import read_document
+from tests.conftest import edited_doc, fixture_doc
 
-FIXTURES = Path(__file__).parent / "fixtures"
 D = Decimal
-
-
-@lru_cache(maxsize=None)
-def doc(name: str) -> Document:
-    path = next(p for p in (FIXTURES / name, FIXTURES / "pdf" / name, FIXTURES / "pdf-more" / name) if p.exists())
-    return read_document(path)
-
-
-def edited(name: str, old: str, new: str) -> Document:
-    d = copy.deepcopy(doc(name))
-    hits = [p for p in d.paragraphs if old in p.text]
-    assert hits, old
-    hits[0].text = hits[0].text.replace(old, new, 1)
-    return d
+doc, edited = fixture_doc, edited_doc
 
 
 def of(d: Document, *checks: str):

@@ -22,9 +22,9 @@ from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, fmt
 from budgetqa.app.audit.shares import LEAD
+from budgetqa.app.audit.written import NUM as _NUM
 from budgetqa.app.audit.written import dec, half_unit, sentence_loc
 
-_NUM = r"\d[\d,]*(?:\.\d+)?"
 _UP = ("增加", "增长", "上升", "提高")
 _LEAD = re.compile(
     rf"(?P<dir>增加|减少|增长|下降)\s*(?P<amt>{_NUM})\s*万元"

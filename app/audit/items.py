@@ -179,12 +179,23 @@ def check_item(doc: Document, para, item: Item, sources: list[Source], result: A
     current = f.get("budget") or item.heading or f.get("final")
     _changes(doc, para, item, current, f.get("prior"), result)
     year = _VS_YEAR.search(item.after)
-    if year and doc.year and int(year.group(1)) not in (doc.year - 1, doc.year):
-        _add(result, "warning", "items.year", doc, para, item, Decimal(year.group(1)), Decimal(doc.year - 1),
-             f"条目与 {year.group(1)} 年比较，但本文件是 {doc.year} 年度，上年应为 {doc.year - 1} 年，请核对比较年份。")
+    if year:
+        wrong_year(doc, para, _clip(item.text), int(year.group(1)), result, "条目")
     final_word(doc, para, item.text, item.after, f, result, item)
     completion(doc, para, _clip(item.text), item.after, f.get("budget"), f.get("final"), (f.get("plan"), f.get("full")),
                result)
+
+
+def wrong_year(doc: Document, para, sentence: str, year: int, result: AuditResult, who: str = "说明") -> bool:
+    """A comparison with another year than the report year's predecessor (a template not brought forward):
+    a warning; True when given."""
+    if doc.year is None or year in (doc.year - 1, doc.year):
+        return False
+    loc = sentence_loc(doc, para, sentence)
+    result.findings.append(Finding(
+        "warning", "items.year", loc, loc, Decimal(year), Decimal(doc.year - 1), Decimal(year - doc.year + 1), None,
+        f"{who}与 {year} 年比较，但本文件是 {doc.year} 年度，上年应为 {doc.year - 1} 年，请核对比较年份。"))
+    return True
 
 
 def _changes(doc, para, item: Item, current: str | None, prior: str | None, result: AuditResult) -> None:
@@ -467,7 +478,6 @@ def check_code_items(doc: Document, para, heading: str, text: str, subjects: Sub
 
 _LIST_ITEM = re.compile(
     rf"((?:{_CJK}|{_INNER})+?(?:[（(]\d*类[)）])?)\s*(?:支出)?\s*{N}\s*[，,]\s*占\s*(?:[^，,。；\d]{{0,12}}的)?\s*(\d+(?:\.\d+)?)\s*[%％]")
-_LIST_LEAD = re.compile(r"(?:支出|拨款|预算)(?:预算|决算)?(?:为|共计|合计)?\s*" + N + r"[，,。]?\s*(?:主要用于|其中|具体|按支出功能|包括)")
 
 
 def _list_rows(doc: Document, text: str, subjects: Subjects, heading: str):
@@ -500,13 +510,23 @@ def _list_rows(doc: Document, text: str, subjects: Subjects, heading: str):
 _CLASS_ITEM = re.compile(rf"(?:^|[：:，,、；;]|[.．、)）])\s*((?:{_CJK}){{2,14}}?支出)\s*(?:[（(]\d*类[)）])?\s*{N}")
 
 
-def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str, result: AuditResult) -> None:
-    """结构 lists: 「name X 万元，占 P%」 — each figure against its row (the shares: audit/shares.py);
-    lists of function classes without shares, each figure against its class row."""
-    done = set()
+def check_list(doc: Document, para, text: str, subjects: Subjects, heading: str, result: AuditResult):
+    """结构 lists: 「name X 万元，占 P%」 — each figure against its row; lists of function classes without
+    shares, each figure against its class row. Returns, for audit/shares.py, figure position → the 合计
+    of the table holding the subject named there."""
+    done: dict[int, list[Whole]] = {}
     for hit, code, sources in _list_rows(doc, text, subjects, heading):
-        done.add(hit.start(2))
         check_row(doc, para, Item(code, hit.group(0), hit.group(0)), hit.group(2), sources, result)
+        whole = _table_total(doc, sources, code)
+        done[hit.start(2)] = [Whole(whole.value, whole.half_steps, f"{whole.loc.label()} {fmt(whole.value)}",
+                                    whole.loc, "items.share")] if whole is not None and whole.value > 0 else []
+    _check_classes(doc, para, text, subjects, heading, set(done), result)
+    return lambda start: done.get(start, [])
+
+
+def _check_classes(doc: Document, para, text: str, subjects: Subjects, heading: str, done: set[int],
+                   result: AuditResult) -> None:
+    """「支出包括：社会保障和就业支出 5756.51 万元、卫生健康支出…」: each class figure against its class row."""
     hits = [h for h in _CLASS_ITEM.finditer(text) if h.start(2) not in done]
     numbered = re.match(r"\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*", text)
     if len(hits) < 2 and not (hits and numbered and hits[0].start(1) == numbered.end()):
@@ -556,17 +576,6 @@ def check_economic_list(doc: Document, para, text: str, heading: str, result: Au
                 check_row(doc, para, Item(rows[0].code, h.group(0).lstrip("：:，,、；;"), h.group(0)), h.group(2),
                           sources, result)
                 break
-
-
-def list_wholes(doc: Document, text: str, subjects: Subjects, heading: str):
-    """For audit/shares.py: figure position → the 合计 of the table holding the subject named there."""
-    at: dict[int, list[Whole]] = {}
-    for hit, code, sources in _list_rows(doc, text, subjects, heading):
-        whole = _table_total(doc, sources, code)
-        if whole is not None and whole.value > 0:
-            at[hit.start(2)] = [Whole(whole.value, whole.half_steps, f"{whole.loc.label()} {fmt(whole.value)}",
-                                      whole.loc, "items.share")]
-    return lambda start: at.get(start, [])
 
 
 def _source_total(doc: Document, s: Source) -> Qty | None:

@@ -16,10 +16,10 @@ from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, cell_location, fmt
 from budgetqa.app.audit.quantities import Qty, cell_qty
+from budgetqa.app.audit.written import NUM as _NUM
 from budgetqa.app.audit.written import dec, half_unit, pct_finding, sentence_loc
 from budgetqa.ingest.models import Document
 
-_NUM = r"\d[\d,]*(?:\.\d+)?"
 _VS = r"(?:比|较|与)\s*(?:上年|去年|上一年度?|(?P<year>20\d\d)\s*年?\s*度?)\s*(?:年初)?(?:预算数?|决算数?|执行数?)?(?:相比)?\s*[，,]?\s*"
 _MOVED = re.compile(_VS + rf"(?P<word>增加|减少|增长|下降)\s*(?:了)?\s*(?P<amt>{_NUM})\s*万元"
                     r"(?:\s*[，,]\s*(?:增长|下降|增幅|降幅|减少|增加)\s*(?:了|为)?\s*(?P<pct>\d+(?:\.\d+)?)\s*[%％])?")
@@ -56,10 +56,6 @@ def check_change(doc: Document, para, sentence: str, clause: str, q: Qty | list[
                  result: AuditResult) -> None:
     """The change `clause` states for the figure bound to `q`, against the year before in q's table
     (of several tables stating the figure, the first that prints the year before)."""
-    if isinstance(q, list):
-        q = next((x for x in q if prior_of(doc, x) is not None), None)
-        if q is None:
-            return
     # the change must follow the figure (「10 万元，与 2025 持平」), not sit further on about something else
     start = re.match(r"\s*[，,]?\s*(?:20\d\d\s*年)?\s*", clause).end()
     moved = _MOVED.match(clause, start)
@@ -69,7 +65,8 @@ def check_change(doc: Document, para, sentence: str, clause: str, q: Qty | list[
         return
     if hit.group("year") and int(hit.group("year")) != (doc.year or 0) - 1:
         return  # compared with another year (audit/items.py reports a wrong year)
-    before = prior_of(doc, q)
+    pairs = ((x, prior_of(doc, x)) for x in (q if isinstance(q, list) else [q]))
+    q, before = next(((x, b) for x, b in pairs if b is not None), (None, None))
     if before is None:
         return
     said_ledger = "执行" if re.search(r"执行|决算", hit.group(0)) else "预算" if "预算" in hit.group(0) else None

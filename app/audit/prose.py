@@ -10,7 +10,6 @@ written with its own precision (705.4): it is compared within half its last digi
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from budgetqa.app import measures
 from budgetqa.app.audit import breakdown, items, lastyear, shares
@@ -101,6 +100,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
     q = _sangong_total(doc, m)
     sangong = shares.Whole(q.value, q.half_steps, f"{q.loc.label()} {q.value}", q.loc) if q is not None else None
     run = _Run(doc, m, result, sangong)
+    sangong_cells: dict = {}
     for para, heading in _paragraphs(doc):
         text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
         text = re.sub(r"(?<=[\u4e00-\u9fff（）()])\s+(?=[\u4e00-\u9fff（）()])", "", text)  # 其他社会工作 事务支出
@@ -117,14 +117,14 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             context += sentence
             sentence_3g = heading_item + sentence  # the two sentences as printed
             heading_item = sentence if _SANGONG_HEADING.match(sentence) else ""
-            _sangong(doc, para, sentence_3g, m, result)
+            _sangong(doc, para, sentence_3g, m, result, sangong_cells)
             _changes(doc, para, sentence, result)
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
                 _compared_year(doc, para, sentence, result)
-        items.check_list(doc, para, text, subjects, heading, result)
+        table_wholes = items.check_list(doc, para, text, subjects, heading, result)
         items.check_economic_list(doc, para, text, heading, result)
-        run.add(heading, shares.Piece(para, text, items.list_wholes(doc, text, subjects, heading)))
+        run.add(heading, shares.Piece(para, text, table_wholes))
         breakdown.check_breakdowns(doc, para, text, result)
         breakdown.check_totals(doc, para, text, result)
         items.rate_words(doc, para, text, result)
@@ -223,7 +223,9 @@ def _sangong_total(doc, m: Measures):
     return None
 
 
-def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None:
+def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult, cells: dict) -> None:
+    """Each 三公 item the sentence names, its figures against the 三公 table; `cells` keeps the cell each
+    (item, ledger) was read from, found once per document."""
     if "三公" not in sentence and not any(p.search(sentence) for _, p in _SANGONG_ITEMS[1:]):
         return
     spans = []
@@ -253,7 +255,9 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult) -> None
         for ledger, hit in (("预算数", budget), ("决算数", final)):
             if hit is None:
                 continue
-            whole = _sangong_cell(doc, m, item, ledger)
+            if (item, ledger) not in cells:
+                cells[item, ledger] = _sangong_cell(doc, m, item, ledger)
+            whole = cells[item, ledger]
             if whole is not None:
                 name = "“三公”经费" if item == "合计" else item
                 _report(result, "prose.sangong", doc, para, sentence, hit.group(hit.lastindex), whole, f"{name}{ledger}")
@@ -292,22 +296,15 @@ _VS_YEAR = re.compile(r"(?:比|较|与)\s*(20\d\d)\s*年(?:度)?(?:年初|全年
 
 def _compared_year(doc, para, sentence: str, result: AuditResult) -> None:
     """「比 2022 年预算增加…」 in a 2024 document: the year before is 2023 (a template not updated)."""
-    if doc.year is None:
-        return
     for hit in _VS_YEAR.finditer(sentence):
-        year = int(hit.group(1))
-        if year in (doc.year - 1, doc.year):
-            continue
-        loc = sentence_loc(doc, para, sentence)
-        result.findings.append(Finding(
-            "warning", "items.year", loc, loc, Decimal(year), Decimal(doc.year - 1), None, None,
-            f"说明与 {year} 年比较，但本文件是 {doc.year} 年度，上年应为 {doc.year - 1} 年，请核对比较年份。"))
-        return
+        if items.wrong_year(doc, para, sentence, int(hit.group(1)), result):
+            return
 
 
+# a 三公 item standing alone as a sentence (「2.公务接待费。」), numbered or not
 _SANGONG_HEADING = re.compile(
-    r"^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）])?\s*(?:因公出国[（(]境[)）]费用?|公务接待费|"
-    r"公务用车购置及运行(?:维护)?费|公务用车购置费|公务用车运行(?:维护)?费)\s*[。.．]\s*$")
+    r"^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）])?\s*(?:"
+    + "|".join(p.pattern for _, p in _SANGONG_ITEMS[1:]) + r")用?\s*[。.．]\s*$")
 
 
 def _other_year(doc, before: str) -> bool:

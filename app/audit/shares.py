@@ -25,9 +25,9 @@ from decimal import Decimal
 
 from budgetqa.app.audit.cross import Measures
 from budgetqa.app.audit.model import AuditResult, Location
+from budgetqa.app.audit.written import NUM as _NUM
 from budgetqa.app.audit.written import dec, half_unit, pct_finding
 
-_NUM = r"\d[\d,]*(?:\.\d+)?"
 _SHARE = re.compile(
     rf"(?P<part>{_NUM})\s*万元\s*[，,、]?\s*占(?:比)?\s*(?P<words>[^，,。；;%％\d（(]{{0,24}}?)\s*(?:的)?\s*"
     rf"(?:比例|比重)?\s*(?:为|是)?\s*(?P<pct>\d+(?:\.\d+)?)\s*[%％]")

@@ -14,7 +14,8 @@ from budgetqa.app.audit.model import AuditResult, Finding, Location, fmt
 from budgetqa.app.audit.quantities import Qty
 from budgetqa.ingest.models import Document
 
-N = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
+NUM = r"\d[\d,]*(?:\.\d+)?"  # a written figure: 2,247.14 / 705.4 / 17,192
+N = rf"({NUM})\s*万元"
 
 
 def dec(s: str) -> Decimal:
