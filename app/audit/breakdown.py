@@ -11,7 +11,10 @@ The parts of a change add up to it with their signs (增加 +, 减少 −). Whet
 is not written anywhere, so a sum that falls short says nothing; but when the signed parts miss the
 change and turning exactly one direction word around makes them add up to the cent, that word is
 the slip (「项目支出减少 2,422.28 万元」 in the sentence above), and when the parts add up to the change
-with its sign turned, the change's own word is. Nothing else is reported.
+with its sign turned, the change's own word is. Parts that make up a whole set (基本支出 + 项目支出 …)
+must add up to the change. A list runs on past a full stop while the next sentence goes on naming
+parts, and a part may be described at length before its change (「项目支出 9,399.23 万元，主要用于…，比
+2025 年增加 2,419.80 万元」).
 """
 
 from __future__ import annotations
@@ -29,8 +32,12 @@ _UP = ("增加", "增长", "上升", "提高")
 _LEAD = re.compile(
     rf"(?P<dir>增加|减少|增长|下降)\s*(?P<amt>{_NUM})\s*万元"
     r"(?:\s*[，,]\s*(?:增长|下降|降低|增加|减少|上升)\s*\d+(?:\.\d+)?\s*[%％])?"
-    r"\s*[，,。；;]?\s*(?:其中|主要是|主要原因是|主要包括|具体是|具体为)\s*[：:，,]?")
-_PART = re.compile(rf"(?P<name>[\u4e00-\u9fff“”（）()]{{2,24}}?)(?:比上年|较上年|同比)?(?P<dir>增加|减少|增长|下降)\s*(?P<amt>{_NUM})\s*万元")
+    r"\s*[，,。；;]?\s*(?:其中|主要是|主要原因(?:是|为)?|主要包括|具体是|具体为)\s*[：:，,]?")
+# a part's change: 「基本支出增加 362.10 万元」, 「项目支出 9,399.23 万元，主要用于…，比 2025 年增加 2,419.80 万元」
+_PART = re.compile(r"(?:(?:比|较|与)\s*(?:上年|去年|20\d\d\s*年?)\s*(?:年初)?(?:预算数?|执行数?)?(?:相比)?\s*[，,]?\s*|同比)?"
+                   rf"(?P<dir>增加|减少|增长|下降)(?:[\u4e00-\u9fff]{{1,12}}?)?\s*(?P<amt>{_NUM})\s*万元")  # 「增加专项业务经费36.95万元」
+# a sentence that goes on with the list: 「…其中基本支出减少 19.11 万元，主要是减少在职人员 1 名。专项业务经费增加 425.5 万元」
+_GOES_ON = re.compile(rf"\s*[\u4e00-\u9fff“”（）()]{{2,24}}?(?:比上年|较上年|同比)?(?:增加|减少|增长|下降)\s*{_NUM}\s*万元")
 
 
 @dataclass
@@ -45,24 +52,47 @@ class _Part:
         return dec(self.amount) if self.word in _UP else -dec(self.amount)
 
 
+def _name(chunk: str) -> str:
+    """The part a change belongs to: the name that opens its stretch of the list (「；项目支出 9,399.23 万元，
+    主要用于…，比 2025 年」 → 项目支出)."""
+    chunk = re.split(r"[。；;]", chunk)[-1]  # 「…主要是减少在职人员 1 名。专项业务经费增加…」: the last clause names it
+    chunk = re.sub(r"^[\s，,、；;：:。]*(?:其中|主要是|主要包括|具体是|具体为|包括)?[\s：:，,]*", "", chunk)
+    return re.split(r"[\d，,；;。（(]", chunk, maxsplit=1)[0].strip()
+
+
+def _segment(text: str, start: int) -> str:
+    """The list after a change: to the full stop, and on through sentences that go on naming parts."""
+    stop = text.find("。", start)
+    while stop >= 0 and _GOES_ON.match(text, stop + 1):
+        nxt = text.find("。", stop + 1)
+        stop = nxt if nxt >= 0 else len(text)
+        if nxt < 0:
+            break
+    return text[start: stop if stop >= 0 else len(text)]
+
+
 def check_breakdowns(doc, para, text: str, result: AuditResult) -> None:
     for lead in _LEAD.finditer(text):
-        stop = text.find("。", lead.end())
-        seg = text[lead.end(): stop if stop >= 0 else len(text)]
-        nxt = _LEAD.search(seg)
+        seg = _segment(text, lead.end())
+        nxt = next((m for m in _LEAD.finditer(seg) if re.search(r"其中|具体", m.group(0))), None)
         if nxt is not None:
-            seg = seg[: nxt.start()]
-        parts = [_Part(h.group("name"), h.group("dir"), h.group("amt"), (lead.end() + h.start(), lead.end() + h.end()))
-                 for h in _PART.finditer(seg)]
-        parts = [p for p in parts if dec(p.amount) != 0]
-        if len(parts) < 2:
+            seg = seg[: nxt.start()]  # a part broken down in turn: its own list (a part's reason is not)
+        parts: list[_Part] = []
+        last = 0
+        for h in _PART.finditer(seg):
+            parts.append(_Part(_name(seg[last: h.start()]), h.group("dir"), h.group("amt"),
+                               (lead.end() + h.start(), lead.end() + h.end())))
+            last = h.end()
+        named = [p for p in parts if dec(p.amount) != 0]
+        if len(named) < 2:
             continue
         total = dec(lead.group("amt")) * (1 if lead.group("dir") in _UP else -1)
-        got = sum((p.signed for p in parts), Decimal(0))
-        tol = half_unit(lead.group("amt")) + sum((half_unit(p.amount) for p in parts), Decimal(0))
+        got = sum((p.signed for p in named), Decimal(0))
+        tol = half_unit(lead.group("amt")) + sum((half_unit(p.amount) for p in named), Decimal(0))
         if abs(got - total) <= tol:
             continue
-        sentence = text[lead.start() - min(lead.start(), 40): stop if stop >= 0 else len(text)].lstrip("，,。；;")
+        end = lead.end() + len(seg)
+        sentence = text[lead.start() - min(lead.start(), 40): end].lstrip("，,。；;")
         loc = sentence_loc(doc, para, sentence)
         if abs(-got - total) <= tol:
             result.findings.append(Finding(
@@ -70,7 +100,7 @@ def check_breakdowns(doc, para, text: str, result: AuditResult) -> None:
                 f"说明写{lead.group('dir')} {lead.group('amt')} 万元，但其后所列各项合计为"
                 f"{'增加' if got > 0 else '减少'} {fmt(abs(got))} 万元，方向相反，请核对。"))
             continue
-        flips = [p for p in parts if abs(got - 2 * p.signed - total) <= tol]
+        flips = [p for p in named if abs(got - 2 * p.signed - total) <= tol]
         if len(flips) == 1:
             p = flips[0]
             right = "减少" if p.word in _UP else "增加"
@@ -78,6 +108,18 @@ def check_breakdowns(doc, para, text: str, result: AuditResult) -> None:
                 "error", "prose.change_parts", loc, loc, dec(p.amount), dec(lead.group("amt")), None, tol,
                 f"说明写总额{lead.group('dir')} {lead.group('amt')} 万元，所列各项只有把「{p.name}{p.word} "
                 f"{p.amount} 万元」读作{right}才相加相符，该项增减方向疑有误，请核对。"))
+            continue
+        kinds = [_kind(p.name) for p in parts]
+        if None in kinds or len(set(kinds)) != len(kinds) or set(kinds) not in _WHOLE_SETS:
+            continue  # a list that may leave parts out: a sum falling short says nothing
+        if set(kinds) == {"基本支出", "项目支出"} and _other_spending(doc):
+            continue
+        listed = "、".join(f"{p.name}{p.word} {p.amount} 万元" for p in parts)
+        result.findings.append(Finding(
+            "error", "prose.change_parts", loc, loc, total, got, total - got, tol,
+            f"说明写{lead.group('dir')} {lead.group('amt')} 万元，其中 {listed}，各项增减合计为"
+            f"{'增加' if got > 0 else '减少' if got < 0 else '持平'} {fmt(abs(got))} 万元，相差 "
+            f"{fmt(abs(total - got))} 万元，请核对。"))
 
 
 # ---------------------------------------------------------------- a total and its parts

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from budgetqa.app import measures
-from budgetqa.app.audit import breakdown, items, lastyear, shares
+from budgetqa.app.audit import breakdown, changes, items, lastyear, shares
 from budgetqa.app.audit.cross import Measures, collect
 from budgetqa.app.audit.model import AuditResult, Finding
 from budgetqa.app.audit.quantities import SKIP_KINDS, cell_qty
@@ -142,6 +142,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
         breakdown.check_totals(doc, para, text, result)
         items.rate_words(doc, para, text, result)
     run.flush()
+    changes.check_document(doc, result)
 
 
 class _Run:
