@@ -78,6 +78,21 @@ def test_the_same_figure_cannot_grow_and_shrink_by_the_same_amount():
     assert (f.a_value, f.b_value) == (D("-3355.65"), D("3355.65"))
 
 
+def test_the_same_figure_cannot_change_by_two_amounts():
+    # 江苏省检察院: 一般公共预算 21,940.96 万元 「与上年相比增加 3,959.28 万元」 (p23) and 「增加 3,958.98 万元」 (p28)
+    [f] = [f for f in audit(doc("d06-p23-28-two-changes.pdf")) if f.check == "prose.change_agree"]
+    assert f.severity == "warning" and {f.a_value, f.b_value} == {D("3958.98"), D("3959.28")}
+
+
+def test_a_flip_is_caught_against_the_same_change_written_a_digit_apart():
+    # 西安市委宣传部 states 住房公积金（2210201）192.99 万元 「较上年增加 15.96 万元」 and, a page on, 「增加 15.95 万元」
+    name = "d12-p7-8-24-two-lists.pdf"
+    assert not [f for f in audit(doc(name)) if f.check == "prose.change_agree"]
+    [f] = errors(edited(name, "192.99 万元，较上年增加 15.96", "192.99 万元，较上年减少 15.96"), "prose.change_agree")
+    assert {f.a_value, f.b_value} == {D("-15.96"), D("15.95")}  # two statements: either may be the slip
+    assert "减少 15.96" in f.a.sentence + f.b.sentence
+
+
 # ---------------------------------------------------------------- the 三公 items
 
 

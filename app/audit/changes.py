@@ -206,7 +206,9 @@ def _significant(s: str) -> int:
 
 
 def check_agreement(doc: Document, result: AuditResult) -> None:
-    """The same figure said to have grown and shrunk by the same amount against the same year."""
+    """The same figure's change, stated in two places against the same year, is one change: grown in
+    one place and shrunk by the same amount (to a last digit) in another is an error; two amounts, a
+    warning (「住房公积金（2210201）192.99 万元，较上年增加 15.96 万元」 and, a page on, 「增加 15.95 万元」)."""
     groups: dict[tuple, list[Change]] = defaultdict(list)
     for para, sentence, previous, _heading, _i in _sentences(doc):
         for c in _changes_in(sentence, para, previous):
@@ -214,21 +216,44 @@ def check_agreement(doc: Document, result: AuditResult) -> None:
                 continue
             if _significant(c.figure) < 3 or _significant(c.amount) < 2:
                 continue  # 「0.5 万元，减少 0.1 万元」 may well be two different items
-            groups[(dec(c.figure), dec(c.amount), c.against(doc.year))].append(c)
-    for (figure, amount, _vs), said in groups.items():
+            groups[(dec(c.figure), c.against(doc.year))].append(c)
+    for said in groups.values():
         up = [c for c in said if c.signed > 0]
         down = [c for c in said if c.signed < 0]
-        if not up or not down:
+        flipped = [(u, d) for u in up for d in down if _close(u, d)]
+        if flipped:
+            ups = {id(u) for u, _ in flipped}
+            downs = {id(d) for _, d in flipped}
+            odd_up = len(ups) < len(downs) or len(ups) == len(downs) and said.index(flipped[0][0]) > said.index(flipped[0][1])
+            seen: set[int] = set()
+            for u, d in flipped:
+                c, other = (u, d) if odd_up else (d, u)
+                if id(c) in seen:
+                    continue
+                seen.add(id(c))
+                a, b = sentence_loc(doc, c.para, c.sentence), sentence_loc(doc, other.para, other.sentence)
+                result.findings.append(Finding(
+                    "error", "prose.change_agree", a, b, c.signed, other.signed, None, None,
+                    f"同一数字 {c.figure} 万元，此处写比上年{c.word} {c.amount} 万元，另一处（{b.label()}）写"
+                    f"{other.word} {other.amount} 万元，方向相反，请核对。"))
             continue
-        odd, usual = (up, down) if len(up) < len(down) else (down, up) if len(down) < len(up) else (said[-1:], said[:1])
-        for c in odd:
-            other = usual[0]
-            a = sentence_loc(doc, c.para, c.sentence)
-            b = sentence_loc(doc, other.para, other.sentence)
-            result.findings.append(Finding(
-                "error", "prose.change_agree", a, b, c.signed, other.signed, None, None,
-                f"同一数字 {c.figure} 万元，此处写比上年{c.word} {c.amount} 万元，另一处（{b.label()}）写"
-                f"{other.word} {other.amount} 万元，方向相反，请核对。"))
+        for group in (up, down):
+            first = group[0] if group else None
+            for c in group[1:]:
+                if _close(first, c) or dec(c.amount) == dec(first.amount):
+                    continue
+                a, b = sentence_loc(doc, c.para, c.sentence), sentence_loc(doc, first.para, first.sentence)
+                result.findings.append(Finding(
+                    "warning", "prose.change_agree", a, b, c.signed, first.signed, c.signed - first.signed, None,
+                    f"同一数字 {c.figure} 万元，此处写比上年{c.word} {c.amount} 万元，另一处（{b.label()}）写"
+                    f"{first.word} {first.amount} 万元，增减额不一致，请核对。"))
+
+
+def _close(a: Change, b: Change) -> bool:
+    """The same amount to within the last digit either is written to (15.96 and 15.95; 16.627 and 16.63)."""
+    from budgetqa.app.audit.written import unit
+
+    return abs(dec(a.amount) - dec(b.amount)) <= max(unit(a.amount), unit(b.amount))
 
 
 # ---------------------------------------------------------------- the 三公 items
