@@ -9,9 +9,11 @@ themselves: each document (default: the corpus of bench/audit.py) is parsed and 
 caught when a new finding (id not in the baseline), error or warning, has a location at the
 mutated place (the mutated sentence, or the mutated table's row; a baseline finding there whose
 severity or figures changed counts too); a new finding elsewhere is
-counted apart. Kinds (the printed form of a number kept: decimals, thousands separators):
+counted apart; a mutation that makes a baseline error at its place go away (it undid a real slip)
+is not counted. Kinds (the printed form of a number kept: decimals, thousands separators):
 
-  prose.figure      a 万元/元 figure in prose equal to a table cell, +7% (≥ 2 of its last digit)
+  prose.figure      a 万元/元 figure in prose equal to a table cell, +7% (≥ 2 of its last digit);
+                    not a threshold (「100 万元以上的设备」)
   prose.direction   增加↔减少, 增长↔下降, 上升↔下降 in a sentence stating a nonzero figure
   prose.share       「占…X%」 / 「占比X%」: X + 3 points
   prose.final_word  大于↔小于, 高于↔低于, 超过↔未达到 where 决算数/执行数 meets 预算数
@@ -37,7 +39,7 @@ import random
 import re
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -150,6 +152,8 @@ def _prose_edits(text: str, kind: str, cells: set[Decimal]):
     """(start, end, replacement) of each place `kind` can change in one paragraph."""
     if kind == "prose.figure":
         for m in re.finditer(rf"({NUM})(?=\s*万?元)", text):
+            if re.match(r"\s*万?元\s*(?:以上|以下|及以上)", text[m.end(1):]):
+                continue  # 「单位价值 100 万元以上的设备」: a threshold, not an amount the document accounts for
             if parse_num(m.group(1)).normalize() in cells and parse_num(m.group(1)) != 0:
                 yield m.start(1), m.end(1), bumped(m.group(1), Decimal("1.07"))
     elif kind in FLIPS:
@@ -322,8 +326,17 @@ def main() -> None:
             pool = table_candidates(doc, kind) if kind.startswith("table.") else prose_candidates(doc, kind, cells)
             rng = random.Random(f"{args.seed}:{path.name}:{kind}")
             for mut in rng.sample(pool, min(args.limit, len(pool))):
-                new = [f for f in run(mutated(doc, mut)).findings
+                found = run(mutated(doc, mut)).findings
+                new = [f for f in found
                        if (f.id, f.severity, f.a_value, f.b_value) not in base_ids and f.severity in ("error", "warning")]
+                now = {f.id for f in found}
+                # the baseline finding's sentence is the text before the mutation
+                was = replace(mut, new_text=doc.paragraphs[mut.para].text) if mut.para is not None else mut
+                repaired = [f for f in base.findings if f.severity == "error" and f.id not in now
+                            and (at_place(f.a, was, doc) or at_place(f.b, was, doc))]
+                if repaired and not new:
+                    by_kind[kind]["repaired"] += 1  # the mutation undid a real slip (决算数大于预算数 → 小于)
+                    continue
                 if any(at_place(f.a, mut, doc) or at_place(f.b, mut, doc) for f in new):
                     outcome = "caught"
                 elif new:
@@ -338,6 +351,9 @@ def main() -> None:
                     misses.append((path.name, mut, is_bound) if outcome == "missed" else (path.name, mut, False))
                     mut.before = ("[elsewhere] " if outcome == "elsewhere" else "") + mut.before
     report("kind", by_kind, kinds)
+    repaired = sum(c["repaired"] for c in by_kind.values())
+    if repaired:
+        print(f"(not counted: {repaired} mutations that undid a slip the baseline already reports)")
     report("document", by_doc, list(by_doc))
     print("\nbaseline error findings (unmutated documents):")
     for name, counter in baseline_errors.items():
