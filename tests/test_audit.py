@@ -150,6 +150,12 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     # 深圳口岸办 2026 p9 「2.公务接待费。2026 年预算数 1.65 万元…」 against 表9 p31 (rows 2025 │ 2026年 │ 增减)
     "d04-p9-31-sangong-item-headings.pdf": set(),
     "d06-p13-14-wrapped-rows.pdf": set(),
+    # page cuts for the table sums the layout gives (tests/test_audit_table_sums.py): as printed, all hold
+    "d01-p6-11-flat-totals.pdf": set(),
+    "d07-p12-13-procurement-tree.pdf": set(),
+    "d05-p25-procurement-sources.pdf": set(),
+    "d03-p4-6-carried-column.pdf": set(),
+    "d02-p9-sides-on-total.pdf": set(),
     "d07-p1-caption-in-frame.pdf": set(),
     "d09-p18-19-continued.pdf": set(),
     "d13-p9-split-codes.pdf": set(),

@@ -115,7 +115,10 @@ def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
     total, items, grand, carries = side_figures(t)
     kind = t.side  # 收入 / 支出
     m.add((scope, f"{kind}合计"), t, _row_qty(doc, t, total, col))
-    m.add((scope, f"{kind}总计"), t, _row_qty(doc, t, grand, col))
+    # a side closing on 「合计」 (高等学校: 本年收入合计 + 结转结余 = 合计) states no 总计 a sentence could name:
+    # its 情况说明 calls the 本年合计 「收入总计」
+    if grand is not None and "总计" in grand.label:
+        m.add((scope, f"{kind}总计"), t, _row_qty(doc, t, grand, col))
     for r in carries:
         n = r.label
         if re.search(r"年初.*结转和结余|上年结转", n):
@@ -160,6 +163,12 @@ def _income_table(doc: Document, t: Table, m: Measures) -> None:
     m.add(("全部", "收入:财政拨款收入"), t, _row_qty(doc, t, total, fcol))
     for key, name in _INCOME_LINES.items():
         m.add(("全部", f"收入:{key}"), t, _row_qty(doc, t, total, _col(t, f"^{name}$")))
+    # the 上年结转结余 column (or its 小计) is the 总表's 上年结转 line (珠海 收入总体情况表 0.11)
+    carried_col = next((c for c in amount_columns(t) if _CARRIED_COL.match(c)), None)
+    m.add(("全部", "年初结转和结余"), t, _row_qty(doc, t, total, carried_col))
+
+
+_CARRIED_COL = re.compile(r"^(上年结转|上年结余|年初结转)[^/]*(/(小计|合计))?$")
 
 
 def _spending_table(doc: Document, t: Table, scope: str, m: Measures) -> None:

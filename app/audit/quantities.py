@@ -103,15 +103,30 @@ def find(rows: Iterable[Row], *patterns: str) -> Row | None:
 def side_figures(table: Table) -> tuple[Row | None, list[Row], Row | None, list[Row]]:
     """(本年合计 row, numbered lines above it, 总计 row, 结转/结余 lines between them) of one side."""
     rows = table.rows
-    total = find(rows, r"^本年(收入|支出)合计$", r"^本年(收入|支出)$", r"(收入|支出)合计$")
-    grand = find(rows, r"^(收入|支出)?总计$")
-    if total is None:
-        return None, [], grand, []
     # positions by identity: Row equality compares every cell, and these tables are long
     at = {id(r): i for i, r in enumerate(rows)}
+    numbered = [r for r in rows if NUMBERING.match(r.name or "") and not _CARRY.search(r.name)]
+    total = find(rows, r"^本年(收入|支出)合计$", r"^本年(收入|支出)$", r"^(本年|当年)(收入|支出)小计$", r"(收入|支出)合计$")
+    grand = find(rows, r"^(收入|支出)?总计$")
+    if grand is None and total is not None:
+        # a 合计 below the 本年合计 and its 结转结余 lines closes the side (高等学校收支决算总表: 本年收入合计,
+        # 上年结转和结余 … 合计; 江苏: 当年收入小计, 上年结转资金, 收入合计)
+        grand = next((r for r in rows[at[id(total)] + 1:] if re.match(r"^(收入|支出)?合计$", r.label)), None)
+    if total is None:
+        lone = find(rows, r"^合计$")
+        if lone is not None and grand is None:
+            total = lone  # 重庆: 「合计」 heads the numbered lines it adds up, no 本年合计 nor 总计
+        elif grand is not None:
+            # 普陀: 一、… 九、 then 支出总计, no 本年合计 and no 结转 line: the 总计 adds the lines up itself
+            gi = at[id(grand)]
+            above = [r for r in numbered if at[id(r)] < gi]
+            if above and not any(_CARRY.search(r.name or "") for r in rows[:gi]):
+                return grand, _top_level(above), grand, []
+            return None, [], grand, []
+        else:
+            return None, [], grand, []
     ti = at[id(total)]
     gi = at[id(grand)] if grand is not None else len(rows)
-    numbered = [r for r in rows if NUMBERING.match(r.name or "") and not _CARRY.search(r.name)]
     items = _top_level([r for r in numbered if at[id(r)] < ti])
     if not items:  # 预算表4: "一、本年支出" first, its classes below it, up to the next 二、
         numbered_ids = {id(r) for r in numbered}

@@ -29,6 +29,8 @@ _TOTAL_COL = re.compile(r"(合计|小计|总计|总数)$|^\d{4}年预算数$")
 # the 政府采购 columns some 支出总表 print beside the spending (深圳).
 _NOT_PART = re.compile(r"^其中|^扣除|政府采购")
 _MEETINGS = re.compile(r"会议费|培训费")
+# A last column that totals the ones before it (a first one is _TOTAL_COL's business).
+_LAST_TOTAL = re.compile(r"^(合计|总计)$")
 
 
 def _tree(rows: dict[str, Row]) -> dict[str, list[Row]]:
@@ -99,6 +101,8 @@ def column_groups(columns: list[str]) -> list[tuple[str, list[list[str]]]]:
             total = next((k for k in kids if "/".join(k) in cols and _TOTAL_COL.search(k[-1])), None)
         elif len(kids) > 2 and "/".join(kids[0]) in cols and _TOTAL_COL.search(kids[0][-1]):
             total = kids[0]  # a top-level total needs two parts at least: 预算数 | 决算数 is no sum
+        elif len(kids) > 2 and "/".join(kids[-1]) in cols and _LAST_TOTAL.search(kids[-1][-1]):
+            total = kids[-1]  # 无锡 政府采购支出表: 一般公共预算资金 │ 政府性基金 │ 其他资金 │ 上年结转 │ 总计
         if total is not None and len(kids) > 1:
             # the 三公 total of a 三公、会议费、培训费 table leaves 会议费 and 培训费 out
             sangong = "三公" in total[-1]
@@ -124,6 +128,9 @@ def _part_label(part: list[str]) -> str:
 def check_columns(doc: Document, table: Table, result: AuditResult) -> None:
     for total, parts in column_groups(table.columns):
         flat = [c for p in parts for c in p]
+        filled = [r for r in table.rows if r.cells.get(total) is not None]
+        if sum(any(r.cells.get(c) is not None for c in flat) for r in filled) * 2 < len(filled):
+            continue  # parts empty beside most totals are text columns read as amounts (经济科目 │ 名称 │ 总计)
         label = "+".join(_part_label(p) for p in parts)
         subtotals = [total] + [p[0] for p in parts if len(p) == 1 and _TOTAL_COL.search(p[0].split("/")[-1])]
         for row in table.rows:
@@ -310,6 +317,106 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
                     severity="warning" if doubt else "error", note=doubt)
 
 
+_FIELD_NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?%?$")
+
+
+def _raw_level(row: Row) -> int:
+    """How far right a row's label sits in its printed line: the last text field before its first
+    amount (政府采购表: 一、货物 │ 项目 │ 经济科目 │ 品目, each level one field further right). 0 when
+    the line was not kept."""
+    fields = [f.strip() for f in (row.raw or "").split("\t")]
+    last = 0
+    for i, f in enumerate(fields):
+        if not f:
+            continue
+        if _FIELD_NUMBER.match(f):
+            if last or i > 0 and any(fields[:i]):
+                break
+            continue  # a leading row number (1 │ 一、财政拨款收入 …)
+        last = i
+    return last
+
+
+def _row_tree(rows: list[Row]) -> tuple[list[Row], dict[int, list[Row]]]:
+    """(top rows, children by row id) from the label positions: a row owns the rows after it that
+    sit further right, up to the next one at its position or left of it."""
+    roots: list[Row] = []
+    kids: dict[int, list[Row]] = {}
+    stack: list[tuple[int, Row]] = []
+    for r in rows:
+        lv = _raw_level(r)
+        while stack and stack[-1][0] >= lv:
+            stack.pop()
+        (kids.setdefault(id(stack[-1][1]), []) if stack else roots).append(r)
+        stack.append((lv, r))
+    return roots, kids
+
+
+def _subtotal_run(rows: list[Row], col: str) -> bool:
+    """Whether some row equals the sum of the rows right after it (two or more): a subtotal the
+    layout does not show, so the rows are no flat list."""
+    vals = [r.cells.get(col) for r in rows]
+    for i, v in enumerate(vals):
+        if not v or v <= 0:
+            continue
+        run, n = Decimal(0), 0
+        for w in vals[i + 1:]:
+            run += w or 0
+            n += 1
+            if n >= 2 and run == v:
+                return True
+            if run > v:
+                break
+    return False
+
+
+def check_row_tree(doc: Document, table: Table, result: AuditResult) -> None:
+    """Tables without subject codes (政府采购, 政府购买服务, an economic table printing 50101-… on each
+    line): the 合计 row is the sum of the top rows, each row with rows set further right under it the
+    sum of those. The layout is read, not printed, so a table is held to it only when it mostly
+    holds: failures beside at least twice as many identities that hold (another column, another
+    group), or a flat list (every label at one position, no row the sum of those after it)."""
+    if table.side or table.kind.startswith("三公"):
+        return
+    coded = _code_rows(table)
+    if _tree(coded) or any(len(c) == 3 for c in coded):
+        return  # subject codes give the tree (check_hierarchy, check_total_row)
+    data = [r for r in table.rows if any(v is not None for v in r.cells.values()) and not _column_numbers(r)]
+    totals = [r for r in data if r.is_total]
+    if len(totals) != 1 or totals[0] not in (data[0], data[-1]) or len(data) < 3:
+        return
+    total = totals[0]
+    rows = [r for r in data if r is not total and not r.label.startswith("其中") and not r.name.startswith("其中")]
+    roots, kids = _row_tree(rows)
+    flat = not kids
+    groups = [(total, roots, "所列各行之和" if flat else "各项之和")]
+    groups += [(r, kids[id(r)], f"其下 {len(kids[id(r)])} 行之和") for r in rows if id(r) in kids]
+    cols = [c for c in amount_columns(table) if not UNNAMED.search(c)]
+    held, failed, ok = 0, [], []
+    for col in cols:
+        if flat and _subtotal_run(rows, col):
+            return  # a hierarchy the label positions do not show: no sum can be drawn
+        for parent, members, what in groups:
+            if parent.cells.get(col) is None:
+                continue  # an empty parent beside printed members: the layout, not the sum, is in doubt
+            a = cell_qty(doc, table, parent, col)
+            b = sum_qty(doc, table, members, [col], None, col, what)
+            if abs(a.value - b.value) <= a.half_steps + b.half_steps:
+                held += any(m.cells.get(col) for m in members)
+                ok.append((parent, members, col, a, b))
+            else:
+                failed.append((parent, members, col, a, b))
+    if len(failed) > 2 or (failed and held < 2 * len(failed) and not (flat and len(failed) == 1)):
+        return
+    last = rows[-1]
+    for parent, members, col, a, b in ok + failed:
+        name = "合计" if parent is total else (parent.name or "")
+        # a group running to the table's last row, short of its head: the rest sit on a page not read
+        cut = (members[-1] is last and b.value < a.value and parent is not total)
+        compare(result, "table.row_sum", f"{name}=Σ行", a, b, f"「{a.loc.table}」{name}应等于{b.loc.derived}",
+                severity="warning" if cut else "error", note="（下级行排到表末，其余行可能在续页未读入）" if cut else "")
+
+
 def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None:
     """Each side: 本年合计 = Σ numbered lines, 总计 = 本年合计 + 结转结余; then 总计 收入 = 总计 支出."""
     by_index: dict[int, dict[str, Table]] = {}
@@ -329,12 +436,14 @@ def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None
                 a = cell_qty(doc, t, total, col)
                 b = sum_qty(doc, t, items, [col], None, col, f"{len(items)} 个项目之和")
                 compare(result, "table.side_total", f"{total.label}=Σ", a, b, f"「{a.loc.table}」{total.name}应等于所列各项之和")
-            if total is not None and grand is not None and grand.cells.get(col) is not None:
+            if total is not None and grand is not None and grand is not total and grand.cells.get(col) is not None:
                 a = cell_qty(doc, t, grand, col)
                 b = sum_qty(doc, t, [total, *carries], [col], None, col, "本年合计+结转结余")
                 compare(result, "table.side_grand_total", "总计=本年合计+结转结余", a, b, f"「{a.loc.table}」总计应等于本年合计加结转结余")
-            if grand is not None and grand.cells.get(col) is not None:
-                grands[side] = cell_qty(doc, t, grand, col)
+            # a side closing on its 合计, with no 结转结余 line, balances on it (重庆: 合计 │ 合计)
+            closing = grand if grand is not None else total if not carries else None
+            if closing is not None and closing.cells.get(col) is not None:
+                grands[side] = cell_qty(doc, t, closing, col)
         if "收入" in grands and "支出" in grands:
             a, b = grands["收入"], grands["支出"]
             compare(result, "table.balance", "收入总计=支出总计", a, b, f"「{a.loc.table.rsplit('·', 1)[0]}」收入总计与支出总计")
@@ -368,6 +477,7 @@ def check_tables(doc: Document, result: AuditResult) -> list[Table]:
         check_columns(doc, t, result)
         check_hierarchy(doc, t, result)
         check_total_row(doc, t, result)
+        check_row_tree(doc, t, result)
         if t.kind.startswith("三公"):
             check_sangong(doc, t, result)
         _doubt_mass_failures(result, start, len(result.checks) - checks)

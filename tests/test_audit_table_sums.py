@@ -1,0 +1,109 @@
+"""Table identities the page layout gives (no subject codes) and the sides of a 收支总表 that close on
+合计: each test bumps one printed cell of a real page cut, the way a slip would, and names the
+finding it must raise; the page as printed raises none. Figures read from the fixtures by hand."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+
+from budgetqa.app.audit import run
+from tests.conftest import fixture_doc
+
+D = Decimal
+
+
+def _bumped(name: str, title: str, row: str, column: str, old: str, new: str):
+    """The fixture with one cell changed: the row named `row` whose `column` prints `old`."""
+    doc = copy.deepcopy(fixture_doc(name))
+    table = next(t for t in doc.tables if t.title == title)
+    hit = next(r for r in table.rows if (r.name == row or r.label == row) and r.cells.get(column) == D(old))
+    hit.cells[column] = D(new)
+    return doc
+
+
+def _errors(doc, check: str):
+    return [f for f in run(doc).findings if f.check == check and f.severity == "error"]
+
+
+def _checks(name: str, check: str):
+    return [c for c in run(fixture_doc(name)).checks if c.check == check]
+
+
+# ---------------------------------------------------------------- a flat list: 合计 = Σ rows
+
+def test_a_flat_lists_total_is_the_sum_of_its_rows():
+    # 北京市审计局 2026 预算06表: 合计 公用经费 1,672.857085 = Σ of the 50201 … 50502 lines
+    assert not [f for f in run(fixture_doc("d01-p6-11-flat-totals.pdf")).findings if f.check == "table.row_sum"]
+    doc = _bumped("d01-p6-11-flat-totals.pdf", "一般公共预算基本支出表", "合计", "预算数公用经费", "1672.857085", "1840.142794")
+    (f,) = _errors(doc, "table.row_sum")
+    assert (f.a.row, f.a_value, f.b_value) == ("合计", D("1840.142794"), D("1672.857085"))
+
+
+def test_a_leaf_of_a_one_column_list_breaks_its_total():
+    # 预算11表 政府购买服务: 合计 3,756.18028 = Σ 23 service lines; one 15 read 16.5
+    doc = _bumped("d01-p6-11-flat-totals.pdf", "财政拨款政府购买服务明细表", "02-政府履职辅助性服务", "预算金额", "15.000000", "16.500000")
+    (f,) = _errors(doc, "table.row_sum")
+    assert (f.a_value, f.b_value, f.b.derived) == (D("3756.180280"), D("3757.680280"), "所列各行之和")
+
+
+# ---------------------------------------------------------------- a tree by label position
+
+def test_rows_set_further_right_add_up_to_the_row_above_them():
+    # 江苏省政协 2017 表十二: 商品和服务支出 62.20 = 会议服务 5.50 + 住宿服务 38.04 + 餐饮服务 18.66
+    checks = _checks("d07-p12-13-procurement-tree.pdf", "table.row_sum")
+    assert any(c.left.row == "商品和服务支出" and c.left_value == D("62.20") and c.holds for c in checks)
+    assert all(c.holds for c in checks)
+    doc = _bumped("d07-p12-13-procurement-tree.pdf", "2017年政府采购预算表", "餐饮服务", "总计", "18.66", "20.53")
+    (f,) = _errors(doc, "table.row_sum")
+    assert (f.a.row, f.a_value, f.b_value) == ("商品和服务支出", D("62.20"), D("64.07"))
+
+
+# ---------------------------------------------------------------- a last column that totals
+
+def test_a_last_total_column_is_the_sum_of_the_funds_before_it():
+    # 无锡市信访局 2025 公开13表: 一般公共预算资金 │ 政府性基金 │ 其他资金 │ 上年结转和结余资金 │ 总计
+    assert all(c.holds for c in _checks("d05-p25-procurement-sources.pdf", "table.column_sum"))
+    doc = _bumped("d05-p25-procurement-sources.pdf", "政府采购支出表", "无锡市信访局（本级）", "总计", "225.52", "248.07")
+    (f,) = _errors(doc, "table.column_sum")
+    assert (f.a.row, f.a_value, f.b_value) == ("无锡市信访局（本级）", D("248.07"), D("225.52"))
+
+
+# ---------------------------------------------------------------- 收支总表 sides closing on 合计
+
+def test_a_side_headed_by_its_total_adds_up_and_balances():
+    # 重庆市政府办公厅 2026 表一: 收入 合计 19,230.18 = 18,417.70 + 812.48, the 支出 合计 the same
+    assert {c.status for c in _checks("d02-p9-sides-on-total.pdf", "table.balance")} == {"ok"}
+    doc = _bumped("d02-p9-sides-on-total.pdf", "2026年部门收支总体情况表/收入", "合计", "预算数", "19230.18", "21153.20")
+    assert [f.b_value for f in _errors(doc, "table.side_total")] == [D("19230.18")]
+    assert [f.b_value for f in _errors(doc, "table.balance")] == [D("19230.18")]
+
+
+def test_a_side_closing_on_heji_adds_its_carry_over_lines():
+    # 西南大学 2023 高等学校收支决算总表: 本年收入合计 430,725.03 + 使用非财政拨款结余 45,110.97
+    # + 上年结转和结余 93,660.54 = 合计 569,496.54; its 情况说明 calls 430,725.03 「收入总计」: no finding
+    name = "swu-university-2023-final.pdf"
+    assert {c.status for c in _checks(name, "table.side_grand_total")} == {"ok"}
+    assert not [f for f in run(fixture_doc(name)).findings if f.severity == "error"]
+    doc = _bumped(name, "高等学校收支决算总表/收入", "上年结转和结余", "决算数", "93660.54", "103026.59")
+    (f,) = _errors(doc, "table.side_grand_total")
+    assert (f.a_value, f.b_value) == (D("569496.54"), D("578862.59"))
+
+
+def test_a_side_of_numbered_lines_closing_on_zongji_adds_them_up():
+    # 普陀区万里街道 2025 部门财务收支预算总表: 一、… 九、 = 支出总计 189,767,551 元, no 本年支出合计
+    name = "putuo-wanli-2025-budget.pdf"
+    assert any(c.holds and c.left_value == D("18976.7551") for c in _checks(name, "table.side_total"))
+    doc = _bumped(name, "2025年部门财务收支预算总表/支出", "八、城乡社区支出", "预算数", "154369326", "169806259")
+    assert [f.a.row for f in _errors(doc, "table.side_total")] == ["支出总计"]
+
+
+# ---------------------------------------------------------------- 上年结转 across tables
+
+def test_the_income_tables_carry_over_column_is_the_overviews_carry_over_line():
+    # 珠海工务中心 2026: 收支总体情况表 上年结转结余 0.11 = 收入总体情况表 合计 / 上年结转结余 0.11
+    name = "d03-p4-6-carried-column.pdf"
+    assert [c.status for c in _checks(name, "cross.measure") if c.name.startswith("年初结转和结余")] == ["ok"]
+    doc = _bumped(name, "收入总体情况表", "合计", "上年结转结余", "0.11", "0.13")
+    (f,) = [f for f in _errors(doc, "cross.measure") if "年初结转和结余" in f.message]
+    assert (f.a_value, f.b_value) == (D("0.11"), D("0.13"))
