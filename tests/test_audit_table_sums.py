@@ -107,3 +107,15 @@ def test_the_income_tables_carry_over_column_is_the_overviews_carry_over_line():
     doc = _bumped(name, "收入总体情况表", "合计", "上年结转结余", "0.11", "0.13")
     (f,) = [f for f in _errors(doc, "cross.measure") if "年初结转和结余" in f.message]
     assert (f.a_value, f.b_value) == (D("0.11"), D("0.13"))
+
+
+# ---------------------------------------------------------------- groups closed by 小计 rows
+
+def test_a_total_broken_into_subtotalled_groups_is_their_sum():
+    # 江苏省检察院 2018 收入预算总表: 收入总计 21,955.35 = 小计 21,940.96 (财政拨款资金) + 小计 14.39 (其他资金)
+    name = "d06-p13-14-wrapped-rows.pdf"
+    [c] = _checks(name, "table.subtotals")
+    assert (c.left_value, c.right_value, c.holds) == (D("21955.35"), D("21955.35"), True)
+    doc = _bumped(name, "收入预算总表", "小计事业收入", "金额", "14.39", "15.83")
+    (f,) = _errors(doc, "table.subtotals")
+    assert (f.a_value, f.b_value) == (D("21955.35"), D("21956.79"))

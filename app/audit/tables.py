@@ -417,6 +417,26 @@ def check_row_tree(doc: Document, table: Table, result: AuditResult) -> None:
                 severity="warning" if cut else "error", note="（下级行排到表末，其余行可能在续页未读入）" if cut else "")
 
 
+_TOP = re.compile(r"(收入|支出)?(总计|合计)")
+
+
+def check_subtotals(doc: Document, table: Table, result: AuditResult) -> None:
+    """A table opening on its 总计 and broken into groups each closed by a 小计 row (江苏's 收入预算总表:
+    财政拨款资金 小计, 财政专户管理资金 小计, 其他资金 小计, 债务资金 小计): the 总计 is the sum of the 小计s."""
+    data = [r for r in table.rows if any(v is not None for v in r.cells.values())]
+    subs = [r for r in table.rows if (r.name or "").startswith("小计")]
+    if len(subs) < 2 or not data or not _TOP.fullmatch(data[0].name or "") or data[0] in subs:
+        return
+    if any(r.is_total for r in table.rows if r is not data[0]):
+        return  # another total row: the groups are not the only parts
+    for col in amount_columns(table):
+        if data[0].cells.get(col) is None or not any(r.cells.get(col) for r in subs):
+            continue
+        a = cell_qty(doc, table, data[0], col)
+        b = sum_qty(doc, table, subs, [col], None, col, f"{len(subs)} 个小计之和")
+        compare(result, "table.subtotals", f"{data[0].name}=Σ小计", a, b, f"「{a.loc.table}」{data[0].name}应等于各小计之和")
+
+
 def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None:
     """Each side: 本年合计 = Σ numbered lines, 总计 = 本年合计 + 结转结余; then 总计 收入 = 总计 支出."""
     by_index: dict[int, dict[str, Table]] = {}
@@ -478,6 +498,7 @@ def check_tables(doc: Document, result: AuditResult) -> list[Table]:
         check_hierarchy(doc, t, result)
         check_total_row(doc, t, result)
         check_row_tree(doc, t, result)
+        check_subtotals(doc, t, result)
         if t.kind.startswith("三公"):
             check_sangong(doc, t, result)
         _doubt_mass_failures(result, start, len(result.checks) - checks)
