@@ -162,3 +162,10 @@ def test_parts_named_after_the_direction_word_count_too():
     assert not errors(doc(name), "prose.change_parts")
     [f] = errors(edited(name, "运行经费增加2.9523万元", "运行经费减少2.9523万元"), "prose.change_parts")
     assert "2.9523" in f.message
+
+
+def test_the_four_sangong_items_are_the_whole_of_its_change():
+    # 167 + 1105 + 949 + 540 = 2761: the four items are all of 三公, so a part read 179 breaks the sum
+    d = edited("d14-p25-154-sangong-change.pdf", "因公出国（境）费减少 167", "因公出国（境）费减少 179")
+    [f] = errors(d, "prose.change_parts")
+    assert (f.a_value, f.b_value) == (D("-2761"), D("-2773"))

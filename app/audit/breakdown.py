@@ -134,10 +134,17 @@ _KINDS: dict[str, re.Pattern] = {
     "服务": re.compile(r"服务"),
     "当年": re.compile(r"当年(?:预算|拨款|收入)|本年(?:预算|收入)"),
     "上年结转": re.compile(r"上年结转"),
+    # the 三公 items (a change of the whole 三公经费 broken into them)
+    "出国": re.compile(r"因公出国"),
+    "车辆": re.compile(r"公务用车购置(?:及|和)运行"),
+    "购置": re.compile(r"公务用车购置费|车辆购置费"),
+    "运行": re.compile(r"公务用车运行|车辆运行"),
+    "接待": re.compile(r"公务接待"),
 }
 # the templates' whole sets: a total listing exactly one of these is the sum of its parts
 _WHOLE_SETS = [{"基本支出", "项目支出"}, {"人员经费", "公用经费"}, {"人员经费", "公用经费", "项目支出"},
-               {"货物", "工程", "服务"}, {"当年", "上年结转"}]
+               {"货物", "工程", "服务"}, {"当年", "上年结转"},
+               {"出国", "车辆", "接待"}, {"出国", "购置", "运行", "接待"}, {"购置", "运行"}]
 _ITEM = re.compile(rf"(?P<name>[^，,、；;：:。\d]{{1,24}}?)\s*(?:为|是)?\s*(?P<fig>{_NUM})\s*万元")
 _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|比|较|上年同期|占")
 
