@@ -119,3 +119,16 @@ def test_a_total_broken_into_subtotalled_groups_is_their_sum():
     doc = _bumped(name, "收入预算总表", "小计事业收入", "金额", "14.39", "15.83")
     (f,) = _errors(doc, "table.subtotals")
     assert (f.a_value, f.b_value) == (D("21955.35"), D("21956.79"))
+
+
+# ---------------------------------------------------------------- subjects named without codes
+
+def test_a_total_tables_named_subjects_are_the_coded_tables_rows():
+    # 湖州 2026 收支预算总表 lists 社会保障和就业支出 … 住房公积金 by name only; 支出预算总表 codes them:
+    # the 款 and 项 rows pair by name in order, 24 of them, and hold
+    name = "d08-p17-21-named-subjects.pdf"
+    checks = _checks(name, "cross.subject")
+    assert len(checks) == 24 and all(c.holds for c in checks)
+    doc = _bumped(name, "2026年市级部门收支预算总表/支出", "行政单位医疗", "预算数", "16.85", "18.54")
+    (f,) = _errors(doc, "cross.subject")
+    assert (f.a_value, f.b_value, f.b.row) == (D("18.54"), D("16.85"), "2101101 行政单位医疗")

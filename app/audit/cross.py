@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from difflib import SequenceMatcher
 from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, fmt
@@ -250,6 +251,7 @@ def check_cross(doc: Document, tables: list[Table], result: AuditResult) -> None
             label = f"{_scope_label(scope)}{_LABELS.get(what, what.split(':')[-1])}"
             compare(result, "cross.measure", f"{label}（表间）", first, q, f"两表的{label}")
     _compare_classes(m, result)
+    _compare_subject_rows(doc, tables, result)
     _sangong_vs_economic(m, result)
 
 
@@ -286,6 +288,48 @@ def _compare_classes(m: Measures, result: AuditResult) -> None:
             for name, q in other.items():
                 if q.value != 0 and _match_class(name, list(base)) is None:
                     _missing(result, scope, name, q, base)
+
+
+_NOT_SUBJECT = re.compile(r"合计|总计|小计|结转|结余|^其中")
+
+
+def _compare_subject_rows(doc: Document, tables: list[Table], result: AuditResult) -> None:
+    """A 收支总表's 支出 side that lists the function tree by name, without codes, down to its 款 and 项
+    (湖州: 社会保障和就业支出, 行政事业单位养老支出, 行政单位离退休 …), against the coded 支出表 of the
+    same money (its 合计 equal to the side's 本年支出合计): the rows are aligned by name in order, and
+    each 款 and 项 compared (the classes are cross.class's)."""
+    sides = [t for t in tables if t.side == "支出" and (t.kind in OVERVIEW or t.kind in FISCAL_OVERVIEW)]
+    coded = [t for t in tables if (t.kind in SPENDING or t.kind in GENERAL) and _class_rows(t)]
+    for side in sides:
+        col = _total_col(side, doc.year)
+        total = side_figures(side)[0]
+        if col is None or total is None or total.cells.get(col) is None or any(r.code for r in side.rows):
+            continue
+        at = side.rows.index(total)
+        mine = [r for r in side.rows[:at] if r.cells.get(col) is not None and not _NOT_SUBJECT.search(r.label)
+                and not re.match(r"^[一二三四五六七八九十]+、", r.name or "")]
+        for t in coded:
+            tcol, ttotal = _total_col(t, doc.year), _total_row(t)
+            if tcol is None or ttotal is None or ttotal.cells.get(tcol) != total.cells.get(col):
+                continue  # another scope (财政拨款 against all funds): the rows hold other money
+            theirs = [r for r in t.rows if r.code and r.code.isdigit() and len(r.code) in (5, 7)
+                      or r.code and len(r.code) == 3 and not _ECONOMIC.match(r.code)]
+            a_names = [strip(r.label) for r in mine]
+            b_names = [strip(r.label) for r in theirs]
+            blocks = SequenceMatcher(None, a_names, b_names, autojunk=False).get_matching_blocks()
+            pairs = [(mine[i + k], theirs[j + k]) for i, j, n in blocks for k in range(n)]
+            if len(pairs) < 4 or len(pairs) * 10 < 8 * min(len(mine), len(theirs)):
+                continue  # not the same list in the same order
+            for a_row, b_row in pairs:
+                if len(b_row.code) == 3:
+                    continue
+                compare(result, "cross.subject", f"{b_row.code} {b_row.name}（表间）", cell_qty(doc, side, a_row, col),
+                        cell_qty(doc, t, b_row, tcol), f"两表的{b_row.name}（{b_row.code}）")
+            break
+
+
+def strip(name: str) -> str:
+    return re.sub(r"[\s（）()“”]", "", name or "")
 
 
 def _missing(result: AuditResult, scope: str, name: str, q: Qty, other: dict[str, Qty]) -> None:
