@@ -75,11 +75,16 @@ def _sangong(label: str, item: str) -> list[Rule]:
     return rules
 
 
+def sangong_rules(label: str, item: str) -> list[Rule]:
+    """Where one 三公 item (a row-name pattern) is printed in one ledger (预算数 / 决算数), in every layout."""
+    return _sangong(label, item)
+
+
 _ABROAD = r"因公出国\(境\)费用?"
 _CAR_BUY = r"公务用车购置费?|购置费"
 _CAR_RUN = r"公务用车运行(维护)?费|运行(维护)?费"
 _RECEPTION = r"公务接待费"
-_FUND = r"(预算)?(财政拨款(收入)?|拨款|资金)?$"
+_FUND = r"(预算)?(财政拨款(收入)?|拨款(收入)?|资金|收入)?$"  # 一般公共预算收入 (烟台), 一般公共预算拨款收入
 
 RULES: dict[str, list[Rule]] = {
     "收入总计": [

@@ -366,3 +366,125 @@ def test_nearly_equal_final_and_budget_are_within_five_percent():
     assert (f.severity, f.a_value, f.b_value) == ("warning", D("258.50"), D("276.60"))
     d = edited(name, "年初预算为 258.50 万元", "年初预算为 265.00 万元")  # 2.5% less: 基本持平 holds
     assert not of(d, "items.final_word")
+
+
+# ---------------------------------------------------------------- figures bound where the cross-table keys hold none
+
+
+def test_a_list_naming_no_whole_whose_sum_a_slip_moved_is_held_to_the_table_figure_its_other_shares_agree_with():
+    # 湖州: 人员支出 1591.60 for 1487.48 moves the list's own sum too; 公用 and 项目 still agree with 6,256.31
+    d = edited("d08-p5-19-shares-without-lead.pdf", "人员支出 1487.48 万元", "人员支出 1591.60 万元")
+    [f] = [f for f in of(d, *SHARES) if f.severity == "error"]
+    assert (f.a_value, f.b_value) == (D("23.8"), D("25.44"))  # 1591.60 / 6,256.31
+    assert f.b.table is not None  # the table's total is cited
+
+
+def test_the_spending_tables_own_column_words_name_its_columns():
+    # 湖州: 「日常公用支出 116.93 万元」 is the 支出预算总表's 基本支出/公用经费 column
+    name = "d08-p5-18-20-spending-uses.pdf"
+    assert not [f for f in of(doc(name), "prose.measure") if f.severity == "error"]
+    d = edited(name, "日常公用支出 116.93 万元", "日常公用支出 125.12 万元")
+    [f] = of(d, "prose.measure")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("125.12"), D("116.93"))
+
+
+def test_basic_spending_is_read_from_the_overview_tables_spending_by_use():
+    # 江苏省检察院 p24 「基本支出预算数为 13,994.31 万元」: with no 支出表, the 收支预算总表's 支出用途 side says it
+    name = "d06-p13-14-24-spending-uses.pdf"
+    assert not [f for f in of(doc(name), "prose.measure") if "基本支出" in f.message]
+    d = edited(name, "基本支出预算数为 13,994.31", "基本支出预算数为 14,973.91")
+    [f] = of(d, "prose.measure")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("14973.91"), D("13994.31"))
+    assert "支出用途" in f.b.label()
+
+
+def test_an_income_line_is_read_where_the_headline_reader_finds_it():
+    # 西安气象局: 「其中一般公共预算拨款收入 1899.9 万元」 against the 收支总表's (1)一般公共预算拨款 (元)
+    name = "d11-p8-18-income-line.pdf"
+    assert not [f for f in of(doc(name), "prose.measure") if f.severity == "error"]
+    d = edited(name, "其中一般公共预算拨款收入 1899.9 万元", "其中一般公共预算拨款收入 2032.9 万元")
+    [f] = of(d, "prose.measure")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("2032.9"), D("1899.901166"))
+
+
+def test_an_income_line_named_without_the_word_grant_is_still_the_general_budget_line():
+    # 烟台审计局: the 收支总体情况表 prints 「一般公共预算收入」 (no 拨款)
+    d = edited("d13-p8-27-income-lines.pdf", "一般公共预算收入2,776.75万元", "一般公共预算收入2,971.12万元")
+    [f] = of(d, "prose.measure")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("2971.12"), D("2776.75"))
+
+
+def test_a_sentence_may_state_any_amount_column_of_the_line_it_names():
+    # 延边政务办: 「本年中，一般公共预算拨款收入 1932.48 万元」 is the 当年预算 column, beside 上年结转 98.27
+    assert not [f for f in of(doc("yanbian-govoffice-2023-budget.txt"), "prose.measure") if "1932.48" in f.message]
+
+
+def test_a_paragraph_opening_with_an_amount_continues_the_heading_it_was_cut_from():
+    # 烟台审计局 p27: heading 「（二）支出预算：2026年支出预算3,558.35万元，其中：基本支出」, body 「2,776.85万元，…」
+    name = "d13-p8-11-27-split-heading.pdf"
+    assert not [f for f in of(doc(name), "prose.measure") if f.severity == "error"]
+    d = edited(name, "2,776.85万元，项目支出", "2,971.23万元，项目支出")
+    [f] = of(d, "prose.measure")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("2971.23"), D("2776.85"))
+
+
+def test_a_sangong_item_heading_names_its_paragraphs_first_figure():
+    # 泉州: heading 「（二）公务接待费」 over 「2026 年预算安排 2.00 万元…」
+    name = "d10-p17-22-sangong-item-headings.pdf"
+    assert not [f for f in of(doc(name), "prose.sangong") if f.severity == "error"]
+    [f] = of(edited(name, "2026 年预算安排 2.00 万元", "2026 年预算安排 2.14 万元"), "prose.sangong")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("2.14"), D("2.00"))
+
+
+def test_the_two_car_items_together_are_read_from_their_own_row():
+    # 泉州: heading 「（三）公务用车购置及运行费」 over 「2026年预算安排 9.20万元，其中：公务用车运行费 9.20万元」
+    d = edited("d10-p17-22-sangong-item-headings.pdf", "2026年预算安排 9.20万元", "2026年预算安排 9.84万元")
+    [f] = of(d, "prose.sangong")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("9.84"), D("9.20"))
+
+
+# ---------------------------------------------------------------- 决算数 against 预算数, and completion rates
+
+
+def test_a_final_word_opening_a_paragraph_reads_the_figures_of_the_paragraph_before():
+    # 普陀社工部 p18: 「…全年预算为321.02 万元，支出决算为 307.82 万元…。」 then 「决算数小于预算数的主要原因：…」
+    name = "putuo-socialwork-2024-final.pdf"
+    assert not of(doc(name), "items.final_word")
+    d = edited(name, "决算数小于预算数的主要原因：人员经费", "决算数大于预算数的主要原因：人员经费")
+    [f] = of(d, "items.final_word")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("307.82"), D("321.02"))
+    assert f.a.sentence.startswith("决算数大于预算数")  # reported where the word is
+
+
+def test_no_difference_between_final_and_budget_is_a_completion_of_100_percent():
+    # 朝阳: 「完成年初预算的 100%，决算数与年初预算数存在差异的主要原因是无差异」, no budget figure written
+    name = "chaoyang-industry-2023-final.txt"
+    assert not of(doc(name), "items.final_word")
+    d = edited(name, "公用支出等支出，完成年初预算的 100%", "公用支出等支出，完成年初预算的 95%")
+    [f] = of(d, "items.final_word")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("95"), D("100"))
+
+
+def test_a_sangong_rate_in_the_next_sentence_is_recomputed_with_the_tables_budget():
+    # 朝阳: 「公务用车购置及运行费 10.59 万元，占“三公”经费支出的 100.00%。完成预算的 116.89%」: 10.59 / 9.06
+    name = "chaoyang-industry-2023-final.txt"
+    assert not of(doc(name), "prose.completion")
+    d = edited(name, "100.00%。完成预算的 116.89%", "100.00%。完成预算的 111.89%")
+    [f] = of(d, "prose.completion")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("111.89"), D("116.89"))
+
+
+def test_the_parts_completion_rates_cannot_imply_more_budget_than_the_wholes():
+    # 朝阳: 财政拨款支出 1413.38 完成 139.47% (budget ≈ 1,013.39); 基本支出 1163.03 at 109.76% would need 1,059.61
+    d = edited("chaoyang-industry-2023-final.txt", "基本支出完成年初预算的 114.76%", "基本支出完成年初预算的 109.76%")
+    [f] = of(d, "prose.completion")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("1059.61"), D("1013.39"))
+
+
+def test_the_same_amount_written_twice_is_completed_at_100_percent():
+    # 延边工信: 「项目全年预算数为15万元，执行数为15万元，完成预算的100%」; 95% is within 15's rounding, so a warning
+    name = "yanbian-industry-2023-final.txt"
+    assert not [f for f in of(doc(name), "prose.completion") if "15/15" in f.message]
+    d = edited(name, "执行数为15万元，完成预算的100%", "执行数为15万元，完成预算的95%")
+    [f] = [f for f in of(d, "prose.completion") if "15/15" in f.message]
+    assert (f.severity, f.a_value, f.b_value) == ("warning", D("95"), D("100.00"))

@@ -310,19 +310,23 @@ def final_word(doc, para, sentence: str, seg: str, f: dict[str, str], result: Au
         f"{'相等' if real == 0 else ('多' if real > 0 else '少') + ' ' + fmt(abs(gap)) + ' 万元'}，请核对。"))
 
 
-# 「决算数与预算数基本持平」 / 「决算数与年初预算数一致」
-_FINAL_FLAT = re.compile(r"决算数?与(年初|全年)?预算数?(基本)?(持平|一致|相同|相等|相符)")
+# 「决算数与预算数基本持平」 / 「决算数与年初预算数一致」 / 「决算数与年初预算数存在差异的主要原因是无差异」
+_FINAL_FLAT = re.compile(r"决算数?与(年初|全年)?预算数?(?:(基本)?(持平|一致|相同|相等|相符)|"
+                         r"存在差异的主要原因(?:是|为|：|:)?\s*(无差异))")
 _NEARLY = Decimal("0.05")  # 基本持平: within 5% of the budget
 
 
 def _final_flat(doc, para, sentence: str, seg: str, f: dict[str, str], result: AuditResult) -> None:
     """决算数与预算数(基本)持平 against the item's two figures: equal (within their rounding), or for
-    基本持平 within 5% of the budget."""
+    基本持平 within 5% of the budget; with a figure missing, against the completion rate written."""
     hit = _FINAL_FLAT.search(seg)
     final = f.get("final")
     base = ({"年初": f.get("plan"), "全年": f.get("full")}.get(hit.group(1) or "") or f.get("full") or f.get("plan")
             or f.get("budget")) if hit else None
-    if hit is None or final is None or base is None:
+    if hit is None:
+        return
+    if final is None or base is None:
+        _flat_against_rate(doc, para, sentence, seg, hit, result)
         return
     gap = dec(final) - dec(base)
     nearly = hit.group(2) is not None
@@ -330,11 +334,30 @@ def _final_flat(doc, para, sentence: str, seg: str, f: dict[str, str], result: A
     if abs(gap) <= allowed:
         return
     loc = sentence_loc(doc, para, _clip(sentence))
-    word = (hit.group(2) or "") + hit.group(3)
+    word = (hit.group(2) or "") + (hit.group(3) or hit.group(4))
     result.findings.append(Finding(
         "warning" if nearly else "error", "items.final_word", loc, loc, dec(final), dec(base), gap, allowed,
         f"说明写「决算数与{hit.group(1) or ''}预算数{word}」，但决算 {final} 万元、预算 {base} 万元"
         f"{'多' if gap > 0 else '少'} {fmt(abs(gap))} 万元（{fmt(abs(gap) / dec(base) * 100) if dec(base) else '—'}%），请核对。"))
+
+
+def _flat_against_rate(doc, para, sentence: str, seg: str, hit: re.Match, result: AuditResult) -> None:
+    """「完成年初预算的 95%，决算数与年初预算数存在差异的主要原因是无差异」: no difference is 100%
+    (基本持平 within 5 points); a rate of 0 is the template's 「not applicable」."""
+    done = _DONE_RATE.search(seg)
+    if done is None or dec(done.group(1)) == 0:
+        return
+    rate = dec(done.group(1))
+    nearly = hit.group(2) is not None
+    allowed = _NEARLY * 100 if nearly else half_unit(done.group(1))
+    if abs(rate - 100) <= allowed:
+        return
+    word = (hit.group(2) or "") + (hit.group(3) or hit.group(4))
+    loc = sentence_loc(doc, para, _clip(sentence))
+    result.findings.append(Finding(
+        "warning" if nearly else "error", "items.final_word", loc, loc, rate, Decimal(100), rate - 100, allowed,
+        f"说明写完成{hit.group(1) or ''}预算的 {done.group(1)}%，又写决算数与{hit.group(1) or ''}预算数「{word}」"
+        f"（即完成 100%），两者不一致，请核对。"))
 
 
 def _word_against_rate(doc, para, sentence: str, seg: str, hit: re.Match, result: AuditResult) -> None:
@@ -354,10 +377,17 @@ def _word_against_rate(doc, para, sentence: str, seg: str, hit: re.Match, result
         f"两者方向{'不一致' if real else '不符（完成 100% 即相等）'}，请核对。"))
 
 
-def rate_words(doc, para, text: str, result: AuditResult) -> None:
+def rate_words(doc, para, text: str, result: AuditResult, prev: str = "") -> None:
     """「完成全年预算数的 98.69%。决算数大于全年预算数的主要原因…」: the word against the rate just
-    before it, in the same or the next sentence, when no figures of the item told it already."""
-    for hit in _FINAL_WORD.finditer(text):
+    before it, in the same or the next sentence, when no figures of the item told it already. `prev`:
+    the paragraph before under the same heading, whose figures a paragraph opening with the word
+    (「决算数小于预算数的主要原因：…」, nothing written before it) is about."""
+    own = text
+    first = _FINAL_WORD.search(text)
+    if prev and first and not re.search(r"\d|[类款项]\s*[)）]", text[: first.start()]):
+        text = prev + text
+    off = len(text) - len(own)
+    for hit in _FINAL_WORD.finditer(text, off):
         before = text[max(0, hit.start() - 80): hit.start()]
         rates = list(_DONE_RATE.finditer(before))
         if not rates or _FINAL_WORD.search(before[rates[-1].end():]):
@@ -368,14 +398,18 @@ def rate_words(doc, para, text: str, result: AuditResult) -> None:
         if any(f.check == "items.final_word" and f.a.sentence and hit.group(0) in f.a.sentence
                and rates[-1].group(0) in f.a.sentence for f in result.findings):
             continue  # told by the item's figures already
+        where = None  # the rate in the paragraph before: reported at the word's own sentence
+        if start < off:
+            stop = re.search(r"[。；;]", own[hit.end() - off:])
+            where = own[: hit.end() - off + (stop.end() if stop else len(own))]
         final = re.search(r"(?:决算|执行)(?:数)?为\s*" + N, lead)
         if re.search(r"预算(?:数)?为\s*" + N, lead) and final:
             # the item's own figures decide (年初预算为 0 万元 prints 完成 0%), the word a sentence after them
             figures = {role: h.group(1) for role, rx in _ROLES if role != "prior" and (h := rx.search(lead))}
             figures["final"] = final.group(1)
-            final_word(doc, para, lead[lead.rfind("。", 0, final.start()) + 1:] + seg, seg, figures, result)
+            final_word(doc, para, where or lead[lead.rfind("。", 0, final.start()) + 1:] + seg, seg, figures, result)
             continue
-        _word_against_rate(doc, para, seg, seg, hit, result)
+        _word_against_rate(doc, para, where or seg, seg, hit, result)
 
 
 _DONE_RATE = re.compile(r"完成(?:年初|全年)?预算(?:数)?的?\s*(\d+(?:\.\d+)?)\s*[%％]")

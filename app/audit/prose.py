@@ -15,11 +15,13 @@ from budgetqa.app import measures
 from budgetqa.app.audit import breakdown, changes, items, lastyear, shares
 from budgetqa.app.audit.cross import Measures, collect
 from budgetqa.app.audit.model import AuditResult, Finding
-from budgetqa.app.audit.quantities import SKIP_KINDS, cell_qty
+from budgetqa.app.audit.quantities import SKIP_KINDS, amount_columns, cell_qty
 from budgetqa.app.audit.written import completion as _completion
+from budgetqa.app.audit.written import completion_parts
 from budgetqa.app.audit.written import dec as _dec
 from budgetqa.app.audit.written import report as _report
 from budgetqa.app.audit.written import sentence_loc
+from budgetqa.ingest.classify import OVERVIEW
 from budgetqa.ingest.models import Document, Paragraph
 
 _N = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
@@ -60,6 +62,9 @@ _MEASURES: list[tuple[re.Pattern, str, str]] = [
      "收入:一般公共预算|收入:一般公共预算含结转"),
     (re.compile(r"人员经费" + _GAP + _N), "一般公共预算", "人员经费"),
     (re.compile(r"公用经费" + _GAP + _N), "一般公共预算", "公用经费"),
+    # the 支出表's own column words (「按支出用途分类，包括人员支出 1487.48 万元…日常公用支出 116.93 万元」)
+    (re.compile(r"(?<!机关)人员支出" + _GAP + _N), "auto", "人员经费"),
+    (re.compile(r"(?<!机关)(?:日常)?公用支出" + _GAP + _N), "auto", "公用经费"),
 ]
 _SANGONG_ITEMS = [
     ("合计", re.compile(r"三公[”\"]?经费")),
@@ -71,6 +76,10 @@ _SANGONG_ITEMS = [
 ]
 
 
+# a paragraph opening with an amount continues the line before it
+_RUNS_ON = re.compile(r"\s*\d[\d,]*(?:\.\d+)?\s*万元")
+
+
 def _paragraphs(doc: Document, skipped: bool = False):
     """Paragraphs worth reading, a paragraph cut mid-sentence by a page or line break joined to the next;
     `skipped`: those under headings whose figures no table holds (绩效, 机关运行经费 …) instead."""
@@ -79,6 +88,10 @@ def _paragraphs(doc: Document, skipped: bool = False):
         heading = " ".join(p.heading_path)
         if bool(_SKIP_HEADINGS.search(heading) or p.text.startswith("注")) != skipped:
             continue
+        if p.heading_path and _RUNS_ON.match(p.text) and not re.search(r"[。；;！？!?：:]\s*$", p.heading_path[-1]):
+            # a sentence the layout cut into a heading and its body (「（二）支出预算：…其中：基本支出」 /
+            # 「2,776.85万元，项目支出781.5万元。」): the body alone names no measure
+            p = Paragraph(p.heading_path[-1] + p.text, p.page, p.heading_path)
         if pending is not None and pending[1] == heading:
             p = Paragraph(pending[0].text + p.text, pending[0].page, p.heading_path)
         elif pending is not None:
@@ -101,6 +114,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
     sangong = shares.Whole(q.value, q.half_steps, f"{q.loc.label()} {q.value}", q.loc) if q is not None else None
     run = _Run(doc, m, result, sangong)
     sangong_cells: dict = {}
+    prev = ("", "")  # the paragraph before: (heading, text)
     for para, heading in _paragraphs(doc):
         text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
         text = re.sub(r"(?<=[\u4e00-\u9fff（）()])\s+(?=[\u4e00-\u9fff（）()])", "", text)  # 其他社会工作 事务支出
@@ -108,8 +122,12 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             doc, para, heading, text, subjects, ctx, result)
         about_subject = about_subject or items.check_code_items(doc, para, heading, text, subjects, result)
         context = ""
-        heading_item = ""  # a 三公 item standing alone as a sentence: it names the next sentence's figure
-        for sentence in _SENT.findall(text):
+        # a 三公 item standing alone as a sentence, or as the paragraph's heading (「（二）公务接待费」 over
+        # 「2026 年预算安排 2.00 万元…」): it names the next sentence's figure
+        title = para.heading_path[-1] if para.heading_path else ""
+        heading_item = title.strip() + "。" if _SANGONG_TITLE.match(title) else ""
+        sentences = _SENT.findall(text)
+        for k, sentence in enumerate(sentences):
             if not about_subject:
                 _measures(doc, para, heading, sentence, m, result, context)
                 if "三公" not in sentence:
@@ -117,7 +135,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             context += sentence
             sentence_3g = heading_item + sentence  # the two sentences as printed
             heading_item = sentence if _SANGONG_HEADING.match(sentence) else ""
-            _sangong(doc, para, sentence_3g, m, result, sangong_cells)
+            _sangong(doc, para, sentence_3g, m, result, sangong_cells, sentences[k + 1] if k + 1 < len(sentences) else "")
             _changes(doc, para, sentence, result)
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
@@ -127,10 +145,13 @@ def check_prose(doc: Document, result: AuditResult) -> None:
         run.add(heading, shares.Piece(para, text, table_wholes))
         breakdown.check_breakdowns(doc, para, text, result)
         breakdown.check_totals(doc, para, text, result)
-        items.rate_words(doc, para, text, result)
+        items.rate_words(doc, para, text, result, prev[1] if prev[0] == heading else "")
+        completion_parts(doc, para, text, result)
+        prev = (heading, text)
     run.flush()
     # Under headings no table describes, a sentence still answers to itself: 「增加 2.55 万元，下降 1.40%」,
     # 「执行数为 50 万元，完成预算的 95%」, 「完成预算的 116.89%，决算数小于预算数」.
+    prev = ("", "")
     for para, _heading in _paragraphs(doc, skipped=True):
         text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
         for sentence in _SENT.findall(text):
@@ -140,7 +161,8 @@ def check_prose(doc: Document, result: AuditResult) -> None:
         run.add(_heading, shares.Piece(para, text))
         breakdown.check_breakdowns(doc, para, text, result)
         breakdown.check_totals(doc, para, text, result)
-        items.rate_words(doc, para, text, result)
+        items.rate_words(doc, para, text, result, prev[1] if prev[0] == _heading else "")
+        prev = (_heading, text)
     run.flush()
     changes.check_document(doc, result)
 
@@ -192,9 +214,10 @@ def _measures(doc, para, heading: str, sentence: str, m: Measures, result: Audit
             elif scope_rule == "auto":
                 scope = ("一般公共预算" if ("一般公共预算" in lead or "一般公共预算" in heading) else
                          "财政拨款" if "财政拨款" in lead else "全部")
-            if what in ("人员经费", "公用经费") and "基本支出" not in heading + sentence and "一般公共预算" not in heading + sentence:
+            if re.match(r"(?:人员|公用)经费", hit.group(0)) and "基本支出" not in heading + sentence and "一般公共预算" not in heading + sentence:
                 continue
             entries = [e for w in what.split("|") for e in m.by_key.get((scope, w), [])]
+            entries = entries or _headline_entries(doc, scope, what)
             if not entries:
                 continue
             label = {"全部": "", "财政拨款": "财政拨款", "一般公共预算": "一般公共预算财政拨款"}[scope] + what.split("|")[0].split(":")[-1]
@@ -205,6 +228,34 @@ def _measures(doc, para, heading: str, sentence: str, m: Measures, result: Audit
             _report(result, "prose.measure", doc, para, sentence, hit.group(1), best, label)
             lastyear.check_change(doc, para, sentence, sentence[hit.end():],
                                   [q for _, q in entries if q.value == best.value], label, result)
+
+
+# the 收支总表's 支出 side listing spending by use (一、基本支出 │ 二、项目支出), beside or below the classes
+def _spending_line(name: str) -> measures.Rule:
+    return measures.Rule(OVERVIEW, rf"^{name}$", r"^(支出用途/)?(金额|预算数|决算数)$", side="支出")
+
+
+# measures no cross-table key holds in some templates, read where the headline figures are
+_HEADLINE_MEASURES: dict[tuple[str, str], list[measures.Rule]] = {
+    ("全部", "基本支出"): [*measures.RULES["基本支出"], _spending_line("基本支出")],
+    ("全部", "项目支出"): [*measures.RULES["项目支出"], _spending_line("项目支出")],
+    ("财政拨款", "收入:一般公共预算"): measures.RULES["一般公共预算财政拨款收入"],
+}
+
+
+def _headline_entries(doc, scope: str, what: str) -> list:
+    """The measure's row found by the headline reader, when the cross-table keys hold none: each amount
+    cell it prints (a 总表 may print 当年预算 │ 上年结转 beside the year's total, and a sentence any one)."""
+    for w in what.split("|"):
+        rules = _HEADLINE_MEASURES.get((scope, w))
+        at = measures.locate(doc, rules) if rules else None
+        if at is None or at.value is None:
+            continue
+        row = at.table.rows[at.row_index]
+        cols = [at.column] + [c for c in measures.own_year_columns(amount_columns(at.table), at.table, doc.year)
+                              if c != at.column and row.cells.get(c) is not None]
+        return [(at.table, cell_qty(doc, at.table, row, c)) for c in cols]
+    return []
 
 
 def _sangong_total(doc, m: Measures):
@@ -224,16 +275,20 @@ def _sangong_total(doc, m: Measures):
     return None
 
 
-def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult, cells: dict) -> None:
+def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult, cells: dict, follow: str = "") -> None:
     """Each 三公 item the sentence names, its figures against the 三公 table; `cells` keeps the cell each
-    (item, ledger) was read from, found once per document."""
+    (item, ledger) was read from, found once per document. `follow`: the next sentence, whose completion
+    rate is the last item's when it names none (「公务用车购置及运行费 10.59 万元，占…。完成预算的 116.89%」)."""
     if "三公" not in sentence and not any(p.search(sentence) for _, p in _SANGONG_ITEMS[1:]):
         return
+    if "三公" in follow or any(p.search(follow) for _, p in _SANGONG_ITEMS[1:]) or not _RATE.search(follow):
+        follow = ""
     spans = []
     for item, p in _SANGONG_ITEMS:
         for hit in p.finditer(sentence):
             spans.append((hit.start(), hit.end(), item))
     spans.sort()
+    reads = []  # (item, clause, written figure per ledger)
     # drop an item found inside a longer one (公务用车购置费 inside 公务用车购置及运行费 is impossible, but 三公 inside names is)
     for i, (start, end, item) in enumerate(spans):
         stop = spans[i + 1][0] if i + 1 < len(spans) else len(sentence)
@@ -264,14 +319,32 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult, cells: 
                 _report(result, "prose.sangong", doc, para, sentence, hit.group(hit.lastindex), whole, f"{name}{ledger}")
                 if ledger[:2] == (doc.kind or "预算"):
                     lastyear.check_change(doc, para, sentence, clause[hit.end():], whole, name, result)
-        _completion(doc, para, sentence, clause, budget.group(budget.lastindex) if budget else None,
-                    final.group(final.lastindex) if final else None,
+        reads.append((item, clause, {"预算数": budget.group(budget.lastindex) if budget else None,
+                                     "决算数": final.group(final.lastindex) if final else None}))
+    # the next sentence's rate is the last item's that states a figure (not 「占“三公”经费支出的 100.00%」's)
+    owner = max((j for j, (_, _, w) in enumerate(reads) if any(w.values())), default=None)
+    for j, (item, clause, written) in enumerate(reads):
+        seg = clause + (follow if j == owner else "")
+        missing = [ledger for ledger, w in written.items() if w is None]
+        if doc.kind == "决算" and len(missing) == 1 and _RATE.search(seg):
+            # one ledger written: the rate is recomputed with the 三公 table's other cell
+            if (item, missing[0]) not in cells:
+                cells[item, missing[0]] = _sangong_cell(doc, m, item, missing[0])
+            if cells[item, missing[0]] is not None:
+                written[missing[0]] = str(cells[item, missing[0]].value)
+        _completion(doc, para, sentence + (follow if seg != clause else ""), seg, written["预算数"], written["决算数"],
                     None, result)
+
+
+_RATE = re.compile(r"完成(?:年初|全年)?预算(?:数)?的?\s*\d")
 
 
 # the audit's 三公 item → the headline figure of app/measures.py, which reads every 三公 layout
 _HEADLINE = {"合计": "三公经费", "因公出国（境）费": "因公出国(境)费", "公务用车购置费": "公务用车购置费",
              "公务用车运行维护费": "公务用车运行维护费", "公务接待费": "公务接待费"}
+
+
+_CAR_BOTH = r"公务用车购置及运行(维护)?费"  # no headline figure of its own: the two car items together
 
 
 def _sangong_cell(doc, m: Measures, item: str, ledger: str):
@@ -286,7 +359,9 @@ def _sangong_cell(doc, m: Measures, item: str, ledger: str):
         if total is not None:
             return total
     name = _HEADLINE.get(item)
-    at = measures.locate(doc, measures.RULES[f"{name}_{ledger}"]) if name else None
+    rules = (measures.RULES[f"{name}_{ledger}"] if name else
+             measures.sangong_rules(ledger, _CAR_BOTH) if item == "公务用车购置及运行维护费" else None)
+    at = measures.locate(doc, rules) if rules else None
     if at is None or at.value is None:
         return None
     return cell_qty(doc, at.table, at.table.rows[at.row_index], at.column)
@@ -306,6 +381,9 @@ def _compared_year(doc, para, sentence: str, result: AuditResult) -> None:
 _SANGONG_HEADING = re.compile(
     r"^\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）])?\s*(?:"
     + "|".join(p.pattern for _, p in _SANGONG_ITEMS[1:]) + r")用?\s*[。.．]\s*$")
+
+
+_SANGONG_TITLE = re.compile(_SANGONG_HEADING.pattern.replace(r"[。.．]\s*$", r"[。.．]?\s*$"))
 
 
 def _other_year(doc, before: str) -> bool:

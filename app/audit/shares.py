@@ -189,7 +189,7 @@ def check_shares(doc, pieces: list[Piece], m: Measures, result: AuditResult, san
                 continue
             if any(_agrees(s, w) for w in s.wholes) or (total is not None and _agrees(s, total)):
                 continue
-            whole = _blame(s, parts, total, lead)
+            whole = _blame(s, parts, total, lead) or (_vouched(s, parts, _measure_wholes(m)) if not s.wholes else None)
             if whole is None:
                 continue
             rng = _range(s.part, whole)
@@ -217,6 +217,24 @@ def _blame(s: Share, parts: list[Share], total: Whole | None, lead: Whole | None
     if not cands:
         return None
     return max(cands, key=lambda w: sum(_agrees(o, w) for o in others))
+
+
+def _measure_wholes(m: Measures) -> list[Whole]:
+    """Every table figure a share's whole may be (支出合计, 收入总计, 基本支出 … in any scope)."""
+    keys = dict.fromkeys(k for _, ks in _WHOLES for k in ks)  # spending first, as _WHOLES lists them
+    return [Whole(q.value, q.half_steps, f"{q.loc.label()} {q.value}", q.loc)
+            for scope in ("全部", "财政拨款", "一般公共预算") for key in keys
+            for _t, q in m.by_key.get((scope, key), [])]
+
+
+def _vouched(s: Share, parts: list[Share], wholes: list[Whole]) -> Whole | None:
+    """A list naming no whole, with no lead, whose sum a slip moved (「人员支出 1487.48 万元，占23.8%；日常公用
+    支出 125.12 万元，占 1.9%；…」): the table figure every other nonzero share of the list agrees with."""
+    others = [o for o in parts if o is not s and dec(o.part) and not o.unknown]
+    if not others:
+        return None
+    fits = [w for w in wholes if all(_agrees(o, w) for o in others) and w.value >= max(dec(p.part) for p in parts)]
+    return fits[0] if fits else None
 
 
 def _sentence(text: str, s: Share, offset: int = 0) -> str:

@@ -132,5 +132,65 @@ def completion(doc, para, sentence: str, seg: str, budget: str | None, final: st
             f"情况说明称{named}的 {hit.group(2)}%，但{hit.group(1) or ''}预算为 {base} 万元，无法算出该比例{note}。"))
         return
     rng = ratio_range(final, base)
-    if rng:
+    if rng and dec(final) == dec(base):
+        # 「全年预算数为15万元，执行数为15万元，完成预算的95%」: the same amount written twice is 100%, whatever
+        # rounding each may hide (a warning where that rounding could allow the rate)
+        p, half = dec(hit.group(2)), half_unit(hit.group(2))
+        severity = "warning" if rng[0] - half <= p <= rng[1] + half else "error"
+        pct_finding(result, "prose.completion", doc, para, sentence, hit.group(2), (Decimal(100), Decimal(100)),
+                    f"{named}比例（{final}/{base}）", severity)
+    elif rng:
         pct_finding(result, "prose.completion", doc, para, sentence, hit.group(2), rng, f"{named}比例（{final}/{base}）")
+
+
+_RATE_OF = re.compile(r"([\u4e00-\u9fff“”\"]+?)\s*完成(年初|全年)?预算(?:数)?的?\s*(\d+(?:\.\d+)?)\s*[%％]")
+
+
+def _spent(text: str, name: str) -> str | None:
+    """The figure written for `name` (or the longest tail of it written with one): 「基本支出 1163.03 万元」."""
+    for i in range(len(name) - 1):
+        hit = re.search(re.escape(name[i:]) + r"\s*(?:决算)?(?:数)?(?:为|是)?\s*" + N, text)
+        if hit:
+            return hit.group(1)
+    return None
+
+
+def _budget_range(spent: str, rate: str) -> tuple[Decimal, Decimal]:
+    """The budget a spent figure and its completion rate imply, as the range their precision allows."""
+    s, hs, r, hr = dec(spent), half_unit(spent), dec(rate), half_unit(rate)
+    return max(s - hs, Decimal(0)) / (r + hr) * 100, (s + hs) / (r - hr) * 100
+
+
+def completion_parts(doc, para, text: str, result: AuditResult) -> None:
+    """「财政拨款支出完成年初预算的 139.47%，其中：基本支出完成年初预算的 114.76%，项目支出…的 0.00%」: each
+    rate and the figure written for its subject imply a budget; the parts' budgets cannot exceed the whole's
+    (and add up to it when every part has one and the parts' figures add up to the whole's)."""
+    for sentence in re.findall(r"[^。]+", text):
+        hits = list(_RATE_OF.finditer(sentence))
+        if len(hits) < 2 or "其中" not in sentence[hits[0].end(): hits[1].start()]:
+            continue
+        if len({h.group(2) for h in hits}) > 1:
+            continue  # 年初 for one, 全年 for another: two different budgets
+        spent = [_spent(text, h.group(1)) for h in hits]
+        if any(s is None for s in spent) or dec(hits[0].group(3)) == 0:
+            continue
+        whole_lo, whole_hi = _budget_range(spent[0], hits[0].group(3))
+        parts = [(h, s) for h, s in zip(hits[1:], spent[1:]) if dec(h.group(3)) > 0]  # 0%: a budget of 0, no ratio
+        if not parts:
+            continue
+        lo = sum((_budget_range(s, h.group(3))[0] for h, s in parts), Decimal(0))
+        hi = sum((_budget_range(s, h.group(3))[1] for h, s in parts), Decimal(0))
+        complete = len(parts) == len(hits) - 1 and abs(sum(dec(s) for s in spent[1:]) - dec(spent[0])) <= sum(
+            half_unit(s) for s in spent)
+        if lo <= whole_hi and (not complete or hi >= whole_lo):
+            continue
+        loc = sentence_loc(doc, para, sentence)
+        whole_mid, mid = (whole_lo + whole_hi) / 2, (lo + hi) / 2
+        subject = re.sub(r"^年度?", "", hits[0].group(1))
+        named = "、".join(f"{h.group(1)} {s}/{h.group(3)}%" for h, s in parts)
+        result.findings.append(Finding(
+            "error", "prose.completion", loc, loc, mid.quantize(Decimal("0.01")), whole_mid.quantize(Decimal("0.01")),
+            (mid - whole_mid).quantize(Decimal("0.01")), None,
+            f"情况说明写{subject}完成{hits[0].group(2) or ''}预算的 {hits[0].group(3)}%（预算约 {fmt(whole_mid.quantize(Decimal('0.01')))} 万元），"
+            f"其中{named}，推得预算约 {fmt(mid.quantize(Decimal('0.01')))} 万元，"
+            f"{'超过' if lo > whole_hi else '少于'}总数的预算，各比例不能同时成立，请核对。"))
