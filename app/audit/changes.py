@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, fmt
@@ -33,10 +34,12 @@ _VS = (rf"(?:比|较|与)\s*{_YEAR}\s*(?:年初)?(?:当年)?(?P<ledger>预算数
 _MOVED = re.compile(_VS + rf"(?P<word>增加|减少|增长|下降|上升|降低|提高)\s*(?:了)?\s*(?P<amt>{NUM})\s*万元")
 _FLAT = re.compile(_VS + r"(?:基本)?(?P<word>持平|相同|一致|相等|无变化|未发生变化|没有变化)")
 _FIGURE = re.compile(rf"({NUM})\s*万元")
+_VS_WORD = re.compile(r"[比较与]")
 # what may stand between a figure and the change that follows it: 「X 万元，比上年…」, 「X 万元（含…），…」,
 # 「X 万元，主要用于…，比上年…」 — never a subject (「事业收入 812.48 万元，收入比 2025 年增加…」)
 _BOUND = re.compile(r"\s*(?:[（(][^）)]*[）)])?\s*[，,]?\s*(?:主要用于[^，,。；;]*[，,])?\s*")
 _SENT = re.compile(r"[^。；;！？!?]+[。；;！？!?]?")
+_SAYS = re.compile(r"万元|[%％]|持平|相等|相同|一致|变化")
 
 # the base the sentence names: nothing (「基数为 0」「2020 年预算无此内容」) or a figure (「去年预算数为 0 万元」)
 _NO_BASE = re.compile(rf"基数为\s*(?:0(?:\.0+)?|零)(?![.\d])|{_YEAR}\s*(?:年初)?(?:预算|决算|执行)?(?:数)?\s*"
@@ -80,7 +83,16 @@ _FLAT_WORDS = ("持平", "相同", "一致", "相等", "无变化", "未发生�
 
 
 def _changes_in(sentence: str, para, previous: str) -> list[Change]:
-    out: list[Change] = []
+    return [Change(*found, sentence, para) for found in _parse_changes(sentence, previous)]
+
+
+@lru_cache(maxsize=8192)
+def _parse_changes(sentence: str, previous: str) -> tuple[tuple, ...]:
+    """The changes a sentence states, as (figure, word, amount, year, ledger, start): read once per
+    sentence, whichever rule asks (the agreement, the 三公 sums, the base)."""
+    if not _VS_WORD.search(sentence):
+        return ()
+    out: list[tuple] = []
     hits = sorted([*_MOVED.finditer(sentence), *_FLAT.finditer(sentence)], key=lambda h: h.start())
     for hit in hits:
         before = sentence[: hit.start()]
@@ -95,14 +107,18 @@ def _changes_in(sentence: str, para, previous: str) -> list[Change]:
         ledger = hit.group("ledger")
         ledger = ledger[:2] if ledger else None
         amount = hit.group("amt") if "amt" in hit.re.groupindex else "0"
-        out.append(Change(figure, hit.group("word"), amount, int(hit.group("year")) if hit.group("year") else None,
-                          ledger, hit.start(), sentence, para))
-    return out
+        out.append((figure, hit.group("word"), amount, int(hit.group("year")) if hit.group("year") else None,
+                    ledger, hit.start()))
+    return tuple(out)
 
 
-def _sentences(doc: Document):
-    """(paragraph, sentence, the sentence before it in the paragraph), a paragraph cut by a page break
-    joined to the next one (「…其中：因公出国（境）费用」 / 「184.49 万元，与 2025 持平」)."""
+def _sentences(doc: Document) -> list[tuple]:
+    """(paragraph, sentence, the sentence before it, heading, index in its paragraph), a paragraph cut
+    by a page break joined to the next one (「…其中：因公出国（境）费用」 / 「184.49 万元，与 2025 持平」)."""
+    return list(_iter_sentences(doc))
+
+
+def _iter_sentences(doc: Document):
     joined: list[tuple[object, str, str | None]] = []
     for para in doc.paragraphs:
         text = _norm(para.text)
@@ -205,12 +221,12 @@ def _significant(s: str) -> int:
     return len(s.replace(",", "").replace(".", "").lstrip("0"))
 
 
-def check_agreement(doc: Document, result: AuditResult) -> None:
+def check_agreement(doc: Document, result: AuditResult, sentences: list[tuple] | None = None) -> None:
     """The same figure's change, stated in two places against the same year, is one change: grown in
     one place and shrunk by the same amount (to a last digit) in another is an error; two amounts, a
     warning (「住房公积金（2210201）192.99 万元，较上年增加 15.96 万元」 and, a page on, 「增加 15.95 万元」)."""
     groups: dict[tuple, list[Change]] = defaultdict(list)
-    for para, sentence, previous, _heading, _i in _sentences(doc):
+    for para, sentence, previous, _heading, _i in sentences if sentences is not None else _sentences(doc):
         for c in _changes_in(sentence, para, previous):
             if c.figure is None or c.word in _FLAT_WORDS or dec(c.amount) == 0 or dec(c.figure) == dec(c.amount):
                 continue
@@ -269,8 +285,11 @@ _ITEMS = [  # longest names first: 公务用车购置及运行费 before 公务�
 ]
 
 
-def _items_named(text: str) -> list[tuple[int, str]]:
+@lru_cache(maxsize=8192)
+def _items_named(text: str) -> tuple[tuple[int, str], ...]:
     """(position, item) of each 三公 item named, but not as the whole of a share (「占“三公”经费的 37%」)."""
+    if not _ANY_ITEM.search(text):
+        return ()
     taken: list[tuple[int, int]] = []
     out: list[tuple[int, str]] = []
     for item, rx in _ITEMS:
@@ -281,7 +300,10 @@ def _items_named(text: str) -> list[tuple[int, str]]:
             if re.search(r"占\s*(?:全部|本年)?\s*$", text[max(0, m.start() - 4): m.start()]):
                 continue
             out.append((m.start(), item))
-    return sorted(out)
+    return tuple(sorted(out))
+
+
+_ANY_ITEM = re.compile(r"三公|公务|出国")
 
 
 @dataclass
@@ -290,10 +312,10 @@ class _Said:
     change: Change
 
 
-def check_sangong(doc: Document, result: AuditResult) -> None:
+def check_sangong(doc: Document, result: AuditResult, sentences: list[tuple] | None = None) -> None:
     """The changes stated for the 三公 items add up to the one stated for the whole."""
     said: dict[str, list[_Said]] = defaultdict(list)
-    for para, sentence, _previous, heading, index in _sentences(doc):
+    for para, sentence, _previous, heading, index in sentences if sentences is not None else _sentences(doc):
         if index == 0:
             named = _items_named(heading or "")
             current = named[-1][1] if named and not _items_named(sentence) else None
@@ -363,26 +385,35 @@ def _word(c: Change) -> str:
 
 
 def check_document(doc: Document, result: AuditResult) -> None:
+    for cached in (_parse_changes, _items_named, _numbers):
+        cached.cache_clear()  # read once per document, by whichever rule asks; kept for no other document
     # a sentence whose change another rule already found wrong (against the table, the 说明 item's
     # figures, its own reason) is not reported a second time
     taken = [_numbers(f.a.sentence) for f in result.findings
              if f.a.sentence and re.search(r"change|direction", f.check) and f.severity != "warning"]
 
+    taken = [t for t in taken if len(t) >= 2]
+
     def fresh(sentence: str) -> bool:
+        if not taken:
+            return True
         mine = _numbers(sentence)
-        return not (len(mine) >= 2 and any(mine <= t or t <= mine for t in taken if len(t) >= 2))
+        return not (len(mine) >= 2 and any(mine <= t or t <= mine for t in taken))
 
     found = AuditResult()
-    check_agreement(doc, found)
-    check_sangong(doc, found)
-    for para, sentence, _previous, _heading, _i in _sentences(doc):
+    # a sentence with no figure, no word for no change and no 三公 item states no change and names no item
+    sentences = [s for s in _sentences(doc) if s[4] == 0 or _SAYS.search(s[1]) or _items_named(s[1])]
+    check_agreement(doc, found, sentences)
+    check_sangong(doc, found, sentences)
+    for para, sentence, _previous, _heading, _i in sentences:
         if fresh(sentence):
             check_base(doc, para, sentence, found)
     result.findings.extend(f for f in found.findings if fresh(f.a.sentence or ""))
 
 
-def _numbers(sentence: str) -> set[Decimal]:
+@lru_cache(maxsize=8192)
+def _numbers(sentence: str) -> frozenset[Decimal]:
     """The figures a sentence states, to know one sentence however it was cut and spaced."""
-    return {dec(m.group(0)) for m in re.finditer(NUM, re.sub(r"(?<=\d)\s+(?=[\d.])", "", sentence))
-            if not re.fullmatch(r"20\d\d", m.group(0))}
+    return frozenset(dec(m.group(0)) for m in re.finditer(NUM, re.sub(r"(?<=\d)\s+(?=[\d.])", "", sentence))
+                     if not re.fullmatch(r"20\d\d", m.group(0)))
 

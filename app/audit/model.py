@@ -193,7 +193,7 @@ class AuditResult:
 
 def step_of(*values: Decimal | None) -> Decimal:
     """The printed precision of the cells: 0.01 for 2,247.14; 1 for whole 元 amounts."""
-    exps = [v.as_tuple().exponent for v in values if v is not None and isinstance(v.as_tuple().exponent, int)]
+    exps = [e for v in values if v is not None and isinstance(e := v.as_tuple().exponent, int)]
     exp = min(exps) if exps else -2
     return Decimal(1).scaleb(max(exp, -2))
 

@@ -194,6 +194,8 @@ class _Run:
 
 
 def _measures(doc, para, heading: str, sentence: str, m: Measures, result: AuditResult, context: str = "") -> None:
+    if "万元" not in sentence:
+        return  # every measure is written in 万元
     taken: list[tuple[int, int]] = []
     for pattern, scope_rule, what in _MEASURES:
         for hit in pattern.finditer(sentence):
