@@ -488,3 +488,11 @@ def test_the_same_amount_written_twice_is_completed_at_100_percent():
     d = edited(name, "执行数为15万元，完成预算的100%", "执行数为15万元，完成预算的95%")
     [f] = [f for f in of(d, "prose.completion") if "15/15" in f.message]
     assert (f.severity, f.a_value, f.b_value) == ("warning", D("95"), D("100.00"))
+
+
+def test_a_list_of_one_class_is_read_against_the_class_row():
+    # 长沙 2026 p6: 「支出预算 656.73 万元，其中：教育支出 656.73 万元」 against 部门支出总体情况表 205 (p14)
+    name = "d09-p6-14-one-class-list.pdf"
+    assert not [f for f in audit(doc(name)) if f.check == "items.row"]
+    [f] = of(edited(name, "其中：教育支出 656.73", "其中：教育支出 702.70"), "items.row")
+    assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("702.70"), D("656.73"), "205 教育支出")

@@ -563,13 +563,17 @@ def _check_classes(doc: Document, para, text: str, subjects: Subjects, heading: 
     """「支出包括：社会保障和就业支出 5756.51 万元、卫生健康支出…」: each class figure against its class row."""
     hits = [h for h in _CLASS_ITEM.finditer(text) if h.start(2) not in done]
     numbered = re.match(r"\s*(?:\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*", text)
-    if len(hits) < 2 and not (hits and numbered and hits[0].start(1) == numbered.end()):
-        return  # one class figure is a sentence about it, unless it heads a numbered item (「4. 住房保障支出88.55万元」)
+    lead = [m for m in LEAD.finditer(text[: hits[0].start() + 1]) if m.end() >= hits[0].start() - 60] if hits else []
+    # one class figure is a sentence about it, unless it heads a numbered item (「4. 住房保障支出88.55万元」)
+    # or is the whole of a list (「支出预算 656.73 万元，其中：教育支出 656.73 万元」)
+    alone = bool(hits) and (numbered is not None and hits[0].start(1) == numbered.end()
+                            or bool(lead) and re.fullmatch(r"[\s：:，,]*", text[lead[-1].end(): hits[0].start(1)]) is not None)
+    if len(hits) < 2 and not alone:
+        return
     scopes = _scopes(heading + text[:80])
     sources = subjects.for_scope(scopes)
     if len(scopes) == 3 and not subjects.for_scope(["全部"]):
         return  # a list naming no scope, and no all-funds table to read it against: which table is not known
-    lead = [m for m in LEAD.finditer(text[: hits[0].start() + 1]) if m.end() >= hits[0].start() - 60]
     if lead:  # 「年初预算数 19,230.18 万元，其中：」: the list is of the table whose total that is
         whole = dec(lead[-1].group("fig"))
         sources = [s for s in sources if (t := _source_total(doc, s)) is not None
