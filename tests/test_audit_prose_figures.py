@@ -496,3 +496,12 @@ def test_a_list_of_one_class_is_read_against_the_class_row():
     assert not [f for f in audit(doc(name)) if f.check == "items.row"]
     [f] = of(edited(name, "其中：教育支出 656.73", "其中：教育支出 702.70"), "items.row")
     assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("702.70"), D("656.73"), "205 教育支出")
+
+
+def test_meeting_and_training_fees_are_read_against_their_columns_of_the_sangong_table():
+    # 无锡信访局 2025 p33 「会议费预算支出 0.44 万元」 against 表九 (p21): 三公 │ 会议费 0.44 │ 培训费 16.20
+    name = "d05-p21-22-33-training-prior.pdf"
+    assert not of(doc(name), "prose.meetings")
+    [f] = of(edited(name, "会议费预算支出 0.44", "会议费预算支出 0.48"), "prose.meetings")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("0.48"), D("0.44"))
+    assert f.b.column == "会议费"

@@ -16,12 +16,13 @@ from budgetqa.app.audit import breakdown, changes, items, lastyear, shares
 from budgetqa.app.audit.cross import Measures, collect
 from budgetqa.app.audit.model import AuditResult, Finding
 from budgetqa.app.audit.quantities import SKIP_KINDS, amount_columns, cell_qty
+from budgetqa.app.measures import own_year_columns
 from budgetqa.app.audit.written import completion as _completion
 from budgetqa.app.audit.written import completion_parts
 from budgetqa.app.audit.written import dec as _dec
 from budgetqa.app.audit.written import report as _report
 from budgetqa.app.audit.written import sentence_loc
-from budgetqa.ingest.classify import OVERVIEW
+from budgetqa.ingest.classify import OVERVIEW, SANGONG
 from budgetqa.ingest.models import Document, Paragraph
 
 _N = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
@@ -136,6 +137,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             sentence_3g = heading_item + sentence  # the two sentences as printed
             heading_item = sentence if _SANGONG_HEADING.match(sentence) else ""
             _sangong(doc, para, sentence_3g, m, result, sangong_cells, sentences[k + 1] if k + 1 < len(sentences) else "")
+            _meetings(doc, para, sentence, result, sangong_cells)
             _changes(doc, para, sentence, result)
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
@@ -272,6 +274,32 @@ def _sangong_total(doc, m: Measures):
             continue
         cols = [c for c in t.columns if ledger in c.split("/")[-1] and (ledger == "预算" or "预算" not in c.split("/")[-1])]
         total = next((r for r in t.rows if r.label in ("合计", "三公经费合计") or (r.is_total and "三公" in r.label)), None)
+        if len(cols) == 1 and total is not None and total.cells.get(cols[0]) is not None:
+            return cell_qty(doc, t, total, cols[0])
+    return None
+
+
+_MEETING = re.compile(r"(会议费|培训费)(?:预算|决算)?(?:数)?(?:支出)?(?:预算|决算)?(?:数)?(?:为|是|：|:)?\s*" + _N)
+
+
+def _meetings(doc, para, sentence: str, result: AuditResult, cells: dict) -> None:
+    """「会议费预算支出 0.44 万元」 against the 会议费 column of the 「“三公”经费、会议费、培训费支出表」
+    (江苏's template prints the two beside the 三公 items)."""
+    for hit in _MEETING.finditer(sentence):
+        item = hit.group(1)
+        if ("meeting", item) not in cells:
+            cells["meeting", item] = _meeting_cell(doc, item)
+        q = cells["meeting", item]
+        if q is not None:
+            _report(result, "prose.meetings", doc, para, sentence, hit.group(2), q, item)
+
+
+def _meeting_cell(doc, item: str):
+    for t in doc.tables:
+        if t.kind not in SANGONG:
+            continue
+        cols = [c for c in own_year_columns(amount_columns(t), t, doc.year) if c.split("/")[-1] == item]
+        total = next((r for r in t.rows if r.is_total), t.rows[0] if len(t.rows) == 1 else None)
         if len(cols) == 1 and total is not None and total.cells.get(cols[0]) is not None:
             return cell_qty(doc, t, total, cols[0])
     return None
