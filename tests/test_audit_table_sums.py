@@ -132,3 +132,21 @@ def test_a_total_tables_named_subjects_are_the_coded_tables_rows():
     doc = _bumped(name, "2026年市级部门收支预算总表/支出", "行政单位医疗", "预算数", "16.85", "18.54")
     (f,) = _errors(doc, "cross.subject")
     assert (f.a_value, f.b_value, f.b.row) == (D("18.54"), D("16.85"), "2101101 行政单位医疗")
+
+
+# ---------------------------------------------------------------- two classifications on one side
+
+def test_each_classification_of_a_two_column_side_adds_up_to_its_total():
+    # 江苏省政协 2017 收支预算总表: 功能分类 6,543.55 + 1,509.72 + 1,093.52 and 支出用途 5,916.27 + 3,123.68 +
+    # 106.84 both make the 当年支出小计 9,146.79 printed in the 支出用途 column
+    name = "d07-p1-caption-in-frame.pdf"
+    checks = [c for c in _checks(name, "table.side_total") if "Σ功能分类" in c.name or "Σ支出用途" in c.name]
+    assert len(checks) == 2 and all(c.holds for c in checks)
+    doc = _bumped(name, "收支预算总表/支出", "十八、住房保障支出", "功能分类/金额", "1093.52", "1202.87")
+    (f,) = _errors(doc, "table.side_total")
+    assert (f.a_value, f.b_value) == (D("9146.79"), D("9256.14"))
+
+
+def test_the_closing_total_of_a_two_column_side_is_read_in_the_column_it_is_printed_in():
+    doc = _bumped("d07-p1-caption-in-frame.pdf", "收支预算总表/支出", "支出合计", "支出用途/金额", "9146.79", "10061.47")
+    assert [f.a_value for f in _errors(doc, "table.side_grand_total")] == [D("10061.47")]

@@ -40,7 +40,7 @@ _LEDGER = r"(?:预算|决算)?(?:数)?"
 _MEASURES: list[tuple[re.Pattern, str, str]] = [
     (re.compile(r"(?:财政拨款)?收、?支总计" + _GAP + _N), "fiscal?", "收入总计"),
     (re.compile(r"(?:财政拨款)?收入支出总计" + _GAP + _N), "fiscal?", "收入总计"),
-    (re.compile(r"收支总预算" + _GAP + _N), "fiscal?", "收入总计"),
+    (re.compile(r"收、?支总预算" + _GAP + _N), "fiscal?", "收入总计"),
     (re.compile(r"(?<!财政拨款)收入总计" + _GAP + _N), "fiscal?", "收入总计"),
     (re.compile(r"(?<!财政拨款)支出总计" + _GAP + _N), "fiscal?", "支出总计"),
     (re.compile(r"(?:本年|" + _WHO + r")收入合计" + _GAP + _N), "全部", "收入合计"),

@@ -460,13 +460,45 @@ def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None
                 a = cell_qty(doc, t, grand, col)
                 b = sum_qty(doc, t, [total, *carries], [col], None, col, "本年合计+结转结余")
                 compare(result, "table.side_grand_total", "总计=本年合计+结转结余", a, b, f"「{a.loc.table}」总计应等于本年合计加结转结余")
+            _classifications(doc, t, total, grand, carries, result)
             # a side closing on its 合计, with no 结转结余 line, balances on it (重庆: 合计 │ 合计)
             closing = grand if grand is not None else total if not carries else None
-            if closing is not None and closing.cells.get(col) is not None:
-                grands[side] = cell_qty(doc, t, closing, col)
+            printed = [c for c in cols if closing is not None and closing.cells.get(c) is not None]
+            if closing is not None and (closing.cells.get(col) is not None or len(printed) == 1):
+                # a two-classification side prints its closing total in the second column only
+                grands[side] = cell_qty(doc, t, closing, col if closing.cells.get(col) is not None else printed[0])
         if "收入" in grands and "支出" in grands:
             a, b = grands["收入"], grands["支出"]
             compare(result, "table.balance", "收入总计=支出总计", a, b, f"「{a.loc.table.rsplit('·', 1)[0]}」收入总计与支出总计")
+
+
+def _classifications(doc: Document, t: Table, total: Row | None, grand: Row | None, carries: list[Row],
+                     result: AuditResult) -> None:
+    """A 支出 side printing two classifications side by side (江苏: 功能分类 │ 金额 │ 支出用途 │ 金额) whose
+    one 当年支出小计 sits in the second's column: each classification's numbered lines add up to it."""
+    cols = amount_columns(t)
+    if total is None or len(cols) < 2 or total.cells.get(cols[0]) is not None:
+        return  # one classification (or the first column holds the total): check_sides has it
+    printed = [c for c in cols if total.cells.get(c) is not None]
+    if len(printed) != 1:
+        return
+    tcol = printed[0]
+    for col in cols:
+        lines = [r for r in t.rows if r is not total and not r.is_total
+                 and re.match(r"^\s*[一二三四五六七八九十]+、", r.name or "") and r.cells.get(col) is not None
+                 and not re.search(r"结转|结余", r.name or "")]
+        if len(lines) < 2:
+            continue
+        a = cell_qty(doc, t, total, tcol)
+        b = sum_qty(doc, t, lines, [col], None, col, f"{len(lines)} 个项目之和")
+        compare(result, "table.side_total", f"{total.label}=Σ{col.split('/')[0]}", a, b,
+                f"「{a.loc.table}」{total.name}应等于{col.split('/')[0]}各项之和")
+    if grand is not None and grand is not total and grand.cells.get(tcol) is not None:
+        carried = [(r, c) for r in carries for c in cols if r.cells.get(c) is not None]
+        a = cell_qty(doc, t, grand, tcol)
+        b = sum_qty(doc, t, [total, *(r for r, _ in carried)], [tcol, *{c for _, c in carried}], None, tcol,
+                    "本年合计+结转结余")
+        compare(result, "table.side_grand_total", "总计=本年合计+结转结余", a, b, f"「{a.loc.table}」总计应等于本年合计加结转结余")
 
 
 def check_sangong(doc: Document, table: Table, result: AuditResult) -> None:
