@@ -505,3 +505,12 @@ def test_meeting_and_training_fees_are_read_against_their_columns_of_the_sangong
     [f] = of(edited(name, "会议费预算支出 0.44", "会议费预算支出 0.48"), "prose.meetings")
     assert (f.severity, f.a_value, f.b_value) == ("error", D("0.48"), D("0.44"))
     assert f.b.column == "会议费"
+
+
+def test_one_class_per_paragraph_is_still_one_list():
+    # 延边政府办: 「一般公共服务（类）支出 1690.82 万元，占 83.3%，…。」 then 社会保障和就业, 卫生健康, 住房保障,
+    # 「自然资源海洋气象等支出 7.29 万元，占 0.4%」, each its own paragraph: shares of their sum 2,030.75
+    name = "yanbian-govoffice-2023-budget.txt"
+    assert not [f for f in of(doc(name), *SHARES) if f.severity == "error"]
+    [f] = [f for f in of(edited(name, "7.29 万元，占 0.4%", "7.29 万元，占 3.4%"), *SHARES) if f.severity == "error"]
+    assert (f.a_value, f.b_value) == (D("3.4"), D("0.36"))

@@ -169,6 +169,11 @@ def check_prose(doc: Document, result: AuditResult) -> None:
     changes.check_document(doc, result)
 
 
+# a paragraph that is one item of a list: 「卫生健康支出（类）支出 73.85 万元，占 3.6%，…」
+_ITEM_SHARE = re.compile(r"\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*)?[\u4e00-\u9fff（）()“”]{2,30}?\s*"
+                         r"\d[\d,]*(?:\.\d+)?\s*万元\s*[，,]\s*占")
+
+
 class _Run:
     """Paragraphs of one heading read together for shares while a list runs on past a paragraph's
     end (「…占 4.6%；」 then 「事业单位医疗 3.61 万元，占 0.2%…」); a full stop ends it."""
@@ -177,19 +182,29 @@ class _Run:
         self.doc, self.m, self.result, self.sangong = doc, m, result, sangong
         self.heading: str | None = None
         self.pieces: list[shares.Piece] = []
+        self.closed = False  # the last paragraph ended on a full stop
 
     def add(self, heading: str, piece: shares.Piece) -> None:
         if heading != self.heading:
             self.flush()
             self.heading = heading
+        if self.closed:
+            # one item per paragraph (「一般公共服务（类）支出 1690.82 万元，占 83.3%，…。」, then the next class):
+            # the items make one list; anything else after a full stop starts afresh
+            if _ITEM_SHARE.match(piece.text) and self.pieces and _ITEM_SHARE.match(self.pieces[-1].text):
+                piece.continues = True
+            else:
+                self.flush()
+        self.closed = False
         self.pieces.append(piece)
         if re.search(r"[。！？!?]\s*$", piece.text):
-            self.flush()
+            self.closed = True
 
     def flush(self) -> None:
         if self.pieces:
             shares.check_shares(self.doc, self.pieces, self.m, self.result, self.sangong)
         self.pieces = []
+        self.closed = False
 
 
 # ---------------------------------------------------------------- measures

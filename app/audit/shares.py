@@ -152,6 +152,7 @@ class Piece:
     para: object
     text: str
     table_whole: Callable[[int], list[Whole]] | None = None  # figure position → its subject table's 合计
+    continues: bool = False  # an item paragraph after another (「社会保障和就业（类）支出 148.23 万元，占 7.3%…。」)
 
 
 def check_shares(doc, pieces: list[Piece], m: Measures, result: AuditResult, sangong: Whole | None = None) -> None:
@@ -167,7 +168,12 @@ def check_shares(doc, pieces: list[Piece], m: Measures, result: AuditResult, san
     for hit in _SHARE.finditer(text):
         words = hit.group("words").strip()
         shares.append(Share(hit.start(), hit.end(), hit.group("part"), hit.group("pct"), words))
-    for parts in _lists(text, shares):
+    # the full stop closing an item paragraph that the next item paragraph continues does not end the list
+    listed = text
+    for st, piece in zip(starts, pieces):
+        if piece.continues and st > 0 and listed[st - 1] == "。":
+            listed = listed[: st - 1] + "；" + listed[st:]
+    for parts in _lists(listed, shares):
         lead = _lead(text, parts[0].start, parts)
         total = _sum(parts)
         for s in parts:
