@@ -169,3 +169,11 @@ def test_the_four_sangong_items_are_the_whole_of_its_change():
     d = edited("d14-p25-154-sangong-change.pdf", "因公出国（境）费减少 167", "因公出国（境）费减少 179")
     [f] = errors(d, "prose.change_parts")
     assert (f.a_value, f.b_value) == (D("-2761"), D("-2773"))
+
+
+def test_a_percentage_may_follow_the_figure_a_sentence_later():
+    # 江苏省检察院 p24: 「此外，基本支出预算数为 13,994.31 万元。与上年相比增加 1,670.85 万元，增长 13.56 %」
+    name = "d06-p13-14-24-spending-uses.pdf"
+    assert not errors(doc(name), "prose.change_pct")
+    [f] = errors(edited(name, "基本支出预算数为 13,994.31", "基本支出预算数为 13,294.31"), "prose.change_pct")
+    assert (f.a_value, f.b_value) == (D("13.56"), D("14.37"))  # 1,670.85 / (13,294.31 − 1,670.85)

@@ -514,3 +514,11 @@ def test_one_class_per_paragraph_is_still_one_list():
     assert not [f for f in of(doc(name), *SHARES) if f.severity == "error"]
     [f] = [f for f in of(edited(name, "7.29 万元，占 0.4%", "7.29 万元，占 3.4%"), *SHARES) if f.severity == "error"]
     assert (f.a_value, f.b_value) == (D("3.4"), D("0.36"))
+
+
+def test_nothing_spent_is_no_share_of_a_budget_however_0_is_rounded():
+    # 延边政务服务: 「项目全年预算数为 8 万元，执行数为 0 万元，完成预算的 0%」
+    name = "yanbian-govservice-2023-final.txt"
+    assert not [f for f in of(doc(name), "prose.completion") if "支出为 0" in f.message]
+    [f] = of(edited(name, "执行数为 0 万元，完成预算的 0%", "执行数为 0 万元，完成预算的 5%"), "prose.completion")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("5"), D("0"))

@@ -28,7 +28,7 @@ from budgetqa.app.audit.model import AuditResult, Finding, fmt
 from budgetqa.app.audit.written import NUM, dec, half_unit, pct_finding, sentence_loc
 from budgetqa.ingest.models import Document
 
-_UP = ("增加", "增长", "上升", "提高")
+_UP = ("增加", "增长", "上升", "提高", "增幅")
 _YEAR = r"(?:上年|去年|上一年度?|(?P<year>20\d\d)\s*年?\s*度?)"
 _VS = (rf"(?:比|较|与)\s*{_YEAR}\s*(?:年初)?(?:当年)?(?P<ledger>预算数?|决算数?|执行数?)?(?:相比|对比)?\s*[，,]?\s*")
 _MOVED = re.compile(_VS + rf"(?P<word>增加|减少|增长|下降|上升|降低|提高)\s*(?:了)?\s*(?P<amt>{NUM})\s*万元")
@@ -130,23 +130,26 @@ def _iter_sentences(doc: Document):
         else:
             joined.append((para, text, heading))
     for para, text, heading in joined:
-        previous = ""
+        # the sentence before, whole: from the full stop before it (a list's 「；」 does not end one)
+        previous, current = "", ""
         for i, sentence in enumerate(_SENT.findall(text)):
             yield para, sentence, previous, heading, i
-            previous = sentence
+            current += sentence
+            if not re.search(r"[；;]\s*$", sentence):
+                previous, current = current, ""
 
 
 # ---------------------------------------------------------------- the base the sentence names
 
 
 _PCT = re.compile(_VS + rf"(?:(?P<dir>增加|减少)\s*(?P<amt>{NUM})\s*万元\s*[，,]\s*)?"
-                  r"(?P<word>增长|下降|上升|降低|增加|减少)(?:了|为)?\s*(?P<pct>\d+(?:\.\d+)?)\s*[%％]")
+                  r"(?P<word>增长|下降|上升|降低|增加|减少|增幅|降幅|减幅)(?:了|为)?\s*(?P<pct>\d+(?:\.\d+)?)\s*[%％]")
 
 
-def check_base(doc: Document, para, sentence: str, result: AuditResult) -> None:
+def check_base(doc: Document, para, sentence: str, result: AuditResult, previous: str = "") -> None:
     """「X 万元，比上年增加 Y 万元（基数为 0 / 去年预算数为 Z 万元）」: X − Z is the change; with no base
     named, the year before is X − Y, never below zero, and a percentage is Y over it."""
-    _check_pct(doc, para, sentence, result)
+    _check_pct(doc, para, sentence, result, previous)
     for c in _changes_in(sentence, para, ""):
         if c.figure is None:
             continue
@@ -184,14 +187,20 @@ def check_base(doc: Document, para, sentence: str, result: AuditResult) -> None:
             f"说明写本年 {c.figure} 万元、{named}，则应{real_word} {fmt(abs(real))} 万元，却写{said}，请核对。"))
 
 
-def _check_pct(doc: Document, para, sentence: str, result: AuditResult) -> None:
+def _check_pct(doc: Document, para, sentence: str, result: AuditResult, previous: str = "") -> None:
     """「X 万元，比上年增加 Y 万元，增长 P%」: P is Y over X − Y; 「X 万元，比上年下降 P%」 with X = 0 is a
-    fall of 100%, and only X = 0 falls by 100%."""
+    fall of 100%, and only X = 0 falls by 100%. X may close the sentence before (「…支出 616.88 万元，主要是
+    离退休人员经费。较 2025 年年初预算增加 60.01 万元，增幅 10.8%」)."""
     for hit in _PCT.finditer(sentence):
         figs = list(_FIGURE.finditer(sentence[: hit.start()]))
-        if not figs or not _BOUND.fullmatch(sentence[figs[-1].end(): hit.start()]):
+        if figs and _BOUND.fullmatch(sentence[figs[-1].end(): hit.start()]):
+            figure = figs[-1].group(1)
+        elif not figs and hit.group("amt") and not re.search(r"\d", re.sub(r"20\d\d\s*年", "", sentence[: hit.start()])) \
+                and (prev := list(_FIGURE.finditer(previous))) and previous.rstrip().endswith("。") \
+                and not re.search(r"\d", previous[prev[-1].end():]) and len(prev) == 1:
+            figure = prev[-1].group(1)  # the sentence before states one figure: the change is of it
+        else:
             continue
-        figure = figs[-1].group(1)
         x, p = dec(figure), dec(hit.group("pct"))
         up = hit.group("word") in _UP
         loc = sentence_loc(doc, para, sentence)
@@ -405,9 +414,9 @@ def check_document(doc: Document, result: AuditResult) -> None:
     sentences = [s for s in _sentences(doc) if s[4] == 0 or _SAYS.search(s[1]) or _items_named(s[1])]
     check_agreement(doc, found, sentences)
     check_sangong(doc, found, sentences)
-    for para, sentence, _previous, _heading, _i in sentences:
+    for para, sentence, previous, _heading, _i in sentences:
         if fresh(sentence):
-            check_base(doc, para, sentence, found)
+            check_base(doc, para, sentence, found, previous)
     result.findings.extend(f for f in found.findings if fresh(f.a.sentence or ""))
 
 

@@ -122,6 +122,12 @@ def completion(doc, para, sentence: str, seg: str, budget: str | None, final: st
         return
     if dec(base) == 0 and dec(hit.group(2)) == 0:
         return  # 0% of a zero budget: the template's way of saying "not applicable"
+    if dec(final) == 0 and dec(hit.group(2)) > 0 and dec(base) > 0:
+        loc = sentence_loc(doc, para, sentence)  # 「执行数为 0 万元」: nothing spent, whatever the rounding of 0
+        result.findings.append(Finding(
+            "error", "prose.completion", loc, loc, dec(hit.group(2)), Decimal(0), dec(hit.group(2)), None,
+            f"情况说明写支出 {final} 万元，却称{named}的 {hit.group(2)}%，支出为 0 时完成比例只能是 0%，请核对。"))
+        return
     if dec(base) == 0:
         other = full if hit.group(1) == "年初" else None
         loc = sentence_loc(doc, para, sentence)
