@@ -522,3 +522,20 @@ def test_nothing_spent_is_no_share_of_a_budget_however_0_is_rounded():
     assert not [f for f in of(doc(name), "prose.completion") if "支出为 0" in f.message]
     [f] = of(edited(name, "执行数为 0 万元，完成预算的 0%", "执行数为 0 万元，完成预算的 5%"), "prose.completion")
     assert (f.severity, f.a_value, f.b_value) == ("error", D("5"), D("0"))
+
+
+def test_the_income_lines_a_sentence_lists_are_measures_not_components():
+    # 湖州: 「财政拨款收支总预算5973.01 万元。收入包括：一般公共预算当年拨款收入5973.01 万元；支出包括：…」
+    name = "d08-p5-17-18-income-list.pdf"
+    assert not of(doc(name), "prose.measure")
+    [f] = of(edited(name, "一般公共预算当年拨款收入5973.01", "一般公共预算当年拨款收入6391.12"), "prose.measure")
+    assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("6391.12"), D("5973.01"), "一般公共预算")
+
+
+def test_running_costs_are_read_against_the_table_that_prints_them():
+    # 上海市财政局 2025: 「机关运行经费预算为2,517.78万元」 against the 三公 and 机关运行经费 table's 机关运行经费预算数
+    name = "shanghai-finance-2025-unit-budget.pdf"
+    assert not of(doc(name), "prose.running_costs")
+    [f] = of(edited(name, "机关运行经费预算为2,517.78万元", "机关运行经费预算为2,694.02万元"), "prose.running_costs")
+    assert (f.severity, f.a_value, f.b_value, f.b.column) == ("error", D("2694.02"), D("2517.78"), "机关运行经费预算数")
+

@@ -59,7 +59,7 @@ _MEASURES: list[tuple[re.Pattern, str, str]] = [
     (re.compile(r"(?<!结转结余的)其他收入" + _GAP + _N), "全部", "收入:其他收入"),
     (re.compile(r"上级补助收入" + _GAP + _N), "全部", "收入:上级补助收入"),
     (re.compile(r"附属单位上缴收入" + _GAP + _N), "全部", "收入:附属单位上缴收入"),
-    (re.compile(r"(?<!结转结余的)一般公共预算(?:财政)?(?:拨款)?收入" + _GAP + _N), "财政拨款",
+    (re.compile(r"(?<!结转结余的)一般公共预算(?:当年)?(?:财政)?(?:拨款)?收入" + _GAP + _N), "财政拨款",
      "收入:一般公共预算|收入:一般公共预算含结转"),
     (re.compile(r"人员经费" + _GAP + _N), "一般公共预算", "人员经费"),
     (re.compile(r"公用经费" + _GAP + _N), "一般公共预算", "公用经费"),
@@ -138,6 +138,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             heading_item = sentence if _SANGONG_HEADING.match(sentence) else ""
             _sangong(doc, para, sentence_3g, m, result, sangong_cells, sentences[k + 1] if k + 1 < len(sentences) else "")
             _meetings(doc, para, sentence, result, sangong_cells)
+            _running_costs(doc, para, sentence, result, sangong_cells)
             _changes(doc, para, sentence, result)
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
@@ -158,6 +159,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
         text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
         for sentence in _SENT.findall(text):
             _changes(doc, para, sentence, result)
+            _running_costs(doc, para, sentence, result, sangong_cells)
             if "三公" not in sentence:
                 _completion_sentence(doc, para, sentence, result)
         run.add(_heading, shares.Piece(para, text))
@@ -223,8 +225,10 @@ def _measures(doc, para, heading: str, sentence: str, m: Measures, result: Audit
             lead = context + before  # scope words may sit in an earlier sentence of the paragraph
             if re.search(r"(比|较)[^，。]*$", before) or re.search(r"(增加|减少|增长|下降)\s*$", before):
                 continue
-            if re.search(r"(主要包括|包括|发生)[^，。；]{0,4}$", before):
-                continue  # a component listed under another measure, or spending on one project
+            if re.search(r"(主要包括|包括|发生)[^，。；]{0,4}$", before) and not (
+                    what.startswith("收入:") and re.search(r"收入(?:主要)?包括[：:]?\s*$", before)):
+                continue  # a component listed under another measure, or spending on one project (not the
+                # income lines 「收入包括：一般公共预算当年拨款收入 5973.01 万元」 list)
             if re.search(r"政府性基金|国有资本经营", before):
                 continue  # a fund no measure key is kept for
             scope = scope_rule
@@ -307,6 +311,31 @@ def _meetings(doc, para, sentence: str, result: AuditResult, cells: dict) -> Non
         q = cells["meeting", item]
         if q is not None:
             _report(result, "prose.meetings", doc, para, sentence, hit.group(2), q, item)
+
+
+_RUNNING = re.compile(r"机关运行经费(?:财政拨款)?(?:预算|决算)?(?:数)?(?:支出)?(?:为|是|安排)?\s*" + _N)
+_RUNNING_COLUMN = re.compile(r"^机关运行经费(?:预算数|决算数|支出)?$")
+
+
+def _running_costs(doc, para, sentence: str, result: AuditResult, cells: dict) -> None:
+    """「机关运行经费预算为 2,517.78 万元」 against the table that prints it (上海: the 三公 and 机关运行经费 table's
+    机关运行经费预算数; 江苏: the 机关运行经费支出预算表's 合计)."""
+    for hit in _RUNNING.finditer(sentence):
+        if "running" not in cells:
+            cells["running"] = _running_cell(doc)
+        if cells["running"] is not None:
+            _report(result, "prose.running_costs", doc, para, sentence, hit.group(1), cells["running"], "机关运行经费")
+
+
+def _running_cell(doc):
+    for t in doc.tables:
+        if t.kind not in SANGONG and "机关运行经费" not in t.kind:
+            continue
+        cols = [c for c in own_year_columns(amount_columns(t), t, doc.year) if _RUNNING_COLUMN.match(c.split("/")[-1])]
+        total = next((r for r in t.rows if r.is_total), t.rows[0] if len(t.rows) == 1 else None)
+        if len(cols) == 1 and total is not None and total.cells.get(cols[0]) is not None:
+            return cell_qty(doc, t, total, cols[0])
+    return None
 
 
 def _meeting_cell(doc, item: str):
