@@ -539,3 +539,12 @@ def test_running_costs_are_read_against_the_table_that_prints_them():
     [f] = of(edited(name, "机关运行经费预算为2,517.78万元", "机关运行经费预算为2,694.02万元"), "prose.running_costs")
     assert (f.severity, f.a_value, f.b_value, f.b.column) == ("error", D("2694.02"), D("2517.78"), "机关运行经费预算数")
 
+
+
+def test_a_clause_between_a_total_and_its_list_does_not_hide_the_list():
+    # 重庆: 「政府采购预算总额 4,542.69 万元，均为一般公共预算拨款，其中：政府采购货物预算 110 万元、政府采购工程预算
+    # 0 万元、政府采购服务预算 4,432.69 万元」: 货物 + 工程 + 服务 is the whole
+    name = "d02-p3-4-15-16-20-changes-sangong.pdf"
+    assert not of(doc(name), "prose.parts_sum")
+    [f] = of(edited(name, "政府采购货物预算 110 万元", "政府采购货物预算 118 万元"), "prose.parts_sum")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("4542.69"), D("4550.69"))

@@ -154,9 +154,14 @@ def _kind(name: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+# 「政府采购预算总额 4,542.69 万元，均为一般公共预算拨款，其中：…」: a clause between the total and its list
+_LEAD_AFTER_CLAUSE = re.compile(rf"(?P<fig>{_NUM})\s*万元\s*[，,]\s*[^，,。；;\d]{{1,16}}[，,]\s*其中\s*[：:，,]?")
+
+
 def check_totals(doc, para, text: str, result: AuditResult) -> None:
     """「X 万元，其中：A 万元，B 万元」 where A, B … are a whole set: X = A + B + …."""
-    for lead in LEAD.finditer(text):
+    leads = sorted([*LEAD.finditer(text), *_LEAD_AFTER_CLAUSE.finditer(text)], key=lambda m: m.start())
+    for lead in leads:
         if re.search(r"(?:增加|减少|增长|下降|降低)\s*(?:了)?\s*$", text[max(0, lead.start() - 6): lead.start()]):
             continue  # 「比 2025 年增加 2,781.90 万元。其中：基本支出…」: a change, not the total of the list
         stop = text.find("。", lead.end())
