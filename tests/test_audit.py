@@ -145,6 +145,7 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "d08-p17-21-named-subjects.pdf": set(),
     "d09-p6-14-one-class-list.pdf": set(),
     "d08-p5-17-18-income-list.pdf": set(),
+    "d04-p6-23-named-projects.pdf": set(),
     "d06-p23-28-two-changes.pdf": {("items.change_pct", "情况说明", D("21.95"), None, D("22.00"))},
     # 西安气象 2022 p11 「事业单位医疗（2101102）4.16 万元」: the 元 cell 41,651.4 cut, not a slip (rounding)
     "d11-p11-22-cut-yuan-figure.pdf": set(),

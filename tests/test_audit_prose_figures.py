@@ -548,3 +548,12 @@ def test_a_clause_between_a_total_and_its_list_does_not_hide_the_list():
     assert not of(doc(name), "prose.parts_sum")
     [f] = of(edited(name, "政府采购货物预算 110 万元", "政府采购货物预算 118 万元"), "prose.parts_sum")
     assert (f.severity, f.a_value, f.b_value) == ("error", D("4542.69"), D("4550.69"))
+
+
+def test_a_project_named_with_its_figure_is_its_row_of_the_project_table():
+    # 深圳口岸办 2026 p6: 「安全生产和应急管理专项经费 40.00 万元」 against 项目支出总表 (p23) 40.00; the unit's own
+    # row (深圳市人民政府口岸办公室 50,878.08) is no project, so 「…口岸办公室 55,884.67 万元」 is not bound to it
+    name = "d04-p6-23-named-projects.pdf"
+    assert not of(doc(name), "prose.project")
+    [f] = of(edited(name, "安全生产和应急管理专项经费 40.00", "安全生产和应急管理专项经费 44.00"), "prose.project")
+    assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("44.00"), D("40.00"), "安全生产和应急管理专项经费")

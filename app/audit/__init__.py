@@ -35,6 +35,7 @@ def run(doc: Document, prior_doc: Document | None = None) -> AuditResult:
     headers.check_header_departments(doc, result)
     headers.check_header_units(doc, result)
     projects.check_project_funds(doc, result)
+    projects.check_prose_projects(doc, result)
     if prior_doc is not None and prior.is_prior(doc, prior_doc):
         prior.check_prior(doc, prior_doc, result)
     order = {s: i for i, s in enumerate(SEVERITIES)}

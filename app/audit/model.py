@@ -59,6 +59,7 @@ RULES: dict[str, str] = {
     "table.parent_sum": "上级科目应等于下级科目之和",
     "table.total_row": "合计行应等于各类科目之和",
     "table.subtotals": "总计应等于各小计之和",
+    "prose.project": "说明中点名的项目金额应与项目支出表该项目一致",
     "prose.running_costs": "说明中的机关运行经费应与表中机关运行经费一致",
     "prose.meetings": "说明中的会议费、培训费应与“三公”经费、会议费、培训费表一致",
     "cross.subject": "收支总表按名称列出的款、项应与支出表同名科目一致",

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult
 from budgetqa.app.audit.quantities import Qty, amount_columns, cell_qty, compare, scale, sum_qty
+from budgetqa.app.audit.written import report
 from budgetqa.ingest.models import Document, Row, Table
 
 _FUNDS = re.compile(r"^(?:项目)?(?:年度)?(?:预算)?资金总额|^项目总金额|^年度资金总额")
@@ -106,3 +107,37 @@ def _other_unit(form: Table, a: Qty, candidates: list[Qty]) -> bool:
     k = Decimal(10000)
     return any(abs(a.value / k - b.value) <= b.half_steps + Decimal("0.005") or abs(a.value * k - b.value) <= b.half_steps
                for b in candidates)
+
+
+# 「安全生产和应急管理专项经费 40.00 万元」: a project the 说明 names with its figure
+_PROJECT_NAME = re.compile(r"(?:经费|项目|工程|补助|补贴|资金|专项|[^机]费)$")
+_FIGURE_AFTER = r"\s*(?:项目)?(?:预算)?(?:为|是|安排)?\s*(\d[\d,]*(?:\.\d+)?)\s*万元"
+
+
+def check_prose_projects(doc: Document, result: AuditResult) -> None:
+    """A project the 说明 names, on one row of the 项目支出表, with a figure right after its name: the
+    figure is that row's total (names under six characters, or on several rows, are not bound)."""
+    lists = [t for t in doc.tables if t.kind == "项目支出预算表"]
+    if not lists:
+        return
+    rows: dict[str, list[tuple[Table, Row]]] = {}
+    for t in lists:
+        for r in t.rows:
+            if r.label and not r.is_total and not r.code:
+                rows.setdefault(r.label, []).append((t, r))
+    # a project's name says what is paid for (…专项经费, …项目, …补助); a unit's row (深圳市人民政府口岸办公室)
+    # is the unit's whole budget, which the 说明 states under other words
+    names = {n: tr[0] for n, tr in rows.items() if len(tr) == 1 and len(_norm(n)) >= 6 and _PROJECT_NAME.search(n)}
+    if not names:
+        return
+    rx = re.compile("(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")" + _FIGURE_AFTER)
+    for para in doc.paragraphs:
+        text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
+        for sentence in re.findall(r"[^。；;！？!?]+[。；;！？!?]?", text):
+            for hit in rx.finditer(sentence):
+                if re.search(r"(?:比|较|增加|减少|上年结转)\s*$", sentence[: hit.start()]):
+                    continue
+                t, r = names[hit.group(1)]
+                q = _total(doc, t, r)
+                if q is not None:
+                    report(result, "prose.project", doc, para, sentence, hit.group(2), q, f"项目「{hit.group(1)}」")
