@@ -146,6 +146,12 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "d09-p6-14-one-class-list.pdf": set(),
     "d08-p5-17-18-income-list.pdf": set(),
     "d04-p6-23-named-projects.pdf": set(),
+    # 江苏省检察院 p25–26 again: 63.75% (forced to 100%), 0.06% and 0.66% (as in the cuts above)
+    "d06-p13-14-25-26-two-classifications.pdf": {
+        ("prose.share", "情况说明", D("63.75"), None, D("63.74")),
+        ("items.change_pct", "情况说明", D("0.06"), None, D("0.60")),
+        ("items.change_pct", "情况说明", D("0.66"), None, D("6.60")),
+    },
     "d06-p23-28-two-changes.pdf": {("items.change_pct", "情况说明", D("21.95"), None, D("22.00"))},
     # 西安气象 2022 p11 「事业单位医疗（2101102）4.16 万元」: the 元 cell 41,651.4 cut, not a slip (rounding)
     "d11-p11-22-cut-yuan-figure.pdf": set(),

@@ -557,3 +557,12 @@ def test_a_project_named_with_its_figure_is_its_row_of_the_project_table():
     assert not of(doc(name), "prose.project")
     [f] = of(edited(name, "安全生产和应急管理专项经费 40.00", "安全生产和应急管理专项经费 44.00"), "prose.project")
     assert (f.severity, f.a_value, f.b_value, f.b.row) == ("error", D("44.00"), D("40.00"), "安全生产和应急管理专项经费")
+
+
+def test_a_two_classification_sides_total_is_the_whole_a_share_names():
+    # 江苏省检察院 2018 p26: 「财政拨款预算支出 21,940.96 万元，占本年支出合计的 99.94 %」: the 收支预算总表 prints its
+    # 当年支出小计 21,955.35 under 支出用途 only (功能分类 │ 支出用途 side by side)
+    name = "d06-p13-14-25-26-two-classifications.pdf"
+    d = edited(name, "占本年支出合计的 99.94 %", "占本年支出合计的 96.94 %")
+    [f] = [f for f in of(d, *SHARES) if f.a_value == D("96.94")]
+    assert (f.severity, f.b_value, f.b.row, f.b.column) == ("error", D("99.93"), "当年支出小计", "支出用途/金额")

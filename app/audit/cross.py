@@ -115,11 +115,11 @@ def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
         return
     total, items, grand, carries = side_figures(t)
     kind = t.side  # 收入 / 支出
-    m.add((scope, f"{kind}合计"), t, _row_qty(doc, t, total, col))
+    m.add((scope, f"{kind}合计"), t, _row_qty(doc, t, total, _printed(t, total, col)))
     # a side closing on 「合计」 (高等学校: 本年收入合计 + 结转结余 = 合计) states no 总计 a sentence could name:
     # its 情况说明 calls the 本年合计 「收入总计」
     if grand is not None and "总计" in grand.label:
-        m.add((scope, f"{kind}总计"), t, _row_qty(doc, t, grand, col))
+        m.add((scope, f"{kind}总计"), t, _row_qty(doc, t, grand, _printed(t, grand, col)))
     for r in carries:
         n = r.label
         if re.search(r"年初.*结转和结余|上年结转", n):
@@ -150,6 +150,15 @@ def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
         if scope == "财政拨款" and gcol is not None:
             m.classes[("一般公共预算", t.ref)] = {r.label: cell_qty(doc, t, r, gcol) for r in items}
             m.add(("一般公共预算", "支出合计"), t, _row_qty(doc, t, total, gcol))
+
+
+def _printed(t: Table, row: Row | None, col: str) -> str:
+    """The column a side's total is printed in: its first amount column, or the one column printing it
+    (江苏's 功能分类 │ 支出用途 side prints its 当年支出小计 under 支出用途 only)."""
+    if row is None or row.cells.get(col) is not None:
+        return col
+    printed = [c for c in amount_columns(t) if row.cells.get(c) is not None]
+    return printed[0] if len(printed) == 1 else col
 
 
 def _income_table(doc: Document, t: Table, m: Measures) -> None:
