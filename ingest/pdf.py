@@ -52,6 +52,9 @@ from budgetqa.ingest.pdf_layout import (
     words_to_lines,
 )
 
+# A line of a sentence (its punctuation, a unit in the text) is no row of a table continued onto its page
+_PROSE_LINE = re.compile(r"万元|。|[\u4e00-\u9fff]，|，[\u4e00-\u9fff]")
+
 # A cover page has a handful of characters (department, year); it feeds metadata, not prose.
 _COVER_CHARS = 80
 
@@ -452,7 +455,9 @@ class _Assembler:
         for k, ln in enumerate(lines):
             if PAGE_NUMBER.match(ln.text):
                 continue
-            cells = None if is_title_line(ln.text) else _row_cells(ln, prev.col_lefts, prev.col_rights)
+            # a sentence is no table row (「省检察院 2018 年财政拨款预算支出 21,940.96 万元，」 atop a 说明 page)
+            prose = bool(_PROSE_LINE.search(ln.text))
+            cells = None if is_title_line(ln.text) or prose else _row_cells(ln, prev.col_lefts, prev.col_rights)
             if cells is None and not rows and k < 2 and _is_page_furniture(ln):
                 furniture.append(ln)  # the running header (无锡市信访局2025年度部门预算公开), a header word
                 continue
