@@ -110,6 +110,7 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "d05-p21-sangong-one-row.pdf": set(),
     "d05-p12-13-running-header.pdf": set(),  # 22102 = 114.07 + 117.13 + 130.02 once p13's row is read
     "d08-p24-25-numbering-row.pdf": set(),
+    "d08-p22-25-side-over-pages.pdf": set(),
     "d08-p28-sangong-total-column.pdf": set(),  # the cover and the 三公 table: nothing to contradict
     "d06-p15-captions-at-foot.pdf": set(),
     "d06-p16-split-rows.pdf": set(),
@@ -162,6 +163,7 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "d06-p19-25-forced-shares.pdf": {("prose.share", "情况说明", D("63.75"), None, D("63.74"))},
     # 深圳口岸办 2026 p9 「2.公务接待费。2026 年预算数 1.65 万元…」 against 表9 p31 (rows 2025 │ 2026年 │ 增减)
     "d04-p9-31-sangong-item-headings.pdf": set(),
+    "d04-p24-27-unmarked-total.pdf": set(),
     "d06-p13-14-wrapped-rows.pdf": set(),
     # page cuts for the table sums the layout gives (tests/test_audit_table_sums.py): as printed, all hold
     "d01-p6-11-flat-totals.pdf": set(),

@@ -134,6 +134,28 @@ def test_a_total_tables_named_subjects_are_the_coded_tables_rows():
     assert (f.a_value, f.b_value, f.b.row) == (D("18.54"), D("16.85"), "2101101 行政单位医疗")
 
 
+def test_a_coded_table_without_a_total_row_is_matched_by_its_classes():
+    # 深圳口岸办 2026 表6 财政拨款收支总表 (by name) against 表7 一般公共预算支出表, headed by a row naming
+    # the department (55,884.67) instead of a 合计: its classes add up to 55,884.68, the side's total
+    name = "d04-p24-27-unmarked-total.pdf"
+    checks = _checks(name, "cross.subject")
+    assert checks and all(c.holds for c in checks)
+    doc = _bumped(name, "财政拨款收支总表/支出", "住房公积金", "2026年预算数", "266.46", "293.11")
+    (f,) = _errors(doc, "cross.subject")
+    assert (f.a_value, f.b_value, f.b.row) == (D("293.11"), D("266.46"), "2210201 住房公积金")
+
+
+def test_a_side_cut_at_a_page_break_is_read_whole():
+    # 湖州 2026 表04 财政拨款收支预算总表: the subjects on p22, 支出总计 5,973.01 alone on p23 (two tables
+    # to the reader); joined, the side meets the 一般公共预算支出表 of the same total
+    name = "d08-p22-25-side-over-pages.pdf"
+    checks = _checks(name, "cross.subject")
+    assert checks and all(c.holds for c in checks)
+    doc = _bumped(name, "2026年市级部门财政拨款收支预算总表/支出", "行政事业单位医疗", "预算数", "71.42", "78.56")
+    (f,) = _errors(doc, "cross.subject")
+    assert (f.a_value, f.b_value, f.b.row) == (D("78.56"), D("71.42"), "21011 行政事业单位医疗")
+
+
 # ---------------------------------------------------------------- two classifications on one side
 
 def test_each_classification_of_a_two_column_side_adds_up_to_its_total():
@@ -150,3 +172,27 @@ def test_each_classification_of_a_two_column_side_adds_up_to_its_total():
 def test_the_closing_total_of_a_two_column_side_is_read_in_the_column_it_is_printed_in():
     doc = _bumped("d07-p1-caption-in-frame.pdf", "收支预算总表/支出", "支出合计", "支出用途/金额", "9146.79", "10061.47")
     assert [f.a_value for f in _errors(doc, "table.side_grand_total")] == [D("10061.47")]
+
+
+# ---------------------------------------------------------------- printed zeros round down only
+
+def test_printed_zeros_do_not_widen_a_sum_that_exceeds_its_parent():
+    # 普陀区社工局 2024 基本支出决算表: 302 商品和服务支出 10.23, 27 款 printed, 19 of them 0.00 (a
+    # nonnegative amount under half a cent); 福利费 1.48 read 1.63 puts the 款 0.14 above the 302,
+    # beyond the 0.045 the 302 and its 8 nonzero 款 may owe
+    doc = _bumped("putuo-socialwork-2024-final.pdf", "一般公共预算财政拨款基本支出决算表", "福利费", "决算数", "1.48", "1.63")
+    (f,) = _errors(doc, "table.parent_sum")
+    assert (f.a.row, f.a_value, f.b_value) == ("302 商品和服务支出", D("10.23"), D("10.37"))
+
+
+# ---------------------------------------------------------------- items crossed with ledgers
+
+def test_a_total_over_items_split_into_budget_and_outturn_adds_up_per_ledger():
+    # 普陀区财政局 2024 三公决算表: 合计 │ 因公出国 │ 公务用车 │ 公务接待费, each 预算数 │ 决算数; the 合计
+    # 预算数 0.95 is the 公务接待费 预算数 0.95 (its header read under 公务用车运行费 by the reader)
+    col = "财政拨款“三公”经费/公务接待费/公务用车运行费/预算数"
+    assert all(c.holds for c in _checks("putuo-finance-2024-final.pdf", "table.column_sum")
+               if c.left.table == "财政拨款“三公”经费支出决算表")
+    doc = _bumped("putuo-finance-2024-final.pdf", "财政拨款“三公”经费支出决算表", "合计", col, "0.95", "1.05")
+    (f,) = _errors(doc, "table.column_sum")
+    assert (f.a.column, f.a_value, f.b_value) == ("财政拨款“三公”经费/合计/预算数", D("0.95"), D("1.05"))

@@ -8,12 +8,13 @@ A measure is (scope, what): scope 全部 (all funds: 收入支出决算总表, �
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
 from difflib import SequenceMatcher
 from decimal import Decimal
 
-from budgetqa.app.audit.model import AuditResult, Finding, fmt
+from budgetqa.app.audit.model import AuditResult, Finding, fmt, step_of
 from budgetqa.app.measures import own_year_columns
 from budgetqa.app.audit.quantities import UNNAMED, Qty, amount_columns, cell_qty, compare, find, side_figures, sum_qty
 from budgetqa.ingest.classify import BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, INCOME, OVERVIEW, SANGONG, SPENDING
@@ -302,24 +303,56 @@ def _compare_classes(m: Measures, result: AuditResult) -> None:
 _NOT_SUBJECT = re.compile(r"合计|总计|小计|结转|结余|^其中")
 
 
+_CARRY = re.compile(r"结转|结余")
+
+
+def _joined(sides: list[Table]) -> list[Table]:
+    """A side cut at a page break and read as two tables of the same title (湖州 表04: the classes on p22,
+    支出总计 alone on p23): the continuation's rows appended to the part that has no total."""
+    out: list[Table] = []
+    for t in sides:
+        prev = out[-1] if out else None
+        if (prev is not None and t.title == prev.title and t.kind == prev.kind and t.pages and prev.pages
+                and t.pages[0] == prev.pages[-1] + 1 and side_figures(prev)[0] is None and side_figures(prev)[2] is None):
+            joined = copy.copy(prev)
+            joined.rows, joined.pages = prev.rows + t.rows, prev.pages + t.pages
+            out[-1] = joined
+        else:
+            out.append(t)
+    return out
+
+
+def _same_total(t: Table, col: str, total: Decimal) -> bool:
+    """A coded 支出表 totals `total`: its 合计 row prints it, or, where none is marked (深圳 heads the
+    classes with a row naming the department), its function classes add up to it within their rounding
+    (55,884.68 against the side's 55,884.67)."""
+    row = _total_row(t)
+    if row is not None:
+        return row.cells.get(col) == total
+    vals = [v for r in _class_rows(t) if (v := r.cells.get(col)) is not None]
+    return bool(vals) and abs(sum(vals, Decimal(0)) - total) <= step_of(total, *vals) / 2 * (len(vals) + 1)
+
+
 def _compare_subject_rows(doc: Document, tables: list[Table], result: AuditResult) -> None:
     """A 收支总表's 支出 side that lists the function tree by name, without codes, down to its 款 and 项
     (湖州: 社会保障和就业支出, 行政事业单位养老支出, 行政单位离退休 …), against the coded 支出表 of the
     same money (its 合计 equal to the side's 本年支出合计): the rows are aligned by name in order, and
     each 款 and 项 compared (the classes are cross.class's)."""
-    sides = [t for t in tables if t.side == "支出" and (t.kind in OVERVIEW or t.kind in FISCAL_OVERVIEW)]
+    sides = _joined([t for t in tables if t.side == "支出" and (t.kind in OVERVIEW or t.kind in FISCAL_OVERVIEW)])
     coded = [t for t in tables if (t.kind in SPENDING or t.kind in GENERAL) and _class_rows(t)]
     for side in sides:
         col = _total_col(side, doc.year)
-        total = side_figures(side)[0]
+        total, _, grand, _ = side_figures(side)
+        if total is None and grand is not None and not any(_CARRY.search(r.label) for r in side.rows):
+            total = grand  # no 结转 line: the 支出总计 is the year's spending (湖州: 支出总计 alone on its page)
         if col is None or total is None or total.cells.get(col) is None or any(r.code for r in side.rows):
             continue
         at = side.rows.index(total)
         mine = [r for r in side.rows[:at] if r.cells.get(col) is not None and not _NOT_SUBJECT.search(r.label)
                 and not re.match(r"^[一二三四五六七八九十]+、", r.name or "")]
         for t in coded:
-            tcol, ttotal = _total_col(t, doc.year), _total_row(t)
-            if tcol is None or ttotal is None or ttotal.cells.get(tcol) != total.cells.get(col):
+            tcol = _total_col(t, doc.year)
+            if tcol is None or not _same_total(t, tcol, total.cells[col]):
                 continue  # another scope (财政拨款 against all funds): the rows hold other money
             theirs = [r for r in t.rows if r.code and r.code.isdigit() and len(r.code) in (5, 7)
                       or r.code and len(r.code) == 3 and not _ECONOMIC.match(r.code)]

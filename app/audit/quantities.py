@@ -46,10 +46,32 @@ class Qty:
     value: Decimal
     n_cells: int = 1
     step: Decimal = Decimal("0.01")  # printed precision, in 万元
+    # of the n_cells, those printing 0 among amounts none negative: a 0.00 is a nonnegative amount under half
+    # a step, rounded down only, so it can make the printed figure fall short of the true one, never exceed it
+    n_zero: int = 0
 
     @property
     def half_steps(self) -> Decimal:
         return self.step / 2 * self.n_cells
+
+
+def gap_tolerance(a: Qty, b: Qty, diff: Decimal) -> Decimal:
+    """How far a − b may be from 0 by rounding alone, in the direction it is: printed zeros only ever
+    round down, so they widen the gap one way (a 302 of 27 printed 款, 19 of them 0.00, exceeded by
+    its 款 by 0.14 is no rounding: the 8 nonzero ones and the 302 owe at most 0.045)."""
+    tol = a.half_steps + b.half_steps
+    if diff < 0:  # b above a: b's zeros cannot have made it so
+        return tol - b.step / 2 * b.n_zero
+    if diff > 0:
+        return tol - a.step / 2 * a.n_zero
+    return tol
+
+
+def _zeros(vals: list[Decimal | None]) -> int:
+    """Printed zeros among amounts none of which is negative (a negative column may round toward 0 either way)."""
+    if any(v is not None and (v < 0 or v.is_signed()) for v in vals):
+        return 0
+    return sum(1 for v in vals if v is not None and v == 0)
 
 
 def cell_qty(doc: Document, table: Table, row: Row, column: str) -> Qty:
@@ -59,20 +81,21 @@ def cell_qty(doc: Document, table: Table, row: Row, column: str) -> Qty:
 
 
 def sum_qty(doc: Document, table: Table, rows: list[Row], columns: list[str], row: Row | None, column: str | None,
-            derived: str, n_cells: int | None = None) -> Qty:
+            derived: str, n_cells: int | None = None, n_zero: int | None = None) -> Qty:
     vals = [r.cells.get(c) for r in rows for c in columns]
     f = scale(table)
     total = sum((v for v in vals if v is not None), Decimal(0)) * f
     # an empty cell prints no amount and carries no rounding: only printed cells widen the tolerance
     n = n_cells if n_cells is not None else max(1, sum(1 for v in vals if v is not None))
-    return Qty(cell_location(doc, table, row, column, derived=derived), total, n, step_of(*vals) * f)
+    z = n_zero if n_zero is not None else (_zeros(vals) if n_cells is None else 0)
+    return Qty(cell_location(doc, table, row, column, derived=derived), total, n, step_of(*vals) * f, min(z, n))
 
 
 def compare(result: AuditResult, check: str, name: str, a: Qty, b: Qty, what: str,
             severity: str = "error", record: bool = True, note: str = "") -> None:
     """Record the identity a == b; add a finding when they differ (rounding within tolerance)."""
     diff = a.value - b.value
-    tol = a.half_steps + b.half_steps
+    tol = gap_tolerance(a, b, diff)
     status = classify_gap(diff, tol)
     coarse = max(a.step, b.step)
     if status != "ok" and a.step != b.step and a.value.quantize(coarse) == b.value.quantize(coarse):

@@ -19,7 +19,7 @@ from decimal import Decimal
 from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_location
 from budgetqa.app.audit.template import says_none
 from budgetqa.app.audit.quantities import (
-    NOT_AMOUNT, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, side_figures, sum_qty,
+    NOT_AMOUNT, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, gap_tolerance, side_figures, sum_qty,
 )
 from budgetqa.ingest.classify import GOVERNMENT_ONLY, PERFORMANCE_KINDS, STANDARD_KINDS
 from budgetqa.ingest.models import Document, Row, Table
@@ -53,6 +53,23 @@ def printed_leaves(children: dict[str, list[Row]], row: Row, col: str, memo: dic
         n = sum(printed_leaves(children, k, col, memo) for k in kids) if kids else 0
         memo[key] = n if n else int(row.cells.get(col) is not None)
     return memo[key]
+
+
+def zero_leaves(children: dict[str, list[Row]], row: Row, col: str, memo: dict) -> int:
+    """Of a subject's printed_leaves, those printing 0 (amounts rounded down only, see gap_tolerance)."""
+    key = (row.code, col, 0)
+    if key not in memo:
+        kids = children.get(row.code or "")
+        if kids and sum(printed_leaves(children, k, col, memo) for k in kids):
+            memo[key] = sum(zero_leaves(children, k, col, memo) for k in kids)
+        else:  # the subject itself is the leaf
+            v = row.cells.get(col)
+            memo[key] = int(v is not None and v == 0)
+    return memo[key]
+
+
+def _no_negative(rows: list[Row], col: str) -> bool:
+    return not any(v is not None and (v < 0 or v.is_signed()) for r in rows if (v := r.cells.get(col)) is not None)
 
 
 # ---------------------------------------------------------------- within one table
@@ -110,9 +127,42 @@ def column_groups(columns: list[str]) -> list[tuple[str, list[list[str]]]]:
             names = [c for p in parts if p for c in p] + ["/".join(total)]
             if all(p for p in parts) and not any(UNNAMED.search(c) for c in names):
                 out.append(("/".join(total), [p for p in parts if p]))
+        if total is None:
+            crossed(prefix, kids)
         for k in kids:
             if "/".join(k) not in cols:
                 visit(k)
+
+    def crossed(prefix: tuple[str, ...], kids: list[tuple[str, ...]]) -> None:
+        """A total over items each printed in the same ledgers (三公 决算表: 合计 │ 因公出国（境）费 │ 公务用车
+        购置及运行费 │ 公务接待费, each split into 预算数 │ 决算数): per ledger, 合计/预算数 = Σ item/预算数, an
+        item standing for its 小计/预算数 or the sum of its leaves ending in 预算数."""
+        head = next((k for k in kids if "/".join(k) not in cols and _TOTAL_COL.search(k[-1])), None)
+        if head is None or len(kids) < 2 or (not prefix and head != kids[0]):
+            return
+        ledgers = children(head)
+        if len(ledgers) < 2 or not all("/".join(g) in cols for g in ledgers):
+            return
+        sangong = "三公" in head[-1] or bool(prefix and "三公" in prefix[-1])
+        for g in ledgers:
+            leaf = g[-1]
+            parts = [ledger_part(k, leaf) for k in kids if k != head and not (sangong and _MEETINGS.search(k[-1]))]
+            names = [c for p in parts if p for c in p] + ["/".join(g)]
+            if parts and all(parts) and not any(UNNAMED.search(c) for c in names):
+                out.append(("/".join(g), parts))  # type: ignore[arg-type]
+
+    def ledger_part(node: tuple[str, ...], leaf: str) -> list[str] | None:
+        """An item's amount in one ledger: item/预算数, item/小计/预算数, or its leaves ending in 预算数."""
+        path = "/".join(node + (leaf,))
+        if path in cols:
+            return [path]
+        for k in children(node):
+            sub = "/".join(k + (leaf,))
+            if _TOTAL_COL.search(k[-1]) and sub in cols:
+                return [sub]
+        leaves = [c for c in cols if tuple(c.split("/"))[: len(node)] == node and c.split("/")[-1] == leaf
+                  and not any(_NOT_PART.search(x) for x in c.split("/")[len(node):])]
+        return leaves or None
 
     visit(())
     return out
@@ -131,7 +181,10 @@ def check_columns(doc: Document, table: Table, result: AuditResult) -> None:
         filled = [r for r in table.rows if r.cells.get(total) is not None]
         if sum(any(r.cells.get(c) is not None for c in flat) for r in filled) * 2 < len(filled):
             continue  # parts empty beside most totals are text columns read as amounts (经济科目 │ 名称 │ 总计)
-        label = "+".join(_part_label(p) for p in parts)
+        labels = [_part_label(p) for p in parts]
+        if len(set(labels)) < len(labels):  # one ledger of crossed items (预算数+预算数+…): name the items
+            labels = [_part_label(["/".join(c.split("/")[:-1]) for c in p]) + p[0].split("/")[-1] for p in parts]
+        label = "+".join(labels)
         subtotals = [total] + [p[0] for p in parts if len(p) == 1 and _TOTAL_COL.search(p[0].split("/")[-1])]
         for row in table.rows:
             if row.cells.get(total) is None and all(row.cells.get(c) is None for c in flat):
@@ -248,6 +301,7 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
     children = _tree(rows)
     memo: dict = {}
     repeated: str | None = None  # computed on the first failure only
+    positive = {col: _no_negative(table.rows, col) for col in cols}
     for code, parent in rows.items():
         kids = children.get(code)
         if not kids:
@@ -257,10 +311,11 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
             if parent.cells.get(col) is None and all(k.cells.get(col) is None for k in kids):
                 continue
             a = cell_qty(doc, table, parent, col)
-            b = sum_qty(doc, table, kids, [col], parent, col, f"下级 {len(kids)} 行之和",
-                        max(1, sum(printed_leaves(children, k, col, memo) for k in kids)))
+            n = max(1, sum(printed_leaves(children, k, col, memo) for k in kids))
+            b = sum_qty(doc, table, kids, [col], parent, col, f"下级 {len(kids)} 行之和", n,
+                        sum(zero_leaves(children, k, col, memo) for k in kids) if positive[col] else 0)
             what = f"「{a.loc.table}」{parent.code} {parent.name} 应等于其下级科目之和"
-            if abs(a.value - b.value) <= a.half_steps + b.half_steps:
+            if abs(a.value - b.value) <= gap_tolerance(a, b, a.value - b.value):
                 compare(result, "table.parent_sum", f"{code}=Σ下级", a, b, what)  # holds: no doubt to look for
                 continue
             if odd is None:
@@ -269,7 +324,7 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
                 # rows printed with a short or run-together code (「2」, 3010150501) are children too:
                 # when they complete the sum there is nothing to report
                 c = sum_qty(doc, table, kids + odd, [col], parent, col, f"下级 {len(kids) + len(odd)} 行之和")
-                if abs(a.value - c.value) <= a.half_steps + c.half_steps:
+                if abs(a.value - c.value) <= gap_tolerance(a, c, a.value - c.value):
                     continue
             if repeated is None:
                 repeated = _repeated_codes(table)
@@ -308,8 +363,9 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
                 continue
             a = cell_qty(doc, table, row, col)
             b = sum_qty(doc, table, members, [col], None, col, "、".join(m.code or "" for m in members) + " 类之和",
-                        max(1, sum(printed_leaves(children, m, col, memo) for m in members)))
-            held = abs(a.value - b.value) <= a.half_steps + b.half_steps
+                        max(1, sum(printed_leaves(children, m, col, memo) for m in members)),
+                        sum(zero_leaves(children, m, col, memo) for m in members) if _no_negative(table.rows, col) else 0)
+            held = abs(a.value - b.value) <= gap_tolerance(a, b, a.value - b.value)
             last = members[-1] if members else None
             doubt = "" if held else (_layout_doubt(table, col, row, members) or _repeated_codes(table)
                                      or (_cut_at_table_end(table, last, a.value, b.value) if last is not None else ""))
@@ -401,7 +457,7 @@ def check_row_tree(doc: Document, table: Table, result: AuditResult) -> None:
                 continue  # an empty parent beside printed members: the layout, not the sum, is in doubt
             a = cell_qty(doc, table, parent, col)
             b = sum_qty(doc, table, members, [col], None, col, what)
-            if abs(a.value - b.value) <= a.half_steps + b.half_steps:
+            if abs(a.value - b.value) <= gap_tolerance(a, b, a.value - b.value):
                 held += any(m.cells.get(col) for m in members)
                 ok.append((parent, members, col, a, b))
             else:
