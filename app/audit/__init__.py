@@ -4,11 +4,13 @@
 identities with both sides whether they hold or not (the bulk export writes them to its `checks`
 table). Below this module: `model` (findings, locations, rounding), `quantities` (figures taking
 part in a comparison), then the checks: `tables` (within a table), `cross` (between tables) and
-`prose` (情况说明 against the tables, stated percentages and changes), `items` (the numbered items
-of the 情况说明 / 编制说明), `template` (placeholders and template leftovers), `contents` (the 目录
-against the tables), `headers` (a table header's department against the cover), `projects` (绩效
-forms' funds against the 项目支出 table) and `prior` (against the same department's document of the
-year before). All are pure.
+`prose` (情况说明 against the tables, stated percentages and changes; with `changes` for a stated
+change against what the document says of the year before, and `breakdown` for a total or a change
+against its parts), `items` (the numbered items of the 情况说明 / 编制说明), `template` (placeholders
+and template leftovers), `contents` (the 目录 against the tables), `headers` (a table header's
+department against the cover), `projects` (绩效 forms' funds and projects the 说明 names against
+the 项目支出 table) and `prior` (against the same department's document of the year before). All are
+pure.
 """
 
 from __future__ import annotations
