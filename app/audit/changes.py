@@ -47,9 +47,21 @@ _NO_BASE = re.compile(rf"基数为\s*(?:0(?:\.0+)?|零)(?![.\d])|{_YEAR}\s*(?:�
 _STATED_BASE = re.compile(rf"{_YEAR}\s*(?:年初)?(?P<ledger>预算|决算|执行)?(?:数)?\s*(?:为|是)\s*(?P<base>{NUM})\s*万元")
 
 
+_SPACE_NUM = re.compile(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％年])")
+_SPACE_CJK = re.compile(r"(?<=[\u4e00-\u9fff（）()“”])\s+(?=[\u4e00-\u9fff（）()“”])")
+_CLOSED = re.compile(r"[。；;！？!?：:]\s*$")
+_OPENS_FIGURE = re.compile(r"\s*[\d（(]")
+_OPENS_ITEM = re.compile(r"\s*[（(][一二三四五六七八九十\d]+[）)]")
+_DIGIT = re.compile(r"\d")
+_YEAR_WORD = re.compile(r"20\d\d\s*年")
+_LIST_STOP = re.compile(r"[；;]\s*$")
+_WS = re.compile(r"\s")
+
+
 def _norm(text: str) -> str:
-    text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％年])", " ", text)
-    return re.sub(r"(?<=[\u4e00-\u9fff（）()“”])\s+(?=[\u4e00-\u9fff（）()“”])", "", text)
+    if not _WS.search(text):
+        return text
+    return _SPACE_CJK.sub("", _SPACE_NUM.sub(" ", text))
 
 
 @dataclass
@@ -100,9 +112,9 @@ def _parse_changes(sentence: str, previous: str) -> tuple[tuple, ...]:
         figure = None
         if figs and _BOUND.fullmatch(before[figs[-1].end():]):
             figure = figs[-1].group(1)
-        elif not figs and not re.search(r"\d", re.sub(r"20\d\d\s*年", "", before)):
+        elif not figs and not _DIGIT.search(_YEAR_WORD.sub("", before)):
             prev = list(_FIGURE.finditer(previous))  # 「…收入 1899.9 万元。较上年增加 406.39 万元」
-            if prev and previous.rstrip().endswith("。") and not re.search(r"\d", previous[prev[-1].end():]):
+            if prev and previous.rstrip().endswith("。") and not _DIGIT.search(previous[prev[-1].end():]):
                 figure = prev[-1].group(1)
         ledger = hit.group("ledger")
         ledger = ledger[:2] if ledger else None
@@ -123,8 +135,7 @@ def _iter_sentences(doc: Document):
     for para in doc.paragraphs:
         text = _norm(para.text)
         heading = para.heading_path[-1] if para.heading_path else None
-        if joined and not re.search(r"[。；;！？!?：:]\s*$", joined[-1][1]) and re.match(r"\s*[\d（(]", text) \
-                and not re.match(r"\s*[（(][一二三四五六七八九十\d]+[）)]", text):
+        if joined and not _CLOSED.search(joined[-1][1]) and _OPENS_FIGURE.match(text) and not _OPENS_ITEM.match(text):
             p, t, h = joined[-1]
             joined[-1] = (p, t + text, h)
         else:
@@ -135,7 +146,7 @@ def _iter_sentences(doc: Document):
         for i, sentence in enumerate(_SENT.findall(text)):
             yield para, sentence, previous, heading, i
             current += sentence
-            if not re.search(r"[；;]\s*$", sentence):
+            if not _LIST_STOP.search(sentence):
                 previous, current = current, ""
 
 
