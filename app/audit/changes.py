@@ -25,7 +25,7 @@ from functools import lru_cache
 from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, fmt
-from budgetqa.app.audit.written import NUM, dec, half_unit, pct_finding, sentence_loc
+from budgetqa.app.audit.written import NUM, dec, half_unit, pct_finding, sentence_loc, unit
 from budgetqa.ingest.models import Document
 
 _UP = ("增加", "增长", "上升", "提高", "增幅")
@@ -287,8 +287,6 @@ def check_agreement(doc: Document, result: AuditResult, sentences: list[tuple] |
 
 def _close(a: Change, b: Change) -> bool:
     """The same amount to within the last digit either is written to (15.96 and 15.95; 16.627 and 16.63)."""
-    from budgetqa.app.audit.written import unit
-
     return abs(dec(a.amount) - dec(b.amount)) <= max(unit(a.amount), unit(b.amount))
 
 

@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, fmt, step_of
 from budgetqa.app.measures import own_year_columns
-from budgetqa.app.audit.quantities import UNNAMED, Qty, amount_columns, cell_qty, compare, find, side_figures, sum_qty
+from budgetqa.app.audit.quantities import (CARRY, UNNAMED, Qty, amount_columns, cell_qty, compare, find,
+                                           printed_column, side_figures, sum_qty)
 from budgetqa.ingest.classify import BASIC_DETAIL, FISCAL_OVERVIEW, GENERAL_SPENDING, INCOME, OVERVIEW, SANGONG, SPENDING
 from budgetqa.ingest.models import Document, Row, Table
 
@@ -154,12 +155,7 @@ def _overview_side(doc: Document, t: Table, scope: str, m: Measures) -> None:
 
 
 def _printed(t: Table, row: Row | None, col: str) -> str:
-    """The column a side's total is printed in: its first amount column, or the one column printing it
-    (江苏's 功能分类 │ 支出用途 side prints its 当年支出小计 under 支出用途 only)."""
-    if row is None or row.cells.get(col) is not None:
-        return col
-    printed = [c for c in amount_columns(t) if row.cells.get(c) is not None]
-    return printed[0] if len(printed) == 1 else col
+    return printed_column(t, row, col) or col  # an empty total cell states nothing (_row_qty)
 
 
 def _income_table(doc: Document, t: Table, m: Measures) -> None:
@@ -303,9 +299,6 @@ def _compare_classes(m: Measures, result: AuditResult) -> None:
 _NOT_SUBJECT = re.compile(r"合计|总计|小计|结转|结余|^其中")
 
 
-_CARRY = re.compile(r"结转|结余")
-
-
 def _joined(sides: list[Table]) -> list[Table]:
     """A side cut at a page break and read as two tables of the same title (湖州 表04: the classes on p22,
     支出总计 alone on p23): the continuation's rows appended to the part that has no total."""
@@ -313,13 +306,18 @@ def _joined(sides: list[Table]) -> list[Table]:
     for t in sides:
         prev = out[-1] if out else None
         if (prev is not None and t.title == prev.title and t.kind == prev.kind and t.pages and prev.pages
-                and t.pages[0] == prev.pages[-1] + 1 and side_figures(prev)[0] is None and side_figures(prev)[2] is None):
+                and t.pages[0] == prev.pages[-1] + 1 and _no_totals(prev)):
             joined = copy.copy(prev)
             joined.rows, joined.pages = prev.rows + t.rows, prev.pages + t.pages
             out[-1] = joined
         else:
             out.append(t)
     return out
+
+
+def _no_totals(t: Table) -> bool:
+    total, _, grand, _ = side_figures(t)
+    return total is None and grand is None
 
 
 def _same_total(t: Table, col: str, total: Decimal) -> bool:
@@ -343,7 +341,7 @@ def _compare_subject_rows(doc: Document, tables: list[Table], result: AuditResul
     for side in sides:
         col = _total_col(side, doc.year)
         total, _, grand, _ = side_figures(side)
-        if total is None and grand is not None and not any(_CARRY.search(r.label) for r in side.rows):
+        if total is None and grand is not None and not any(CARRY.search(r.label) for r in side.rows):
             total = grand  # no 结转 line: the 支出总计 is the year's spending (湖州: 支出总计 alone on its page)
         if col is None or total is None or total.cells.get(col) is None or any(r.code for r in side.rows):
             continue
@@ -356,8 +354,8 @@ def _compare_subject_rows(doc: Document, tables: list[Table], result: AuditResul
                 continue  # another scope (财政拨款 against all funds): the rows hold other money
             theirs = [r for r in t.rows if r.code and r.code.isdigit() and len(r.code) in (5, 7)
                       or r.code and len(r.code) == 3 and not _ECONOMIC.match(r.code)]
-            a_names = [strip(r.label) for r in mine]
-            b_names = [strip(r.label) for r in theirs]
+            a_names = [_plain(r.label) for r in mine]
+            b_names = [_plain(r.label) for r in theirs]
             blocks = SequenceMatcher(None, a_names, b_names, autojunk=False).get_matching_blocks()
             pairs = [(mine[i + k], theirs[j + k]) for i, j, n in blocks for k in range(n)]
             if len(pairs) < 4 or len(pairs) * 10 < 8 * min(len(mine), len(theirs)):
@@ -370,7 +368,8 @@ def _compare_subject_rows(doc: Document, tables: list[Table], result: AuditResul
             break
 
 
-def strip(name: str) -> str:
+def _plain(name: str) -> str:
+    """A label compared by name: no blanks, brackets or quotes (因公出国（境） as 因公出国境)."""
     return re.sub(r"[\s（）()“”]", "", name or "")
 
 

@@ -298,51 +298,44 @@ def _sangong_total(doc, m: Measures):
     return None
 
 
+# figures of the 说明 that a table prints on its total row, by column: 「会议费预算支出 0.44 万元」 against
+# the 会议费 column of 江苏's 「“三公”经费、会议费、培训费支出表」; 「机关运行经费预算为 2,517.78 万元」 against
+# 上海's 三公 and 机关运行经费 table (机关运行经费预算数) or 江苏's 机关运行经费支出预算表 (合计)
 _MEETING = re.compile(r"(会议费|培训费)(?:预算|决算)?(?:数)?(?:支出)?(?:预算|决算)?(?:数)?(?:为|是|：|:)?\s*" + _N)
-
-
-def _meetings(doc, para, sentence: str, result: AuditResult, cells: dict) -> None:
-    """「会议费预算支出 0.44 万元」 against the 会议费 column of the 「“三公”经费、会议费、培训费支出表」
-    (江苏's template prints the two beside the 三公 items)."""
-    for hit in _MEETING.finditer(sentence):
-        item = hit.group(1)
-        if ("meeting", item) not in cells:
-            cells["meeting", item] = _meeting_cell(doc, item)
-        q = cells["meeting", item]
-        if q is not None:
-            _report(result, "prose.meetings", doc, para, sentence, hit.group(2), q, item)
-
-
-_RUNNING = re.compile(r"机关运行经费(?:财政拨款)?(?:预算|决算)?(?:数)?(?:支出)?(?:为|是|安排)?\s*" + _N)
+_RUNNING = re.compile(r"(机关运行经费)(?:财政拨款)?(?:预算|决算)?(?:数)?(?:支出)?(?:为|是|安排)?\s*" + _N)
 _RUNNING_COLUMN = re.compile(r"^机关运行经费(?:预算数|决算数|支出)?$")
 
 
+def _meetings(doc, para, sentence: str, result: AuditResult, cells: dict) -> None:
+    _total_row_figures(doc, para, sentence, result, cells, _MEETING, "prose.meetings",
+                       lambda t: t.kind in SANGONG, lambda item: (lambda last: last == item))
+
+
 def _running_costs(doc, para, sentence: str, result: AuditResult, cells: dict) -> None:
-    """「机关运行经费预算为 2,517.78 万元」 against the table that prints it (上海: the 三公 and 机关运行经费 table's
-    机关运行经费预算数; 江苏: the 机关运行经费支出预算表's 合计)."""
-    for hit in _RUNNING.finditer(sentence):
-        if "running" not in cells:
-            cells["running"] = _running_cell(doc)
-        if cells["running"] is not None:
-            _report(result, "prose.running_costs", doc, para, sentence, hit.group(1), cells["running"], "机关运行经费")
+    _total_row_figures(doc, para, sentence, result, cells, _RUNNING, "prose.running_costs",
+                       lambda t: t.kind in SANGONG or "机关运行经费" in t.kind, lambda _item: _RUNNING_COLUMN.match)
 
 
-def _running_cell(doc):
+def _total_row_figures(doc, para, sentence: str, result: AuditResult, cells: dict, pattern: re.Pattern, check: str,
+                       holds, column_for) -> None:
+    """Each figure `pattern` finds (group 1 the item, group 2 the figure) against the item's cell of the
+    total row; `cells` keeps the cell each item was read from, found once per document."""
+    for hit in pattern.finditer(sentence):
+        item = hit.group(1)
+        if (check, item) not in cells:
+            cells[check, item] = _total_row_cell(doc, holds, column_for(item))
+        q = cells[check, item]
+        if q is not None:
+            _report(result, check, doc, para, sentence, hit.group(2), q, item)
+
+
+def _total_row_cell(doc, holds, column):
+    """The total row's cell (a one-row table's only row) of the one own-year column whose last header
+    segment `column` accepts, in the first table `holds` accepts that prints it."""
     for t in doc.tables:
-        if t.kind not in SANGONG and "机关运行经费" not in t.kind:
+        if not holds(t):
             continue
-        cols = [c for c in own_year_columns(amount_columns(t), t, doc.year) if _RUNNING_COLUMN.match(c.split("/")[-1])]
-        total = next((r for r in t.rows if r.is_total), t.rows[0] if len(t.rows) == 1 else None)
-        if len(cols) == 1 and total is not None and total.cells.get(cols[0]) is not None:
-            return cell_qty(doc, t, total, cols[0])
-    return None
-
-
-def _meeting_cell(doc, item: str):
-    for t in doc.tables:
-        if t.kind not in SANGONG:
-            continue
-        cols = [c for c in own_year_columns(amount_columns(t), t, doc.year) if c.split("/")[-1] == item]
+        cols = [c for c in own_year_columns(amount_columns(t), t, doc.year) if column(c.split("/")[-1])]
         total = next((r for r in t.rows if r.is_total), t.rows[0] if len(t.rows) == 1 else None)
         if len(cols) == 1 and total is not None and total.cells.get(cols[0]) is not None:
             return cell_qty(doc, t, total, cols[0])

@@ -17,7 +17,7 @@ from budgetqa.ingest.units import WAN_SCALE
 NOT_AMOUNT = re.compile(r"^(行|行次|栏次|序号|编号)$")
 # A column left unnamed by the parser (列3, 支出预算#2): its meaning is unknown, so no identity uses it.
 UNNAMED = re.compile(r"^列\d+$|#\d+$")
-_CARRY = re.compile(r"结转|结余")
+CARRY = re.compile(r"结转|结余")  # a 结转 / 结余 line of a 收支总表 side
 # Tables no identity is drawn from: 绩效 forms, unclassified grids, the 统计表 of counts.
 # Whole-government tables (转移支付 by region, 总决算) follow other identities than a department's.
 # (一般公共预算支出预算表 is both a department kind and a government one: the department's wins.)
@@ -123,12 +123,23 @@ def find(rows: Iterable[Row], *patterns: str) -> Row | None:
     return None
 
 
+def printed_column(t: Table, row: Row | None, col: str) -> str | None:
+    """The column `row` prints its amount in: `col`, or else the one amount column printing it (江苏's
+    功能分类 │ 支出用途 side prints its 当年支出小计 under 支出用途 only); None when neither."""
+    if row is None:
+        return None
+    if row.cells.get(col) is not None:
+        return col
+    printed = [c for c in amount_columns(t) if row.cells.get(c) is not None]
+    return printed[0] if len(printed) == 1 else None
+
+
 def side_figures(table: Table) -> tuple[Row | None, list[Row], Row | None, list[Row]]:
     """(本年合计 row, numbered lines above it, 总计 row, 结转/结余 lines between them) of one side."""
     rows = table.rows
     # positions by identity: Row equality compares every cell, and these tables are long
     at = {id(r): i for i, r in enumerate(rows)}
-    numbered = [r for r in rows if NUMBERING.match(r.name or "") and not _CARRY.search(r.name)]
+    numbered = [r for r in rows if NUMBERING.match(r.name or "") and not CARRY.search(r.name)]
     total = find(rows, r"^本年(收入|支出)合计$", r"^本年(收入|支出)$", r"^(本年|当年)(收入|支出)小计$", r"(收入|支出)合计$")
     grand = find(rows, r"^(收入|支出)?总计$")
     if grand is None and total is not None:
@@ -143,7 +154,7 @@ def side_figures(table: Table) -> tuple[Row | None, list[Row], Row | None, list[
             # 普陀: 一、… 九、 then 支出总计, no 本年合计 and no 结转 line: the 总计 adds the lines up itself
             gi = at[id(grand)]
             above = [r for r in numbered if at[id(r)] < gi]
-            if above and not any(_CARRY.search(r.name or "") for r in rows[:gi]):
+            if above and not any(CARRY.search(r.name or "") for r in rows[:gi]):
                 return grand, _top_level(above), grand, []
             return None, [], grand, []
         else:
@@ -160,7 +171,7 @@ def side_figures(table: Table) -> tuple[Row | None, list[Row], Row | None, list[
             if id(r) in numbered_ids:
                 below.append(r)
         items = _top_level(below)
-    carries = [r for r in rows[ti + 1 : gi] if _CARRY.search(r.name) and
+    carries = [r for r in rows[ti + 1 : gi] if CARRY.search(r.name) and
                (not NUMBERING.match(r.name or "") or re.match(r"^[一二三四五六七八九十]+、", r.name or ""))]
     return total, items, grand, carries
 

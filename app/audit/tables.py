@@ -19,7 +19,8 @@ from decimal import Decimal
 from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_location
 from budgetqa.app.audit.template import says_none
 from budgetqa.app.audit.quantities import (
-    NOT_AMOUNT, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, gap_tolerance, side_figures, sum_qty,
+    CARRY, NOT_AMOUNT, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, gap_tolerance, printed_column,
+    side_figures, sum_qty,
 )
 from budgetqa.ingest.classify import GOVERNMENT_ONLY, PERFORMANCE_KINDS, STANDARD_KINDS
 from budgetqa.ingest.models import Document, Row, Table
@@ -519,10 +520,9 @@ def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None
             _classifications(doc, t, total, grand, carries, result)
             # a side closing on its 合计, with no 结转结余 line, balances on it (重庆: 合计 │ 合计)
             closing = grand if grand is not None else total if not carries else None
-            printed = [c for c in cols if closing is not None and closing.cells.get(c) is not None]
-            if closing is not None and (closing.cells.get(col) is not None or len(printed) == 1):
-                # a two-classification side prints its closing total in the second column only
-                grands[side] = cell_qty(doc, t, closing, col if closing.cells.get(col) is not None else printed[0])
+            # a two-classification side prints its closing total in the second column only
+            if (closing_col := printed_column(t, closing, col)) is not None:
+                grands[side] = cell_qty(doc, t, closing, closing_col)
         if "收入" in grands and "支出" in grands:
             a, b = grands["收入"], grands["支出"]
             compare(result, "table.balance", "收入总计=支出总计", a, b, f"「{a.loc.table.rsplit('·', 1)[0]}」收入总计与支出总计")
@@ -535,14 +535,13 @@ def _classifications(doc: Document, t: Table, total: Row | None, grand: Row | No
     cols = amount_columns(t)
     if total is None or len(cols) < 2 or total.cells.get(cols[0]) is not None:
         return  # one classification (or the first column holds the total): check_sides has it
-    printed = [c for c in cols if total.cells.get(c) is not None]
-    if len(printed) != 1:
+    tcol = printed_column(t, total, cols[0])
+    if tcol is None:
         return
-    tcol = printed[0]
     for col in cols:
         lines = [r for r in t.rows if r is not total and not r.is_total
                  and re.match(r"^\s*[一二三四五六七八九十]+、", r.name or "") and r.cells.get(col) is not None
-                 and not re.search(r"结转|结余", r.name or "")]
+                 and not CARRY.search(r.name or "")]
         if len(lines) < 2:
             continue
         a = cell_qty(doc, t, total, tcol)
