@@ -291,6 +291,21 @@ def test_a_total_listing_a_whole_set_of_parts_adds_up():
     assert (f.severity, f.a_value, f.b_value) == ("error", D("1413.38"), D("1431.38"))
 
 
+def test_parts_of_half_a_whole_set_may_fall_short_of_their_total():
+    # 江苏省检察院 2018: 「政府采购支出预算总额 3,096.24 万元。其中：拟采购货物支出 268 万元、拟购买服务支出
+    # 2,828.24 万元」 (no 工程): a part left out would only make the sum fall short
+    name = "d06-p15-30-procurement-parts.pdf"
+    assert not of(doc(name), "prose.parts_sum")
+    assert not of(edited(name, "总额 3,096.24 万元", "总额 3,313.00 万元"), "prose.parts_sum")
+
+
+def test_parts_of_half_a_whole_set_must_not_exceed_their_total():
+    d = edited("d06-p15-30-procurement-parts.pdf", "拟购买服务支出2,828.24", "拟购买服务支出3,026.22")
+    [f] = of(d, "prose.parts_sum")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("3096.24"), D("3294.22"))
+    assert "已超过合计" in f.message
+
+
 def test_the_known_yanbian_total_slip_is_found_against_its_own_parts():
     # 延边州政府办: 「2023 年收入预算 2030.72 万元，其中：本年收入 1932.48 万元…上年结转 98.27 万元」 (= 2030.75)
     [f] = of(doc("yanbian-govoffice-2023-budget.txt"), "prose.parts_sum")

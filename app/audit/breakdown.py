@@ -169,14 +169,18 @@ def check_totals(doc, para, text: str, result: AuditResult) -> None:
         parts = [(h.group("name"), h.group("fig")) for h in _ITEM.finditer(seg)
                  if not _CHANGE_WORDS.search(h.group("name"))]
         kinds = [_kind(name) for name, _ in parts]
-        if len(parts) < 2 or None in kinds or len(set(kinds)) != len(kinds) or set(kinds) not in _WHOLE_SETS:
+        if len(parts) < 2 or None in kinds or len(set(kinds)) != len(kinds):
+            continue
+        # half a whole set (货物 and 服务, 工程 left out as nothing) may leave a part out: it can only fall short
+        half = set(kinds) not in _WHOLE_SETS
+        if half and not any(set(kinds) < whole for whole in _WHOLE_SETS):
             continue
         if set(kinds) == {"基本支出", "项目支出"} and _other_spending(doc):
             continue  # 经营支出 / 上缴上级支出 / 对附属单位补助支出 are spent too: 基本 + 项目 need not be the total
         total = dec(lead.group("fig"))
         got = sum((dec(f) for _, f in parts), Decimal(0))
         tol = half_unit(lead.group("fig")) + sum((half_unit(f) for _, f in parts), Decimal(0))
-        if abs(got - total) <= tol:
+        if abs(got - total) <= tol or half and got < total:
             continue
         sentence = text[max(0, lead.start() - 40): stop if stop >= 0 else len(text)].lstrip("，,。；;")
         loc = sentence_loc(doc, para, sentence)
@@ -184,7 +188,7 @@ def check_totals(doc, para, text: str, result: AuditResult) -> None:
         result.findings.append(Finding(
             "error", "prose.parts_sum", loc, loc, total, got, total - got, tol,
             f"说明写合计 {lead.group('fig')} 万元，其中所列 {listed} 万元相加为 {fmt(got)} 万元，"
-            f"相差 {fmt(abs(total - got))} 万元，请核对。"))
+            f"{'已超过合计' if half else '相差'} {fmt(abs(total - got))} 万元，请核对。"))
 
 
 _OTHER_SPENDING = re.compile(r"经营支出|上缴上级|对附属单位补助")

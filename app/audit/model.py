@@ -59,6 +59,8 @@ RULES: dict[str, str] = {
     "table.parent_sum": "上级科目应等于下级科目之和",
     "table.total_row": "合计行应等于各类科目之和",
     "table.subtotals": "总计应等于各小计之和",
+    "table.region_sum": "地区合计应等于本级及其下各地区之和",
+    "table.formula": "表头列有计算公式（如 A=B+C）的列应等于按公式计算的结果",
     "prose.project": "说明中点名的项目金额应与项目支出表该项目一致",
     "prose.running_costs": "说明中的机关运行经费应与表中机关运行经费一致",
     "prose.meetings": "说明中的会议费、培训费应与“三公”经费、会议费、培训费表一致",
@@ -253,9 +255,12 @@ def _place(loc: Location) -> list:
 
 
 def fmt_amount(v: Decimal, step: Decimal) -> str:
-    """An amount in 万元 shown as printed: in 元 when the cells are 元 (a 1-yuan gap is 相差 1 元, not 0.00)."""
+    """An amount in 万元 shown as printed: in 元 when the cells are 元 (a 1-yuan gap is 相差 1 元, not 0.00),
+    in 亿元 when they are 亿元 (a debt table's 2,333.70 亿元, not 23,337,000 万元)."""
     if step < Decimal("0.01"):
         return f"{(v * 10000).quantize(Decimal(1)):,} 元"
+    if step >= Decimal(100):
+        return f"{(v / 10000).quantize(step / 10000):,} 亿元"
     return f"{fmt(v)} 万元"
 
 

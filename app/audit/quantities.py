@@ -15,6 +15,8 @@ from budgetqa.ingest.units import WAN_SCALE
 
 # Columns that hold row numbers, not amounts.
 NOT_AMOUNT = re.compile(r"^(行|行次|栏次|序号|编号)$")
+# Rates beside the amounts (完成调整预算数的%, 比上年（同比）+-%, 执行率): never summed.
+RATE = re.compile(r"[%％]|执行率|完成率|比重")
 # A column left unnamed by the parser (列3, 支出预算#2): its meaning is unknown, so no identity uses it.
 UNNAMED = re.compile(r"^列\d+$|#\d+$")
 CARRY = re.compile(r"结转|结余")  # a 结转 / 结余 line of a 收支总表 side
@@ -25,7 +27,7 @@ SKIP_KINDS = PERFORMANCE_KINDS | {"other", "相关信息统计表"} | GOVERNMENT
 
 
 def amount_columns(table: Table) -> list[str]:
-    return [c for c in table.columns if not NOT_AMOUNT.match(c.split("/")[-1])]
+    return [c for c in table.columns if not NOT_AMOUNT.match(c.split("/")[-1]) and not RATE.search(c)]
 
 
 def scale(table: Table) -> Decimal:
