@@ -581,3 +581,36 @@ def test_a_two_classification_sides_total_is_the_whole_a_share_names():
     d = edited(name, "占本年支出合计的 99.94 %", "占本年支出合计的 96.94 %")
     [f] = [f for f in of(d, *SHARES) if f.a_value == D("96.94")]
     assert (f.severity, f.b_value, f.b.row, f.b.column) == ("error", D("99.93"), "当年支出小计", "支出用途/金额")
+
+
+# ---------------------------------------------------------------- 绩效目标 over every project: the funds are a total
+
+
+def test_funds_under_performance_targets_for_every_project_are_a_printed_total():
+    # 重庆市政府办公厅 2026: 「项目支出均实行了绩效目标管理，涉及一般公共预算财政拨款 9,399.23 万元」 = 表 p15
+    # 一般公共预算支出 合计 项目支出 9,399.23
+    name = "d02-p3-4-15-16-20-changes-sangong.pdf"
+    assert not of(doc(name), "prose.perf_coverage")
+    [f] = of(edited(name, "财政拨款 9,399.23 万元。", "财政拨款 10,057.18 万元。"), "prose.perf_coverage")
+    assert (f.severity, f.a_value) == ("warning", D("10057.18"))
+
+
+def test_funds_under_performance_targets_may_be_a_line_less_its_qizhong_line():
+    # 西安宣传部 2021: 「绩效目标管理全覆盖，涉及当年一般公共预算当年拨款 5859.6 万元」; the 收支总表 prints
+    # 一般公共预算拨款 258,596,001.79 元, 其中：专项资金列入部门预算的项目 200,000,000.00 元
+    name = "d12-p12-16-perf-coverage.pdf"
+    assert not of(doc(name), "prose.perf_coverage")
+    [f] = of(edited(name, "当年拨款 5859.6 万元", "当年拨款 6269.8 万元"), "prose.perf_coverage")
+    assert f.a_value == D("6269.8")
+
+
+# ---------------------------------------------------------------- the reason given for 决算数大于/小于预算数
+
+
+def test_a_reason_falling_the_other_way_from_its_final_word_is_a_warning():
+    # 普陀区社会工作部 2024: 「决算数小于预算数的主要原因：人员经费支出数小于预算数」
+    name = "putuo-socialwork-2024-final.pdf"
+    assert not of(doc(name), "items.reason_word")
+    d = edited(name, "主要原因：人员经费支出数小于预算数", "主要原因：人员经费支出数大于预算数")
+    [f] = of(d, "items.reason_word")
+    assert f.severity == "warning" and "支出数大于预算数" in f.message

@@ -9,8 +9,9 @@ change against what the document says of the year before, and `breakdown` for a 
 against its parts), `items` (the numbered items of the 情况说明 / 编制说明), `template` (placeholders
 and template leftovers), `contents` (the 目录 against the tables), `headers` (a table header's
 department against the cover), `projects` (绩效 forms' funds and projects the 说明 names against
-the 项目支出 table) and `prior` (against the same department's document of the year before). All are
-pure.
+the 项目支出 table), `regions` (a whole-government table's regions adding up to the region above
+them), `formulas` (a column the header writes as A=B+C) and `prior` (against the same department's
+document of the year before). All are pure.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def run(doc: Document, prior_doc: Document | None = None) -> AuditResult:
     headers.check_header_units(doc, result)
     projects.check_project_funds(doc, result)
     projects.check_prose_projects(doc, result)
+    projects.check_perf_coverage(doc, result)
     if prior_doc is not None and prior.is_prior(doc, prior_doc):
         prior.check_prior(doc, prior_doc, result)
     order = {s: i for i, s in enumerate(SEVERITIES)}

@@ -39,7 +39,7 @@ def check_formulas(doc: Document, table: Table, result: AuditResult) -> None:
         m = _FORMULA.search(total.split("/")[-1])
         if not m:
             continue
-        terms = [(sign in "-－−" and sign != "", name) for sign, name in _OPERAND.findall(m.group(2))]
+        terms = [(sign in ("-", "－", "−"), name) for sign, name in _OPERAND.findall(m.group(2))]
         if any(len(named.get(name, [])) != 1 for _, name in terms) or len(named.get(m.group(1), [])) != 1:
             continue
         plus = [named[name][0] for neg, name in terms if not neg]

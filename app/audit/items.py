@@ -414,6 +414,33 @@ def rate_words(doc, para, text: str, result: AuditResult, prev: str = "") -> Non
 
 _DONE_RATE = re.compile(r"完成(?:年初|全年)?预算(?:数)?的?\s*(\d+(?:\.\d+)?)\s*[%％]")
 
+# 「决算数小于预算数的主要原因：人员经费支出数大于预算数」: the reason says the opposite way
+_REASON = re.compile(r"的主要原因(?:是|为)?\s*[：:，,]?\s*(?P<why>[^。；;]*)")
+_REASON_WORD = re.compile(r"(?:支出|经费|费用|决算|执行)数?(大于|小于|高于|低于|超过|少于|超出)(?:了)?(?:年初|全年)?预算")
+_MORE = ("大于", "高于", "超过", "超出")
+
+
+def reason_words(doc, para, text: str, result: AuditResult) -> None:
+    """决算数大于/小于预算数的主要原因 given as a part falling the other way, and no part the same way."""
+    for hit in _FINAL_WORD.finditer(text):
+        head = hit.group(1)
+        if head == "等于":
+            continue
+        why = _REASON.match(text, hit.end())
+        if why is None:
+            continue
+        ways = {w in _MORE for w in _REASON_WORD.findall(why.group("why"))}
+        if len(ways) != 1 or ways.pop() == (head in _MORE):
+            continue
+        stop = text.find("。", why.end())
+        sentence = text[hit.start(): stop + 1 if stop >= 0 else len(text)]
+        loc = sentence_loc(doc, para, _clip(sentence))
+        word = _REASON_WORD.search(why.group("why")).group(1)
+        result.findings.append(Finding(
+            "warning", "items.reason_word", loc, loc, None, None, None, None,
+            f"说明写「决算数{head}{hit.group(2) or ''}预算数」，所列主要原因却是支出数{word}预算数，"
+            f"方向相反，请核对。"))
+
 
 def _clip(s: str, n: int = 200) -> str:
     return s if len(s) <= n else s[:n]

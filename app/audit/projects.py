@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from budgetqa.app.audit.model import AuditResult
-from budgetqa.app.audit.quantities import Qty, amount_columns, cell_qty, compare, scale, sum_qty
-from budgetqa.app.audit.written import report
+from budgetqa.app.audit.model import AuditResult, Finding, step_of
+from budgetqa.app.audit.quantities import SKIP_KINDS, Qty, amount_columns, cell_qty, compare, scale, sum_qty
+from budgetqa.app.audit.written import dec, half_unit, report, sentence_loc
 from budgetqa.ingest.models import Document, Row, Table
 
 _FUNDS = re.compile(r"^(?:项目)?(?:年度)?(?:预算)?资金总额|^项目总金额|^年度资金总额")
@@ -141,3 +141,67 @@ def check_prose_projects(doc: Document, result: AuditResult) -> None:
                 q = _total(doc, t, r)
                 if q is not None:
                     report(result, "prose.project", doc, para, sentence, hit.group(2), q, f"项目「{hit.group(1)}」")
+
+
+# 「2026 年项目支出均实行了绩效目标管理，涉及一般公共预算财政拨款 9,399.23 万元」: every project (or the
+# whole budget) under 绩效目标 management, so the funds it names are a total the tables print
+_COVERAGE = re.compile(r"绩效目标|绩效管理")
+_WHOLE_WORDS = re.compile(r"均|所有|全部|全面|全覆盖|整体")
+_COVERED = re.compile(r"涉及[^。；;]*")
+_COVERED_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*万元")
+_TOTAL_WORDS = re.compile(r"合计|总计|小计|项目支出|本年收入|本年支出")
+
+
+def _printed_totals(doc: Document) -> list[tuple[Decimal, Decimal]]:
+    """(value in 万元, half its printed step) of every total and 项目支出 cell of the standard tables, and
+    of every line less its 其中 line (西安宣传部: 一般公共预算拨款 25,859.60 less 其中：专项资金列入部门
+    预算的项目 20,000.00 is the 5,859.6 its 绩效 sentence names)."""
+    out = []
+    for t in doc.tables:
+        if t.kind in SKIP_KINDS:
+            continue
+        f = scale(t)
+        above: Row | None = None
+        for r in t.rows:
+            row_total = r.is_total or bool(_TOTAL_WORDS.search(r.label or ""))
+            for c, v in r.cells.items():
+                if v is not None and v != 0 and (row_total or _TOTAL_WORDS.search(c)):
+                    out.append((v * f, step_of(v) * f / 2))
+            if not (r.name or "").startswith("其中"):
+                above = r
+                continue
+            for c, v in r.cells.items():
+                a = above.cells.get(c) if above is not None else None
+                if v and a is not None and a != v:
+                    out.append(((a - v) * f, step_of(a, v) * f))
+    return out
+
+
+def check_perf_coverage(doc: Document, result: AuditResult) -> None:
+    """A budget's 说明 putting all its projects (or its whole spending) under 绩效目标 management names
+    funds that are a total of its tables: 项目支出 or a 合计 of some scope. A figure no total of any
+    table prints is a warning (the tables may be cut, the scope unusual), never an error."""
+    if doc.kind == "决算" or any("决算" in t.kind for t in doc.tables):
+        return  # a 决算's 绩效 sentences name the year's budgets, which its tables do not print
+    totals: list[tuple[Decimal, Decimal]] | None = None
+    for para in doc.paragraphs:
+        text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
+        for sentence in re.findall(r"[^。；;！？!?]+[。；;！？!?]?", text):
+            covered = _COVERED.search(sentence)
+            if not covered or not _COVERAGE.search(sentence[: covered.start()]) or not _WHOLE_WORDS.search(sentence[: covered.start()]):
+                continue
+            for fig in _COVERED_FIGURE.findall(covered.group(0)):
+                value = dec(fig)
+                if value == 0:
+                    continue
+                if totals is None:
+                    totals = _printed_totals(doc)
+                if not totals:
+                    return
+                if any(abs(value - v) <= half + half_unit(fig) for v, half in totals):
+                    continue
+                loc = sentence_loc(doc, para, sentence)
+                result.findings.append(Finding(
+                    "warning", "prose.perf_coverage", loc, loc, value, None, None, half_unit(fig),
+                    f"说明写绩效目标管理覆盖全部项目（或整体支出），涉及资金 {fig} 万元，但各表的项目支出及各合计中"
+                    f"均无此数，请核对所涉资金与预算表是否一致。"))

@@ -21,7 +21,8 @@ RATE = re.compile(r"[%％]|执行率|完成率|比重")
 UNNAMED = re.compile(r"^列\d+$|#\d+$")
 CARRY = re.compile(r"结转|结余")  # a 结转 / 结余 line of a 收支总表 side
 # Tables no identity is drawn from: 绩效 forms, unclassified grids, the 统计表 of counts.
-# Whole-government tables (转移支付 by region, 总决算) follow other identities than a department's.
+# Whole-government tables (转移支付 by region, 总决算) follow other identities than a department's: no
+# measure or prose figure is drawn from them; tables.check_tables holds them to their own identities.
 # (一般公共预算支出预算表 is both a department kind and a government one: the department's wins.)
 SKIP_KINDS = PERFORMANCE_KINDS | {"other", "相关信息统计表"} | GOVERNMENT_ONLY
 

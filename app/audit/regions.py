@@ -30,7 +30,7 @@ def _heads(rows: list[Row]) -> list[int]:
     out = []
     for i, r in enumerate(rows[:-1]):
         nxt = _name(rows[i + 1])
-        if _OWN.search(nxt) and not _OWN.search(_name(r)) or _HEAD.search(_name(r)):
+        if (_OWN.search(nxt) and not _OWN.search(_name(r))) or _HEAD.search(_name(r)):
             out.append(i)
     return out
 
@@ -58,9 +58,9 @@ def _members(head: Row, rest: list[Row], cols: list[str], step: Decimal) -> list
 
 
 def check_regions(doc: Document, table: Table, result: AuditResult) -> None:
-    rows = [r for r in table.rows if any(v is not None for v in r.cells.values())]
-    if not any(_OWN.search(_name(r)) for r in rows):
+    if not any(_OWN.search(r.name or "") for r in table.rows):
         return  # no region's own level printed: not a table by region
+    rows = [r for r in table.rows if any(v is not None for v in r.cells.values())]
     cols = [c for c in amount_columns(table) if not UNNAMED.search(c)]
     if not cols:
         return

@@ -599,6 +599,7 @@ def check_tables(doc: Document, result: AuditResult) -> list[Table]:
         check_total_row(doc, t, result)
         check_row_tree(doc, t, result)
         check_subtotals(doc, t, result)
+        check_formulas(doc, t, result)
         if t.kind.startswith("三公"):
             check_sangong(doc, t, result)
         _doubt_mass_failures(result, start, len(result.checks) - checks)
