@@ -422,6 +422,8 @@ _MORE = ("大于", "高于", "超过", "超出")
 
 def reason_words(doc, para, text: str, result: AuditResult) -> None:
     """决算数大于/小于预算数的主要原因 given as a part falling the other way, and no part the same way."""
+    if "原因" not in text:
+        return
     for hit in _FINAL_WORD.finditer(text):
         head = hit.group(1)
         if head == "等于":

@@ -185,6 +185,8 @@ def check_perf_coverage(doc: Document, result: AuditResult) -> None:
         return  # a 决算's 绩效 sentences name the year's budgets, which its tables do not print
     totals: list[tuple[Decimal, Decimal]] | None = None
     for para in doc.paragraphs:
+        if "绩效" not in para.text:
+            continue
         text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
         for sentence in re.findall(r"[^。；;！？!?]+[。；;！？!?]?", text):
             covered = _COVERED.search(sentence)

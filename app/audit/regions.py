@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from budgetqa.app.audit.model import AuditResult
+from budgetqa.app.audit.model import AuditResult, step_of
 from budgetqa.app.audit.quantities import UNNAMED, amount_columns, cell_qty, compare, sum_qty
 from budgetqa.ingest.models import Document, Row, Table
 
@@ -25,14 +25,10 @@ def _name(r: Row) -> str:
     return re.sub(r"\s+", "", r.name or r.label or "")
 
 
-def _heads(rows: list[Row]) -> list[int]:
+def _heads(names: list[str]) -> list[int]:
     """Rows that may total the rows after them: followed by a 本级 row, or named …合计 (not the last row)."""
-    out = []
-    for i, r in enumerate(rows[:-1]):
-        nxt = _name(rows[i + 1])
-        if (_OWN.search(nxt) and not _OWN.search(_name(r))) or _HEAD.search(_name(r)):
-            out.append(i)
-    return out
+    return [i for i, name in enumerate(names[:-1])
+            if (_OWN.search(names[i + 1]) and not _OWN.search(name)) or _HEAD.search(name)]
 
 
 def _vector(row: Row, cols: list[str]) -> list[Decimal]:
@@ -64,11 +60,11 @@ def check_regions(doc: Document, table: Table, result: AuditResult) -> None:
     cols = [c for c in amount_columns(table) if not UNNAMED.search(c)]
     if not cols:
         return
-    vals = [v for r in rows for v in r.cells.values() if v is not None]
-    step = min((Decimal(1).scaleb(v.as_tuple().exponent) for v in vals), default=Decimal(1))
+    step = step_of(*(v for r in rows for v in r.cells.values()))
     seq = list(rows)
     groups: list[tuple[Row, list[Row]]] = []
-    for h in reversed(_heads(rows)):
+    names = [_name(r) for r in rows]
+    for h in reversed(_heads(names)):
         head = rows[h]
         k = next(i for i, r in enumerate(seq) if r is head)
         members = _members(head, seq[k + 1:], cols, step)

@@ -310,6 +310,8 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
     rows = _code_rows(table)
     cols = amount_columns(table)
     children = _tree(rows)
+    if not children:
+        return
     memo: dict = {}
     repeated: str | None = None  # computed on the first failure only
     positive = {col: _no_negative(table.rows, col) for col in cols}
@@ -448,6 +450,8 @@ def check_row_tree(doc: Document, table: Table, result: AuditResult) -> None:
     coded = _code_rows(table)
     if _tree(coded) or any(len(c) == 3 for c in coded):
         return  # subject codes give the tree (check_hierarchy, check_total_row)
+    if not any(r.is_total for r in table.rows):
+        return  # no 合计 row to hold the rows to
     data = [r for r in table.rows if any(v is not None for v in r.cells.values()) and not _column_numbers(r)]
     totals = [r for r in data if r.is_total]
     if len(totals) != 1 or totals[0] not in (data[0], data[-1]) or len(data) < 3:
