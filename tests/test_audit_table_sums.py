@@ -196,3 +196,35 @@ def test_a_total_over_items_split_into_budget_and_outturn_adds_up_per_ledger():
     doc = _bumped("putuo-finance-2024-final.pdf", "财政拨款“三公”经费支出决算表", "合计", col, "0.95", "1.05")
     (f,) = _errors(doc, "table.column_sum")
     assert (f.a.column, f.a_value, f.b_value) == ("财政拨款“三公”经费/合计/预算数", D("0.95"), D("1.05"))
+
+
+# ---------------------------------------------------------------- a side classified three times over
+
+THREE = "d12-p16-18-three-classifications.pdf"  # 西安宣传部 2021 表1: 支出 by function │ by kind │ 部门经济分类
+
+
+def test_each_classification_of_a_side_adds_up_to_its_own_total():
+    # each block opens with 一、部门预算 258,596,001.79 元 and closes on 本年支出合计 and 支出总计
+    checks = _checks(THREE, "table.side_total")
+    assert len(checks) == 4 and all(c.holds for c in checks)  # 收入 + three 支出 classifications
+    assert {c.left_value for c in checks} == {D("25859.600179")}
+
+
+def test_a_slip_in_the_second_classification_is_found():
+    # by kind: 1、人员经费和公用经费支出 23,174,401.79 read 25,491,841.97
+    doc = _bumped(THREE, "2021年部门综合预算收支总表/支出", "1、人员经费和公用经费支出", "预算数#2",
+                  "23174401.79", "25491841.97")
+    found = {(f.a.row, f.a_value, f.b_value) for f in _errors(doc, "table.side_lines")}
+    assert found == {("一、部门预算", D("25859.600179"), D("26091.344197")),
+                     ("1、人员经费和公用经费支出", D("2549.184197"), D("2317.440179"))}
+    assert any("25,491,841.97 元" in f.message for f in _errors(doc, "table.side_lines"))
+
+
+def test_a_numbered_line_adds_up_the_lines_one_level_under_it():
+    # by kind: 2、专项业务经费支出 235,421,600.00 = (2)商品和服务支出 234,694,100.00 + (6)资本性支出 727,500.00 (+ zeros)
+    checks = _checks(THREE, "table.side_lines")
+    hit = next(c for c in checks if c.left.row == "2、专项业务经费支出")
+    assert (hit.left_value, hit.right_value, hit.holds) == (D("23542.16"), D("23542.16"), True)
+    assert all(c.holds for c in checks)
+    doc = _bumped(THREE, "2021年部门综合预算收支总表/支出", "(2)商品和服务支出", "预算数#2", "234694100.00", "258163510.00")
+    assert any(f.a.row == "2、专项业务经费支出" for f in _errors(doc, "table.side_lines"))

@@ -67,6 +67,7 @@ RULES: dict[str, str] = {
     "prose.meetings": "说明中的会议费、培训费应与“三公”经费、会议费、培训费表一致",
     "cross.subject": "收支总表按名称列出的款、项应与支出表同名科目一致",
     "table.side_total": "本年合计应等于所列各项之和",
+    "table.side_lines": "收支总表中的一项应等于其下一级所列各项之和",
     "table.side_grand_total": "总计应等于本年合计加结转结余",
     "table.balance": "收入总计应等于支出总计",
     "table.sangong_total": "“三公”经费合计应等于三项之和",
@@ -276,7 +277,7 @@ def fmt_amount(v: Decimal, step: Decimal) -> str:
     """An amount in 万元 shown as printed: in 元 when the cells are 元 (a 1-yuan gap is 相差 1 元, not 0.00),
     in 亿元 when they are 亿元 (a debt table's 2,333.70 亿元, not 23,337,000 万元)."""
     if step < Decimal("0.01"):
-        return f"{(v * 10000).quantize(Decimal(1)):,} 元"
+        return f"{(v * 10000).quantize(min(step * 10000, Decimal(1)).normalize()):,} 元"
     if step >= Decimal(100):
         return f"{(v / 10000).quantize(step / 10000):,} 亿元"
     return f"{fmt(v)} 万元"

@@ -169,7 +169,7 @@ def side_figures(table: Table) -> tuple[Row | None, list[Row], Row | None, list[
         numbered_ids = {id(r) for r in numbered}
         below = []
         for r in rows[ti + 1 : gi]:
-            if _level(r.name) is not None and _level(r.name) <= (_level(total.name) or 0):
+            if numbering_level(r.name) is not None and numbering_level(r.name) <= (numbering_level(total.name) or 0):
                 break
             if id(r) in numbered_ids:
                 below.append(r)
@@ -183,7 +183,7 @@ _LEVELS = (re.compile(r"^\s*[一二三四五六七八九十]+[、.．]"), re.com
            re.compile(r"^\s*\d+[、.．]"), re.compile(r"^\s*[（(]\d+[)）]|^\s*[①-⑩]"))
 
 
-def _level(name: str | None) -> int | None:
+def numbering_level(name: str | None) -> int | None:
     """Numbering depth of a line: 一、 1, （一） 2, 1. 3, (1) 4; None when unnumbered."""
     for i, rx in enumerate(_LEVELS, 1):
         if rx.match(name or ""):
@@ -193,8 +193,8 @@ def _level(name: str | None) -> int | None:
 
 def _top_level(items: list[Row]) -> list[Row]:
     """Only the outermost numbered lines: 1.一般公共预算 under 一、财政拨款 is inside it, not beside it."""
-    levels = [lv for r in items if (lv := _level(r.name)) is not None]
+    levels = [lv for r in items if (lv := numbering_level(r.name)) is not None]
     if not levels:
         return items
     top = min(levels)
-    return [r for r in items if _level(r.name) == top]
+    return [r for r in items if numbering_level(r.name) == top]

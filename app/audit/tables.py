@@ -23,7 +23,7 @@ from budgetqa.app.audit.regions import check_regions
 from budgetqa.app.audit.template import says_none
 from budgetqa.app.audit.quantities import (
     CARRY, NOT_AMOUNT, RATE, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, gap_tolerance, printed_column,
-    side_figures, sum_qty,
+    numbering_level, side_figures, sum_qty,
 )
 from budgetqa.ingest.classify import GOVERNMENT_ONLY, PERFORMANCE_KINDS, STANDARD_KINDS
 from budgetqa.ingest.models import Document, Row, Table
@@ -516,7 +516,8 @@ def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None
             by_index.setdefault(t.index, {})[t.side] = t
     for sides in by_index.values():
         grands: dict[str, Qty] = {}
-        for side, t in sides.items():
+        lines: dict[str, list] = {}  # per side, over all its classifications
+        for side, t in [(side, block) for side, whole in sides.items() for block in classification_blocks(whole)]:
             cols = amount_columns(t)
             if not cols:
                 continue
@@ -532,14 +533,80 @@ def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None
                 b = sum_qty(doc, t, [total, *carries], [col], None, col, "本年合计+结转结余")
                 compare(result, "table.side_grand_total", "总计=本年合计+结转结余", a, b, f"「{a.loc.table}」总计应等于本年合计加结转结余")
             _classifications(doc, t, total, grand, carries, result)
+            lines.setdefault(side, []).extend(_side_lines(doc, t, col))
             # a side closing on its 合计, with no 结转结余 line, balances on it (重庆: 合计 │ 合计)
             closing = grand if grand is not None else total if not carries else None
             # a two-classification side prints its closing total in the second column only
-            if (closing_col := printed_column(t, closing, col)) is not None:
-                grands[side] = cell_qty(doc, t, closing, closing_col)
+            if (closing_col := printed_column(t, closing, col)) is not None and side not in grands:
+                grands[side] = cell_qty(doc, t, closing, closing_col)  # the first classification balances
+        for found in lines.values():
+            _report_side_lines(found, result)
         if "收入" in grands and "支出" in grands:
             a, b = grands["收入"], grands["支出"]
             compare(result, "table.balance", "收入总计=支出总计", a, b, f"「{a.loc.table.rsplit('·', 1)[0]}」收入总计与支出总计")
+
+
+def _side_lines(doc: Document, t: Table, col: str) -> list[tuple[Row, Qty, Qty, bool]]:
+    """A numbered line of a side with lines numbered one level deeper under it adds them up (1、财政拨款 =
+    (1)一般公共预算拨款 + (2)政府性基金拨款 + (3)国有资本经营预算收入; 其中 lines are no parts):
+    (line, its figure, the sum, whether the lines run to the side's end and fall short)."""
+    rows = [(r, numbering_level(r.name)) for r in t.rows if r.cells.get(col) is not None]
+    last = rows[-1][0] if rows else None
+    out = []
+    for i, (head, level) in enumerate(rows):
+        if level is None:
+            continue
+        kids: list[Row] = []
+        depth = None
+        for r, lv in rows[i + 1:]:
+            if (r.name or "").startswith("其中") or r.label.startswith("其中"):
+                continue
+            if lv is None or lv <= level:
+                break
+            depth = depth or lv
+            if lv == depth:
+                kids.append(r)
+        if len(kids) >= 2:
+            a = cell_qty(doc, t, head, col)
+            b = sum_qty(doc, t, kids, [col], None, col, f"其下 {len(kids)} 项之和")
+            out.append((head, a, b, kids[-1] is last and b.value < a.value))
+    return out
+
+
+def _report_side_lines(lines: list[tuple[Row, Qty, Qty, bool]], result: AuditResult) -> None:
+    """Held to only where it mostly holds: a side whose nesting is not a sum (lines of another
+    classification set deeper) fails more often than it holds, and says nothing."""
+    failing = sum(abs(a.value - b.value) > gap_tolerance(a, b, a.value - b.value) for _, a, b, _ in lines)
+    if failing > 2 and failing * 2 > len(lines):
+        return
+    for head, a, b, cut in lines:
+        compare(result, "table.side_lines", f"{head.name}=Σ下级", a, b, f"「{a.loc.table}」{head.name}应等于其下所列各项之和",
+                severity="warning" if cut else "error", note="（下级行排到表末，其余行可能在续页未读入）" if cut else "")
+
+
+def classification_blocks(t: Table) -> list[Table]:
+    """A side printing its spending classified several times, one block after another, each opening
+    with the same total line and printing its figures in a column of its own (西安 部门综合预算收支总表:
+    by function under 预算数, by kind under 预算数#2, by 部门经济分类 under 预算数#3): one side per block,
+    each read under the first column's name. Any other side is itself."""
+    rows = t.rows
+    starts = [i for i, r in enumerate(rows) if rows and r.name == rows[0].name]
+    cols = amount_columns(t)
+    if len(starts) < 2 or not cols:
+        return [t]
+    base = cols[0]
+    blocks, used = [], set()
+    for k, start in enumerate(starts):
+        block = rows[start: starts[k + 1] if k + 1 < len(starts) else len(rows)]
+        printed = {c for r in block for c, v in r.cells.items() if v is not None}
+        if len(printed) != 1:
+            return [t]
+        col = printed.pop()
+        if col in used or (col != base and not (UNNAMED.search(col) and col.split("#")[0] == base)):
+            return [t]  # a line repeated within one classification (财政拨款 under 本年 and under 结转)
+        used.add(col)
+        blocks.append(replace(t, rows=[replace(r, cells={base: r.cells[col]} if col in r.cells else {}) for r in block]))
+    return blocks
 
 
 def _classifications(doc: Document, t: Table, total: Row | None, grand: Row | None, carries: list[Row],
