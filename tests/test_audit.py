@@ -195,6 +195,8 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "d06-p15-30-procurement-parts.pdf": set(),
     # 西安宣传部 2021 p12 绩效 coverage 5,859.6 = p16 一般公共预算拨款 less its 其中：专项资金 line
     "d12-p12-16-perf-coverage.pdf": set(),
+    # 烟台审计局 2026 p28 「政府采购预算5.8万元」 = p25 政府采购预算表 合计 5.80
+    "d13-p25-28-procurement.pdf": set(),
     # 西安宣传部 2021 表1 p16-18: 支出 printed three times over (by function, by kind, by 部门经济分类), each adding up
     "d12-p16-18-three-classifications.pdf": set(),
     # 黑龙江 3.19 省本级三公: the column headed 「2024年决算比2023年预算（增减额）」 holds 2024年决算 − 2024年预算

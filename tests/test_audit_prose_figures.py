@@ -614,3 +614,15 @@ def test_a_reason_falling_the_other_way_from_its_final_word_is_a_warning():
     d = edited(name, "主要原因：人员经费支出数小于预算数", "主要原因：人员经费支出数大于预算数")
     [f] = of(d, "items.reason_word")
     assert f.severity == "warning" and "支出数大于预算数" in f.message
+
+
+# ---------------------------------------------------------------- the 政府采购 total against its table
+
+
+def test_the_procurement_total_is_the_procurement_tables_total():
+    # 烟台审计局 2026: 「2026年政府采购预算5.8万元」; 政府采购预算表 合计 5.80 (p25)
+    name = "d13-p25-28-procurement.pdf"
+    assert not of(doc(name), "prose.procurement")
+    [f] = of(edited(name, "政府采购预算5.8万元", "政府采购预算6.2万元"), "prose.procurement")
+    assert (f.severity, f.a_value, f.b_value) == ("error", D("6.2"), D("5.80"))
+    assert f.b.table.startswith("政府采购预算表") and f.b.row == "合计"

@@ -139,6 +139,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             _sangong(doc, para, sentence_3g, m, result, sangong_cells, sentences[k + 1] if k + 1 < len(sentences) else "")
             _meetings(doc, para, sentence, result, sangong_cells)
             _running_costs(doc, para, sentence, result, sangong_cells)
+            _procurement(doc, para, sentence, result, sangong_cells)
             _changes(doc, para, sentence, result)
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
@@ -161,6 +162,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
         for sentence in _SENT.findall(text):
             _changes(doc, para, sentence, result)
             _running_costs(doc, para, sentence, result, sangong_cells)
+            _procurement(doc, para, sentence, result, sangong_cells)
             if "三公" not in sentence:
                 _completion_sentence(doc, para, sentence, result)
         run.add(_heading, shares.Piece(para, text))
@@ -306,6 +308,18 @@ def _sangong_total(doc, m: Measures):
 _MEETING = re.compile(r"(会议费|培训费)(?:预算|决算)?(?:数)?(?:支出)?(?:预算|决算)?(?:数)?(?:为|是|：|:)?\s*" + _N)
 _RUNNING = re.compile(r"(机关运行经费)(?:财政拨款)?(?:预算|决算)?(?:数)?(?:支出)?(?:为|是|安排)?\s*" + _N)
 _RUNNING_COLUMN = re.compile(r"^机关运行经费(?:预算数|决算数|支出)?$")
+
+
+# 「2026年政府采购预算5.8万元，其中：…」 against the 政府采购预算表's 合计 (a table of one kind of purchase,
+# 「政府采购（资产配置、购买服务）预算表」, totals something else)
+_PROCUREMENT = re.compile(r"(政府采购(?:支出)?预算(?:总额)?)(?:为|是|共计|共|合计|总计)?\s*" + _N)
+_PROCUREMENT_COLUMN = re.compile(r"^(?:总计|合计|金额)$")
+
+
+def _procurement(doc, para, sentence: str, result: AuditResult, cells: dict) -> None:
+    _total_row_figures(doc, para, sentence, result, cells, _PROCUREMENT, "prose.procurement",
+                       lambda t: t.kind == "政府采购预算表" and not re.search(r"[（(]", t.title),
+                       lambda _item: _PROCUREMENT_COLUMN.match)
 
 
 def _meetings(doc, para, sentence: str, result: AuditResult, cells: dict) -> None:
