@@ -177,3 +177,21 @@ def test_a_percentage_may_follow_the_figure_a_sentence_later():
     assert not errors(doc(name), "prose.change_pct")
     [f] = errors(edited(name, "基本支出预算数为 13,994.31", "基本支出预算数为 13,294.31"), "prose.change_pct")
     assert (f.a_value, f.b_value) == (D("13.56"), D("14.37"))  # 1,670.85 / (13,294.31 − 1,670.85)
+
+
+# ---------------------------------------------------------------- the reason given for a change
+
+
+def test_a_reason_pointing_against_its_change_is_a_warning():
+    # 重庆市政府办公厅 2026 p4: 「运行经费 1,815 万元，比 2025 年增加 21.99万元，主要原因为在职人员较去年有所增加」
+    name = "d02-p3-4-15-16-20-changes-sangong.pdf"
+    assert not [f for f in audit(fixture_doc(name)) if f.check == "prose.reason_direction"]
+    doc = edited_doc(name, "比 2025 年增加 21.99万元", "比 2025 年减少 21.99万元")
+    [f] = [f for f in audit(doc) if f.check == "prose.reason_direction"]
+    assert (f.severity, f.a_value) == ("warning", Decimal("21.99")) and "「增加」" in f.message
+
+
+def test_a_reason_weighing_two_things_says_no_direction():
+    # 普陀区万里街道 2025: 「减少10万元，主要原因是2025年新增1辆公务用车购置，但与2024年购置的车辆类型不同」
+    name = "putuo-wanli-2025-budget.pdf"
+    assert not [f for f in audit(fixture_doc(name)) if f.check == "prose.reason_direction"]

@@ -26,7 +26,7 @@ from decimal import Decimal
 from budgetqa.app.audit.model import AuditResult, Finding, fmt
 from budgetqa.app.audit.shares import LEAD
 from budgetqa.app.audit.written import NUM as _NUM
-from budgetqa.app.audit.written import dec, half_unit, sentence_loc
+from budgetqa.app.audit.written import dec, half_unit, sentence_loc, unit
 
 _UP = ("增加", "增长", "上升", "提高")
 _LEAD = re.compile(
@@ -179,7 +179,8 @@ def check_totals(doc, para, text: str, result: AuditResult) -> None:
             continue  # 经营支出 / 上缴上级支出 / 对附属单位补助支出 are spent too: 基本 + 项目 need not be the total
         total = dec(lead.group("fig"))
         got = sum((dec(f) for _, f in parts), Decimal(0))
-        tol = half_unit(lead.group("fig")) + sum((half_unit(f) for _, f in parts), Decimal(0))
+        figures = [lead.group("fig"), *(f for _, f in parts)]
+        tol = sum((_list_half(f, figures) for f in figures), Decimal(0))
         if abs(got - total) <= tol or half and got < total:
             continue
         sentence = text[max(0, lead.start() - 40): stop if stop >= 0 else len(text)].lstrip("，,。；;")
@@ -189,6 +190,16 @@ def check_totals(doc, para, text: str, result: AuditResult) -> None:
             "error", "prose.parts_sum", loc, loc, total, got, total - got, tol,
             f"说明写合计 {lead.group('fig')} 万元，其中所列 {listed} 万元相加为 {fmt(got)} 万元，"
             f"{'已超过合计' if half else '相差'} {fmt(abs(total - got))} 万元，请核对。"))
+
+
+def _list_half(fig: str, figures: list[str]) -> Decimal:
+    """How far a figure of a list may be from its amount: nothing for 0 (工程预算 0 万元 is none); a whole
+    figure beside figures written to the decimal is written as short as it goes (「货物预算3.8万元，服务预算2万
+    元」: 2 is 2.0), so it owes the list's finest precision; otherwise half its own last digit."""
+    if dec(fig) == 0:
+        return Decimal(0)
+    finest = min(unit(f) for f in figures)
+    return finest / 2 if "." not in fig and finest < 1 else half_unit(fig)
 
 
 _OTHER_SPENDING = re.compile(r"经营支出|上缴上级|对附属单位补助")

@@ -62,6 +62,7 @@ RULES: dict[str, str] = {
     "table.region_sum": "地区合计应等于本级及其下各地区之和",
     "table.formula": "表头列有计算公式（如 A=B+C）的列应等于按公式计算的结果",
     "prose.project": "说明中点名的项目金额应与项目支出表该项目一致",
+    "prose.reason_direction": "增减变化所给主要原因的方向应与增减方向一致",
     "prose.procurement": "说明所写政府采购预算总额应与政府采购预算表合计一致",
     "prose.perf_coverage": "全部项目实行绩效目标管理时所写涉及资金应为表中的项目支出或合计",
     "prose.running_costs": "说明中的机关运行经费应与表中机关运行经费一致",
