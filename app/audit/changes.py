@@ -442,7 +442,8 @@ def _numbers(sentence: str) -> frozenset[Decimal]:
 # 原因是退休人员增加), so a reason pointing only against the change is a warning to read, never an error.
 _REASONED = re.compile(
     rf"(?P<word>增加|减少|增长|下降)\s*(?:了)?\s*(?P<amt>{NUM})\s*万元(?:\s*[，,]\s*(?:增长|下降|增幅|降幅)\s*\d+(?:\.\d+)?\s*[%％])?"
-    r"\s*[，,。；;]?\s*(?:其|这)?主要(?:原因)?(?:是|为|系|在于)?\s*[：:，,]?(?P<why>[^。；;]*)")
+    r"(?:\s*[（(]\s*\d+(?:\.\d+)?\s*[%％]\s*[)）])?"
+    r"\s*[，,。；;]?\s*(?:其|这)?(?:主要(?:原因)?|原因)(?:是|为|系|在于)?\s*[：:，,]?(?P<why>[^。；;]*)")
 _REASON_UP = re.compile(r"增加|增长|提高|上升|增多|增资|扩大")
 _REASON_DOWN = re.compile(r"减少|下降|降低|压减|缩减|压缩|节约|减员|取消")
 
