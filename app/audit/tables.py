@@ -28,7 +28,7 @@ from budgetqa.app.audit.quantities import (
 from budgetqa.ingest.classify import GOVERNMENT_ONLY, PERFORMANCE_KINDS, STANDARD_KINDS
 from budgetqa.ingest.models import Document, Row, Table
 
-_TOTAL_COL = re.compile(r"(合计|小计|总计|总数)$|^\d{4}年预算数$")
+_TOTAL_COL = re.compile(r"(合计|小计|总计|总数|总额)$|^\d{4}年预算数$")
 # Children that are a subset or a memo of their siblings, never a part: 其中：教育收费, 扣除基建项目后预算数,
 # the 政府采购 columns some 支出总表 print beside the spending (深圳).
 _NOT_PART = re.compile(r"^其中|^扣除|政府采购")
