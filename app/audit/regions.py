@@ -60,14 +60,13 @@ def check_regions(doc: Document, table: Table, result: AuditResult) -> None:
     cols = [c for c in amount_columns(table) if not UNNAMED.search(c)]
     if not cols:
         return
-    step = step_of(*(v for r in rows for v in r.cells.values()))
     seq = list(rows)
     groups: list[tuple[Row, list[Row]]] = []
     names = [_name(r) for r in rows]
     for h in reversed(_heads(names)):
         head = rows[h]
         k = next(i for i, r in enumerate(seq) if r is head)
-        members = _members(head, seq[k + 1:], cols, step)
+        members = _members(head, seq[k + 1:], cols, step_of(*head.cells.values()))
         if members is None:
             continue
         groups.append((head, members))
