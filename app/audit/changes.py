@@ -436,7 +436,6 @@ def _numbers(sentence: str) -> frozenset[Decimal]:
                      if not re.fullmatch(r"20\d\d", m.group(0)))
 
 
-
 # 「比 2025 年增加 21.99 万元，主要原因为在职人员较去年有所增加」: the reason given for a change, when every
 # direction word in it points one way, points the change's way. Reasons may run the other way (支出减少，主要
 # 原因是退休人员增加), so a reason pointing only against the change is a warning to read, never an error.
@@ -446,6 +445,7 @@ _REASONED = re.compile(
     r"\s*[，,。；;]?\s*(?:其|这)?(?:主要(?:原因)?|原因)(?:是|为|系|在于)?\s*[：:，,]?(?P<why>[^。；;]*)")
 _REASON_UP = re.compile(r"增加|增长|提高|上升|增多|增资|扩大")
 _REASON_DOWN = re.compile(r"减少|下降|降低|压减|缩减|压缩|节约|减员|取消")
+_WEIGHED = re.compile(r"但|虽|尽管|抵|同时")
 
 
 def check_reason_direction(doc: Document, para, text: str, result: AuditResult) -> None:
@@ -453,7 +453,7 @@ def check_reason_direction(doc: Document, para, text: str, result: AuditResult) 
         if dec(hit.group("amt")) == 0:
             continue
         why = hit.group("why")
-        if re.search(r"但|虽|尽管|抵|同时", why):
+        if _WEIGHED.search(why):
             continue  # a reason weighing two things (新增 1 辆车，但车型不同) says no one direction
         up, down = bool(_REASON_UP.search(why)), bool(_REASON_DOWN.search(why))
         if up == down or up == (hit.group("word") in ("增加", "增长")):

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from budgetqa.app.audit.model import AuditResult, Finding, step_of
 from budgetqa.app.audit.quantities import SKIP_KINDS, Qty, amount_columns, cell_qty, compare, scale, sum_qty
-from budgetqa.app.audit.written import dec, half_unit, report, sentence_loc
+from budgetqa.app.audit.written import NUM, dec, half_unit, report, sentence_loc
 from budgetqa.ingest.models import Document, Row, Table
 
 _FUNDS = re.compile(r"^(?:项目)?(?:年度)?(?:预算)?资金总额|^项目总金额|^年度资金总额")
@@ -131,16 +131,14 @@ def check_prose_projects(doc: Document, result: AuditResult) -> None:
     if not names:
         return
     rx = re.compile("(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")" + _FIGURE_AFTER)
-    for para in doc.paragraphs:
-        text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
-        for sentence in re.findall(r"[^。；;！？!?]+[。；;！？!?]?", text):
-            for hit in rx.finditer(sentence):
-                if re.search(r"(?:比|较|增加|减少|上年结转)\s*$", sentence[: hit.start()]):
-                    continue
-                t, r = names[hit.group(1)]
-                q = _total(doc, t, r)
-                if q is not None:
-                    report(result, "prose.project", doc, para, sentence, hit.group(2), q, f"项目「{hit.group(1)}」")
+    for para, sentence in _sentences(doc):
+        for hit in rx.finditer(sentence):
+            if re.search(r"(?:比|较|增加|减少|上年结转)\s*$", sentence[: hit.start()]):
+                continue
+            t, r = names[hit.group(1)]
+            q = _total(doc, t, r)
+            if q is not None:
+                report(result, "prose.project", doc, para, sentence, hit.group(2), q, f"项目「{hit.group(1)}」")
 
 
 # 「2026 年项目支出均实行了绩效目标管理，涉及一般公共预算财政拨款 9,399.23 万元」: every project (or the
@@ -148,7 +146,7 @@ def check_prose_projects(doc: Document, result: AuditResult) -> None:
 _COVERAGE = re.compile(r"绩效目标|绩效管理")
 _WHOLE_WORDS = re.compile(r"均|所有|全部|全面|全覆盖|整体")
 _COVERED = re.compile(r"涉及[^。；;]*")
-_COVERED_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*万元")
+_COVERED_FIGURE = re.compile(rf"({NUM})\s*万元")
 _TOTAL_WORDS = re.compile(r"合计|总计|小计|项目支出|本年收入|本年支出")
 
 
@@ -184,26 +182,34 @@ def check_perf_coverage(doc: Document, result: AuditResult) -> None:
     if doc.kind == "决算" or any("决算" in t.kind for t in doc.tables):
         return  # a 决算's 绩效 sentences name the year's budgets, which its tables do not print
     totals: list[tuple[Decimal, Decimal]] | None = None
-    for para in doc.paragraphs:
-        if "绩效" not in para.text:
+    for para, sentence in _sentences(doc, "绩效"):
+        covered = _COVERED.search(sentence)
+        if not covered or not _COVERAGE.search(sentence[: covered.start()]) or not _WHOLE_WORDS.search(sentence[: covered.start()]):
             continue
-        text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
-        for sentence in re.findall(r"[^。；;！？!?]+[。；;！？!?]?", text):
-            covered = _COVERED.search(sentence)
-            if not covered or not _COVERAGE.search(sentence[: covered.start()]) or not _WHOLE_WORDS.search(sentence[: covered.start()]):
+        for fig in _COVERED_FIGURE.findall(covered.group(0)):
+            value = dec(fig)
+            if value == 0:
                 continue
-            for fig in _COVERED_FIGURE.findall(covered.group(0)):
-                value = dec(fig)
-                if value == 0:
-                    continue
-                if totals is None:
-                    totals = _printed_totals(doc)
-                if not totals:
-                    return
-                if any(abs(value - v) <= half + half_unit(fig) for v, half in totals):
-                    continue
-                loc = sentence_loc(doc, para, sentence)
-                result.findings.append(Finding(
-                    "warning", "prose.perf_coverage", loc, loc, value, None, None, half_unit(fig),
-                    f"说明写绩效目标管理覆盖全部项目（或整体支出），涉及资金 {fig} 万元，但各表的项目支出及各合计中"
-                    f"均无此数，请核对所涉资金与预算表是否一致。"))
+            if totals is None:
+                totals = _printed_totals(doc)
+            if not totals:
+                return
+            if any(abs(value - v) <= half + half_unit(fig) for v, half in totals):
+                continue
+            loc = sentence_loc(doc, para, sentence)
+            result.findings.append(Finding(
+                "warning", "prose.perf_coverage", loc, loc, value, None, None, half_unit(fig),
+                f"说明写绩效目标管理覆盖全部项目（或整体支出），涉及资金 {fig} 万元，但各表的项目支出及各合计中"
+                f"均无此数，请核对所涉资金与预算表是否一致。"))
+
+
+_SPACED = re.compile(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])")
+_SENTENCE = re.compile(r"[^。；;！？!?]+[。；;！？!?]?")
+
+
+def _sentences(doc: Document, word: str = ""):
+    """(paragraph, sentence) of the 说明, spaces around figures closed (「1,899.9 万元」); only paragraphs
+    naming `word` when one is given."""
+    for para in doc.paragraphs:
+        if word in para.text:
+            yield from ((para, sentence) for sentence in _SENTENCE.findall(_SPACED.sub(" ", para.text)))

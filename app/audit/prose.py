@@ -138,8 +138,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
             heading_item = sentence if _SANGONG_HEADING.match(sentence) else ""
             _sangong(doc, para, sentence_3g, m, result, sangong_cells, sentences[k + 1] if k + 1 < len(sentences) else "")
             _meetings(doc, para, sentence, result, sangong_cells)
-            _running_costs(doc, para, sentence, result, sangong_cells)
-            _procurement(doc, para, sentence, result, sangong_cells)
+            _total_row_lines(doc, para, sentence, result, sangong_cells)
             _changes(doc, para, sentence, result)
             if not about_subject:
                 items.clause_changes(doc, para, sentence, result)
@@ -147,11 +146,7 @@ def check_prose(doc: Document, result: AuditResult) -> None:
         table_wholes = items.check_list(doc, para, text, subjects, heading, result)
         items.check_economic_list(doc, para, text, heading, result)
         run.add(heading, shares.Piece(para, text, table_wholes))
-        breakdown.check_breakdowns(doc, para, text, result)
-        breakdown.check_totals(doc, para, text, result)
-        items.rate_words(doc, para, text, result, prev[1] if prev[0] == heading else "")
-        items.reason_words(doc, para, text, result)
-        changes.check_reason_direction(doc, para, text, result)
+        _paragraph_words(doc, para, text, result, prev[1] if prev[0] == heading else "")
         completion_parts(doc, para, text, result)
         prev = (heading, text)
     run.flush()
@@ -162,19 +157,31 @@ def check_prose(doc: Document, result: AuditResult) -> None:
         text = re.sub(r"\s+(?=\d)|(?<=\d)\s+(?=[万%％])", " ", para.text)
         for sentence in _SENT.findall(text):
             _changes(doc, para, sentence, result)
-            _running_costs(doc, para, sentence, result, sangong_cells)
-            _procurement(doc, para, sentence, result, sangong_cells)
+            _total_row_lines(doc, para, sentence, result, sangong_cells)
             if "三公" not in sentence:
                 _completion_sentence(doc, para, sentence, result)
         run.add(_heading, shares.Piece(para, text))
-        breakdown.check_breakdowns(doc, para, text, result)
-        breakdown.check_totals(doc, para, text, result)
-        items.rate_words(doc, para, text, result, prev[1] if prev[0] == _heading else "")
-        items.reason_words(doc, para, text, result)
-        changes.check_reason_direction(doc, para, text, result)
+        _paragraph_words(doc, para, text, result, prev[1] if prev[0] == _heading else "")
         prev = (_heading, text)
     run.flush()
     changes.check_document(doc, result)
+
+
+def _paragraph_words(doc, para, text: str, result: AuditResult, before: str) -> None:
+    """What a paragraph says of its own figures, under any heading: totals and changes against their
+    parts, 决算数大于/小于预算数 against the rate and the reason, a change against its reason. `before`:
+    the paragraph before under the same heading."""
+    breakdown.check_breakdowns(doc, para, text, result)
+    breakdown.check_totals(doc, para, text, result)
+    items.rate_words(doc, para, text, result, before)
+    items.reason_words(doc, para, text, result)
+    changes.check_reason_direction(doc, para, text, result)
+
+
+def _total_row_lines(doc, para, sentence: str, result: AuditResult, cells: dict) -> None:
+    """Figures a table prints on its total row, read under any heading: 机关运行经费, 政府采购预算."""
+    _running_costs(doc, para, sentence, result, cells)
+    _procurement(doc, para, sentence, result, cells)
 
 
 # a paragraph that is one item of a list: 「卫生健康支出（类）支出 73.85 万元，占 3.6%，…」

@@ -27,8 +27,12 @@ CARRY = re.compile(r"结转|结余")  # a 结转 / 结余 line of a 收支总表
 SKIP_KINDS = PERFORMANCE_KINDS | {"other", "相关信息统计表"} | GOVERNMENT_ONLY
 
 
+def is_amount_column(column: str) -> bool:
+    return not NOT_AMOUNT.match(column.split("/")[-1]) and not RATE.search(column)
+
+
 def amount_columns(table: Table) -> list[str]:
-    return [c for c in table.columns if not NOT_AMOUNT.match(c.split("/")[-1]) and not RATE.search(c)]
+    return [c for c in table.columns if is_amount_column(c)]
 
 
 def scale(table: Table) -> Decimal:

@@ -16,14 +16,15 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 
 from budgetqa.app.audit.formulas import check_formulas
 from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_location
 from budgetqa.app.audit.regions import check_regions
 from budgetqa.app.audit.template import says_none
 from budgetqa.app.audit.quantities import (
-    CARRY, NOT_AMOUNT, RATE, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, gap_tolerance, printed_column,
-    numbering_level, side_figures, sum_qty,
+    CARRY, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, gap_tolerance, is_amount_column,
+    numbering_level, printed_column, side_figures, sum_qty,
 )
 from budgetqa.ingest.classify import GOVERNMENT_ONLY, PERFORMANCE_KINDS, STANDARD_KINDS
 from budgetqa.ingest.models import Document, Row, Table
@@ -86,7 +87,7 @@ def column_groups(columns: list[str]) -> list[tuple[str, list[list[str]]]]:
     each child group standing for its own 小计, or for the sum of its leaves when it has none. At the
     top level only a first column named like a total (本年支出合计, 2023年预算数) is a total.
     """
-    cols = [c for c in columns if not NOT_AMOUNT.match(c.split("/")[-1]) and not RATE.search(c)]
+    cols = [c for c in columns if is_amount_column(c)]
     out: list[tuple[str, list[list[str]]]] = []
 
     def children(prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -305,8 +306,10 @@ def _repeated_codes(table: Table) -> str:
     return ""
 
 
-def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
-    """类 = Σ款, 款 = Σ项 (function and economic codes alike), per amount column."""
+def check_hierarchy(doc: Document, table: Table, result: AuditResult, undisclosed: bool = False) -> None:
+    """类 = Σ款, 款 = Σ项 (function and economic codes alike), per amount column. `undisclosed`: the
+    table may leave subjects out (a whole-government 功能分类 table omits undisclosed 款), so a parent
+    above its printed children is a warning, not a wrong figure."""
     rows = _code_rows(table)
     cols = amount_columns(table)
     children = _tree(rows)
@@ -342,7 +345,8 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult) -> None:
             if repeated is None:
                 repeated = _repeated_codes(table)
             doubt = (_layout_doubt(table, col, parent, kids) or _cut_at_table_end(table, parent, a.value, b.value)
-                     or ("（下级行的科目编码不完整，未能逐行核对）" if odd else "") or repeated)
+                     or ("（下级行的科目编码不完整，未能逐行核对）" if odd else "") or repeated
+                     or ("（政府决算表可能未列示部分下级科目）" if undisclosed and a.value > b.value else ""))
             compare(result, "table.parent_sum", f"{code}=Σ下级", a, b, what,
                     severity="warning" if doubt else "error", note=doubt)
 
@@ -590,7 +594,7 @@ def classification_blocks(t: Table) -> list[Table]:
     by function under 预算数, by kind under 预算数#2, by 部门经济分类 under 预算数#3): one side per block,
     each read under the first column's name. Any other side is itself."""
     rows = t.rows
-    starts = [i for i, r in enumerate(rows) if rows and r.name == rows[0].name]
+    starts = [i for i, r in enumerate(rows) if r.name == rows[0].name]
     cols = amount_columns(t)
     if len(starts) < 2 or not cols:
         return [t]
@@ -660,8 +664,10 @@ def check_sangong(doc: Document, table: Table, result: AuditResult) -> None:
 def check_tables(doc: Document, result: AuditResult) -> list[Table]:
     """Identities within each table and between the sides of a two-sided table; returns the tables checked."""
     tables = [t for t in doc.tables if t.kind not in SKIP_KINDS]
+    government = (check_columns, partial(check_hierarchy, undisclosed=True), check_total_row, check_row_tree,
+                  check_regions, check_formulas)
     for t in [t for t in doc.tables if t.kind in GOVERNMENT_ONLY]:
-        for check in (check_columns, check_hierarchy, check_total_row, check_row_tree, check_regions, check_formulas):
+        for check in government:
             _where_it_fits(result, check, doc, t)
     for t in tables:
         start, checks = len(result.findings), len(result.checks)
@@ -682,8 +688,7 @@ def _where_it_fits(result: AuditResult, check, doc: Document, table: Table) -> N
     """A whole-government table is held to an identity only where the identity fits it: such tables
     list a selection (专项转移支付 by region prints its main items beside a 总计 of all; 功能分类 tables
     leave out undisclosed 款), so a rule failing on more than a few rows is the table's shape, not a
-    slip, and its findings are dropped. Where it fits, a parent above its listed children is a warning:
-    a subject left out, not a wrong figure."""
+    slip, and its findings are dropped."""
     start, checks = len(result.findings), len(result.checks)
     check(doc, table, result)
     # their figures are rounded one by one (亿元 to the cent, 万元 to the unit): a gap within rounding is the norm
@@ -692,10 +697,6 @@ def _where_it_fits(result: AuditResult, check, doc: Document, table: Table) -> N
     if sum(f.severity == "error" for f in new) > max(2, (len(result.checks) - checks) // 20):
         return
     result.findings.extend(new)
-    for i, f in enumerate(new):
-        if f.check == "table.parent_sum" and f.severity == "error" and (f.difference or 0) > 0:
-            result.findings[start + i] = replace(
-                f, severity="warning", message=f.message.replace("，请核对。", "（政府决算表可能未列示部分下级科目），请核对。"))
 
 
 def _doubt_mass_failures(result: AuditResult, start: int, n_checks: int) -> None:
