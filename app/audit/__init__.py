@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
-from budgetqa.app.audit import contents, cross, derived, headers, prior, projects, prose, tables, template
+from budgetqa.app.audit import contents, cross, derived, headers, memo, prior, projects, prose, tables, template
 from budgetqa.app.audit.model import SEVERITIES, AuditResult, Check, Finding, Location
 from budgetqa.ingest.models import Document
 
@@ -29,7 +29,7 @@ __all__ = ["AuditResult", "Check", "Finding", "Location", "audit", "identity_che
 def run(doc: Document, prior_doc: Document | None = None) -> AuditResult:
     """All checks on one document: findings and the identities they were drawn from; `prior_doc`,
     the same department's document of the year before, adds the prior-year checks."""
-    with _collector_paused():
+    with _collector_paused(), memo.scope():
         return _run(doc, prior_doc)
 
 
@@ -51,9 +51,10 @@ def _collector_paused():
 def _run(doc: Document, prior_doc: Document | None) -> AuditResult:
     result = AuditResult()
     checked = tables.check_tables(doc, result)
-    cross.check_cross(doc, checked, result)
+    measures = cross.collect(doc, checked)  # what each table states, read once for both readers
+    cross.check_cross(doc, checked, result, measures)
     derived.check_derived(doc, result)
-    prose.check_prose(doc, result)
+    prose.check_prose(doc, result, measures)
     tables.check_document(doc, result)
     template.check_template(doc, result)
     template.check_empty_tables(doc, result)

@@ -72,6 +72,8 @@ def _segment(text: str, start: int) -> str:
 
 
 def check_breakdowns(doc, para, text: str, result: AuditResult) -> None:
+    if "万元" not in text:
+        return  # every change read here is written in 万元
     for lead in _LEAD.finditer(text):
         seg = _segment(text, lead.end())
         nxt = next((m for m in _LEAD.finditer(seg) if re.search(r"其中|具体", m.group(0))), None)
@@ -160,6 +162,8 @@ _LEAD_AFTER_CLAUSE = re.compile(rf"(?P<fig>{_NUM})\s*万元\s*[，,]\s*[^，,。
 
 def check_totals(doc, para, text: str, result: AuditResult) -> None:
     """「X 万元，其中：A 万元，B 万元」 where A, B … are a whole set: X = A + B + …."""
+    if "万元" not in text:
+        return  # a total and its parts are written in 万元
     leads = sorted([*LEAD.finditer(text), *_LEAD_AFTER_CLAUSE.finditer(text)], key=lambda m: m.start())
     for lead in leads:
         if re.search(r"(?:增加|减少|增长|下降|降低)\s*(?:了)?\s*$", text[max(0, lead.start() - 6): lead.start()]):

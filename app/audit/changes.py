@@ -449,6 +449,8 @@ _WEIGHED = re.compile(r"但|虽|尽管|抵|同时")
 
 
 def check_reason_direction(doc: Document, para, text: str, result: AuditResult) -> None:
+    if "原因" not in text and "主要" not in text:
+        return  # no reason given
     for hit in _REASONED.finditer(text):
         if dec(hit.group("amt")) == 0:
             continue

@@ -105,7 +105,9 @@ def _same(entry: str, title: str, entry_kind: str, table_kind: str) -> bool:
     if entry_kind == table_kind == "other" and min(len(entry), len(title)) >= 4 and (entry in title or title in entry):
         return True
     a, b = _bigrams(entry), _bigrams(title)
-    return bool(a and b) and 2 * len(a & b) / (len(a) + len(b)) >= SIMILAR
+    if not a or not b or 2 * min(len(a), len(b)) < SIMILAR * (len(a) + len(b)):
+        return False  # the shared bigrams cannot reach the bar: no need to count them
+    return 2 * len(a & b) / (len(a) + len(b)) >= SIMILAR
 
 
 @lru_cache(maxsize=4096)

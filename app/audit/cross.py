@@ -245,8 +245,9 @@ def _scope_label(scope: str) -> str:
     return {"全部": "", "财政拨款": "财政拨款", "一般公共预算": "一般公共预算财政拨款"}.get(scope, scope)
 
 
-def check_cross(doc: Document, tables: list[Table], result: AuditResult) -> None:
-    m = collect(doc, tables)
+def check_cross(doc: Document, tables: list[Table], result: AuditResult, m: Measures | None = None) -> None:
+    """Each measure two tables state, compared; `m`: the measures of `tables` when already collected."""
+    m = m if m is not None else collect(doc, tables)
     for (scope, what), entries in m.by_key.items():
         if scope in ("三公", "基本支出明细"):
             continue

@@ -86,6 +86,9 @@ def _year_pair(columns: list[str], exclude: set[str], rest: str = "") -> tuple[s
 
 def derived_columns(table: Table) -> list[Derived]:
     """The computed columns of a table whose operands it prints (or whose header names one it lacks)."""
+    if not any(_DIFF_FLAT.match(_flat(c)) or _DIFF_GROUP.match(c.split("/")[0]) or _RATIO.match(c.split("/")[-1].strip())
+               or (_PCT.search(c) and _GROWTH.search(c)) for c in table.columns):
+        return []  # no header names a computed column (most tables): no need to read the cells
     cols = [c for c in table.columns if any(r.cells.get(c) is not None for r in table.rows)]  # figures, not texts
     found: list[Derived] = []
     computed = {c for c in cols if _DIFF_FLAT.match(_flat(c)) or _DIFF_GROUP.match(c.split("/")[0])
@@ -212,8 +215,9 @@ def check_derived(doc: Document, result: AuditResult) -> None:
 
 
 def _check_table(doc: Document, table: Table, result: AuditResult) -> None:
-    rows = _rows(table)
-    for d in derived_columns(table):
+    found = derived_columns(table)
+    rows = _rows(table) if found else []
+    for d in found:
         misses: list[Row] = []
         told = 0
         if d.b is not None:

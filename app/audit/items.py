@@ -382,6 +382,8 @@ def rate_words(doc, para, text: str, result: AuditResult, prev: str = "") -> Non
     before it, in the same or the next sentence, when no figures of the item told it already. `prev`:
     the paragraph before under the same heading, whose figures a paragraph opening with the word
     (「决算数小于预算数的主要原因：…」, nothing written before it) is about."""
+    if "决算" not in text:
+        return  # the words are 决算数大于/小于…: none in this paragraph
     own = text
     first = _FINAL_WORD.search(text)
     if prev and first and not re.search(r"\d|[类款项]\s*[)）]", text[: first.start()]):

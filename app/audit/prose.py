@@ -106,9 +106,10 @@ def _paragraphs(doc: Document, skipped: bool = False):
         yield pending
 
 
-def check_prose(doc: Document, result: AuditResult) -> None:
+def check_prose(doc: Document, result: AuditResult, m: Measures | None = None) -> None:
+    """The 说明 against the tables and against itself; `m`: the tables' measures when already collected."""
     tables = [t for t in doc.tables if t.kind not in SKIP_KINDS]
-    m = collect(doc, tables)
+    m = m if m is not None else collect(doc, tables)
     subjects = items.Subjects.of(doc, tables)
     ctx = items.Context()
     q = _sangong_total(doc, m)
@@ -371,9 +372,9 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult, cells: 
     """Each 三公 item the sentence names, its figures against the 三公 table; `cells` keeps the cell each
     (item, ledger) was read from, found once per document. `follow`: the next sentence, whose completion
     rate is the last item's when it names none (「公务用车购置及运行费 10.59 万元，占…。完成预算的 116.89%」)."""
-    if "三公" not in sentence and not any(p.search(sentence) for _, p in _SANGONG_ITEMS[1:]):
+    if not _names_sangong(sentence):
         return
-    if "三公" in follow or any(p.search(follow) for _, p in _SANGONG_ITEMS[1:]) or not _RATE.search(follow):
+    if _names_sangong(follow) or not _RATE.search(follow):
         follow = ""
     spans = []
     for item, p in _SANGONG_ITEMS:
@@ -429,6 +430,14 @@ def _sangong(doc, para, sentence: str, m: Measures, result: AuditResult, cells: 
 
 
 _RATE = re.compile(r"完成(?:年初|全年)?预算(?:数)?的?\s*\d")
+
+
+def _names_sangong(sentence: str) -> bool:
+    """Whether the sentence names the 三公 or one of its items (the words tried before the patterns)."""
+    if "三公" in sentence:
+        return True
+    return ("因公出国" in sentence or "公务用车" in sentence or "公务接待费" in sentence) and any(
+        p.search(sentence) for _, p in _SANGONG_ITEMS[1:])
 
 
 # the audit's 三公 item → the headline figure of app/measures.py, which reads every 三公 layout

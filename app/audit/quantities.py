@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from budgetqa.app.audit.memo import per_table
 from budgetqa.app.audit.model import AuditResult, Check, Finding, Location, cell_location, classify_gap, fmt_amount, step_of
 from budgetqa.ingest.classify import GOVERNMENT_ONLY, PERFORMANCE_KINDS
 from budgetqa.ingest.labels import NUMBERING
@@ -31,13 +32,17 @@ def is_amount_column(column: str) -> bool:
     return not NOT_AMOUNT.match(column.split("/")[-1]) and not RATE.search(column)
 
 
+@per_table
 def amount_columns(table: Table) -> list[str]:
     return [c for c in table.columns if is_amount_column(c)]
 
 
 def scale(table: Table) -> Decimal:
     """Factor to 万元: audit compares across tables printed in 元 and 万元."""
-    return WAN_SCALE.get(table.unit or "万元", Decimal(1))
+    return WAN_SCALE.get(table.unit or "万元", _ONE)
+
+
+_ONE = Decimal(1)
 
 
 def value(row: Row, column: str) -> Decimal:
@@ -74,13 +79,6 @@ def gap_tolerance(a: Qty, b: Qty, diff: Decimal) -> Decimal:
     return tol
 
 
-def _zeros(vals: list[Decimal | None]) -> int:
-    """Printed zeros among amounts none of which is negative (a negative column may round toward 0 either way)."""
-    if any(v is not None and (v < 0 or v.is_signed()) for v in vals):
-        return 0
-    return sum(1 for v in vals if v is not None and v == 0)
-
-
 def cell_qty(doc: Document, table: Table, row: Row, column: str) -> Qty:
     v = row.cells.get(column)
     f = scale(table)
@@ -89,13 +87,27 @@ def cell_qty(doc: Document, table: Table, row: Row, column: str) -> Qty:
 
 def sum_qty(doc: Document, table: Table, rows: list[Row], columns: list[str], row: Row | None, column: str | None,
             derived: str, n_cells: int | None = None, n_zero: int | None = None) -> Qty:
-    vals = [r.cells.get(c) for r in rows for c in columns]
+    # one pass over the cells (the audit's hot path: a 总决算 sums ~1,900 times)
+    vals = []
+    total = Decimal(0)
+    zeros, signed = 0, False
+    for r in rows:
+        cells = r.cells
+        for c in columns:
+            v = cells.get(c)
+            if v is not None:
+                vals.append(v)
+                total += v
+                if v.is_signed():
+                    signed = True
+                elif not v:
+                    zeros += 1
     f = scale(table)
-    total = sum((v for v in vals if v is not None), Decimal(0)) * f
     # an empty cell prints no amount and carries no rounding: only printed cells widen the tolerance
-    n = n_cells if n_cells is not None else max(1, sum(1 for v in vals if v is not None))
-    z = n_zero if n_zero is not None else (_zeros(vals) if n_cells is None else 0)
-    return Qty(cell_location(doc, table, row, column, derived=derived), total, n, step_of(*vals) * f, min(z, n))
+    n = n_cells if n_cells is not None else max(1, len(vals))
+    # printed zeros count among amounts none of which is negative (a negative column may round toward 0 either way)
+    z = n_zero if n_zero is not None else (0 if signed or n_cells is not None else zeros)
+    return Qty(cell_location(doc, table, row, column, derived=derived), total * f, n, step_of(*vals) * f, min(z, n))
 
 
 def compare(result: AuditResult, check: str, name: str, a: Qty, b: Qty, what: str,

@@ -19,6 +19,7 @@ from decimal import Decimal
 from functools import partial
 
 from budgetqa.app.audit.formulas import check_formulas
+from budgetqa.app.audit.memo import per_table
 from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_location
 from budgetqa.app.audit.regions import check_regions
 from budgetqa.app.audit.template import says_none
@@ -38,8 +39,14 @@ _MEETINGS = re.compile(r"会议费|培训费")
 _LAST_TOTAL = re.compile(r"^(合计|总计)$")
 
 
+@per_table
+def _code_tree(table: Table) -> dict[str, list[Row]]:
+    """The children of each coded row of a table."""
+    return _tree(_code_rows(table))
+
+
 def _tree(rows: dict[str, Row]) -> dict[str, list[Row]]:
-    """Children per code, computed once per table (the audit's hot path)."""
+    """Children per code."""
     kids: dict[str, list[Row]] = {}
     for c, r in rows.items():
         if len(c) > 3 and c[:-2] in rows:
@@ -286,6 +293,7 @@ def _unit_row(r: Row) -> bool:
     return bool(_UNIT_NAME.search(r.label)) and (len(r.code or "") == 3 or bool(_UNIT_PLACE.search(r.label)))
 
 
+@per_table
 def _code_rows(table: Table) -> dict[str, Row]:
     out: dict[str, Row] = {}
     for r in table.rows:
@@ -312,7 +320,7 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult, undisclose
     above its printed children is a warning, not a wrong figure."""
     rows = _code_rows(table)
     cols = amount_columns(table)
-    children = _tree(rows)
+    children = _code_tree(table)
     if not children:
         return
     memo: dict = {}
@@ -362,7 +370,7 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
     if not classes:
         return
     cols = amount_columns(table)
-    children = _tree(rows)
+    children = _code_tree(table)
     memo: dict = {}
     economic = all(c.startswith("3") for c in rows) and table.kind in ("一般公共预算财政拨款基本支出决算明细表", "一般公共预算基本支出预算表")
     for row in table.rows:
@@ -452,7 +460,7 @@ def check_row_tree(doc: Document, table: Table, result: AuditResult) -> None:
     if table.side or table.kind.startswith("三公"):
         return
     coded = _code_rows(table)
-    if _tree(coded) or any(len(c) == 3 for c in coded):
+    if _code_tree(table) or any(len(c) == 3 for c in coded):
         return  # subject codes give the tree (check_hierarchy, check_total_row)
     if not any(r.is_total for r in table.rows):
         return  # no 合计 row to hold the rows to

@@ -171,7 +171,11 @@ def completion_parts(doc, para, text: str, result: AuditResult) -> None:
     """「财政拨款支出完成年初预算的 139.47%，其中：基本支出完成年初预算的 114.76%，项目支出…的 0.00%」: each
     rate and the figure written for its subject imply a budget; the parts' budgets cannot exceed the whole's
     (and add up to it when every part has one and the parts' figures add up to the whole's)."""
+    if text.count("完成") < 2:
+        return  # a rate and a part's rate at least, each written 完成…
     for sentence in re.findall(r"[^。]+", text):
+        if sentence.count("完成") < 2:
+            continue
         hits = list(_RATE_OF.finditer(sentence))
         if len(hits) < 2 or "其中" not in sentence[hits[0].end(): hits[1].start()]:
             continue
