@@ -59,6 +59,7 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
         ("items.final_word", "情况说明", D("702.46"), None, D("1489.96")),
         # 绩效 section: 「执行数为 17.61 万元，完成预算的 70.26%」 — 17.61/25.15 is 70.02%; the form prints 17.67
         ("prose.completion", "情况说明", D("70.26"), None, D("70.02")),
+        ("prose.self_eval", "情况说明", D("17.61"), "年度资金总和", D("17.67")),
     },
     "yanbian-govservice-2023-final.txt": {
         ("table.balance", "总计", D("1272.62"), "总计", D("1198.25")),
@@ -403,7 +404,7 @@ def test_cli_exits_1_on_errors_and_prints_json(tmp_path):
     assert r.exit_code == 1, r.output
     out = json.loads(r.stdout)
     assert out[0]["document"] == "yanbian-industry-2023-final.txt"
-    assert sum(f["severity"] == "error" for f in out[0]["findings"]) == 9
+    assert sum(f["severity"] == "error" for f in out[0]["findings"]) == len(EXPECTED_ERRORS["yanbian-industry-2023-final.txt"])
 
 
 def test_cli_exits_0_when_only_rounding(tmp_path):

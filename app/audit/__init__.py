@@ -9,7 +9,7 @@ change against what the document says of the year before, and `breakdown` for a 
 against its parts), `items` (the numbered items of the 情况说明 / 编制说明), `template` (placeholders
 and template leftovers), `contents` (the 目录 against the tables), `headers` (a table header's
 department against the cover), `projects` (绩效 forms' funds and projects the 说明 names against
-the 项目支出 table), `regions` (a whole-government table's regions adding up to the region above
+the 项目支出 table), `selfeval` (a project's 绩效自评 as the 说明 tells it against its 自评表), `regions` (a whole-government table's regions adding up to the region above
 them), `formulas` (a column the header writes as A=B+C) and `prior` (against the same department's
 document of the year before). All are pure.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
-from budgetqa.app.audit import contents, cross, derived, headers, memo, prior, projects, prose, tables, template
+from budgetqa.app.audit import contents, cross, derived, headers, memo, prior, projects, prose, selfeval, tables, template
 from budgetqa.app.audit.model import SEVERITIES, AuditResult, Check, Finding, Location
 from budgetqa.ingest.models import Document
 
@@ -64,6 +64,7 @@ def _run(doc: Document, prior_doc: Document | None) -> AuditResult:
     projects.check_project_funds(doc, result)
     projects.check_prose_projects(doc, result)
     projects.check_perf_coverage(doc, result)
+    selfeval.check_self_evaluations(doc, result)
     if prior_doc is not None and prior.is_prior(doc, prior_doc):
         prior.check_prior(doc, prior_doc, result)
     order = {s: i for i, s in enumerate(SEVERITIES)}

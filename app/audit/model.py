@@ -111,6 +111,7 @@ RULES: dict[str, str] = {
     "document.header_department": "表头的部门名称应与封面一致",
     "document.header_unit": "列名标明的金额单位应与表头单位一致",
     "perf.project_funds": "绩效目标表的项目资金应与项目支出表中该项目一致",
+    "prose.self_eval": "说明中项目绩效自评的预算数、执行数、执行率和得分应与该项目的绩效自评表一致",
     "prior.change": "与上年文件对比的增减应与上年文件的数字一致",
     "prior.column": "表中上年数应与上年文件一致",
 }
