@@ -191,6 +191,24 @@ def test_a_reason_pointing_against_its_change_is_a_warning():
     assert (f.severity, f.a_value) == ("warning", Decimal("21.99")) and "「增加」" in f.message
 
 
+def test_a_reason_for_a_change_written_as_a_percentage_is_read_too():
+    # 烟台市审计局 2026 p28: 「机关运行经费安排210.32万元，比上年1.43万元，增加0.68%。主要原因是人员增加。」
+    name = "d13-p25-28-procurement.pdf"
+    assert not [f for f in audit(fixture_doc(name)) if f.check == "prose.reason_direction"]
+    doc = edited_doc(name, "比上年1.43万元，增加0.68%", "比上年1.43万元，减少0.68%")
+    [f] = [f for f in audit(doc) if f.check == "prose.reason_direction"]
+    assert (f.severity, f.a_value) == ("warning", Decimal("0.68")) and "「增加」" in f.message
+
+
+def test_holding_spending_down_is_a_reason_for_less():
+    # 延边州政府办 2023: 「比 2022 年预算减少 57.24 万元，主要原因是严格控制机关运行经费，杜绝铺张浪费」
+    name = "yanbian-govoffice-2023-budget.txt"
+    assert not [f for f in audit(fixture_doc(name)) if f.check == "prose.reason_direction"]
+    doc = edited_doc(name, "比 2022 年预算减少 57.24 万元", "比 2022 年预算增加 57.24 万元")
+    [f] = [f for f in audit(doc) if f.check == "prose.reason_direction"]
+    assert f.a_value == Decimal("57.24") and "「严格控制」" in f.message
+
+
 def test_a_reason_weighing_two_things_says_no_direction():
     # 普陀区万里街道 2025: 「减少10万元，主要原因是2025年新增1辆公务用车购置，但与2024年购置的车辆类型不同」
     name = "putuo-wanli-2025-budget.pdf"

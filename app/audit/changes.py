@@ -443,16 +443,24 @@ _REASONED = re.compile(
     rf"(?P<word>增加|减少|增长|下降)\s*(?:了)?\s*(?P<amt>{NUM})\s*万元(?:\s*[，,]\s*(?:增长|下降|增幅|降幅)\s*\d+(?:\.\d+)?\s*[%％])?"
     r"(?:\s*[（(]\s*\d+(?:\.\d+)?\s*[%％]\s*[)）])?"
     r"\s*[，,。；;]?\s*(?:其|这)?(?:主要(?:原因)?|原因)(?:是|为|系|在于)?\s*[：:，,]?(?P<why>[^。；;]*)")
+# a change written as a percentage only (「比上年1.43万元，增加0.68%。主要原因是人员增加」)
+_REASONED_PCT = re.compile(
+    rf"(?P<word>增加|减少|增长|下降)\s*(?:了)?\s*(?P<pct>{NUM})\s*[%％]"
+    r"\s*[，,。；;]?\s*(?:其|这)?(?:主要(?:原因)?|原因)(?:是|为|系|在于)?\s*[：:，,]?(?P<why>[^。；;]*)")
 _REASON_UP = re.compile(r"增加|增长|提高|上升|增多|增资|扩大")
-_REASON_DOWN = re.compile(r"减少|下降|降低|压减|缩减|压缩|节约|减员|取消")
+_REASON_DOWN = re.compile(r"减少|下降|降低|压减|缩减|压缩|节约|减员|取消|严格控制|杜绝")
 _WEIGHED = re.compile(r"但|虽|尽管|抵|同时")
 
 
 def check_reason_direction(doc: Document, para, text: str, result: AuditResult) -> None:
     if "原因" not in text and "主要" not in text:
         return  # no reason given
-    for hit in _REASONED.finditer(text):
-        if dec(hit.group("amt")) == 0:
+    amounts = list(_REASONED.finditer(text))
+    # a percentage the amount's pattern already read with it (「减少 5 万元，下降 3%，主要原因…」) is that change
+    alone = [h for h in _REASONED_PCT.finditer(text) if not any(a.start() <= h.start() < a.end() for a in amounts)]
+    for hit in [*amounts, *alone]:
+        figure, unit = (hit.group("amt"), " 万元") if "amt" in hit.re.groupindex else (hit.group("pct"), "%")
+        if dec(figure) == 0:
             continue
         why = hit.group("why")
         if _WEIGHED.search(why):
@@ -463,5 +471,5 @@ def check_reason_direction(doc: Document, para, text: str, result: AuditResult) 
         loc = sentence_loc(doc, para, text[hit.start(): hit.end() + 1])
         said = (_REASON_UP if up else _REASON_DOWN).search(why).group(0)
         result.findings.append(Finding(
-            "warning", "prose.reason_direction", loc, loc, dec(hit.group("amt")), None, None, None,
-            f"说明写「{hit.group('word')} {hit.group('amt')} 万元」，所给主要原因却说「{said}」，方向相反，请核对增减方向。"))
+            "warning", "prose.reason_direction", loc, loc, dec(figure), None, None, None,
+            f"说明写「{hit.group('word')} {figure}{unit}」，所给主要原因却说「{said}」，方向相反，请核对增减方向。"))
