@@ -11,7 +11,8 @@ and template leftovers), `contents` (the 目录 against the tables), `headers` (
 department against the cover), `projects` (绩效 forms' funds and projects the 说明 names against
 the 项目支出 table), `selfeval` (a project's 绩效自评 as the 说明 tells it against its 自评表), `regions` (a whole-government table's regions adding up to the region above
 them), `formulas` (a column the header writes as A=B+C) and `prior` (against the same department's
-document of the year before). All are pure.
+document of the year before). All are pure; `memo` lets them share what they read off a table within
+one run (its coded rows, amount columns, shown title), never past it.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from budgetqa.app.audit.model import AuditResult, Check, Finding, cell_location, fmt, step_of, tolerance
+from budgetqa.app.audit.model import AuditResult, Check, Finding, cell_location, fmt, half_digit, step_of, tolerance
 from budgetqa.ingest.models import Document, Row, Table
 
 _DIFF_FLAT = re.compile(r"^(?P<a>.+?)(?:比|较)(?P<b>.+?)[（(]?(?:增减额|增减数|增减|差额)[)）]?$")
@@ -123,15 +123,9 @@ def _flat(c: str) -> str:
     return re.sub(r"\s+", "", c.replace("/", ""))
 
 
-def _half(v: Decimal) -> Decimal:
-    """Half the last printed digit: 0.5 for 28466, 0.05 for 92.3, 0.005 for 2,247.14."""
-    exp = v.as_tuple().exponent
-    return Decimal(5).scaleb(min(exp, 0) - 1)  # type: ignore[arg-type, operator]
-
-
 def _range(d: Derived, a: Decimal, b: Decimal) -> tuple[Decimal, Decimal] | None:
     """What the derived cell may print given A and B as printed (each off by half its last digit)."""
-    ha, hb = _half(a), _half(b)
+    ha, hb = half_digit(a), half_digit(b)
     try:
         if d.op == "diff":
             return a - b - ha - hb, a - b + ha + hb
@@ -152,7 +146,7 @@ def _fits(d: Derived, row: Row, a_col: str, b_col: str) -> bool | None:
     rng = _range(Derived(d.column, d.op, a_col, b_col, d.named), a, b)
     if rng is None:
         return None
-    half = _half(v) if d.op != "diff" else Decimal(0)
+    half = half_digit(v) if d.op != "diff" else Decimal(0)
     # a percentage cut, not rounded, is one step off at most (政府决算 prints 1 decimal)
     slack = 2 * half
     if rng[0] - slack <= v <= rng[1] + slack:
@@ -265,7 +259,7 @@ def _row_finding(doc: Document, table: Table, d: Derived, row: Row, severity: st
     msg = (f"「{a_loc.table}」{a_loc.row} 的「{d.column.split('/')[-1]}」印为 {_show(d, v)}，"
            f"按{_what(d)}计算为 {_show(d, want) if want is not None else '空'}{note}")
     result.findings.append(Finding(severity, "table.derived", a_loc, b_loc, v, want, (v - want) if want is not None else None,  # type: ignore[arg-type]
-                                   _half(v), msg))
+                                   half_digit(v), msg))
 
 
 def _header_finding(doc: Document, table: Table, d: Derived, other: str, rows: list[Row], result: AuditResult) -> None:

@@ -238,6 +238,12 @@ def _exponent(v: Decimal) -> int | None:
     return e if isinstance(e, int) else None  # NaN, Infinity print no precision
 
 
+def half_digit(v: Decimal) -> Decimal:
+    """Half the last printed digit: 0.5 for 28466, 0.05 for 92.3, 0.005 for 2,247.14 (finer than step_of's 0.01)."""
+    exp = v.as_tuple().exponent
+    return Decimal(5).scaleb(min(exp, 0) - 1)  # type: ignore[arg-type, operator]
+
+
 def tolerance(n_cells: int, step: Decimal = Decimal("0.01")) -> Decimal:
     """Worst-case rounding gap when `n_cells` printed cells (parts and total) should balance."""
     return step / 2 * max(2, n_cells)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from budgetqa.app.audit.model import AuditResult, Finding, fmt
+from budgetqa.app.audit.model import AuditResult, Finding, fmt, half_digit
 from budgetqa.app.audit.projects import project_of
 from budgetqa.app.audit.quantities import Qty, cell_qty
 from budgetqa.app.audit.written import NUM, dec, half_unit, report, sentence_loc
@@ -108,9 +108,9 @@ def _form(t: Table) -> _Form | None:
         b, s, r = funds.cells[budget], funds.cells[spent], funds.cells[rate]
         if b:  # the form holds together, in percent or as a fraction, or it was printed or read wrongly
             exact = s / b * 100  # type: ignore[operator]
-            slack = _half(r) + exact * (_half(s) / s + _half(b) / b if s else 0)  # type: ignore[operator]
+            slack = half_digit(r) + exact * (half_digit(s) / s + half_digit(b) / b if s else 0)  # type: ignore[operator]
             if abs(exact - r) > slack:  # type: ignore[operator]
-                fraction = abs(exact - r * 100) <= slack + _half(r) * 100  # type: ignore[operator]
+                fraction = abs(exact - r * 100) <= slack + half_digit(r) * 100  # type: ignore[operator]
                 holds = fraction
     score_row = next((r for r in reversed(t.rows) if _SCORE_ROW.match(r.label)), None)
     score_col = _column(t, score_row, r"自评得分$|^得分$") if score_row is not None else None
@@ -121,11 +121,6 @@ def _form(t: Table) -> _Form | None:
 def _column(t: Table, row: Row, pattern: str) -> str | None:
     cols = [c for c in t.columns if re.search(pattern, c.split("/")[-1]) and row.cells.get(c) is not None]
     return cols[0] if len(cols) == 1 else None
-
-
-def _half(v: Decimal) -> Decimal:
-    exp = v.as_tuple().exponent
-    return Decimal(5).scaleb(min(exp, 0) - 1)  # type: ignore[arg-type, operator]
 
 
 def _check(doc: Document, para, told: str, form: _Form, lead: str, result: AuditResult) -> None:
@@ -146,12 +141,12 @@ def _check(doc: Document, para, told: str, form: _Form, lead: str, result: Audit
         printed = funds.cells[form.rate] * (100 if form.fraction else 1)  # type: ignore[operator]
         q = cell_qty(doc, t, funds, form.rate)
         _differs(result, doc, para, _sentence(told, hit), rate, printed,
-                 _half(funds.cells[form.rate]) * (100 if form.fraction else 1), q, f"{project}执行率", "%")  # type: ignore[arg-type]
+                 half_digit(funds.cells[form.rate]) * (100 if form.fraction else 1), q, f"{project}执行率", "%")  # type: ignore[arg-type]
     hit = _SCORE.search(told)
     if hit is not None and form.score is not None:
         row, col = form.score
         q = cell_qty(doc, t, row, col)
-        _differs(result, doc, para, _sentence(told, hit), hit.group(1), row.cells[col], _half(row.cells[col]), q,  # type: ignore[arg-type]
+        _differs(result, doc, para, _sentence(told, hit), hit.group(1), row.cells[col], half_digit(row.cells[col]), q,  # type: ignore[arg-type]
                  f"{project}自评得分", " 分")
     if not form.holds:
         for f in result.findings[start:]:
