@@ -93,3 +93,13 @@ def test_a_form_that_does_not_hold_together_gives_warnings_not_errors():
     mine = [f for f in findings if "三篇大文章" in (f.a.sentence or "") or "三篇大文章" in (f.b.table or "")]
     assert mine and all(f.severity == "warning" and "自评表本身" in f.message for f in mine)
     assert any((f.a_value, f.b_value) == (D("27.79"), D("27.29")) for f in mine)
+
+
+def test_a_project_named_a_little_differently_is_still_bound():
+    # the 说明's 「2023 年中小微企业发展专项资金预算（…）」 is the form's 「2023年中小企业发展专项资金预算（…）」:
+    # 「资金 19.1 万元，本年执行 19.1 万元」 against its 年度资金总额 19.1
+    assert not [f for f in run(fixture_doc(CHAOYANG)).findings
+                if f.check == "prose.self_eval" and "中小微企业" in (f.a.sentence or "")]
+    doc = edited_doc(CHAOYANG, "方向）资金 19.1 万元，本年执行 19.1 万元", "方向）资金 20.4 万元，本年执行 19.1 万元")
+    (f,) = _self_eval(doc)
+    assert (f.a_value, f.b.column, f.b_value) == (D("20.4"), "全年预算数", D("19.1"))

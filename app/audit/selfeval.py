@@ -9,7 +9,7 @@ A form is only used when its own figures hold together (执行率 = 全年执行
 precision): a form whose columns were read shifted would otherwise turn a right 说明 into an error. The
 说明 names the project its own way (「市工信局推进结构调整…专项工作经费」 for the form's 「推进结构调整…专项
 工作经费」, 「中央无线电管理经费」 for 「2023年中央无线电管理经费」): one name inside the other, years, quotes
-and 项目 left out, and only when exactly one form answers.
+and 项目 left out, or else names nearly alike (「中小微企业」 for 「中小企业」), and only when one form answers.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from budgetqa.app.audit.model import AuditResult, Finding, fmt, half_digit
 from budgetqa.app.audit.projects import project_of
 from budgetqa.app.audit.quantities import Qty, cell_qty
 from budgetqa.app.audit.written import NUM, dec, half_unit, report, sentence_loc
+from budgetqa.ingest.grams import bigrams
 from budgetqa.ingest.models import Document, Row, Table
 
 # where the 说明 starts telling one project's evaluation: 「…经费项目绩效自评情况：」, 「…经费项目自评综述：」
@@ -92,7 +93,19 @@ def _bound(forms: list[_Form], lead: str) -> _Form | None:
         if len(inside) >= 2 and len(inside[0].name) > len(inside[1].name):
             return inside[0]
         return None
-    return hits[0] if hits else None
+    if hits:
+        return hits[0]
+    # a name written a little differently (「中小微企业」 for the form's 「中小企业」): the one form nearly alike
+    near = [f for f in forms if _alike(lead, f.name)]
+    return near[0] if len({f.figures for f in near}) == 1 else None
+
+
+def _alike(a: str, b: str) -> bool:
+    """Dice on character bigrams at least 0.85, both names of eight characters or more."""
+    if min(len(a), len(b)) < 8:
+        return False
+    x, y = bigrams(a), bigrams(b)
+    return 2 * len(x & y) >= 0.85 * (len(x) + len(y))
 
 
 def _form(t: Table) -> _Form | None:
