@@ -42,6 +42,18 @@ def test_a_share_whose_whole_no_table_states_is_not_guessed():
     assert not of(d, *SHARES)
 
 
+def test_a_share_of_the_sangong_is_of_the_one_row_sangong_tables_total():
+    # 无锡市信访局 2025 p32: 「因公出国（境）费支出 0 万元，占“三公”经费的 0%；…公务接待费支出 1.5 万元，占“三公”
+    # 经费的 100%」; 公开09表 (p21) prints one row, 「“三公”经费合计 1.50 │ 因公出国（境）费 0.00 │ … │ 公务接待费
+    # 1.50 │ 会议费 │ 培训费」, no 预算数 column. The two parts written 0 are nothing: the list's own sum is
+    # 1.5 exactly, not 1.5 give or take a 万元
+    name = "d05-p21-32-sangong-shares.pdf"
+    assert not of(doc(name), *SHARES)
+    [f] = of(edited(name, "1.5 万元，占“三公”经费的 100%", "1.5 万元，占“三公”经费的 90%"), *SHARES)
+    # the share recomputed: 1.5 of 1.50 is 100% (to the written 1.5's precision), against the table's cell
+    assert (f.a_value, f.b_value, f.b.column) == (D("90"), D("100.01"), "“三公”经费合计")
+
+
 def test_a_share_in_a_list_is_of_the_figure_the_list_hangs_from():
     # 普陀社工部: 「本年支出合计 307.82 万元，其中：基本支出 105.58 万元，占34.30%；项目支出 202.24 万元，占 65.70%」
     assert not [f for f in of(doc("putuo-socialwork-2024-final.pdf"), *SHARES) if f.severity == "error"]

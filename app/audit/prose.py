@@ -306,10 +306,16 @@ def _sangong_total(doc, m: Measures):
         if not t.kind.startswith("三公"):
             continue
         cols = [c for c in t.columns if ledger in c.split("/")[-1] and (ledger == "预算" or "预算" not in c.split("/")[-1])]
+        if not cols and not any("预算" in c or "决算" in c for c in t.columns) and t.kind.endswith(f"{ledger}表"):
+            # one ledger, the table's own (无锡: 「“三公”经费合计 │ 因公出国（境）费 │ … │ 会议费 │ 培训费」 on one row)
+            cols = [c for c in t.columns if _SANGONG_TOTAL_COLUMN.match(c.split("/")[-1])]
         total = next((r for r in t.rows if r.label in ("合计", "三公经费合计") or (r.is_total and "三公" in r.label)), None)
         if len(cols) == 1 and total is not None and total.cells.get(cols[0]) is not None:
             return cell_qty(doc, t, total, cols[0])
     return None
+
+
+_SANGONG_TOTAL_COLUMN = re.compile(r"^[“\"]?三公[”\"]?经费(?:合计|小计)?$")
 
 
 # figures of the 说明 that a table prints on its total row, by column: 「会议费预算支出 0.44 万元」 against

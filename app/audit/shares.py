@@ -141,7 +141,8 @@ def _sum(parts: list[Share]) -> Whole | None:
     if len(parts) < 2:
         return None
     total = sum((dec(p.part) for p in parts), Decimal(0))
-    half = sum((half_unit(p.part) for p in parts), Decimal(0))
+    # a part written 0 is nothing at all (「因公出国（境）费支出 0 万元」), not anything under half a 万元
+    half = sum((half_unit(p.part) for p in parts if dec(p.part)), Decimal(0))
     return Whole(total, half, f"各项之和 {total}")
 
 
