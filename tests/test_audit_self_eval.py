@@ -4,6 +4,7 @@ the figures are read off the fixtures by hand."""
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from budgetqa.app.audit import run
@@ -103,3 +104,14 @@ def test_a_project_named_a_little_differently_is_still_bound():
     doc = edited_doc(CHAOYANG, "方向）资金 19.1 万元，本年执行 19.1 万元", "方向）资金 20.4 万元，本年执行 19.1 万元")
     (f,) = _self_eval(doc)
     assert (f.a_value, f.b.column, f.b_value) == (D("20.4"), "全年预算数", D("19.1"))
+
+
+def test_a_budget_told_for_one_fund_of_the_project_is_that_funds_row():
+    # 社会信用体系建设购买第三方服务经费 given 5.00 万元 of 上年结转资金 beside its 35.00 当年财政拨款: the 年度资金
+    # 总和 becomes 40.00 (27.36 spent, 68.40%), and the 说明's 「35 万元，执行数为 23.94 万元」 is the 财政拨款 row
+    doc = copy.deepcopy(fixture_doc(GOVSERVICE))
+    form = next(t for t in doc.tables if t.kind == "项目支出绩效自评表" and "社会信用" in t.title)
+    rows = {r.label: r for r in form.rows}
+    rows["上年结转资金"].cells.update({"全年预算数": D("5.00"), "全年执行数": D("3.42"), "执行率": D("68.40")})
+    rows["年度资金总和"].cells.update({"全年预算数": D("40.00"), "全年执行数": D("27.36")})
+    assert not _self_eval(doc)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from budgetqa.app.audit.model import AuditResult, Finding, fmt, half_digit
 from budgetqa.app.audit.projects import project_of
 from budgetqa.app.audit.quantities import Qty, cell_qty
-from budgetqa.app.audit.written import NUM, dec, half_unit, report, sentence_loc
+from budgetqa.app.audit.written import NUM, agrees, dec, half_unit, report, sentence_loc
 from budgetqa.ingest.grams import bigrams
 from budgetqa.ingest.models import Document, Row, Table
 
@@ -131,6 +131,14 @@ def _form(t: Table) -> _Form | None:
                  (score_row, score_col) if score_row is not None and score_col else None, holds)
 
 
+def _fund_rows(t: Table, col: str) -> list[Row]:
+    """The funds a form breaks its total into (当年财政拨款, 上年结转资金, 其他资金, 其中：…) that print `col`."""
+    return [r for r in t.rows if _FUND.search(r.label) and r.cells.get(col) is not None]
+
+
+_FUND = re.compile(r"资金|拨款|结转|结余")
+
+
 def _column(t: Table, row: Row, pattern: str) -> str | None:
     cols = [c for c in t.columns if re.search(pattern, c.split("/")[-1]) and row.cells.get(c) is not None]
     return cols[0] if len(cols) == 1 else None
@@ -147,6 +155,8 @@ def _check(doc: Document, para, told: str, form: _Form, lead: str, result: Audit
         figure, unit = (hit.group(1), hit.group(2)) if hit.group(1) else (hit.group(3), hit.group(4))
         q = cell_qty(doc, t, funds, col)
         written = figure if unit == "万元" else _in_wan(figure, q.step)
+        if any(agrees(written, cell_qty(doc, t, r, col)) for r in _fund_rows(t, col) if r is not funds):
+            continue  # the 说明 tells one fund of the project (当年财政拨款 without 上年结转 …)
         report(result, "prose.self_eval", doc, para, _sentence(told, hit), written, q, f"{project}{what}")
     hit = _RATE.search(told)
     if hit is not None and form.rate is not None:
