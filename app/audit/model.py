@@ -271,12 +271,12 @@ def _shown_title(table: Table) -> str:
 
 def cell_location(doc: Document, table: Table, row: Row | None, column: str | None, derived: str | None = None) -> Location:
     title = _shown_title(table)
+    first = table.pages[0] if table.pages else None
     if row is None:
-        return Location(doc.file, table.pages[0] if table.pages else None, title, table.ref, None, column, None, None, derived)
-    code = row.code
-    page = row.page or (table.pages[0] if table.pages else None)
-    return Location(doc.file, page, title, table.ref, f"{code} {row.name}".strip() if code else row.name, column,
-                    row.line, None, derived)
+        return Location(document=doc.file, page=first, table=title, table_ref=table.ref, column=column, derived=derived)
+    return Location(document=doc.file, page=row.page or first, table=title, table_ref=table.ref,
+                    row=f"{row.code} {row.name}".strip() if row.code else row.name, column=column, line=row.line,
+                    derived=derived)
 
 
 def fmt(v: Decimal | None) -> str:

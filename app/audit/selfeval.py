@@ -66,7 +66,7 @@ def check_self_evaluations(doc: Document, result: AuditResult) -> None:
         return
     for para in doc.paragraphs:
         text = para.text
-        opens = [m for m in _OPENS.finditer(text) if not text.startswith("得分", m.end())]
+        opens = list(_OPENS.finditer(text))
         for k, hit in enumerate(opens):
             lead = _NUMBERING.sub("", _LEAD_STOP.split(text[: hit.start()])[-1]).strip()
             form = _bound(forms, _norm(lead))
@@ -77,6 +77,7 @@ def check_self_evaluations(doc: Document, result: AuditResult) -> None:
 
 
 def _norm(name: str) -> str:
+    # twice: a trailing 项目 shows only once the quotes and blanks after it are gone (「…经费项目” 」)
     return _NOISE.sub("", _NOISE.sub("", name))
 
 
