@@ -130,7 +130,8 @@ def _government(t: str, header: str, final: bool) -> str | None:
         if any(w in t for w in words):
             return f"{base}{ledger}表"
     if "一般公共预算" in t or "功能分类" in t:
-        income, spending = "收入" in t, "支出" in t or "功能分类" in t
+        both = "收支" in t  # 一般公共预算收支总表: both sides
+        income, spending = "收入" in t or both, "支出" in t or "功能分类" in t or both
         base = "一般公共预算收支" if income and spending else "一般公共预算收入" if income else "一般公共预算支出"
         return f"{base}{ledger}表"
     if "收支" in t or ("收入" in t and "支出" in t):

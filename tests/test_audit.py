@@ -110,6 +110,7 @@ EXPECTED_ERRORS: dict[str, set[tuple]] = {
     "d05-p11-caption-rows.pdf": set(),
     "d05-p21-sangong-one-row.pdf": set(),
     "d05-p21-32-sangong-shares.pdf": set(),
+    "d14-p23-24-two-sides.pdf": set(),
     "d05-p12-13-running-header.pdf": set(),  # 22102 = 114.07 + 117.13 + 130.02 once p13's row is read
     "d08-p24-25-numbering-row.pdf": set(),
     "d08-p22-25-side-over-pages.pdf": set(),

@@ -128,3 +128,20 @@ def test_a_subject_named_like_a_unit_is_a_child_of_its_parent():
     # 2050501 广播电视学校 ends like a school's name but is a subject: 9,823 = 9,749 + 74
     hit = next(c for c in _checks(OMITTED, "table.parent_sum") if c.left.row == "20505 广播电视教育")
     assert (hit.left_value, hit.right_value, hit.holds) == (D("9823"), D("9823"), True)
+
+
+# ---------------------------------------------------------------- a region's two-sided statement
+
+TWO_SIDES = "d14-p23-24-two-sides.pdf"  # 黑龙江 2.2 一般公共预算收支总表: 收入 │ 支出 side by side
+
+
+def test_a_regions_two_sided_statement_balances():
+    # 收入总计 89,477,148 = 支出总计 89,477,148
+    (c,) = _checks(TWO_SIDES, "table.balance")
+    assert (c.left_value, c.right_value, c.holds) == (D("89477148"), D("89477148"), True)
+
+
+def test_a_slip_in_a_regions_grand_total_breaks_the_balance():
+    doc = _bumped(TWO_SIDES, "支出总计", "决算数", "89477148", "89477248")
+    (f,) = _findings(doc, "table.balance")
+    assert (f.a_value, f.b_value) == (D("89477148"), D("89477248"))

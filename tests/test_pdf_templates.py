@@ -165,3 +165,15 @@ def test_a_page_heading_whose_only_figure_is_a_year_is_no_table_row():
 
     assert not is_data_line(_line("中共上海市普陀区委社会工作部", "2024", "年度部门决算"))
     assert is_data_line(_line("一、一般公共服务支出", "2,024.00"))
+
+
+def test_a_regions_two_sided_statement_is_read_as_its_two_sides(docs):
+    # 黑龙江 2.2 一般公共预算收支总表 heads both sides 「预算科目 │ 决算数 │ 预算科目 │ 决算数」: the 支出 side keeps
+    # its own names (上解上级支出 349,676) instead of hanging its figures on the 收入 side's rows
+    income, spending = docs("d14-p23-24-two-sides.pdf").tables
+    assert (income.side, spending.side) == ("收入", "支出")
+    assert income.kind == spending.kind == "一般公共预算收支决算表"
+    assert _row(income, "一般公共预算收入").cells == {"决算数": Decimal("14523421")}
+    assert _row(spending, "一般公共预算支出").cells == {"决算数": Decimal("64545393")}
+    assert _row(spending, "上解上级支出").cells["决算数"] == Decimal("349676")
+    assert _row(income, "收入总计").cells["决算数"] == _row(spending, "支出总计").cells["决算数"] == Decimal("89477148")

@@ -689,6 +689,10 @@ def check_tables(doc: Document, result: AuditResult) -> list[Table]:
             check_sangong(doc, t, result)
         _doubt_mass_failures(result, start, len(result.checks) - checks)
     check_sides(doc, tables, result)
+    # a region's 收支总表 printed 收入 │ 支出 side by side balances as a department's does
+    two_sided = [t for t in doc.tables if t.kind in GOVERNMENT_ONLY and t.side]
+    if two_sided:
+        _where_it_fits(result, lambda d, _t, r: check_sides(d, two_sided, r), doc, two_sided[0])
     return tables
 
 

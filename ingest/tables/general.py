@@ -27,6 +27,8 @@ _CODE_HEADER = re.compile(r"(编码|代码)$|^(类|款|项)$")
 # Group labels over the two sides of a 收入|支出 table (收入 / 本年收入 / 财政拨款收入 …).
 _SIDE_IN = re.compile(r"^(本年|财政拨款)?收入(合计)?$")
 _SIDE_OUT = re.compile(r"^(本年|财政拨款)?支出(合计)?$")
+_TOTAL_IN = re.compile(r"^收入(总计|合计)$")
+_TOTAL_OUT = re.compile(r"^支出(总计|合计)$")
 _ROWNO_HEADER = re.compile(r"^(行次|行|行号|序号)$")
 
 
@@ -294,16 +296,24 @@ def _value_paths(paths: list[str], value_cols: list[int], strip_side: bool = Fal
     return out
 
 
-def _is_two_sided(header: list[list[str]], roles: Roles) -> int | None:
-    """Column where the 支出 side starts, when 收入 and 支出 stand side by side."""
-    words = {re.sub(r"\s", "", c) for row in header for c in row}
-    if not (any(_SIDE_IN.match(w) for w in words) and any(_SIDE_OUT.match(w) for w in words)) or len(roles.name) < 2:
+def _is_two_sided(header: list[list[str]], roles: Roles, body: list[list[str]]) -> int | None:
+    """Column where the 支出 side starts, when 收入 and 支出 stand side by side: the header says so, or
+    (a region's 收支总表 heads both sides 「预算科目 │ 决算数」) the first names close on 收入总计 and the
+    second on 支出总计."""
+    if len(roles.name) < 2:
         return None
     first = roles.name[0]
-    for c in roles.name[1:]:
-        if any(first < v < c for v in roles.value):
-            return c
-    return None
+    second = next((c for c in roles.name[1:] if any(first < v < c for v in roles.value)), None)
+    if second is None:
+        return None
+    words = {re.sub(r"\s", "", c) for row in header for c in row}
+    if any(_SIDE_IN.match(w) for w in words) and any(_SIDE_OUT.match(w) for w in words):
+        return second
+
+    def closes(col: int, pattern: re.Pattern) -> bool:
+        return any(col < len(r) and pattern.match(re.sub(r"\s", "", r[col])) for r in body)
+
+    return second if closes(first, _TOTAL_IN) and closes(second, _TOTAL_OUT) else None
 
 
 def _name_groups(cols: list[int], roles: Roles) -> list[list[int]]:
@@ -417,7 +427,7 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
         columns, rows = _group_rows(ctx, body, n_head, groups, roles, paths)
         return [ctx.table(columns, rows)]
 
-    split = _is_two_sided(header, roles)
+    split = _is_two_sided(header, roles, body)
     sides = [(None, list(range(width)))]
     if split is not None:
         shared = [c for c in roles.rowno if c < min(roles.name)]
