@@ -115,3 +115,12 @@ def test_a_budget_told_for_one_fund_of_the_project_is_that_funds_row():
     rows["上年结转资金"].cells.update({"全年预算数": D("5.00"), "全年执行数": D("3.42"), "执行率": D("68.40")})
     rows["年度资金总和"].cells.update({"全年预算数": D("40.00"), "全年执行数": D("27.36")})
     assert not _self_eval(doc)
+
+
+def test_a_budget_not_called_full_year_may_be_the_forms_opening_budget():
+    # 社会信用体系建设购买第三方服务经费: 年初预算数 46.00, 全年预算数 35.00; 「项目资金 46 万元，本年执行 23.94 万元」
+    # names no year's budget and is the opening one; 48 is neither
+    told = "项目全年预算数为 35 万元，执行数为 23.94 万元"
+    assert not _self_eval(edited_doc(GOVSERVICE, told, "项目资金 46 万元，本年执行 23.94 万元"))
+    (f,) = _self_eval(edited_doc(GOVSERVICE, told, "项目资金 48 万元，本年执行 23.94 万元"))
+    assert (f.a_value, f.b_value) == (D("48"), D("35.00"))

@@ -158,6 +158,9 @@ def _check(doc: Document, para, told: str, form: _Form, lead: str, result: Audit
         written = figure if unit == "万元" else _in_wan(figure, q.step)
         if any(agrees(written, cell_qty(doc, t, r, col)) for r in _fund_rows(t, col) if r is not funds):
             continue  # the 说明 tells one fund of the project (当年财政拨款 without 上年结转 …)
+        early = _column(t, funds, r"^年初预算数$|^预算编制数$") if col == form.budget and hit.group(3) else None
+        if early and agrees(written, cell_qty(doc, t, funds, early)):
+            continue  # 「项目资金 46 万元，本年执行 …」 without 全年: the budget as it stood at the start of the year
         report(result, "prose.self_eval", doc, para, _sentence(told, hit), written, q, f"{project}{what}")
     hit = _RATE.search(told)
     if hit is not None and form.rate is not None:
