@@ -124,3 +124,14 @@ def test_a_budget_not_called_full_year_may_be_the_forms_opening_budget():
     assert not _self_eval(edited_doc(GOVSERVICE, told, "项目资金 46 万元，本年执行 23.94 万元"))
     (f,) = _self_eval(edited_doc(GOVSERVICE, told, "项目资金 48 万元，本年执行 23.94 万元"))
     assert (f.a_value, f.b_value) == (D("48"), D("35.00"))
+
+
+def test_an_indicators_target_rate_is_not_the_rate_the_funds_reached():
+    # 朝阳市推进工业企业高质量发展大会 (the form: 执行率 100%): 「项目绩效目标完成情况：…预算执行率 ≥ 100%；…」 is an
+    # indicator, and written as 「预算执行率 95%」 there it may be the target; 「发现的主要问题及原因：资金执行率 95%」
+    # after the list is the rate reached
+    listed = edited_doc(CHAOYANG, r"召开会议次数=1次；预算执行率 $\geq 100\%$", "召开会议次数=1次；预算执行率 95%")
+    assert not _self_eval(listed)
+    told = "对社会影响力提高程度 $\\geq 100\\%$ 。发现的主要问题及原因：资金执行率 100%"
+    (f,) = _self_eval(edited_doc(CHAOYANG, told, told.replace("资金执行率 100%", "资金执行率 95%")))
+    assert (f.a_value, f.b.column, f.b_value) == (D("95"), "执行率", D("100"))

@@ -162,7 +162,7 @@ def _check(doc: Document, para, told: str, form: _Form, lead: str, result: Audit
         if early and agrees(written, cell_qty(doc, t, funds, early)):
             continue  # 「项目资金 46 万元，本年执行 …」 without 全年: the budget as it stood at the start of the year
         report(result, "prose.self_eval", doc, para, _sentence(told, hit), written, q, f"{project}{what}")
-    hit = _RATE.search(told)
+    hit = next((h for h in _RATE.finditer(told) if h.group(1) or not _in_indicators(told, h.start())), None)
     if hit is not None and form.rate is not None:
         rate = hit.group(1) or hit.group(2)
         printed = funds.cells[form.rate] * (100 if form.fraction else 1)  # type: ignore[operator]
@@ -180,6 +180,16 @@ def _check(doc: Document, para, told: str, form: _Form, lead: str, result: Audit
             if f.severity == "error":  # the form is wrong in itself: which of its figures is, the reader decides
                 f.severity = "warning"
                 f.message += "（该自评表本身的执行率与执行数、预算数也不相符。）"
+
+
+# the indicators the project was held to, one sentence (「项目绩效目标完成情况：…；预算执行率 100%；…。」)
+_INDICATORS = re.compile(r"目标完成情况[^。]*|绩效指标[^。]*")
+
+
+def _in_indicators(told: str, at: int) -> bool:
+    """Whether a 执行率 sits in the list of the project's indicators: an indicator's value there may be its
+    target, not the rate the funds reached."""
+    return any(m.start() <= at < m.end() for m in _INDICATORS.finditer(told))
 
 
 def _in_wan(yuan: str, step: Decimal) -> str:
