@@ -145,3 +145,20 @@ def test_a_slip_in_a_regions_grand_total_breaks_the_balance():
     doc = _bumped(TWO_SIDES, "支出总计", "决算数", "89477148", "89477248")
     (f,) = _findings(doc, "table.balance")
     assert (f.a_value, f.b_value) == (D("89477148"), D("89477248"))
+
+
+def test_a_regions_transfers_received_add_up():
+    # 上级补助收入 45,316,404 = 返还性 1,185,795 + 一般性转移支付 40,770,380 + 专项转移支付 3,360,229, and each
+    # of those is the lines under it (一般性: 均衡性转移支付收入 … 其他一般性转移支付收入)
+    checks = _checks(TWO_SIDES, "table.transfers")
+    assert [(c.left.row, c.left_value) for c in checks] == [
+        ("上级补助收入", D("45316404")), ("返还性收入", D("1185795")), ("一般性转移支付收入", D("40770380")),
+        ("专项转移支付收入", D("3360229"))]
+    assert all(c.holds for c in checks)
+
+
+def test_a_slip_in_one_transfer_breaks_its_block():
+    # 教育共同财政事权转移支付收入 775,731 read 853,304: 一般性转移支付收入 40,770,380 no longer adds up
+    doc = _bumped(TWO_SIDES, "教育共同财政事权转移支付收入", "决算数", "775731", "853304")
+    (f,) = _findings(doc, "table.transfers")
+    assert (f.a.row, f.a_value, f.b_value) == ("一般性转移支付收入", D("40770380"), D("40847953"))

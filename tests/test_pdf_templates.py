@@ -177,3 +177,9 @@ def test_a_regions_two_sided_statement_is_read_as_its_two_sides(docs):
     assert _row(spending, "一般公共预算支出").cells == {"决算数": Decimal("64545393")}
     assert _row(spending, "上解上级支出").cells["决算数"] == Decimal("349676")
     assert _row(income, "收入总计").cells["决算数"] == _row(spending, "支出总计").cells["决算数"] == Decimal("89477148")
+
+
+def test_a_name_run_into_its_figures_cell_is_given_back(docs):
+    # 「巩固脱贫攻坚成果衔接乡村振兴转移支付收 │ 入302788」: the name's last character printed in the figure's cell
+    income = docs("d14-p23-24-two-sides.pdf").tables[0]
+    assert _row(income, "巩固脱贫攻坚成果衔接乡村振兴转移支付收入").cells["决算数"] == Decimal("302788")

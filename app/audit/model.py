@@ -61,6 +61,7 @@ RULES: dict[str, str] = {
     "table.total_row": "合计行应等于各类科目之和",
     "table.subtotals": "总计应等于各小计之和",
     "table.region_sum": "地区合计应等于本级及其下各地区之和",
+    "table.transfers": "上级补助收入（补助下级支出）应等于返还性、一般性转移支付、专项转移支付之和，各项应等于其下所列之和",
     "table.formula": "表头列有计算公式（如 A=B+C）的列应等于按公式计算的结果",
     "prose.project": "说明中点名的项目金额应与项目支出表该项目一致",
     "prose.reason_direction": "增减变化所给主要原因的方向应与增减方向一致",

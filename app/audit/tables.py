@@ -22,6 +22,7 @@ from budgetqa.app.audit.formulas import check_formulas
 from budgetqa.app.audit.memo import per_table
 from budgetqa.app.audit.model import AuditResult, Finding, Location, cell_location
 from budgetqa.app.audit.regions import check_regions
+from budgetqa.app.audit.statements import check_transfers
 from budgetqa.app.audit.template import says_none
 from budgetqa.app.audit.quantities import (
     CARRY, SKIP_KINDS, UNNAMED, Qty, amount_columns, cell_qty, compare, gap_tolerance, is_amount_column,
@@ -673,7 +674,7 @@ def check_tables(doc: Document, result: AuditResult) -> list[Table]:
     """Identities within each table and between the sides of a two-sided table; returns the tables checked."""
     tables = [t for t in doc.tables if t.kind not in SKIP_KINDS]
     government = (check_columns, partial(check_hierarchy, undisclosed=True), check_total_row, check_row_tree,
-                  check_regions, check_formulas)
+                  check_regions, check_formulas, check_transfers)
     for t in [t for t in doc.tables if t.kind in GOVERNMENT_ONLY]:
         for check in government:
             _where_it_fits(result, check, doc, t)

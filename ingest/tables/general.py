@@ -400,6 +400,22 @@ def _footer_rows(cells: list[str], label: str, page, raw, line, boxes: list) -> 
     return out
 
 
+# a name too long for its column runs its last characters into the figure's cell: 「…转移支付收 │ 入 302788」
+_OVERFLOW = re.compile(r"^([\u4e00-\u9fff）)]{1,3})\s*(-?[\d,]+(?:\.\d+)?)$")
+
+
+def _name_overflow(cells: list[str], roles: Roles) -> list[str]:
+    """The characters a name ran into the next cell, given back to the name to its left."""
+    out = list(cells)
+    for c in roles.value:
+        m = _OVERFLOW.match(out[c].strip()) if c < len(out) else None
+        name = max((n for n in roles.name if n < c), default=None)
+        if m and name is not None and out[name] and not any(out[k].strip() for k in range(name + 1, c)):
+            out[name] += m.group(1)
+            out[c] = m.group(2)
+    return out
+
+
 def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list[Table]:
     """One general table, or two for a 收入|支出 two-sided table."""
     if not grid:
@@ -409,6 +425,7 @@ def build_general(ctx: BuildContext, grid: list[list[str]], n_head: int) -> list
     header = [r for r in header if not (len(header) > 1 and _is_section_caption(r))]
     width = len(grid[0])
     roles = column_roles(header, body)
+    body = [_name_overflow(cells, roles) for cells in body]
     header = realign_header(header, roles)
     header = shift_orphan_labels(header, body, roles.value)
     paths = flatten_header(header, width, roles.value, fill=not ctx.raw.header_spans_known)
