@@ -9,9 +9,11 @@ change against what the document says of the year before, and `breakdown` for a 
 against its parts), `items` (the numbered items of the 情况说明 / 编制说明), `template` (placeholders
 and template leftovers), `contents` (the 目录 against the tables), `headers` (a table header's
 department against the cover), `projects` (绩效 forms' funds and projects the 说明 names against
-the 项目支出 table), `selfeval` (a project's 绩效自评 as the 说明 tells it against its 自评表), `regions` (a whole-government table's regions adding up to the region above
-them), `formulas` (a column the header writes as A=B+C) and `prior` (against the same department's
-document of the year before). All are pure; `memo` lets them share what they read off a table within
+the 项目支出 table), `selfeval` (a project's 绩效自评 as the 说明 tells it against its 自评表),
+`regions` (a whole-government table's regions adding up to the region above them), `statements`
+(a region's 收支总表: the transfers it received and paid adding up), `formulas` (a column the header
+writes as A=B+C) and `prior` (against the same department's document of the year before). All are
+pure; `memo` lets them share what they read off a table within
 one run (its coded rows, amount columns, shown title), never past it.
 """
 
