@@ -61,12 +61,14 @@ class _Form:
 
 
 def check_self_evaluations(doc: Document, result: AuditResult) -> None:
+    told = [(para, opens) for para in doc.paragraphs if (opens := list(_OPENS.finditer(para.text)))]
+    if not told:
+        return  # no project's evaluation told: the forms need not be read
     forms = [f for t in doc.tables if t.kind == "项目支出绩效自评表" and (f := _form(t)) is not None]
     if not forms:
         return
-    for para in doc.paragraphs:
+    for para, opens in told:
         text = para.text
-        opens = list(_OPENS.finditer(text))
         for k, hit in enumerate(opens):
             lead = _NUMBERING.sub("", _LEAD_STOP.split(text[: hit.start()])[-1]).strip()
             form = _bound(forms, _norm(lead))
