@@ -64,3 +64,13 @@ def test_a_reaudit_sees_a_row_removed_after_the_first_audit():
     rows.remove(next(r for r in rows if r.code == "2050103"))
     (f,) = education(doc)
     assert (f.a.row, f.a_value, f.b_value) == ("20501 教育管理事务", D("138855"), D("138735"))
+
+
+def test_a_checks_places_read_after_the_run_are_the_cells_it_compared():
+    # places are built when first read, not while the rules run: read afterwards they still name the cells
+    (check,) = [c for c in run(fixture_doc(OMITTED)).checks if c.name == "20501=Σ下级"]
+    where = {"document": OMITTED, "page": 1, "table": "2024年黑龙江省一般公共预算支出功能分类决算表（2.5）",
+             "table_ref": "0", "row": "20501 教育管理事务", "column": "决算数"}
+    assert check.left.to_dict() == where
+    assert check.right.to_dict() == {**where, "derived": "下级 4 行之和"}
+    assert (check.left_value, check.right_value, check.status) == (D("138855"), D("138855"), "ok")

@@ -215,16 +215,16 @@ def _check_table(doc: Document, table: Table, result: AuditResult) -> None:
         misses: list[Row] = []
         told = 0
         if d.b is not None:
+            name = f"{d.column.split('/')[-1]}={_what(d)}"
             for r in rows:
                 ok = _fits(d, r, d.a, d.b)
                 if ok is None:
                     continue
                 told += 1
                 v, want = r.cells[d.column], _computed(d, r, d.b)
-                name = f"{d.column.split('/')[-1]}={_what(d)}"
                 step = step_of(v)
-                result.checks.append(Check(name, "table.derived", cell_location(doc, table, r, d.column),
-                                           cell_location(doc, table, r, d.a), v, want or Decimal(0),
+                result.checks.append(Check(name, "table.derived", (doc, table, r, d.column, None),
+                                           (doc, table, r, d.a, None), v, want or Decimal(0),
                                            v - (want or Decimal(0)), tolerance(3, step), "ok" if ok else "error", 3))
                 if not ok:
                     misses.append(r)

@@ -57,4 +57,4 @@ def check_formulas(doc: Document, table: Table, result: AuditResult) -> None:
                 b.value -= less.value
                 b.n_cells += less.n_cells
             compare(result, "table.formula", label, a, b,
-                    f"「{a.loc.table}」{a.loc.row} 的{total.split('/')[0]}应按表头所列 {label} 计算")
+                    lambda: f"「{a.loc.table}」{a.loc.row} 的{total.split('/')[0]}应按表头所列 {label} 计算")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from budgetqa.app.audit.memo import per_table
-from budgetqa.app.audit.model import AuditResult, Check, Finding, Location, cell_location, classify_gap, fmt_amount, step_of
+from budgetqa.app.audit.model import AuditResult, Check, Finding, Location, classify_gap, fmt_amount, place, step_of
 from budgetqa.ingest.classify import GOVERNMENT_ONLY, PERFORMANCE_KINDS
 from budgetqa.ingest.labels import NUMBERING
 from budgetqa.ingest.models import Document, Row, Table
@@ -43,6 +42,7 @@ def scale(table: Table) -> Decimal:
 
 
 _ONE = Decimal(1)
+_CENT = Decimal("0.01")
 
 
 def value(row: Row, column: str) -> Decimal:
@@ -50,28 +50,36 @@ def value(row: Row, column: str) -> Decimal:
     return v if v is not None else Decimal(0)
 
 
-@dataclass
 class Qty:
-    """A figure taking part in a comparison: where, its value in 万元, how many printed cells it sums."""
+    """A figure taking part in a comparison: where, its value in 万元, how many printed cells it sums.
 
-    loc: Location
-    value: Decimal
-    n_cells: int = 1
-    step: Decimal = Decimal("0.01")  # printed precision, in 万元
-    # of the n_cells, those printing 0 among amounts none negative: a 0.00 is a nonnegative amount under half
-    # a step, rounded down only, so it can make the printed figure fall short of the true one, never exceed it
-    n_zero: int = 0
+    Where it sits (`loc`) is built when first read (`model.place`), as a Check's places are."""
+
+    __slots__ = ("_loc", "value", "n_cells", "step", "n_zero")
+
+    def __init__(self, loc: Location | tuple, value: Decimal, n_cells: int = 1, step: Decimal = _CENT,
+                 n_zero: int = 0) -> None:
+        self._loc, self.value, self.n_cells = loc, value, n_cells  # _loc: a Location, or cell_location's arguments
+        self.step = step  # printed precision, in 万元
+        # of the n_cells, those printing 0 among amounts none negative: a 0.00 is a nonnegative amount under
+        # half a step, rounded down only, so it can make the printed figure fall short of the true one, never exceed it
+        self.n_zero = n_zero
+
+    loc = place()
 
     @property
     def half_steps(self) -> Decimal:
         return self.step / 2 * self.n_cells
+
+    def __repr__(self) -> str:
+        return f"Qty({self.loc!r}, {self.value!r}, n_cells={self.n_cells}, step={self.step}, n_zero={self.n_zero})"
 
 
 def gap_tolerance(a: Qty, b: Qty, diff: Decimal) -> Decimal:
     """How far a − b may be from 0 by rounding alone, in the direction it is: printed zeros only ever
     round down, so they widen the gap one way (a 302 of 27 printed 款, 19 of them 0.00, exceeded by
     its 款 by 0.14 is no rounding: the 8 nonzero ones and the 302 owe at most 0.045)."""
-    tol = a.half_steps + b.half_steps
+    tol = a.step / 2 * a.n_cells + b.step / 2 * b.n_cells  # a.half_steps + b.half_steps, without two lookups
     if diff < 0:  # b above a: b's zeros cannot have made it so
         return tol - b.step / 2 * b.n_zero
     if diff > 0:
@@ -82,7 +90,7 @@ def gap_tolerance(a: Qty, b: Qty, diff: Decimal) -> Decimal:
 def cell_qty(doc: Document, table: Table, row: Row, column: str) -> Qty:
     v = row.cells.get(column)
     f = scale(table)
-    return Qty(cell_location(doc, table, row, column), (v or Decimal(0)) * f, 1, step_of(v) * f)
+    return Qty((doc, table, row, column, None), (v or Decimal(0)) * f, 1, step_of(v) * f)
 
 
 def sum_qty(doc: Document, table: Table, rows: list[Row], columns: list[str], row: Row | None, column: str | None,
@@ -107,23 +115,27 @@ def sum_qty(doc: Document, table: Table, rows: list[Row], columns: list[str], ro
     n = n_cells if n_cells is not None else max(1, len(vals))
     # printed zeros count among amounts none of which is negative (a negative column may round toward 0 either way)
     z = n_zero if n_zero is not None else (0 if signed or n_cells is not None else zeros)
-    return Qty(cell_location(doc, table, row, column, derived=derived), total * f, n, step_of(*vals) * f, min(z, n))
+    return Qty((doc, table, row, column, derived), total * f, n, step_of(*vals) * f, min(z, n))
 
 
-def compare(result: AuditResult, check: str, name: str, a: Qty, b: Qty, what: str,
+def compare(result: AuditResult, check: str, name: str, a: Qty, b: Qty, what: str | Callable[[], str],
             severity: str = "error", record: bool = True, note: str = "") -> None:
-    """Record the identity a == b; add a finding when they differ (rounding within tolerance)."""
+    """Record the identity a == b; add a finding when they differ (rounding within tolerance). `what` may
+    be a function giving the text: it is only needed when there is a finding."""
     diff = a.value - b.value
     tol = gap_tolerance(a, b, diff)
-    status = classify_gap(diff, tol)
-    coarse = max(a.step, b.step)
-    if status != "ok" and a.step != b.step and a.value.quantize(coarse) == b.value.quantize(coarse):
-        status = "ok"  # a 元 cell and the 万元 cell it rounds to
+    status = "ok" if not diff else classify_gap(diff, tol)
+    if status != "ok" and a.step != b.step:
+        coarse = max(a.step, b.step)
+        if a.value.quantize(coarse) == b.value.quantize(coarse):
+            status = "ok"  # a 元 cell and the 万元 cell it rounds to
     if record:
-        result.checks.append(Check(name, check, a.loc, b.loc, a.value, b.value, diff, tol, status, a.n_cells + b.n_cells))
+        result.checks.append(Check(name, check, a._loc, b._loc, a.value, b.value, diff, tol, status, a.n_cells + b.n_cells))
     if status == "ok":
         return
     sev = "rounding" if status == "rounding" else severity
+    if callable(what):
+        what = what()
     step = max(a.step, b.step)
     show = lambda v: fmt_amount(v, step)  # noqa: E731  元 tables in 元
     if sev == "rounding":

@@ -22,7 +22,7 @@ _MAX_MEMBERS = 300  # a region holds at most a few hundred counties; beyond, the
 
 
 def _name(r: Row) -> str:
-    return re.sub(r"\s+", "", r.name or r.label or "")
+    return "".join((r.name or r.label or "").split())
 
 
 def _heads(names: list[str]) -> list[int]:
@@ -38,23 +38,28 @@ def _vector(row: Row, cols: list[str]) -> list[Decimal]:
 def _members(head: Row, rest: list[Row], cols: list[str], step: Decimal) -> list[Row] | None:
     """The shortest run (two rows or more) after `head` summing to it in most of its nonzero columns."""
     target = _vector(head, cols)
-    live = [k for k, v in enumerate(target) if v]
+    live = [(c, v) for c, v in zip(cols, target) if v]  # only these columns vote
     if not live:
         return None
     need = len(live) // 2 + 1
-    run = [Decimal(0)] * len(cols)
+    live_cols = [c for c, _ in live]
+    run = [Decimal(0)] * len(live)
     for j, r in enumerate(rest[:_MAX_MEMBERS]):
-        run = [a + b for a, b in zip(run, _vector(r, cols))]
+        cells = r.cells
+        run = [a + (cells.get(c) or _ZERO) for a, c in zip(run, live_cols)]
         if j == 0:
             continue
         tol = step / 2 * (j + 2)
-        if sum(abs(target[k] - run[k]) <= tol for k in live) >= need:
+        if sum(abs(v - x) <= tol for (_, v), x in zip(live, run)) >= need:
             return rest[:j + 1]
     return None
 
 
+_ZERO = Decimal(0)
+
+
 def check_regions(doc: Document, table: Table, result: AuditResult) -> None:
-    if not any(_OWN.search(r.name or "") for r in table.rows):
+    if not any("本级" in (name := r.name or "") and _OWN.search(name) for r in table.rows):
         return  # no region's own level printed: not a table by region
     rows = [r for r in table.rows if any(v is not None for v in r.cells.values())]
     cols = [c for c in amount_columns(table) if not UNNAMED.search(c)]
@@ -73,10 +78,11 @@ def check_regions(doc: Document, table: Table, result: AuditResult) -> None:
         del seq[k + 1:k + 1 + len(members)]
     for head, members in reversed(groups):
         name = _name(head)
+        identity, derived = f"{name}=Σ地区", f"其下 {len(members)} 个地区之和"
         for col in cols:
             if head.cells.get(col) is None and all(m.cells.get(col) is None for m in members):
                 continue
             a = cell_qty(doc, table, head, col)
-            b = sum_qty(doc, table, members, [col], None, col, f"其下 {len(members)} 个地区之和")
-            compare(result, "table.region_sum", f"{name}=Σ地区", a, b,
-                    f"「{a.loc.table}」{name}应等于{_name(members[0])}及其下各地区之和")
+            b = sum_qty(doc, table, members, [col], None, col, derived)
+            compare(result, "table.region_sum", identity, a, b,
+                    lambda: f"「{a.loc.table}」{name}应等于{_name(members[0])}及其下各地区之和")

@@ -40,4 +40,4 @@ def check_transfers(doc: Document, table: Table, result: AuditResult) -> None:
             continue
         a = cell_qty(doc, table, parent, col)
         b = sum_qty(doc, table, members, [col], None, col, what or f"其下 {len(members)} 项之和")
-        compare(result, "table.transfers", f"{parent.label}=Σ", a, b, f"「{a.loc.table}」{parent.label}应等于其下所列各项之和")
+        compare(result, "table.transfers", f"{parent.label}=Σ", a, b, lambda: f"「{a.loc.table}」{parent.label}应等于其下所列各项之和")

@@ -212,7 +212,7 @@ def check_columns(doc: Document, table: Table, result: AuditResult) -> None:
             # often than a wrong figure: a warning, not an error.
             blank = [c for c in subtotals if row.cells.get(c) is None]
             compare(result, "table.column_sum", f"{total.split('/')[-1]}={label}", a, b,
-                    f"「{a.loc.table}」{a.loc.row} 的{total}应等于{label}",
+                    lambda: f"「{a.loc.table}」{a.loc.row} 的{total}应等于{label}",
                     severity="warning" if blank else "error",
                     note=f"（{'、'.join(blank)} 为空，可能是列错位）" if blank else "")
 
@@ -236,7 +236,7 @@ def _nested_parts(row: Row, parts: list[list[str]], gap: Decimal, tol: Decimal) 
 def _column_numbers(row: Row) -> bool:
     """A row whose figures are 1, 2, 3 … in order: the column-number line of the header, not amounts."""
     vals = [v for v in row.cells.values() if v is not None]
-    return len(vals) >= 3 and vals == [Decimal(i) for i in range(1, len(vals) + 1)]
+    return len(vals) >= 3 and vals[0] == 1 and vals == [Decimal(i) for i in range(1, len(vals) + 1)]
 
 
 def _layout_doubt(table: Table, col: str, total: Row, members: list[Row]) -> str:
@@ -339,7 +339,7 @@ def check_hierarchy(doc: Document, table: Table, result: AuditResult, undisclose
             n = max(1, sum(printed_leaves(children, k, col, memo) for k in kids))
             b = sum_qty(doc, table, kids, [col], parent, col, f"下级 {len(kids)} 行之和", n,
                         sum(zero_leaves(children, k, col, memo) for k in kids) if positive[col] else 0)
-            what = f"「{a.loc.table}」{parent.code} {parent.name} 应等于其下级科目之和"
+            what = lambda: f"「{a.loc.table}」{parent.code} {parent.name} 应等于其下级科目之和"  # noqa: E731
             if abs(a.value - b.value) <= gap_tolerance(a, b, a.value - b.value):
                 compare(result, "table.parent_sum", f"{code}=Σ下级", a, b, what)  # holds: no doubt to look for
                 continue
@@ -395,7 +395,7 @@ def check_total_row(doc: Document, table: Table, result: AuditResult) -> None:
             last = members[-1] if members else None
             doubt = "" if held else (_layout_doubt(table, col, row, members) or _repeated_codes(table)
                                      or (_cut_at_table_end(table, last, a.value, b.value) if last is not None else ""))
-            compare(result, "table.total_row", f"{name}=Σ类", a, b, f"「{a.loc.table}」{row.name}应等于各类科目之和",
+            compare(result, "table.total_row", f"{name}=Σ类", a, b, lambda: f"「{a.loc.table}」{row.name}应等于各类科目之和",
                     severity="warning" if doubt else "error", note=doubt)
 
 
@@ -497,7 +497,7 @@ def check_row_tree(doc: Document, table: Table, result: AuditResult) -> None:
         name = "合计" if parent is total else (parent.name or "")
         # a group running to the table's last row, short of its head: the rest sit on a page not read
         cut = (members[-1] is last and b.value < a.value and parent is not total)
-        compare(result, "table.row_sum", f"{name}=Σ行", a, b, f"「{a.loc.table}」{name}应等于{b.loc.derived}",
+        compare(result, "table.row_sum", f"{name}=Σ行", a, b, lambda: f"「{a.loc.table}」{name}应等于{b.loc.derived}",
                 severity="warning" if cut else "error", note="（下级行排到表末，其余行可能在续页未读入）" if cut else "")
 
 
@@ -507,9 +507,11 @@ _TOP = re.compile(r"(收入|支出)?(总计|合计)")
 def check_subtotals(doc: Document, table: Table, result: AuditResult) -> None:
     """A table opening on its 总计 and broken into groups each closed by a 小计 row (江苏's 收入预算总表:
     财政拨款资金 小计, 财政专户管理资金 小计, 其他资金 小计, 债务资金 小计): the 总计 is the sum of the 小计s."""
-    data = [r for r in table.rows if any(v is not None for v in r.cells.values())]
     subs = [r for r in table.rows if (r.name or "").startswith("小计")]
-    if len(subs) < 2 or not data or not _TOP.fullmatch(data[0].name or "") or data[0] in subs:
+    if len(subs) < 2:
+        return
+    data = [r for r in table.rows if any(v is not None for v in r.cells.values())]
+    if not data or not _TOP.fullmatch(data[0].name or "") or data[0] in subs:
         return
     if any(r.is_total for r in table.rows if r is not data[0]):
         return  # another total row: the groups are not the only parts
@@ -518,7 +520,7 @@ def check_subtotals(doc: Document, table: Table, result: AuditResult) -> None:
             continue
         a = cell_qty(doc, table, data[0], col)
         b = sum_qty(doc, table, subs, [col], None, col, f"{len(subs)} 个小计之和")
-        compare(result, "table.subtotals", f"{data[0].name}=Σ小计", a, b, f"「{a.loc.table}」{data[0].name}应等于各小计之和")
+        compare(result, "table.subtotals", f"{data[0].name}=Σ小计", a, b, lambda: f"「{a.loc.table}」{data[0].name}应等于各小计之和")
 
 
 def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None:
@@ -540,11 +542,11 @@ def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None
             if total is not None and items and total.cells.get(col) is not None:
                 a = cell_qty(doc, t, total, col)
                 b = sum_qty(doc, t, items, [col], None, col, f"{len(items)} 个项目之和")
-                compare(result, "table.side_total", f"{total.label}=Σ", a, b, f"「{a.loc.table}」{total.name}应等于所列各项之和")
+                compare(result, "table.side_total", f"{total.label}=Σ", a, b, lambda: f"「{a.loc.table}」{total.name}应等于所列各项之和")
             if total is not None and grand is not None and grand is not total and grand.cells.get(col) is not None:
                 a = cell_qty(doc, t, grand, col)
                 b = sum_qty(doc, t, [total, *carries], [col], None, col, "本年合计+结转结余")
-                compare(result, "table.side_grand_total", "总计=本年合计+结转结余", a, b, f"「{a.loc.table}」总计应等于本年合计加结转结余")
+                compare(result, "table.side_grand_total", "总计=本年合计+结转结余", a, b, lambda: f"「{a.loc.table}」总计应等于本年合计加结转结余")
             _classifications(doc, t, total, grand, carries, result)
             lines.setdefault(side, []).extend(_side_lines(doc, t, col))
             # a side closing on its 合计, with no 结转结余 line, balances on it (重庆: 合计 │ 合计)
@@ -556,7 +558,7 @@ def check_sides(doc: Document, tables: list[Table], result: AuditResult) -> None
             _report_side_lines(found, result)
         if "收入" in grands and "支出" in grands:
             a, b = grands["收入"], grands["支出"]
-            compare(result, "table.balance", "收入总计=支出总计", a, b, f"「{a.loc.table.rsplit('·', 1)[0]}」收入总计与支出总计")
+            compare(result, "table.balance", "收入总计=支出总计", a, b, lambda: f"「{a.loc.table.rsplit('·', 1)[0]}」收入总计与支出总计")
 
 
 def _side_lines(doc: Document, t: Table, col: str) -> list[tuple[Row, Qty, Qty, bool]]:
@@ -593,7 +595,7 @@ def _report_side_lines(lines: list[tuple[Row, Qty, Qty, bool]], result: AuditRes
     if failing > 2 and failing * 2 > len(lines):
         return
     for head, a, b, cut in lines:
-        compare(result, "table.side_lines", f"{head.name}=Σ下级", a, b, f"「{a.loc.table}」{head.name}应等于其下所列各项之和",
+        compare(result, "table.side_lines", f"{head.name}=Σ下级", a, b, lambda: f"「{a.loc.table}」{head.name}应等于其下所列各项之和",
                 severity="warning" if cut else "error", note="（下级行排到表末，其余行可能在续页未读入）" if cut else "")
 
 
@@ -641,13 +643,13 @@ def _classifications(doc: Document, t: Table, total: Row | None, grand: Row | No
         a = cell_qty(doc, t, total, tcol)
         b = sum_qty(doc, t, lines, [col], None, col, f"{len(lines)} 个项目之和")
         compare(result, "table.side_total", f"{total.label}=Σ{col.split('/')[0]}", a, b,
-                f"「{a.loc.table}」{total.name}应等于{col.split('/')[0]}各项之和")
+                lambda: f"「{a.loc.table}」{total.name}应等于{col.split('/')[0]}各项之和")
     if grand is not None and grand is not total and grand.cells.get(tcol) is not None:
         carried = [(r, c) for r in carries for c in cols if r.cells.get(c) is not None]
         a = cell_qty(doc, t, grand, tcol)
         b = sum_qty(doc, t, [total, *(r for r, _ in carried)], [tcol, *{c for _, c in carried}], None, tcol,
                     "本年合计+结转结余")
-        compare(result, "table.side_grand_total", "总计=本年合计+结转结余", a, b, f"「{a.loc.table}」总计应等于本年合计加结转结余")
+        compare(result, "table.side_grand_total", "总计=本年合计+结转结余", a, b, lambda: f"「{a.loc.table}」总计应等于本年合计加结转结余")
 
 
 def check_sangong(doc: Document, table: Table, result: AuditResult) -> None:
@@ -663,11 +665,11 @@ def check_sangong(doc: Document, table: Table, result: AuditResult) -> None:
         if total is not None and trip is not None and cars is not None and host is not None:
             a = cell_qty(doc, table, total, col)
             b = sum_qty(doc, table, [trip, cars, host], [col], None, col, "三项之和")
-            compare(result, "table.sangong_total", "三公合计=三项之和", a, b, f"「{a.loc.table}」三公经费合计应等于三项之和")
+            compare(result, "table.sangong_total", "三公合计=三项之和", a, b, lambda: f"「{a.loc.table}」三公经费合计应等于三项之和")
         if cars is not None and buy is not None and run is not None:
             a = cell_qty(doc, table, cars, col)
             b = sum_qty(doc, table, [buy, run], [col], None, col, "购置费+运行维护费")
-            compare(result, "table.sangong_cars", "公务用车=购置+运行", a, b, f"「{a.loc.table}」公务用车购置及运行维护费应等于购置费与运行维护费之和")
+            compare(result, "table.sangong_cars", "公务用车=购置+运行", a, b, lambda: f"「{a.loc.table}」公务用车购置及运行维护费应等于购置费与运行维护费之和")
 
 
 def check_tables(doc: Document, result: AuditResult) -> list[Table]:
