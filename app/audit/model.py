@@ -242,8 +242,8 @@ def step_of(*values: Decimal | None) -> Decimal:
     for v in values:  # the audit's hot path (a sum of n cells asks n times): one loop, early out at 0.01
         if v is None:
             continue
-        if v.same_quantum(_CENT):  # printed to the cent, or whole: the two precisions nearly every cell has
-            return _CENT
+        if v.same_quantum(CENT):  # printed to the cent, or whole: the two precisions nearly every cell has
+            return CENT
         if v.same_quantum(_UNIT):
             if exp is None or exp > 0:
                 exp = 0
@@ -256,7 +256,7 @@ def step_of(*values: Decimal | None) -> Decimal:
             e = dot - len(text) + 1 if dot >= 0 else 0
         if e is not None and (exp is None or e < exp):
             if e <= -2:
-                return _CENT
+                return CENT
             exp = e
     return _step(-2 if exp is None else exp)
 
@@ -269,7 +269,7 @@ def _step(exp: int) -> Decimal:
 
 
 _STEPS: dict[int, Decimal] = {}  # a step per exponent, made once
-_CENT = _step(-2)
+CENT = _step(-2)  # the precision of a cell printed to the fen
 _UNIT = _step(0)
 
 

@@ -18,6 +18,7 @@ from budgetqa.ingest.models import Document, Row, Table
 
 _OWN = re.compile(r"本级$")
 _HEAD = re.compile(r"(合计|总计|小计)$")
+_ZERO = Decimal(0)
 _MAX_MEMBERS = 300  # a region holds at most a few hundred counties; beyond, the run is no group
 
 
@@ -31,31 +32,22 @@ def _heads(names: list[str]) -> list[int]:
             if (_OWN.search(names[i + 1]) and not _OWN.search(name)) or _HEAD.search(name)]
 
 
-def _vector(row: Row, cols: list[str]) -> list[Decimal]:
-    return [row.cells.get(c) or Decimal(0) for c in cols]
-
-
 def _members(head: Row, rest: list[Row], cols: list[str], step: Decimal) -> list[Row] | None:
     """The shortest run (two rows or more) after `head` summing to it in most of its nonzero columns."""
-    target = _vector(head, cols)
-    live = [(c, v) for c, v in zip(cols, target) if v]  # only these columns vote
+    live = [(c, v) for c in cols if (v := head.cells.get(c))]  # only the head's nonzero columns vote
     if not live:
         return None
     need = len(live) // 2 + 1
-    live_cols = [c for c, _ in live]
-    run = [Decimal(0)] * len(live)
+    run = [_ZERO] * len(live)
     for j, r in enumerate(rest[:_MAX_MEMBERS]):
         cells = r.cells
-        run = [a + (cells.get(c) or _ZERO) for a, c in zip(run, live_cols)]
+        run = [a + (cells.get(c) or _ZERO) for a, (c, _) in zip(run, live)]
         if j == 0:
             continue
         tol = step / 2 * (j + 2)
         if sum(abs(v - x) <= tol for (_, v), x in zip(live, run)) >= need:
             return rest[:j + 1]
     return None
-
-
-_ZERO = Decimal(0)
 
 
 def check_regions(doc: Document, table: Table, result: AuditResult) -> None:
